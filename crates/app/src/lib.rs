@@ -1,0 +1,1 @@
+//! Use cases of supportops (score, review, shadow, sync) over the domain and the ports.

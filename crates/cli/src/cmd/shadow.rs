@@ -1,0 +1,15 @@
+//! `supportops shadow …` (being written).
+
+use super::Context;
+
+/// Subcommands of `supportops shadow`.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Placeholder
+    Todo,
+}
+
+/// Runs the command.
+pub fn run(_ctx: &Context, _cmd: Command) -> anyhow::Result<()> {
+    anyhow::bail!("`supportops shadow` is not available yet")
+}

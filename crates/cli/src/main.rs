@@ -1,0 +1,70 @@
+//! The `supportops` binary: parses the command line, loads the configuration, wires adapters
+//! together and calls the use cases. It holds no domain logic of its own.
+
+mod cmd;
+mod exit;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Runs a Support Operations team's improvement loops: scores survey feedback, files Feedback
+/// Review issues, plans shadowing sessions and keeps the weekly and monthly syncs.
+#[derive(Debug, Parser)]
+#[command(name = "supportops", version, about, max_term_width = 100)]
+struct Cli {
+    /// Configuration file [default: $SUPPORTOPS_CONFIG, else ./supportops.toml, else the
+    /// handbook's defaults]
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write a commented supportops.toml with the handbook's defaults
+    Init(cmd::init::Args),
+    /// Check or evaluate a scoring formula
+    #[command(subcommand)]
+    Formula(cmd::formula::Command),
+    /// Score every response of the feedback sheet and show its band
+    Score(cmd::score::Args),
+    /// File Feedback Review issues for Yellow, Red and Error responses
+    Review(cmd::review::Args),
+    /// Show the local tracker's issues
+    #[command(subcommand)]
+    Issues(cmd::issues::Command),
+    /// Plan, schedule and record Support Shadowing sessions
+    #[command(subcommand)]
+    Shadow(cmd::shadow::Command),
+    /// The weekly and monthly syncs: schedule, calendar, agenda
+    #[command(subcommand)]
+    Sync(cmd::sync::Command),
+    /// Start the web dashboard, JSON API and webhook
+    Serve(cmd::serve::Args),
+    /// Generate a synthetic feedback sheet of any size (for benchmarks and trials)
+    Sample(cmd::sample::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = cmd::Context {
+        config_path: cli.config,
+    };
+    let result = match cli.command {
+        Command::Init(a) => cmd::init::run(&ctx, a),
+        Command::Formula(c) => cmd::formula::run(&ctx, c),
+        Command::Score(a) => cmd::score::run(&ctx, a),
+        Command::Review(a) => cmd::review::run(&ctx, a),
+        Command::Issues(c) => cmd::issues::run(&ctx, c),
+        Command::Shadow(c) => cmd::shadow::run(&ctx, c),
+        Command::Sync(c) => cmd::sync::run(&ctx, c),
+        Command::Serve(a) => cmd::serve::run(&ctx, a),
+        Command::Sample(a) => cmd::sample::run(&ctx, a),
+    };
+    exit::report(result)
+}

@@ -1,0 +1,18 @@
+//! Output formats shared by every command that prints records or a report.
+
+/// `--format` for commands that print records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people (default)
+    #[default]
+    Table,
+    /// One JSON document
+    Json,
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    anstream::println!("{text}");
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! shadow (being written).

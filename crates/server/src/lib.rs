@@ -1,0 +1,1 @@
+//! The web service: dashboard, JSON API, webhook, calendar feed.

@@ -1,0 +1,1 @@
+//! The Store: SQLite (default) and PostgreSQL, migrations, and the local tracker kept in the store.

@@ -1,0 +1,1 @@
+//! The GitLab tracker adapter (REST API v4).
