@@ -1,1 +1,6 @@
-//! Use cases of supportops (score, review, shadow, sync) over the domain and the ports.
+//! Use cases of supportops, written against the ports: scoring a sheet, filing Feedback Review
+//! issues, planning and recording shadowing, keeping the syncs. No adapter is known here.
+
+pub mod review;
+pub mod shadow;
+pub mod sync;

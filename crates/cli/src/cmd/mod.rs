@@ -9,6 +9,7 @@ pub mod score;
 pub mod serve;
 pub mod shadow;
 pub mod sync;
+pub mod wiring;
 
 use std::path::PathBuf;
 
@@ -30,4 +31,13 @@ impl Context {
             .map_err(crate::exit::bad_input)
             .context("cannot load the configuration")
     }
+}
+
+/// A Tokio runtime for commands that talk to the store or the tracker.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }

@@ -1,0 +1,1 @@
+//! The shadow use case (being written).

@@ -1,0 +1,1 @@
+//! The sync use case (being written).
