@@ -693,3 +693,16 @@ mod tests {
         assert!(err.to_string().contains("score.bands.green"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod demo_tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_config_loads_with_a_team() {
+        let text = include_str!("../../../examples/demo.toml");
+        let c = Config::from_toml(text, "examples/demo.toml", &[]).unwrap();
+        assert_eq!(c.team.members.len(), 4);
+        assert_eq!(c.review.assignees.len(), 4);
+    }
+}
