@@ -44,7 +44,11 @@ pub fn report(result: anyhow::Result<()>) -> ExitCode {
     if let Some(Reported(code)) = err.downcast_ref::<Reported>() {
         return ExitCode::from(*code);
     }
-    let code = if err.chain().any(|c| c.is::<BadInput>()) { 2 } else { 1 };
+    let code = if err.chain().any(|c| c.is::<BadInput>()) {
+        2
+    } else {
+        1
+    };
     let mut lines = err.chain().map(|c| c.to_string()).collect::<Vec<_>>();
     lines.dedup();
     // A BadInput wrapper repeats its inner error's text; show each message once.

@@ -48,7 +48,7 @@ pub enum ConfigError {
 }
 
 /// The whole configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// `[sheet]`: where responses come from and how its columns are laid out.
@@ -69,22 +69,6 @@ pub struct Config {
     pub sync: SyncConfig,
     /// `[server]`: the web service.
     pub server: ServerConfig,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            sheet: SheetConfig::default(),
-            score: ScoreConfig::default(),
-            store: StoreConfig::default(),
-            tracker: TrackerConfig::default(),
-            review: ReviewConfig::default(),
-            team: TeamConfig::default(),
-            shadowing: ShadowingConfig::default(),
-            sync: SyncConfig::default(),
-            server: ServerConfig::default(),
-        }
-    }
 }
 
 /// `[sheet]`.
@@ -380,9 +364,18 @@ impl Default for ShadowingConfig {
             labels: vec!["Support Shadowing".into()],
             chat_webhook_env: None,
             regions: BTreeMap::from([
-                ("AMER".into(), region("America/Chicago", "amer-support-manager")),
-                ("EMEA".into(), region("Europe/London", "emea-support-manager")),
-                ("APAC".into(), region("Australia/Sydney", "apac-support-manager")),
+                (
+                    "AMER".into(),
+                    region("America/Chicago", "amer-support-manager"),
+                ),
+                (
+                    "EMEA".into(),
+                    region("Europe/London", "emea-support-manager"),
+                ),
+                (
+                    "APAC".into(),
+                    region("Australia/Sydney", "apac-support-manager"),
+                ),
             ]),
         }
     }
@@ -550,10 +543,12 @@ impl Config {
         origin: &str,
         env: &[(String, String)],
     ) -> Result<Config, ConfigError> {
-        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::Invalid {
-            origin: origin.into(),
-            message: e.to_string(),
-        })?;
+        let mut table: toml::Table =
+            text.parse()
+                .map_err(|e: toml::de::Error| ConfigError::Invalid {
+                    origin: origin.into(),
+                    message: e.to_string(),
+                })?;
         for (name, value) in env {
             let Some(path) = name.strip_prefix("SUPPORTOPS__") else {
                 continue;
@@ -603,12 +598,18 @@ impl Config {
             );
         }
         if self.sheet.columns.subject.trim().is_empty() {
-            return bad("sheet.columns.subject", "name a column letter or header".into());
+            return bad(
+                "sheet.columns.subject",
+                "name a column letter or header".into(),
+            );
         }
         if !["month", "quarter", "year"].contains(&self.shadowing.period.as_str()) {
             return bad(
                 "shadowing.period",
-                format!("`{}` is not one of month, quarter, year", self.shadowing.period),
+                format!(
+                    "`{}` is not one of month, quarter, year",
+                    self.shadowing.period
+                ),
             );
         }
         if !(self.store.url.starts_with("sqlite:")
@@ -631,7 +632,9 @@ fn parse_env_value(raw: &str) -> toml::Value {
     // Accept TOML literals (numbers, booleans, arrays); anything else is a string.
     let doc = format!("v = {raw}");
     match doc.parse::<toml::Table>() {
-        Ok(mut t) => t.remove("v").unwrap_or_else(|| toml::Value::String(raw.into())),
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.into())),
         Err(_) => toml::Value::String(raw.into()),
     }
 }
@@ -679,8 +682,14 @@ mod tests {
     #[test]
     fn environment_overrides_the_file() {
         let env = vec![
-            ("SUPPORTOPS__TRACKER__URL".to_string(), "https://gitlab.example.com".to_string()),
-            ("SUPPORTOPS__SCORE__BANDS__GREEN".to_string(), "3".to_string()),
+            (
+                "SUPPORTOPS__TRACKER__URL".to_string(),
+                "https://gitlab.example.com".to_string(),
+            ),
+            (
+                "SUPPORTOPS__SCORE__BANDS__GREEN".to_string(),
+                "3".to_string(),
+            ),
         ];
         let c = Config::from_toml("[tracker]\nurl = \"https://a\"\n", "x", &env).unwrap();
         assert_eq!(c.tracker.url, "https://gitlab.example.com");
@@ -689,7 +698,8 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_key() {
-        let err = Config::from_toml("[score.bands]\ngreen = 0\nyellow = 1\n", "x", &[]).unwrap_err();
+        let err =
+            Config::from_toml("[score.bands]\ngreen = 0\nyellow = 1\n", "x", &[]).unwrap_err();
         assert!(err.to_string().contains("score.bands.green"), "{err}");
     }
 }

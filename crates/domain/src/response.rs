@@ -85,7 +85,9 @@ impl ScoredResponse {
     pub fn mismatch(&self) -> bool {
         match &self.stored_score {
             None => false,
-            Some(Value::Number(a)) => !matches!(self.score, Value::Number(b) if (a - b).abs() < 1e-9),
+            Some(Value::Number(a)) => {
+                !matches!(self.score, Value::Number(b) if (a - b).abs() < 1e-9)
+            }
             Some(other) => other != &self.score,
         }
     }

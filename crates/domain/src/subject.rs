@@ -73,8 +73,14 @@ mod tests {
     #[test]
     fn equivalent_links_normalise_to_one_subject() {
         let canonical = "https://gitlab.com/gitlab-com/support/support-ops/x/-/issues/12";
-        same(canonical, "HTTPS://GitLab.com/gitlab-com/support/support-ops/x/-/issues/12/");
-        same(canonical, "https://gitlab.com/gitlab-com/support/support-ops/x/issues/12");
+        same(
+            canonical,
+            "HTTPS://GitLab.com/gitlab-com/support/support-ops/x/-/issues/12/",
+        );
+        same(
+            canonical,
+            "https://gitlab.com/gitlab-com/support/support-ops/x/issues/12",
+        );
         same(canonical, &format!("{canonical}#note_12345"));
         same(canonical, &format!("{canonical}?foo=bar"));
         same(canonical, &format!("  {canonical}  "));
@@ -103,6 +109,9 @@ mod tests {
 
     #[test]
     fn non_urls_are_kept_trimmed() {
-        assert_eq!(SubjectUrl::parse("  ZD macro cleanup ").as_str(), "ZD macro cleanup");
+        assert_eq!(
+            SubjectUrl::parse("  ZD macro cleanup ").as_str(),
+            "ZD macro cleanup"
+        );
     }
 }

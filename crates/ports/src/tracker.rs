@@ -114,7 +114,9 @@ pub enum TrackerError {
         token_env: String,
     },
     /// 403: the token lacks a permission.
-    #[error("the tracker forbade {what} (403); the token needs the `api` scope and access to the project")]
+    #[error(
+        "the tracker forbade {what} (403); the token needs the `api` scope and access to the project"
+    )]
     Forbidden {
         /// What was being done.
         what: String,
@@ -174,7 +176,11 @@ pub trait Tracker: Send + Sync {
 
     /// The text of the project's issue template `name` (`.gitlab/issue_templates/<name>.md`),
     /// or `None` when the project has no such template.
-    async fn read_template(&self, project: &str, name: &str) -> Result<Option<String>, TrackerError>;
+    async fn read_template(
+        &self,
+        project: &str,
+        name: &str,
+    ) -> Result<Option<String>, TrackerError>;
 
     /// Looks up users by username; an unknown username is [`TrackerError::NotFound`].
     async fn resolve_users(&self, usernames: &[String]) -> Result<Vec<User>, TrackerError>;
@@ -189,7 +195,11 @@ pub trait Tracker: Send + Sync {
     async fn issue(&self, project: &str, iid: u64) -> Result<Issue, TrackerError>;
 
     /// Lists issues matching the query, following pagination to the end.
-    async fn list_issues(&self, project: &str, query: &IssueQuery) -> Result<Vec<Issue>, TrackerError>;
+    async fn list_issues(
+        &self,
+        project: &str,
+        query: &IssueQuery,
+    ) -> Result<Vec<Issue>, TrackerError>;
 
     /// Adds a comment.
     async fn add_note(&self, project: &str, iid: u64, body: &str) -> Result<Note, TrackerError>;
@@ -207,5 +217,10 @@ pub trait Tracker: Send + Sync {
     ) -> Result<Issue, TrackerError>;
 
     /// Closes or reopens an issue.
-    async fn set_state(&self, project: &str, iid: u64, state: IssueState) -> Result<Issue, TrackerError>;
+    async fn set_state(
+        &self,
+        project: &str,
+        iid: u64,
+        state: IssueState,
+    ) -> Result<Issue, TrackerError>;
 }
