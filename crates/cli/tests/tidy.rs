@@ -1,0 +1,123 @@
+//! Tidy checks that keep the codebase honest: the crate graph keeps the layering promised in
+//! ARCHITECTURE.md, and every Rust module opens with a `//!` doc saying what it owns.
+
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/cli sits two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// The normal (non-dev) dependencies of a workspace crate, by crate folder name.
+fn dependencies(krate: &str) -> Vec<String> {
+    let path = workspace_root().join("crates").join(krate).join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let manifest: toml::Table = text.parse().unwrap();
+    manifest
+        .get("dependencies")
+        .and_then(|d| d.as_table())
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn assert_none_of(krate: &str, forbidden: &[&str]) {
+    let deps = dependencies(krate);
+    let bad: Vec<&String> = deps
+        .iter()
+        .filter(|d| forbidden.contains(&d.as_str()))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "crates/{krate} must not depend on {bad:?} (see ARCHITECTURE.md)"
+    );
+}
+
+const IO_CRATES: &[&str] = &[
+    "tokio", "sqlx", "reqwest", "axum", "tower", "tower-http", "hyper", "calamine", "csv",
+    "async-trait",
+];
+
+#[test]
+fn formula_depends_on_no_other_supportops_crate_and_no_io() {
+    let deps = dependencies("formula");
+    assert!(
+        deps.iter().all(|d| !d.starts_with("supportops")),
+        "formula must stand alone, found {deps:?}"
+    );
+    assert_none_of("formula", IO_CRATES);
+}
+
+#[test]
+fn domain_is_pure() {
+    assert_none_of("domain", IO_CRATES);
+    assert_none_of(
+        "domain",
+        &["supportops-ports", "supportops-store", "supportops-tracker", "supportops-app"],
+    );
+}
+
+#[test]
+fn adapters_do_not_depend_on_each_other_or_on_use_cases() {
+    let upper = ["supportops-app", "supportops-server", "supportops"];
+    assert_none_of("store", &[&["supportops-tracker", "supportops-sheet"][..], &upper].concat());
+    assert_none_of("tracker", &[&["supportops-store", "supportops-sheet"][..], &upper].concat());
+    assert_none_of("sheet", &[&["supportops-store", "supportops-tracker"][..], &upper].concat());
+}
+
+#[test]
+fn use_cases_know_no_adapter() {
+    assert_none_of(
+        "app",
+        &[
+            "supportops-store",
+            "supportops-tracker",
+            "supportops-sheet",
+            "supportops-server",
+            "sqlx",
+            "reqwest",
+            "axum",
+        ],
+    );
+}
+
+#[test]
+fn ports_know_no_database_and_no_http() {
+    assert_none_of("ports", &["sqlx", "reqwest", "axum", "hyper"]);
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_module_opens_with_a_doc_comment() {
+    let root = workspace_root().join("crates");
+    let mut files = Vec::new();
+    rust_files(&root, &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|p| p.components().any(|c| c.as_os_str() == "src"))
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            !text.trim_start().starts_with("//!")
+        })
+        .map(|p| p.strip_prefix(&root).unwrap_or(p).display().to_string())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "these modules do not open with a `//!` doc: {missing:#?}"
+    );
+}
