@@ -163,6 +163,27 @@ pub enum TrackerError {
         /// What was wrong with the answer.
         message: String,
     },
+    /// A request that changes something (creating an issue, adding a note) was sent but its
+    /// answer never came: it may or may not have taken effect. It is not retried, since a retry
+    /// could make a duplicate; the caller checks the tracker (e.g. searches for the issue's
+    /// marker) before trying again.
+    #[error("{what} may or may not have happened: {message}")]
+    OutcomeUnknown {
+        /// What was being done.
+        what: String,
+        /// Why no answer came.
+        message: String,
+    },
+    /// A setting the tracker needs is unusable (e.g. `tracker.url` is not an http(s) URL).
+    #[error("invalid setting `{key}` (`{value}`): {message}")]
+    InvalidSetting {
+        /// The config key or environment variable.
+        key: String,
+        /// The value given (never a secret).
+        value: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// The local tracker's store failed.
     #[error(transparent)]
     Store(#[from] crate::StoreError),
