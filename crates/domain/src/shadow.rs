@@ -1,1 +1,0 @@
-//! shadow (being written).
