@@ -1,0 +1,727 @@
+//! The monthly sync's agenda, built from the Feedback Review issues:
+//!
+//! 1. issues created since the last monthly sync: make action plans (each says whether it has
+//!    one yet);
+//! 2. past issues still open, and those closed since the last sync: did the action plan resolve
+//!    the problem (each with its recorded outcome);
+//!
+//! and a list of neglected issues, open with no action plan some days after creation. Items
+//! left undiscussed at the last meeting carry forward to the same part of the next agenda.
+//!
+//! The agenda is a serialisable [`Agenda`] and renders as Markdown with [`Agenda::to_markdown`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::weekday_name;
+
+/// The scope of the outcome labels: `review-outcome::resolved`, `review-outcome::not-resolved`.
+pub const OUTCOME_SCOPE: &str = "review-outcome";
+
+/// Whether a review's action plan resolved the problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// It did.
+    Resolved,
+    /// It did not.
+    NotResolved,
+}
+
+impl Outcome {
+    /// Both outcomes.
+    pub const ALL: [Outcome; 2] = [Outcome::Resolved, Outcome::NotResolved];
+
+    /// The name used on the command line and in labels: `resolved`, `not-resolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::NotResolved => "not-resolved",
+        }
+    }
+
+    /// The scoped label, e.g. `review-outcome::resolved`.
+    pub fn label(self) -> String {
+        format!("{OUTCOME_SCOPE}::{}", self.as_str())
+    }
+
+    /// Parses `resolved`, `not-resolved` (or `not_resolved`, `unresolved`), any case.
+    pub fn parse(value: &str) -> Option<Outcome> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "resolved" => Some(Outcome::Resolved),
+            "not-resolved" | "not_resolved" | "unresolved" => Some(Outcome::NotResolved),
+            _ => None,
+        }
+    }
+
+    /// The outcome an issue's labels record, if any.
+    pub fn from_labels(labels: &[String]) -> Option<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| labels.iter().any(|l| *l == o.label()))
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Open or closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewState {
+    /// Open.
+    Open,
+    /// Closed.
+    Closed,
+}
+
+/// How many of an issue's responses fell in each band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BandMix {
+    /// Green responses.
+    pub green: u32,
+    /// Yellow responses.
+    pub yellow: u32,
+    /// Red responses.
+    pub red: u32,
+    /// Responses whose score is a formula error.
+    pub error: u32,
+}
+
+impl BandMix {
+    /// How many responses in all.
+    pub fn total(&self) -> u32 {
+        self.green + self.yellow + self.red + self.error
+    }
+}
+
+impl std::fmt::Display for BandMix {
+    /// Worst first, e.g. `2 red, 1 yellow`; `unknown` when nothing is counted.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = [
+            (self.error, "error"),
+            (self.red, "red"),
+            (self.yellow, "yellow"),
+            (self.green, "green"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect();
+        if parts.is_empty() {
+            f.write_str("unknown")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
+/// A Feedback Review issue as the agenda needs it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewIssue {
+    /// Its number in the review project.
+    pub iid: u64,
+    /// Title.
+    pub title: String,
+    /// Link.
+    pub web_url: String,
+    /// The issue or MR the feedback is about, when the issue names it.
+    pub subject: Option<String>,
+    /// Open or closed.
+    pub state: ReviewState,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was closed.
+    pub closed_at: Option<Timestamp>,
+    /// Whether its description holds an action plan (see [`super::has_action_plan`]).
+    pub has_action_plan: bool,
+    /// The bands of the responses it gathers.
+    pub bands: BandMix,
+    /// How many responses it gathers.
+    pub responses: u32,
+    /// The recorded outcome, if any.
+    pub outcome: Option<Outcome>,
+}
+
+/// Which part of the agenda an item is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaPart {
+    /// Part 1: new issues, make action plans.
+    New,
+    /// Part 2: past issues, did the plan work.
+    Past,
+}
+
+impl AgendaPart {
+    /// The lowercase name used in JSON and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgendaPart::New => "new",
+            AgendaPart::Past => "past",
+        }
+    }
+
+    /// Parses [`AgendaPart::as_str`]'s names.
+    pub fn parse(value: &str) -> Option<AgendaPart> {
+        match value {
+            "new" => Some(AgendaPart::New),
+            "past" => Some(AgendaPart::Past),
+            _ => None,
+        }
+    }
+}
+
+/// An item of a held meeting's agenda, and whether the meeting got to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingItem {
+    /// The review issue.
+    pub iid: u64,
+    /// Its part of the agenda.
+    pub part: AgendaPart,
+    /// Whether it was discussed.
+    pub discussed: bool,
+}
+
+/// A monthly sync that took place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldMeeting {
+    /// Its date.
+    pub date: Date,
+    /// When it started: "since the last meeting" counts from here.
+    pub held_at: Timestamp,
+    /// Its agenda's items.
+    pub items: Vec<MeetingItem>,
+}
+
+/// Where the boundary "since the last monthly sync" comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SinceKind {
+    /// A meeting recorded with `sync held`.
+    Held,
+    /// No meeting recorded: the last one the schedule planned.
+    Scheduled,
+}
+
+/// The start of the period an agenda covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Since {
+    /// The last monthly sync's date.
+    pub date: Date,
+    /// When it started.
+    pub at: Timestamp,
+    /// Recorded or only scheduled.
+    pub kind: SinceKind,
+}
+
+/// What an agenda is built from.
+#[derive(Debug, Clone)]
+pub struct AgendaInput<'a> {
+    /// The meeting's title, e.g. `Support Ops monthly sync`.
+    pub title: &'a str,
+    /// The meeting's date.
+    pub date: Date,
+    /// The current time.
+    pub now: Timestamp,
+    /// The last monthly sync before this one.
+    pub since: Since,
+    /// The last meeting recorded as held, whose undiscussed items carry forward.
+    pub previous: Option<&'a HeldMeeting>,
+    /// Every Feedback Review issue.
+    pub issues: &'a [ReviewIssue],
+    /// Open issues with no action plan this many days after creation are neglected.
+    pub neglected_after_days: u32,
+}
+
+/// One issue on the agenda.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaItem {
+    /// Its number.
+    pub iid: u64,
+    /// Title.
+    pub title: String,
+    /// Link.
+    pub web_url: String,
+    /// The issue or MR the feedback is about.
+    pub subject: Option<String>,
+    /// Open or closed.
+    pub state: ReviewState,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it was closed.
+    pub closed_at: Option<Timestamp>,
+    /// Responses per band.
+    pub bands: BandMix,
+    /// Responses in all.
+    pub responses: u32,
+    /// Whether it has an action plan.
+    pub has_action_plan: bool,
+    /// Its recorded outcome.
+    pub outcome: Option<Outcome>,
+    /// The meeting it was left undiscussed at, if it carries forward.
+    pub carried_forward_from: Option<Date>,
+}
+
+/// An open issue still without an action plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NeglectedItem {
+    /// Its number.
+    pub iid: u64,
+    /// Title.
+    pub title: String,
+    /// Link.
+    pub web_url: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Whole days since it was created.
+    pub days_without_plan: i64,
+}
+
+/// The monthly sync's agenda.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Agenda {
+    /// The meeting's title.
+    pub title: String,
+    /// The meeting's date.
+    pub date: Date,
+    /// The period covered starts at the last monthly sync.
+    pub since: Since,
+    /// Part 1: created since the last sync, make action plans.
+    pub new_issues: Vec<AgendaItem>,
+    /// Part 2: still open, or closed since the last sync; did the plan work.
+    pub past_issues: Vec<AgendaItem>,
+    /// Open issues with no action plan after `neglected_after_days`.
+    pub neglected: Vec<NeglectedItem>,
+    /// The threshold for `neglected`.
+    pub neglected_after_days: u32,
+}
+
+const DAY_SECONDS: i64 = 24 * 60 * 60;
+
+impl Agenda {
+    /// Builds the agenda.
+    pub fn build(input: &AgendaInput<'_>) -> Agenda {
+        let carried: BTreeMap<u64, (AgendaPart, Date)> = input
+            .previous
+            .map(|p| {
+                p.items
+                    .iter()
+                    .filter(|i| !i.discussed)
+                    .map(|i| (i.iid, (i.part, p.date)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let since = input.since.at;
+        let mut new_issues = Vec::new();
+        let mut past_issues = Vec::new();
+        let mut neglected = Vec::new();
+        for issue in input.issues {
+            if issue.created_at > input.now {
+                continue;
+            }
+            let carried_from = carried.get(&issue.iid);
+            let part = match carried_from {
+                Some((part, _)) => Some(*part),
+                None if issue.created_at >= since => Some(AgendaPart::New),
+                None if issue.state == ReviewState::Open
+                    || issue.closed_at.is_some_and(|c| c >= since) =>
+                {
+                    Some(AgendaPart::Past)
+                }
+                None => None,
+            };
+            let item = AgendaItem {
+                iid: issue.iid,
+                title: issue.title.clone(),
+                web_url: issue.web_url.clone(),
+                subject: issue.subject.clone(),
+                state: issue.state,
+                created_at: issue.created_at,
+                closed_at: issue.closed_at,
+                bands: issue.bands,
+                responses: issue.responses,
+                has_action_plan: issue.has_action_plan,
+                outcome: issue.outcome,
+                carried_forward_from: carried_from.map(|(_, date)| *date),
+            };
+            match part {
+                Some(AgendaPart::New) => new_issues.push(item),
+                Some(AgendaPart::Past) => past_issues.push(item),
+                None => {}
+            }
+            let age_days = input.now.duration_since(issue.created_at).as_secs() / DAY_SECONDS;
+            if issue.state == ReviewState::Open
+                && !issue.has_action_plan
+                && age_days >= i64::from(input.neglected_after_days)
+            {
+                neglected.push(NeglectedItem {
+                    iid: issue.iid,
+                    title: issue.title.clone(),
+                    web_url: issue.web_url.clone(),
+                    created_at: issue.created_at,
+                    days_without_plan: age_days,
+                });
+            }
+        }
+        new_issues.sort_by_key(|i| i.iid);
+        past_issues.sort_by_key(|i| i.iid);
+        neglected.sort_by_key(|i| (std::cmp::Reverse(i.days_without_plan), i.iid));
+        Agenda {
+            title: input.title.to_owned(),
+            date: input.date,
+            since: input.since,
+            new_issues,
+            past_issues,
+            neglected,
+            neglected_after_days: input.neglected_after_days,
+        }
+    }
+
+    /// Every item with its part, for recording which ones a meeting discussed.
+    pub fn items(&self) -> Vec<(u64, AgendaPart)> {
+        self.new_issues
+            .iter()
+            .map(|i| (i.iid, AgendaPart::New))
+            .chain(self.past_issues.iter().map(|i| (i.iid, AgendaPart::Past)))
+            .collect()
+    }
+
+    /// The title of the issue the agenda is filed as.
+    pub fn issue_title(&self) -> String {
+        format!("{}: agenda for {}", self.title, self.date)
+    }
+
+    /// The agenda as Markdown (GitLab flavour: tables and links).
+    pub fn to_markdown(&self) -> String {
+        let mut md = String::new();
+        let _ = writeln!(
+            md,
+            "# {}: {} {}\n",
+            self.title,
+            capitalised(weekday_name(self.date.weekday())),
+            self.date
+        );
+        let _ = match self.since.kind {
+            SinceKind::Held => {
+                writeln!(md, "Since the last monthly sync on {}.\n", self.since.date)
+            }
+            SinceKind::Scheduled => writeln!(
+                md,
+                "Since {}, the last monthly sync on the schedule (no meeting has been recorded \
+                 with `supportops sync held`).\n",
+                self.since.date
+            ),
+        };
+
+        md.push_str("## 1. New Feedback Review issues: make action plans\n\n");
+        if self.new_issues.is_empty() {
+            md.push_str("_No new Feedback Review issues._\n\n");
+        } else {
+            md.push_str("| Issue | Subject | Bands | Responses | Action plan |\n");
+            md.push_str("| --- | --- | --- | --- | --- |\n");
+            for i in &self.new_issues {
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} | {} |",
+                    issue_cell(i),
+                    i.subject.as_deref().map_or("unknown".to_owned(), cell),
+                    i.bands,
+                    i.responses,
+                    if i.has_action_plan {
+                        "yes"
+                    } else {
+                        "**not yet**"
+                    },
+                );
+            }
+            md.push('\n');
+        }
+
+        md.push_str(
+            "## 2. Past Feedback Review issues: did the action plan resolve the problem?\n\n",
+        );
+        if self.past_issues.is_empty() {
+            md.push_str("_No open or recently closed Feedback Review issues._\n\n");
+        } else {
+            md.push_str("| Issue | State | Action plan | Outcome |\n");
+            md.push_str("| --- | --- | --- | --- |\n");
+            for i in &self.past_issues {
+                let state = match (i.state, i.closed_at) {
+                    (ReviewState::Closed, Some(at)) => format!("closed {}", utc_date(at)),
+                    (ReviewState::Closed, None) => "closed".to_owned(),
+                    (ReviewState::Open, _) => "open".to_owned(),
+                };
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {} | {} |",
+                    issue_cell(i),
+                    state,
+                    if i.has_action_plan { "yes" } else { "**none**" },
+                    i.outcome.map_or("not recorded", Outcome::as_str),
+                );
+            }
+            md.push('\n');
+        }
+
+        let _ = writeln!(
+            md,
+            "## Neglected: no action plan {} days after creation\n",
+            self.neglected_after_days
+        );
+        if self.neglected.is_empty() {
+            md.push_str("_Nothing neglected._\n\n");
+        } else {
+            for n in &self.neglected {
+                let _ = writeln!(
+                    md,
+                    "- [#{} {}]({}): opened {}, {} days ago",
+                    n.iid,
+                    link_text(&n.title),
+                    n.web_url,
+                    utc_date(n.created_at),
+                    n.days_without_plan
+                );
+            }
+            md.push('\n');
+        }
+
+        let _ = writeln!(
+            md,
+            "---\n\nRecord each outcome with `supportops sync outcome ISSUE resolved|not-resolved` \
+             and the meeting with `supportops sync held --date {}`.",
+            self.date
+        );
+        md
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn utc_date(t: Timestamp) -> Date {
+    t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+/// Text safe inside a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Text safe inside a Markdown link's brackets, in a table cell.
+fn link_text(s: &str) -> String {
+    cell(s).replace('[', "\\[").replace(']', "\\]")
+}
+
+fn issue_cell(i: &AgendaItem) -> String {
+    let mut s = format!("[#{} {}]({})", i.iid, link_text(&i.title), i.web_url);
+    if let Some(date) = i.carried_forward_from {
+        let _ = write!(s, " (carried forward from {date})");
+    }
+    s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn issue(iid: u64, created: &str) -> ReviewIssue {
+        ReviewIssue {
+            iid,
+            title: format!("Feedback review {iid}"),
+            web_url: format!("https://gitlab.example/fr/-/issues/{iid}"),
+            subject: Some(format!("https://gitlab.example/ops/-/issues/{}", iid + 100)),
+            state: ReviewState::Open,
+            created_at: ts(created),
+            closed_at: None,
+            has_action_plan: false,
+            bands: BandMix {
+                red: 1,
+                ..BandMix::default()
+            },
+            responses: 1,
+            outcome: None,
+        }
+    }
+
+    fn since_nov_3() -> Since {
+        Since {
+            date: date(2026, 11, 3),
+            at: ts("2026-11-03T15:00:00Z"),
+            kind: SinceKind::Held,
+        }
+    }
+
+    fn build(issues: &[ReviewIssue], previous: Option<&HeldMeeting>) -> Agenda {
+        Agenda::build(&AgendaInput {
+            title: "Support Ops monthly sync",
+            date: date(2026, 12, 1),
+            now: ts("2026-11-30T12:00:00Z"),
+            since: since_nov_3(),
+            previous,
+            issues,
+            neglected_after_days: 14,
+        })
+    }
+
+    fn iids(items: &[AgendaItem]) -> Vec<u64> {
+        items.iter().map(|i| i.iid).collect()
+    }
+
+    #[test]
+    fn issues_fall_into_parts_by_creation_and_closing_since_the_last_sync() {
+        let mut closed_since = issue(2, "2026-10-01T00:00:00Z");
+        closed_since.state = ReviewState::Closed;
+        closed_since.closed_at = Some(ts("2026-11-20T00:00:00Z"));
+        let mut closed_before = issue(3, "2026-10-01T00:00:00Z");
+        closed_before.state = ReviewState::Closed;
+        closed_before.closed_at = Some(ts("2026-10-20T00:00:00Z"));
+        let issues = [
+            issue(1, "2026-10-01T00:00:00Z"), // open, older: part 2
+            closed_since,                     // closed since: part 2
+            closed_before,                    // closed before the last sync: gone
+            issue(4, "2026-11-03T15:00:00Z"), // created as the last sync started: part 1
+            issue(5, "2026-11-28T00:00:00Z"), // part 1
+            issue(6, "2026-12-05T00:00:00Z"), // not created yet at `now`
+        ];
+        let agenda = build(&issues, None);
+        assert_eq!(iids(&agenda.new_issues), [4, 5]);
+        assert_eq!(iids(&agenda.past_issues), [1, 2]);
+    }
+
+    #[test]
+    fn open_issues_without_a_plan_after_the_threshold_are_neglected() {
+        let mut planned = issue(1, "2026-10-01T00:00:00Z");
+        planned.has_action_plan = true;
+        let issues = [
+            planned,
+            issue(2, "2026-10-01T00:00:00Z"), // 60 days
+            issue(3, "2026-11-16T12:00:00Z"), // exactly 14 days
+            issue(4, "2026-11-17T00:00:00Z"), // 13 days
+        ];
+        let agenda = build(&issues, None);
+        let neglected: Vec<(u64, i64)> = agenda
+            .neglected
+            .iter()
+            .map(|n| (n.iid, n.days_without_plan))
+            .collect();
+        assert_eq!(neglected, [(2, 60), (3, 14)]);
+    }
+
+    #[test]
+    fn undiscussed_items_carry_forward_to_their_part() {
+        let held = HeldMeeting {
+            date: date(2026, 11, 3),
+            held_at: ts("2026-11-03T15:00:00Z"),
+            items: vec![
+                MeetingItem {
+                    iid: 1,
+                    part: AgendaPart::New,
+                    discussed: false,
+                },
+                MeetingItem {
+                    iid: 2,
+                    part: AgendaPart::New,
+                    discussed: true,
+                },
+            ],
+        };
+        let issues = [
+            issue(1, "2026-10-20T00:00:00Z"),
+            issue(2, "2026-10-21T00:00:00Z"),
+        ];
+        let agenda = build(&issues, Some(&held));
+        assert_eq!(iids(&agenda.new_issues), [1]);
+        assert_eq!(
+            agenda.new_issues[0].carried_forward_from,
+            Some(date(2026, 11, 3))
+        );
+        assert_eq!(iids(&agenda.past_issues), [2]);
+    }
+
+    #[test]
+    fn band_mixes_read_worst_first() {
+        let mix = BandMix {
+            green: 1,
+            yellow: 2,
+            red: 0,
+            error: 1,
+        };
+        assert_eq!(mix.to_string(), "1 error, 2 yellow, 1 green");
+        assert_eq!(BandMix::default().to_string(), "unknown");
+    }
+
+    #[test]
+    fn outcomes_round_trip_through_labels() {
+        let labels = vec![
+            "Feedback Review".to_owned(),
+            "review-outcome::not-resolved".to_owned(),
+        ];
+        assert_eq!(Outcome::from_labels(&labels), Some(Outcome::NotResolved));
+        assert_eq!(Outcome::parse("Not_Resolved"), Some(Outcome::NotResolved));
+        assert_eq!(Outcome::parse("fixed"), None);
+    }
+
+    #[test]
+    fn the_markdown_agenda() {
+        let mut planned = issue(7, "2026-11-10T09:00:00Z");
+        planned.has_action_plan = true;
+        planned.title = "Macro | wording [EMEA]".into();
+        planned.bands = BandMix {
+            yellow: 2,
+            red: 1,
+            ..BandMix::default()
+        };
+        planned.responses = 3;
+        let mut resolved = issue(3, "2026-09-02T09:00:00Z");
+        resolved.state = ReviewState::Closed;
+        resolved.closed_at = Some(ts("2026-11-20T10:00:00Z"));
+        resolved.has_action_plan = true;
+        resolved.outcome = Some(Outcome::Resolved);
+        let issues = [issue(2, "2026-10-01T00:00:00Z"), resolved, planned];
+        insta::assert_snapshot!(build(&issues, None).to_markdown(), @r"
+        # Support Ops monthly sync: Tuesday 2026-12-01
+
+        Since the last monthly sync on 2026-11-03.
+
+        ## 1. New Feedback Review issues: make action plans
+
+        | Issue | Subject | Bands | Responses | Action plan |
+        | --- | --- | --- | --- | --- |
+        | [#7 Macro \| wording \[EMEA\]](https://gitlab.example/fr/-/issues/7) | https://gitlab.example/ops/-/issues/107 | 1 red, 2 yellow | 3 | yes |
+
+        ## 2. Past Feedback Review issues: did the action plan resolve the problem?
+
+        | Issue | State | Action plan | Outcome |
+        | --- | --- | --- | --- |
+        | [#2 Feedback review 2](https://gitlab.example/fr/-/issues/2) | open | **none** | not recorded |
+        | [#3 Feedback review 3](https://gitlab.example/fr/-/issues/3) | closed 2026-11-20 | yes | resolved |
+
+        ## Neglected: no action plan 14 days after creation
+
+        - [#2 Feedback review 2](https://gitlab.example/fr/-/issues/2): opened 2026-10-01, 60 days ago
+
+        ---
+
+        Record each outcome with `supportops sync outcome ISSUE resolved|not-resolved` and the meeting with `supportops sync held --date 2026-12-01`.
+        ");
+    }
+}
