@@ -1,0 +1,851 @@
+//! The streaming scorer behind `supportops score`.
+//!
+//! For a CSV source, one reader thread cuts the byte stream into blocks that end at a record
+//! boundary (quote-aware: a newline inside a quoted cell is not a boundary), and two worker
+//! threads parse the blocks with `simd-csv`, reading only the cells they need. The formula is
+//! evaluated once per distinct combination of the cells it reads (a sheet has few: ratings 1–5,
+//! a handful of resolutions and value sets), so most rows cost a hash lookup. Results come
+//! back in row order because block `i` always goes to worker `i % 2`. Memory stays flat: a few
+//! blocks in flight, plus the distinct subjects seen (for the summary's subject count).
+//!
+//! Workbooks are loaded whole by `calamine` and scored row by row.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+
+use simd_csv::{ByteRecord, TotalReaderBuilder};
+use supportops_domain::{Band, ResponseKey, SubjectUrl};
+use supportops_formula::{Cell, Value};
+
+use crate::error::{Location, SheetError, Warning, WarningKind};
+use crate::layout::{Columns, Headers, SheetLayout};
+use crate::record::{ScoreRecord, format_number, scores_differ};
+use crate::scoring::{OpenedSheet, Rows, Scoring, stored_value};
+use crate::source::{self, CsvInput, Input, SourceSpec};
+use crate::summary::{Summary, SummaryBuilder, score_key};
+use crate::workbook::WorkbookRows;
+
+/// Size of the blocks the reader hands to the workers.
+const BLOCK: usize = 512 * 1024;
+/// A record longer than this is taken for an unclosed quote.
+const MAX_RECORD: usize = 64 * 1024 * 1024;
+/// Workers scoring blocks in parallel.
+const WORKERS: usize = 2;
+/// Warnings kept (the rest are only counted).
+const MAX_WARNINGS: usize = 100;
+/// Distinct formula inputs remembered; past this, rows are evaluated without memoising.
+const MAX_CACHED: usize = 100_000;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// How to stream-score a sheet.
+#[derive(Default)]
+pub struct ScoreOptions<'a> {
+    /// Only rows in these bands are counted or emitted; every row when empty.
+    pub only: Vec<Band>,
+    /// Called from the reading thread with the bytes read so far and the total when known.
+    pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
+}
+
+impl std::fmt::Debug for ScoreOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScoreOptions")
+            .field("only", &self.only)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+/// What a streaming run learnt about the sheet besides its scores.
+#[derive(Debug, Clone)]
+pub struct StreamReport {
+    /// The source's name for messages.
+    pub name: String,
+    /// The header row.
+    pub headers: Headers,
+    /// Where each role is.
+    pub columns: Columns,
+    /// The first warnings, in row order.
+    pub warnings: Vec<Warning>,
+    /// Warnings beyond those kept.
+    pub warnings_omitted: u64,
+}
+
+/// Receives the records of [`score_records`], in row order.
+pub trait RecordSink {
+    /// Called once, after the header row is read and before any record.
+    fn start(&mut self, name: &str, headers: &Headers, columns: &Columns) -> std::io::Result<()>;
+    /// Called for each scored row that passes the band filter.
+    fn record(&mut self, record: &ScoreRecord) -> std::io::Result<()>;
+}
+
+/// Scores every row of a sheet and returns the summary: counts and shares per band, the
+/// score histogram, distinct subjects and stored-score mismatches.
+pub fn score_summary(
+    source: &SourceSpec,
+    layout: &SheetLayout,
+    scoring: &Scoring,
+    options: &ScoreOptions<'_>,
+) -> Result<(Summary, StreamReport), SheetError> {
+    match source::open(source)? {
+        Input::Csv(csv) => {
+            let (builder, report) = run_csv(csv, layout, scoring, options, None)?;
+            Ok((builder.finish(), report))
+        }
+        Input::Workbook(book) => {
+            let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
+            let mut sheet = OpenedSheet::from_rows(rows, layout)?;
+            let mut warnings = Vec::new();
+            let mut builder = SummaryBuilder::default();
+            while let Some(response) = sheet.next_response(&mut warnings)? {
+                let scored = scoring.score(response, &sheet.columns);
+                if options.only.is_empty() || options.only.contains(&scored.band) {
+                    builder.add(
+                        scored.band,
+                        &scored.score,
+                        scored.mismatch(),
+                        scored.response.subject_raw.as_bytes(),
+                    );
+                }
+            }
+            let report = report_of(sheet, warnings);
+            Ok((builder.finish(), report))
+        }
+    }
+}
+
+/// Scores every row of a sheet and hands each [`ScoreRecord`] to `sink`, in row order, without
+/// keeping the sheet in memory.
+pub fn score_records(
+    source: &SourceSpec,
+    layout: &SheetLayout,
+    scoring: &Scoring,
+    options: &ScoreOptions<'_>,
+    sink: &mut dyn RecordSink,
+) -> Result<StreamReport, SheetError> {
+    match source::open(source)? {
+        Input::Csv(csv) => Ok(run_csv(csv, layout, scoring, options, Some(sink))?.1),
+        Input::Workbook(book) => {
+            let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
+            let mut sheet = OpenedSheet::from_rows(rows, layout)?;
+            sink.start(&sheet.name, &sheet.headers, &sheet.columns)
+                .map_err(SheetError::Write)?;
+            let has_stored = sheet.columns.stored_score.is_some();
+            let mut warnings = Vec::new();
+            while let Some(response) = sheet.next_response(&mut warnings)? {
+                let scored = scoring.score(response, &sheet.columns);
+                if options.only.is_empty() || options.only.contains(&scored.band) {
+                    sink.record(&ScoreRecord::from_scored(&scored, has_stored))
+                        .map_err(SheetError::Write)?;
+                }
+            }
+            Ok(report_of(sheet, warnings))
+        }
+    }
+}
+
+fn report_of(sheet: OpenedSheet, mut warnings: Vec<Warning>) -> StreamReport {
+    let omitted = warnings.len().saturating_sub(MAX_WARNINGS) as u64;
+    warnings.truncate(MAX_WARNINGS);
+    StreamReport {
+        name: sheet.name,
+        headers: sheet.headers,
+        columns: sheet.columns,
+        warnings,
+        warnings_omitted: omitted,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cutting the stream into blocks.
+
+/// The end of the last complete record in `buf` (just past its newline), given that `buf`
+/// starts at a record boundary. A newline counts only outside quotes; doubled quotes inside a
+/// quoted cell keep the count even, so quote parity tells inside from outside.
+pub(crate) fn last_record_end(buf: &[u8]) -> Option<usize> {
+    let total = memchr::memchr_iter(b'"', buf).count();
+    let mut end = buf.len();
+    let mut after = 0;
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+        after += memchr::memchr_iter(b'"', &buf[nl + 1..end]).count();
+        if (total - after).is_multiple_of(2) {
+            return Some(nl + 1);
+        }
+        end = nl;
+    }
+    None
+}
+
+/// Reads a CSV stream in blocks that end at record boundaries.
+struct BlockReader {
+    reader: Box<dyn Read + Send>,
+    carry: Vec<u8>,
+    eof: bool,
+    read: u64,
+}
+
+enum Block {
+    /// A block of whole records.
+    Data,
+    /// The stream is done.
+    End,
+    /// A record grew past [`MAX_RECORD`].
+    Unclosed,
+}
+
+impl BlockReader {
+    fn new(reader: Box<dyn Read + Send>) -> BlockReader {
+        BlockReader {
+            reader,
+            carry: Vec::new(),
+            eof: false,
+            read: 0,
+        }
+    }
+
+    /// Fills `buf` with the next block of whole records.
+    fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Block> {
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut target = BLOCK.max(buf.len() + BLOCK / 2);
+        loop {
+            while !self.eof && buf.len() < target {
+                let len = buf.len();
+                buf.resize(target, 0);
+                match self.reader.read(&mut buf[len..]) {
+                    Ok(0) => {
+                        buf.truncate(len);
+                        self.eof = true;
+                    }
+                    Ok(n) => {
+                        buf.truncate(len + n);
+                        self.read += n as u64;
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(len),
+                    Err(e) => {
+                        buf.truncate(len);
+                        return Err(e);
+                    }
+                }
+            }
+            if self.eof {
+                return Ok(if buf.is_empty() { Block::End } else { Block::Data });
+            }
+            if let Some(end) = last_record_end(buf) {
+                self.carry.extend_from_slice(&buf[end..]);
+                buf.truncate(end);
+                return Ok(Block::Data);
+            }
+            if buf.len() >= MAX_RECORD {
+                return Ok(Block::Unclosed);
+            }
+            target = buf.len() * 2;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The work of one block.
+
+/// A block of records sent to a worker.
+enum Job {
+    /// Records in `buf[start..]`.
+    Records { buf: Vec<u8>, start: usize },
+    /// The reader found a runaway quoted cell here.
+    Unclosed,
+}
+
+/// A worker's findings for one block, with row and line numbers relative to the block.
+#[derive(Default)]
+struct BlockResult {
+    /// Records in the block (blank ones included): advances the row number.
+    records: u64,
+    /// Newlines in the block: advances the line number.
+    lines: u64,
+    warnings: Vec<LocalWarning>,
+    warnings_dropped: u64,
+    /// Scored records (records mode), rows relative to the block (1-based).
+    out: Vec<ScoreRecord>,
+    failure: Option<LocalFailure>,
+}
+
+struct LocalWarning {
+    row: u64,
+    line: u64,
+    column: Option<usize>,
+    kind: WarningKind,
+}
+
+enum LocalFailure {
+    Utf8 { row: u64, line: u64, column: usize },
+    Unclosed,
+}
+
+/// What the formula gave for one combination of the cells it reads.
+struct Outcome {
+    value: Value,
+    band: Band,
+    score: Option<u64>,
+    /// The score as a sheet shows it, when numeric: a stored cell with the same text matches.
+    text: Option<Box<[u8]>>,
+    /// Rows counted with this outcome (summary mode).
+    hits: u64,
+}
+
+/// Everything a worker needs, shared by reference.
+struct Plan<'a> {
+    scoring: &'a Scoring,
+    columns: Columns,
+    header_len: usize,
+    formula_columns: Vec<usize>,
+    /// Columns to type for the formula (`max + 1` wide).
+    width: usize,
+    memoise: bool,
+    only: [bool; 4],
+    records: bool,
+}
+
+struct Worker<'a> {
+    plan: &'a Plan<'a>,
+    summary: SummaryBuilder,
+    cache: FastMap<Box<[u8]>, Outcome>,
+    subjects: FastMap<Box<[u8]>, SubjectUrl>,
+    key: Vec<u8>,
+    record: ByteRecord,
+}
+
+fn band_slot(band: Band) -> usize {
+    crate::summary::band_index(band)
+}
+
+impl<'a> Worker<'a> {
+    fn new(plan: &'a Plan<'a>) -> Worker<'a> {
+        Worker {
+            plan,
+            summary: SummaryBuilder::default(),
+            cache: FastMap::default(),
+            subjects: FastMap::default(),
+            key: Vec::with_capacity(256),
+            record: ByteRecord::new(),
+        }
+    }
+
+    fn block(&mut self, bytes: &[u8]) -> BlockResult {
+        let mut out = BlockResult::default();
+        let mut reader = TotalReaderBuilder::new().has_headers(false).from_bytes(bytes);
+        // Newlines before `line_pos` are counted in `line_count`.
+        let (mut line_pos, mut line_count) = (0usize, 0u64);
+        let mut line_of = |at: usize| {
+            // Skip the empty lines the parser skips, to land on the record's first line.
+            let mut start = at;
+            while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+                start += 1;
+            }
+            if start > line_pos {
+                line_count += memchr::memchr_iter(b'\n', &bytes[line_pos..start]).count() as u64;
+                line_pos = start;
+            }
+            line_count
+        };
+        let mut record = std::mem::take(&mut self.record);
+        loop {
+            let before = reader.position() as usize;
+            if !reader.read_byte_record(&mut record) {
+                break;
+            }
+            out.records += 1;
+            let row = out.records;
+            if record.len() != self.plan.header_len {
+                let kind = WarningKind::Ragged {
+                    cells: record.len(),
+                    expected: self.plan.header_len,
+                };
+                push_warning(&mut out, row, line_of(before), None, kind);
+            }
+            if record.get(0).is_some_and(<[u8]>::is_empty) && record.iter().all(<[u8]>::is_empty) {
+                continue;
+            }
+            let subject = record.get(self.plan.columns.subject).unwrap_or(b"");
+            if subject.trim_ascii().is_empty() {
+                let column = Some(self.plan.columns.subject);
+                push_warning(&mut out, row, line_of(before), column, WarningKind::NoSubject);
+            }
+            if let Err(column) = self.row(&record, row, &mut out) {
+                out.failure = Some(LocalFailure::Utf8 {
+                    row,
+                    line: line_of(before),
+                    column,
+                });
+                break;
+            }
+        }
+        self.record = record;
+        line_of(bytes.len());
+        out.lines = line_count;
+        out
+    }
+
+    /// Scores one record. `Err(column)` when a cell it needs is not UTF-8.
+    fn row(&mut self, record: &ByteRecord, row: u64, out: &mut BlockResult) -> Result<(), usize> {
+        let plan = self.plan;
+        self.key.clear();
+        for &col in &plan.formula_columns {
+            let field = record.get(col).unwrap_or(b"");
+            self.key.extend_from_slice(&(field.len() as u32).to_le_bytes());
+            self.key.extend_from_slice(field);
+        }
+        let outcome: &mut Outcome = if !plan.memoise {
+            let o = evaluate(plan, record)?;
+            return self.finish_row(record, row, out, o);
+        } else if let Some(o) = self.cache.get_mut(self.key.as_slice()) {
+            o
+        } else if self.cache.len() < MAX_CACHED {
+            let o = evaluate(plan, record)?;
+            self.cache.entry(self.key.as_slice().into()).or_insert(o)
+        } else {
+            let o = evaluate(plan, record)?;
+            return self.finish_row(record, row, out, o);
+        };
+        if !plan.only[band_slot(outcome.band)] {
+            return Ok(());
+        }
+        let mismatch = stored_mismatch(record, plan.columns.stored_score, outcome);
+        if plan.records {
+            let (value, band) = (outcome.value.clone(), outcome.band);
+            return self.emit(record, row, out, value, band);
+        }
+        outcome.hits += 1;
+        if mismatch {
+            self.summary.add_mismatch();
+        }
+        self.summary
+            .add_subject(record.get(plan.columns.subject).unwrap_or(b""));
+        Ok(())
+    }
+
+    /// Counts or emits a row whose outcome is not memoised.
+    fn finish_row(
+        &mut self,
+        record: &ByteRecord,
+        row: u64,
+        out: &mut BlockResult,
+        outcome: Outcome,
+    ) -> Result<(), usize> {
+        if !self.plan.only[band_slot(outcome.band)] {
+            return Ok(());
+        }
+        if self.plan.records {
+            return self.emit(record, row, out, outcome.value, outcome.band);
+        }
+        let mismatch = stored_mismatch(record, self.plan.columns.stored_score, &outcome);
+        self.summary.add(
+            outcome.band,
+            &outcome.value,
+            mismatch,
+            record.get(self.plan.columns.subject).unwrap_or(b""),
+        );
+        Ok(())
+    }
+
+    fn emit(
+        &mut self,
+        record: &ByteRecord,
+        row: u64,
+        out: &mut BlockResult,
+        score: Value,
+        band: Band,
+    ) -> Result<(), usize> {
+        let cols = self.plan.columns;
+        let text = |col: usize| -> Result<&str, usize> {
+            std::str::from_utf8(record.get(col).unwrap_or(b"")).map_err(|_| col)
+        };
+        let subject_raw = text(cols.subject)?;
+        let subject = match self.subjects.get(subject_raw.as_bytes()) {
+            Some(s) => s.clone(),
+            None => {
+                let s = SubjectUrl::parse(subject_raw);
+                if self.subjects.len() >= MAX_CACHED {
+                    self.subjects.clear();
+                }
+                self.subjects.insert(subject_raw.as_bytes().into(), s.clone());
+                s
+            }
+        };
+        let id = cols.id.map(text).transpose()?.map(str::trim).filter(|s| !s.is_empty());
+        let key = match id {
+            Some(id) => ResponseKey::from_id(id),
+            None => {
+                let submitter = cols.submitter.map(text).transpose()?.unwrap_or("");
+                ResponseKey::derive(text(cols.timestamp)?, subject_raw, submitter)
+            }
+        };
+        let stored = match cols.stored_score {
+            Some(col) => Some(stored_value(text(col)?)),
+            None => None,
+        };
+        out.out.push(ScoreRecord {
+            row,
+            key,
+            subject,
+            score,
+            band,
+            stored,
+        });
+        Ok(())
+    }
+
+    /// Moves the memoised counts into the summary.
+    fn into_summary(mut self) -> SummaryBuilder {
+        for outcome in self.cache.values() {
+            self.summary.add_many(outcome.band, outcome.score, outcome.hits);
+        }
+        self.summary
+    }
+}
+
+/// Evaluates the formula for a record. `Err(column)` when a cell it reads is not UTF-8.
+fn evaluate(plan: &Plan<'_>, record: &ByteRecord) -> Result<Outcome, usize> {
+    let mut cells: Vec<Cell<'_>> = vec![Cell::Blank; plan.width];
+    for &col in &plan.formula_columns {
+        let bytes = record.get(col).unwrap_or(b"");
+        let text = std::str::from_utf8(bytes).map_err(|_| col)?;
+        cells[col] = Cell::from_import(text);
+    }
+    let value = plan.scoring.formula.eval(&cells.as_slice());
+    let band = plan.scoring.thresholds.band(&value);
+    let text = match value {
+        Value::Number(n) => Some(format_number(n).into_bytes().into_boxed_slice()),
+        _ => None,
+    };
+    Ok(Outcome {
+        score: score_key(&value),
+        value,
+        band,
+        text,
+        hits: 0,
+    })
+}
+
+fn stored_mismatch(record: &ByteRecord, stored_col: Option<usize>, outcome: &Outcome) -> bool {
+    let Some(col) = stored_col else {
+        return false;
+    };
+    let stored = record.get(col).unwrap_or(b"");
+    if outcome.text.as_deref() == Some(stored) {
+        return false;
+    }
+    // Invalid UTF-8 in the stored cell reads as text that differs from any score.
+    let text = String::from_utf8_lossy(stored);
+    match stored_value(&text) {
+        None => false,
+        Some(v) => scores_differ(&v, &outcome.value),
+    }
+}
+
+fn push_warning(
+    out: &mut BlockResult,
+    row: u64,
+    line: u64,
+    column: Option<usize>,
+    kind: WarningKind,
+) {
+    if out.warnings.len() < MAX_WARNINGS {
+        out.warnings.push(LocalWarning {
+            row,
+            line,
+            column,
+            kind,
+        });
+    } else {
+        out.warnings_dropped += 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running it.
+
+fn run_csv(
+    csv: CsvInput,
+    layout: &SheetLayout,
+    scoring: &Scoring,
+    options: &ScoreOptions<'_>,
+    mut sink: Option<&mut dyn RecordSink>,
+) -> Result<(SummaryBuilder, StreamReport), SheetError> {
+    let name = csv.name.clone();
+    let total = csv.len;
+    let mut blocks = BlockReader::new(csv.reader);
+    let read_err = |source| SheetError::Read {
+        name: name.clone(),
+        source,
+    };
+
+    // The header: read blocks until the header row is complete.
+    let mut first = Vec::new();
+    let mut buf = Vec::new();
+    let (headers, data_start, records_before) = loop {
+        let state = blocks.next(&mut buf).map_err(read_err)?;
+        first.extend_from_slice(&buf);
+        let mut reader = TotalReaderBuilder::new().has_headers(false).from_bytes(&first);
+        let mut record = ByteRecord::new();
+        let mut n = 0u64;
+        let mut header = None;
+        while reader.read_byte_record(&mut record) {
+            n += 1;
+            if n == u64::from(layout.header_row) {
+                header = Some(reader.position() as usize);
+                break;
+            }
+        }
+        match (header, state) {
+            (Some(end), _) => {
+                let cells = record
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
+                break (Headers::new(cells), end, n);
+            }
+            (None, Block::Data) => {}
+            (None, Block::End | Block::Unclosed) => {
+                return Err(SheetError::NoHeader {
+                    name,
+                    header_row: layout.header_row,
+                    rows: n,
+                });
+            }
+        }
+    };
+    let columns = layout.resolve(&headers, &name)?;
+    if let Some(sink) = sink.as_deref_mut() {
+        sink.start(&name, &headers, &columns)
+            .map_err(SheetError::Write)?;
+    }
+
+    let formula_columns = scoring.formula.columns().to_vec();
+    let source_text = scoring.formula.to_string().to_ascii_uppercase();
+    let volatile = ["RAND(", "RANDBETWEEN(", "NOW(", "TODAY("]
+        .iter()
+        .any(|f| source_text.contains(f));
+    let mut only = [options.only.is_empty(); 4];
+    for band in &options.only {
+        only[band_slot(*band)] = true;
+    }
+    let plan = Plan {
+        scoring,
+        columns,
+        header_len: headers.len(),
+        width: formula_columns.iter().max().map_or(0, |m| m + 1),
+        formula_columns,
+        memoise: !volatile,
+        only,
+        records: sink.is_some(),
+    };
+
+    let lines_before = memchr::memchr_iter(b'\n', &first[..data_start]).count() as u64;
+    let mut state = Merge {
+        name: name.clone(),
+        row_base: records_before,
+        line_base: lines_before,
+        warnings: Vec::new(),
+        omitted: 0,
+    };
+
+    let outcome = std::thread::scope(|scope| -> Result<SummaryBuilder, SheetError> {
+        let (free_tx, free_rx) = channel::<Vec<u8>>();
+        let mut job_txs: Vec<SyncSender<Job>> = Vec::new();
+        let mut result_rxs: Vec<Receiver<BlockResult>> = Vec::new();
+        let mut workers = Vec::new();
+        for _ in 0..WORKERS {
+            let (job_tx, job_rx) = sync_channel::<Job>(2);
+            let (result_tx, result_rx) = sync_channel::<BlockResult>(2);
+            job_txs.push(job_tx);
+            result_rxs.push(result_rx);
+            let free_tx = free_tx.clone();
+            let plan = &plan;
+            workers.push(scope.spawn(move || work(plan, job_rx, result_tx, free_tx)));
+        }
+        drop(free_tx);
+        let progress = options.progress;
+        let reader = scope.spawn(move || {
+            feed(blocks, first, data_start, job_txs, free_rx, progress, total)
+        });
+
+        let mut merged = Ok(());
+        for seq in 0usize.. {
+            let Ok(result) = result_rxs[seq % WORKERS].recv() else {
+                break;
+            };
+            if let Err(e) = state.merge(result, sink.as_deref_mut()) {
+                merged = Err(e);
+                break;
+            }
+        }
+        drop(result_rxs);
+        let mut summary = SummaryBuilder::default();
+        for w in workers {
+            if let Ok(s) = w.join() {
+                summary.merge(s);
+            }
+        }
+        let fed = reader.join();
+        merged?;
+        match fed {
+            Ok(Ok(())) => Ok(summary),
+            Ok(Err(e)) => Err(SheetError::Read {
+                name: name.clone(),
+                source: e,
+            }),
+            Err(_) => Err(SheetError::Read {
+                name: name.clone(),
+                source: std::io::Error::other("the reading thread stopped"),
+            }),
+        }
+    })?;
+
+    Ok((
+        outcome,
+        StreamReport {
+            name,
+            headers,
+            columns,
+            warnings: state.warnings,
+            warnings_omitted: state.omitted,
+        },
+    ))
+}
+
+/// The reader thread: cuts the stream into blocks and deals them to the workers in turn.
+fn feed(
+    mut blocks: BlockReader,
+    first: Vec<u8>,
+    start: usize,
+    jobs: Vec<SyncSender<Job>>,
+    free: Receiver<Vec<u8>>,
+    progress: Option<&(dyn Fn(u64, Option<u64>) + Sync)>,
+    total: Option<u64>,
+) -> std::io::Result<()> {
+    let report = |read: u64| {
+        if let Some(p) = progress {
+            p(read, total);
+        }
+    };
+    report(blocks.read);
+    if jobs[0].send(Job::Records { buf: first, start }).is_err() {
+        return Ok(());
+    }
+    for seq in 1usize.. {
+        let mut buf = free.try_recv().unwrap_or_default();
+        let job = match blocks.next(&mut buf)? {
+            Block::End => break,
+            Block::Data => Job::Records { buf, start: 0 },
+            Block::Unclosed => Job::Unclosed,
+        };
+        let stop = matches!(job, Job::Unclosed);
+        report(blocks.read);
+        if jobs[seq % WORKERS].send(job).is_err() || stop {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// A worker thread: scores blocks and sends back results in the order received.
+fn work(
+    plan: &Plan<'_>,
+    jobs: Receiver<Job>,
+    results: SyncSender<BlockResult>,
+    free: Sender<Vec<u8>>,
+) -> SummaryBuilder {
+    let mut worker = Worker::new(plan);
+    while let Ok(job) = jobs.recv() {
+        let result = match job {
+            Job::Records { buf, start } => {
+                let r = worker.block(&buf[start..]);
+                let _ = free.send(buf);
+                r
+            }
+            Job::Unclosed => BlockResult {
+                failure: Some(LocalFailure::Unclosed),
+                ..BlockResult::default()
+            },
+        };
+        if results.send(result).is_err() {
+            break;
+        }
+    }
+    worker.into_summary()
+}
+
+/// The merging side: turns block-relative rows and lines into sheet rows and file lines.
+struct Merge {
+    name: String,
+    row_base: u64,
+    line_base: u64,
+    warnings: Vec<Warning>,
+    omitted: u64,
+}
+
+impl Merge {
+    fn merge(
+        &mut self,
+        mut result: BlockResult,
+        sink: Option<&mut (dyn RecordSink + '_)>,
+    ) -> Result<(), SheetError> {
+        let location = |row: u64, line: u64, column: Option<usize>| Location {
+            source: self.name.clone(),
+            line: self.line_base + line + 1,
+            row: Some(self.row_base + row),
+            column,
+        };
+        for w in result.warnings.drain(..) {
+            if self.warnings.len() < MAX_WARNINGS {
+                self.warnings.push(Warning {
+                    location: location(w.row, w.line, w.column),
+                    kind: w.kind,
+                });
+            } else {
+                self.omitted += 1;
+            }
+        }
+        self.omitted += result.warnings_dropped;
+        if let Some(sink) = sink {
+            for mut r in result.out.drain(..) {
+                r.row += self.row_base;
+                sink.record(&r).map_err(SheetError::Write)?;
+            }
+        }
+        match result.failure {
+            Some(LocalFailure::Utf8 { row, line, column }) => {
+                return Err(SheetError::Csv {
+                    location: location(row, line, Some(column)),
+                    message: "the cell is not valid UTF-8; export the sheet as UTF-8 CSV".into(),
+                });
+            }
+            Some(LocalFailure::Unclosed) => {
+                return Err(SheetError::UnclosedQuote {
+                    location: location(1, 0, None),
+                    limit_mib: MAX_RECORD / (1024 * 1024),
+                });
+            }
+            None => {}
+        }
+        self.row_base += result.records;
+        self.line_base += result.lines;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_end_only_at_newlines_outside_quotes() {
+        assert_eq!(last_record_end(b"a,b\nc,d"), Some(4));
+        assert_eq!(last_record_end(b"a,\"b\nc\",d\ne"), Some(10));
+        assert_eq!(last_record_end(b"a,\"b\nc"), Some(0).filter(|_| false));
+        assert_eq!(last_record_end(b"x\na,\"b\"\"\nc"), Some(2));
+        assert_eq!(last_record_end(b"no newline"), None);
+    }
+}

@@ -1,0 +1,255 @@
+//! Errors and warnings of reading a sheet, each naming the place: source, line, row, column.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use supportops_formula::column_letters;
+
+/// A place in a source: `examples/feedback.csv:14` (line 14), with the sheet's row and
+/// column when known.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Location {
+    /// The source's name: a path, a URL, `<stdin>` or `book.xlsx[Sheet1]`.
+    pub source: String,
+    /// The physical line where the record starts (1-based; for workbooks, the sheet row).
+    pub line: u64,
+    /// The sheet's row number (the header is row 1), when the fault is in a record.
+    pub row: Option<u64>,
+    /// The zero-based column index, when the fault is in one cell.
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.source, self.line)?;
+        match (self.row, self.column) {
+            (Some(row), Some(col)) => write!(f, " (row {row}, column {})", column_letters(col)),
+            (Some(row), None) => write!(f, " (row {row})"),
+            (None, Some(col)) => write!(f, " (column {})", column_letters(col)),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+/// Why a sheet could not be read or scored. Each variant carries the offending input.
+#[derive(Debug, thiserror::Error)]
+pub enum SheetError {
+    /// The source text is empty.
+    #[error("no sheet source given: pass a path, an http(s) URL of a published CSV, or `-`")]
+    EmptySource,
+    /// A file could not be opened.
+    #[error("cannot open `{}`: {source}", path.display())]
+    Open {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Reading the source failed part way.
+    #[error("cannot read `{name}`: {source}")]
+    Read {
+        /// The source's name.
+        name: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The URL could not be fetched (connection, timeout, TLS).
+    #[error("cannot fetch `{url}`: {message}")]
+    Fetch {
+        /// The URL.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The server answered with something other than 200 OK.
+    #[error(
+        "`{url}` answered {status}; check the link (a Google Sheet must be published to the web as CSV: File → Share → Publish to web)"
+    )]
+    HttpStatus {
+        /// The URL.
+        url: String,
+        /// The HTTP status, e.g. `404 Not Found`.
+        status: String,
+    },
+    /// The server sent an HTML page (usually a sign-in page) instead of CSV.
+    #[error(
+        "`{url}` returned an HTML page, not CSV: the sheet is probably private; publish it to the web as CSV (File → Share → Publish to web) and use that link"
+    )]
+    HtmlPage {
+        /// The URL.
+        url: String,
+    },
+    /// The CSV is malformed (e.g. not UTF-8).
+    #[error("{location}: {message}")]
+    Csv {
+        /// Where.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
+    /// A quoted cell never closes, so the rest of the file would be one cell.
+    #[error(
+        "{location}: a quoted cell is never closed (the row grows past {limit_mib} MiB); check the quotes in this row"
+    )]
+    UnclosedQuote {
+        /// Where the runaway row starts.
+        location: Location,
+        /// The row size limit in MiB.
+        limit_mib: usize,
+    },
+    /// A workbook (XLSX/ODS) could not be read.
+    #[error("cannot read the workbook `{name}`: {message}")]
+    Workbook {
+        /// The source's name.
+        name: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// `--sheet NAME` names no sheet of the workbook.
+    #[error("the workbook `{name}` has no sheet `{sheet}`; its sheets are: {}", quoted_list(available))]
+    NoSuchSheet {
+        /// The source's name.
+        name: String,
+        /// The sheet asked for.
+        sheet: String,
+        /// The sheets it has.
+        available: Vec<String>,
+    },
+    /// The sheet ends before its header row.
+    #[error(
+        "`{name}` has no header row {header_row}: it has {rows} row(s); check `sheet.header_row`"
+    )]
+    NoHeader {
+        /// The source's name.
+        name: String,
+        /// The configured header row.
+        header_row: u32,
+        /// How many rows the sheet has.
+        rows: u64,
+    },
+    /// A required role's column is not in the sheet.
+    #[error(
+        "the sheet `{name}` has no {column} for `{role}` (config key `sheet.columns.{role}`); its header row {header_row} is: {}",
+        quoted_list(headers)
+    )]
+    MissingColumn {
+        /// The source's name.
+        name: String,
+        /// The role, e.g. `subject`.
+        role: &'static str,
+        /// How the column was named: `column K` or `header "Issue link"`.
+        column: String,
+        /// The header row's number.
+        header_row: u32,
+        /// The header row's cells.
+        headers: Vec<String>,
+    },
+    /// A webhook field is neither a column letter nor a header of the sheet.
+    #[error(
+        "unknown field `{key}`: use a column letter (A, B, …) or one of the sheet's headers: {}",
+        quoted_list(headers)
+    )]
+    UnknownField {
+        /// The field's key.
+        key: String,
+        /// The headers it was compared with.
+        headers: Vec<String>,
+    },
+    /// A response names no subject.
+    #[error("the response has no `subject` ({column}): say which issue or MR it is about")]
+    NoSubject {
+        /// How the subject column is named.
+        column: String,
+    },
+    /// `--explain ROW` names a row that is not a data row.
+    #[error("`{name}` has no data row {row}; its data rows are {first}–{last}")]
+    NoSuchRow {
+        /// The source's name.
+        name: String,
+        /// The row asked for.
+        row: u64,
+        /// The first data row.
+        first: u64,
+        /// The last data row.
+        last: u64,
+    },
+    /// Writing the output failed (e.g. the reader of a pipe went away).
+    #[error("cannot write the output: {0}")]
+    Write(#[source] std::io::Error),
+}
+
+impl SheetError {
+    /// Whether the error is the user's input being wrong (a bad path, link, layout or file),
+    /// as opposed to a failure of the machine or the network.
+    pub fn is_bad_input(&self) -> bool {
+        match self {
+            SheetError::Open { source, .. } => matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::IsADirectory
+                    | std::io::ErrorKind::InvalidInput
+            ),
+            SheetError::Read { .. } | SheetError::Fetch { .. } | SheetError::Write(_) => false,
+            SheetError::HttpStatus { status, .. } => status.starts_with('4'),
+            _ => true,
+        }
+    }
+}
+
+/// Something odd in the sheet that does not stop scoring.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Warning {
+    /// Where.
+    pub location: Location,
+    /// What.
+    pub kind: WarningKind,
+}
+
+/// The kinds of [`Warning`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WarningKind {
+    /// The row has more or fewer cells than the header. Missing cells are blank, extra cells
+    /// are ignored.
+    Ragged {
+        /// Cells in the row.
+        cells: usize,
+        /// Cells in the header.
+        expected: usize,
+    },
+    /// The row has content but its subject cell is blank.
+    NoSubject,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            WarningKind::Ragged { cells, expected } if cells > expected => write!(
+                f,
+                "{}: {cells} cells but the header has {expected}; the extra cells are ignored",
+                self.location
+            ),
+            WarningKind::Ragged { cells, expected } => write!(
+                f,
+                "{}: {cells} cells but the header has {expected}; the missing cells count as blank",
+                self.location
+            ),
+            WarningKind::NoSubject => write!(
+                f,
+                "{}: the subject cell is blank, so this response belongs to no issue or MR",
+                self.location
+            ),
+        }
+    }
+}
+
+pub(crate) fn quoted_list(items: &[String]) -> String {
+    if items.is_empty() {
+        return "(empty)".into();
+    }
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,1 @@
+//! A deterministic generator of realistic feedback sheets in the handbook's layout.
