@@ -1,11 +1,15 @@
 //! The store port: everything supportops knows, kept durably (SQLite by default, PostgreSQL for
 //! shared deployments). Split by area; [`Store`] is all of them.
 
+pub mod actions;
 pub mod responses;
+pub mod review;
 pub mod shadow;
 pub mod sync;
 
+pub use actions::ActionLog;
 pub use responses::ResponseStore;
+pub use review::ReviewStore;
 pub use shadow::ShadowStore;
 pub use sync::SyncStore;
 
@@ -40,6 +44,12 @@ pub enum StoreError {
 }
 
 /// The whole store.
-pub trait Store: ResponseStore + ShadowStore + SyncStore + Send + Sync {}
+pub trait Store:
+    ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + Send + Sync
+{
+}
 
-impl<T> Store for T where T: ResponseStore + ShadowStore + SyncStore + Send + Sync {}
+impl<T> Store for T where
+    T: ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + Send + Sync
+{
+}

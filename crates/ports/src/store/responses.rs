@@ -1,5 +1,72 @@
-//! Store port for the responses area (being written).
+//! Store port for responses: every imported response under its stable key, its score and band,
+//! and the subjects (issues and merge requests) responses are about.
 
-/// Storage for the responses area.
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use supportops_domain::{Band, ScoredResponse, SubjectUrl};
+
+use super::StoreError;
+
+/// What an import changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportCounts {
+    /// Responses seen for the first time.
+    pub inserted: usize,
+    /// Responses already stored whose cells or score changed.
+    pub updated: usize,
+    /// Responses already stored as they are.
+    pub unchanged: usize,
+}
+
+/// Which stored responses to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResponseQuery {
+    /// Only responses in this band.
+    pub band: Option<Band>,
+    /// Only responses about this subject.
+    pub subject: Option<SubjectUrl>,
+    /// Only Yellow, Red and Error responses.
+    pub flagged_only: bool,
+}
+
+/// A response as stored, with when it was first and last imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    /// The response and its score.
+    pub scored: ScoredResponse,
+    /// When it was first imported.
+    pub first_seen_at: Timestamp,
+    /// When its stored copy last changed.
+    pub updated_at: Timestamp,
+}
+
+/// A subject responses are about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectRecord {
+    /// The normalised subject.
+    pub subject: SubjectUrl,
+    /// When a response first named it.
+    pub first_seen_at: Timestamp,
+    /// How many stored responses are about it.
+    pub responses: u64,
+    /// How many of those are Yellow, Red or Error.
+    pub flagged: u64,
+}
+
+/// Storage for responses and subjects.
 #[async_trait::async_trait]
-pub trait ResponseStore: Send + Sync {}
+pub trait ResponseStore: Send + Sync {
+    /// Stores responses by their key: a key seen before is updated in place (never duplicated),
+    /// and its first-seen time kept. Runs in one transaction: all or nothing.
+    async fn import_responses(
+        &self,
+        responses: &[ScoredResponse],
+        at: Timestamp,
+    ) -> Result<ImportCounts, StoreError>;
+
+    /// Stored responses matching the query, in the order of their sheet rows.
+    async fn responses(&self, query: &ResponseQuery) -> Result<Vec<StoredResponse>, StoreError>;
+
+    /// Every subject, with response counts, in the order they were first seen.
+    async fn subjects(&self) -> Result<Vec<SubjectRecord>, StoreError>;
+}

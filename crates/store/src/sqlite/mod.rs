@@ -1,9 +1,13 @@
 //! SQLite: one file, WAL journal, migrations applied on open.
 
+mod codec;
 mod responses;
+mod review;
 mod shadow;
 mod sync;
 mod tracker;
+
+pub use tracker::{Clock, LocalTracker, SHADOWING_TEMPLATE, web_url};
 
 use std::str::FromStr;
 

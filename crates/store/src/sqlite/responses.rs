@@ -1,8 +1,239 @@
-//! Responses, scores, subjects and review records (being written).
+//! Responses and subjects: imports keyed by the response's stable key, so that importing the
+//! same sheet again updates rows in place and never duplicates them.
 
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use sqlx::Row as _;
+use sqlx::sqlite::SqliteRow;
+use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_ports::StoreError;
 use supportops_ports::store::ResponseStore;
+use supportops_ports::store::responses::{
+    ImportCounts, ResponseQuery, StoredResponse, SubjectRecord,
+};
 
-use super::SqliteStore;
+use super::codec::{
+    list_from_text, list_to_text, time_from_text, time_to_text, to_u64, value_from_text,
+    value_to_text,
+};
+use super::{SqliteStore, query_err};
+
+/// A response's columns, encoded.
+struct Columns {
+    key: String,
+    row: i64,
+    timestamp: String,
+    submitted_at: Option<String>,
+    subject_raw: String,
+    subject: String,
+    submitter: Option<String>,
+    cells: String,
+    score: String,
+    score_number: Option<f64>,
+    band: &'static str,
+    stored_score: Option<String>,
+    fingerprint: String,
+}
+
+impl Columns {
+    fn of(r: &ScoredResponse) -> Columns {
+        let resp = &r.response;
+        let mut c = Columns {
+            key: resp.key.as_str().to_owned(),
+            row: i64::try_from(resp.row).unwrap_or(i64::MAX),
+            timestamp: resp.timestamp.clone(),
+            submitted_at: resp.submitted_at.map(time_to_text),
+            subject_raw: resp.subject_raw.clone(),
+            subject: resp.subject.as_str().to_owned(),
+            submitter: resp.submitter.clone(),
+            cells: list_to_text(&resp.cells),
+            score: value_to_text(&r.score),
+            score_number: match r.score {
+                supportops_formula::Value::Number(n) => Some(n),
+                _ => None,
+            },
+            band: r.band.as_str(),
+            stored_score: r.stored_score.as_ref().map(value_to_text),
+            fingerprint: String::new(),
+        };
+        let mut h = Sha256::new();
+        for part in [
+            Some(c.row.to_string().as_str()),
+            Some(c.timestamp.as_str()),
+            c.submitted_at.as_deref(),
+            Some(c.subject_raw.as_str()),
+            c.submitter.as_deref(),
+            Some(c.cells.as_str()),
+            Some(c.score.as_str()),
+            Some(c.band),
+            c.stored_score.as_deref(),
+        ] {
+            match part {
+                Some(p) => {
+                    h.update([1u8]);
+                    h.update(p.as_bytes());
+                }
+                None => h.update([0u8]),
+            }
+        }
+        c.fingerprint = hex::encode(&h.finalize()[..16]);
+        c
+    }
+}
+
+/// Stored responses, filtered: each filter is skipped when its parameter is NULL or false.
+const SELECT_RESPONSES: &str = "SELECT response_key, sheet_row, timestamp_text, submitted_at, \
+     subject_raw, subject, submitter, cells, score, band, stored_score, first_seen_at, updated_at \
+     FROM responses \
+     WHERE ($1 IS NULL OR band = $1) AND ($2 IS NULL OR subject = $2) \
+     AND ($3 = FALSE OR band <> 'green') \
+     ORDER BY sheet_row, response_key";
+
+fn read_response(row: &SqliteRow) -> Result<StoredResponse, StoreError> {
+    let get = query_err("reading a stored response");
+    let band_text: String = row.try_get("band").map_err(&get)?;
+    let band = Band::parse(&band_text).ok_or_else(|| StoreError::Query {
+        doing: "reading a stored response".into(),
+        message: format!("unknown band `{band_text}`"),
+    })?;
+    let submitted_at: Option<String> = row.try_get("submitted_at").map_err(&get)?;
+    let stored_score: Option<String> = row.try_get("stored_score").map_err(&get)?;
+    let response = Response {
+        row: to_u64(row.try_get("sheet_row").map_err(&get)?),
+        key: ResponseKey::from_stored(row.try_get("response_key").map_err(&get)?),
+        timestamp: row.try_get("timestamp_text").map_err(&get)?,
+        submitted_at: submitted_at.as_deref().map(time_from_text).transpose()?,
+        subject_raw: row.try_get("subject_raw").map_err(&get)?,
+        subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
+        submitter: row.try_get("submitter").map_err(&get)?,
+        cells: list_from_text(row.try_get::<&str, _>("cells").map_err(&get)?)?,
+    };
+    Ok(StoredResponse {
+        scored: ScoredResponse {
+            response,
+            score: value_from_text(row.try_get::<&str, _>("score").map_err(&get)?)?,
+            band,
+            stored_score: stored_score.as_deref().map(value_from_text).transpose()?,
+        },
+        first_seen_at: time_from_text(row.try_get::<&str, _>("first_seen_at").map_err(&get)?)?,
+        updated_at: time_from_text(row.try_get::<&str, _>("updated_at").map_err(&get)?)?,
+    })
+}
 
 #[async_trait::async_trait]
-impl ResponseStore for SqliteStore {}
+impl ResponseStore for SqliteStore {
+    async fn import_responses(
+        &self,
+        responses: &[ScoredResponse],
+        at: Timestamp,
+    ) -> Result<ImportCounts, StoreError> {
+        let doing = "importing responses";
+        let at = time_to_text(at);
+        let mut tx = self.pool().begin().await.map_err(query_err(doing))?;
+        let known: HashMap<String, String> =
+            sqlx::query_as("SELECT response_key, fingerprint FROM responses")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(query_err(doing))?
+                .into_iter()
+                .collect();
+        let mut counts = ImportCounts::default();
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        for r in responses {
+            let c = Columns::of(r);
+            if seen.insert(c.key.clone(), ()).is_some() {
+                // A repeated key within one import: the first row stands.
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO subjects (subject, first_seen_at) VALUES ($1, $2) \
+                 ON CONFLICT (subject) DO NOTHING",
+            )
+            .bind(&c.subject)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+            match known.get(&c.key) {
+                Some(fp) if *fp == c.fingerprint => {
+                    counts.unchanged += 1;
+                    continue;
+                }
+                Some(_) => counts.updated += 1,
+                None => counts.inserted += 1,
+            }
+            sqlx::query(
+                "INSERT INTO responses (response_key, sheet_row, timestamp_text, submitted_at, \
+                 subject_raw, subject, submitter, cells, score, score_number, band, stored_score, \
+                 fingerprint, first_seen_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+                 ON CONFLICT (response_key) DO UPDATE SET \
+                 sheet_row = excluded.sheet_row, timestamp_text = excluded.timestamp_text, \
+                 submitted_at = excluded.submitted_at, subject_raw = excluded.subject_raw, \
+                 subject = excluded.subject, submitter = excluded.submitter, \
+                 cells = excluded.cells, score = excluded.score, \
+                 score_number = excluded.score_number, band = excluded.band, \
+                 stored_score = excluded.stored_score, fingerprint = excluded.fingerprint, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(&c.key)
+            .bind(c.row)
+            .bind(&c.timestamp)
+            .bind(&c.submitted_at)
+            .bind(&c.subject_raw)
+            .bind(&c.subject)
+            .bind(&c.submitter)
+            .bind(&c.cells)
+            .bind(&c.score)
+            .bind(c.score_number)
+            .bind(c.band)
+            .bind(&c.stored_score)
+            .bind(&c.fingerprint)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+        }
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(counts)
+    }
+
+    async fn responses(&self, query: &ResponseQuery) -> Result<Vec<StoredResponse>, StoreError> {
+        let rows = sqlx::query(SELECT_RESPONSES)
+            .bind(query.band.map(Band::as_str))
+            .bind(query.subject.as_ref().map(SubjectUrl::as_str))
+            .bind(query.flagged_only)
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_err("listing responses"))?;
+        rows.iter().map(read_response).collect()
+    }
+
+    async fn subjects(&self) -> Result<Vec<SubjectRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.subject, s.first_seen_at, COUNT(r.response_key) AS responses, \
+             COALESCE(SUM(CASE WHEN r.band <> 'green' THEN 1 ELSE 0 END), 0) AS flagged \
+             FROM subjects s LEFT JOIN responses r ON r.subject = s.subject \
+             GROUP BY s.subject, s.first_seen_at \
+             ORDER BY s.first_seen_at, s.subject",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("listing subjects"))?;
+        let get = query_err("reading a subject");
+        rows.iter()
+            .map(|row| {
+                Ok(SubjectRecord {
+                    subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
+                    first_seen_at: time_from_text(
+                        row.try_get::<&str, _>("first_seen_at").map_err(&get)?,
+                    )?,
+                    responses: to_u64(row.try_get("responses").map_err(&get)?),
+                    flagged: to_u64(row.try_get("flagged").map_err(&get)?),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,166 @@
+//! Store port for Feedback Review filing: the review issues of each subject, which responses
+//! each covers, and the filing intents that make filing crash-safe.
+//!
+//! Filing one issue or note is three steps: [`ReviewStore::begin_filing`] records the intent,
+//! the tracker is called, then [`ReviewStore::finish_filing`] records the issue or note, the
+//! responses it covers and the tracker action, in one transaction. A filing still pending on
+//! the next run is checked against the tracker before anything is filed again.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use supportops_domain::review::IssueRef;
+use supportops_domain::{ResponseKey, SubjectUrl};
+
+use super::StoreError;
+
+/// How a review issue became known to the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewOrigin {
+    /// supportops filed it.
+    Filed,
+    /// It was found in the tracker by its hidden marker (e.g. the store was new or lost).
+    Found,
+}
+
+impl ReviewOrigin {
+    /// The stored name: `filed` or `found`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewOrigin::Filed => "filed",
+            ReviewOrigin::Found => "found",
+        }
+    }
+}
+
+/// A review issue the store knows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewIssueRecord {
+    /// The store's id for it.
+    pub id: i64,
+    /// The subject it reviews.
+    pub subject: SubjectUrl,
+    /// The issue in the tracker.
+    pub issue: IssueRef,
+    /// The subject's earlier, closed review issue that this one links.
+    pub previous: Option<IssueRef>,
+    /// Whether supportops filed it or found it.
+    pub origin: ReviewOrigin,
+    /// When the store recorded it.
+    pub recorded_at: Timestamp,
+    /// How many responses it covers (in its description and its notes).
+    pub responses: u64,
+}
+
+/// Whether a filing opens an issue or adds a note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FilingKind {
+    /// A new review issue.
+    Create,
+    /// A note on the subject's open review issue.
+    Note,
+}
+
+impl FilingKind {
+    /// The stored name: `create` or `note`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FilingKind::Create => "create",
+            FilingKind::Note => "note",
+        }
+    }
+}
+
+/// An intent to file, recorded before the tracker is called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewFiling {
+    /// Issue or note.
+    pub kind: FilingKind,
+    /// The tracker it goes to (its `describe()`), for the action log.
+    pub tracker: String,
+    /// The project the issue is (or will be) in.
+    pub project: String,
+    /// The subject.
+    pub subject: SubjectUrl,
+    /// For a note: the issue it goes on. For an issue: the closed review issue it links.
+    pub issue: Option<IssueRef>,
+    /// The responses it covers.
+    pub keys: Vec<ResponseKey>,
+    /// When the intent was recorded.
+    pub at: Timestamp,
+}
+
+/// A recorded filing intent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filing {
+    /// The store's id for it.
+    pub id: i64,
+    /// What was intended.
+    #[serde(flatten)]
+    pub intent: NewFiling,
+}
+
+/// What the tracker did for a filing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FilingOutcome {
+    /// The issue was created.
+    Created {
+        /// The new issue.
+        issue: IssueRef,
+    },
+    /// The note was added.
+    Noted {
+        /// The note's id.
+        note_id: u64,
+    },
+}
+
+/// Storage for review issues, coverage and filing intents.
+#[async_trait::async_trait]
+pub trait ReviewStore: Send + Sync {
+    /// The keys of every response some review issue covers.
+    async fn covered_keys(&self) -> Result<HashSet<ResponseKey>, StoreError>;
+
+    /// The subject's most recently recorded review issue.
+    async fn latest_review_issue(
+        &self,
+        subject: &SubjectUrl,
+    ) -> Result<Option<ReviewIssueRecord>, StoreError>;
+
+    /// Every review issue, oldest first.
+    async fn review_issues(&self) -> Result<Vec<ReviewIssueRecord>, StoreError>;
+
+    /// Records the intent to file, before the tracker is called.
+    async fn begin_filing(&self, filing: &NewFiling) -> Result<Filing, StoreError>;
+
+    /// Intents begun but neither finished nor abandoned: a run stopped between asking the
+    /// tracker and recording its answer.
+    async fn pending_filings(&self) -> Result<Vec<Filing>, StoreError>;
+
+    /// Records what the tracker did for a pending filing, in one transaction: the issue (for a
+    /// create), the responses now covered, the entry in the action log, and the filing as done.
+    async fn finish_filing(
+        &self,
+        id: i64,
+        outcome: &FilingOutcome,
+        at: Timestamp,
+    ) -> Result<(), StoreError>;
+
+    /// Marks a pending filing as never having reached the tracker; its responses stay uncovered
+    /// and are filed again.
+    async fn abandon_filing(&self, id: i64, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Records a review issue found in the tracker by its marker, and the responses its
+    /// description and notes list (keys the store does not hold are ignored).
+    async fn record_found_issue(
+        &self,
+        subject: &SubjectUrl,
+        issue: &IssueRef,
+        keys: &[ResponseKey],
+        at: Timestamp,
+    ) -> Result<ReviewIssueRecord, StoreError>;
+}

@@ -1,0 +1,420 @@
+//! Feedback Review records: review issues per subject, the responses each covers, the filing
+//! intents that make filing crash-safe, and the append-only tracker action log.
+
+use std::collections::HashSet;
+
+use jiff::Timestamp;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row as _, Sqlite, Transaction};
+use supportops_domain::review::IssueRef;
+use supportops_domain::{ResponseKey, SubjectUrl};
+use supportops_ports::StoreError;
+use supportops_ports::store::actions::{LoggedAction, TrackerAction};
+use supportops_ports::store::review::{
+    Filing, FilingKind, FilingOutcome, NewFiling, ReviewIssueRecord, ReviewOrigin,
+};
+use supportops_ports::store::{ActionLog, ReviewStore};
+
+use super::codec::{list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64};
+use super::{SqliteStore, query_err};
+
+/// The review issue listing, as a literal so that filters can be appended with `concat!`.
+macro_rules! select_review_issues {
+    () => {
+        "SELECT i.id, i.subject, i.project, i.iid, i.web_url, i.origin, i.recorded_at, \
+         p.project AS previous_project, p.iid AS previous_iid, p.web_url AS previous_web_url, \
+         (SELECT COUNT(*) FROM review_coverage c WHERE c.review_issue_id = i.id) AS covered \
+         FROM review_issues i LEFT JOIN review_issues p ON p.id = i.previous_id"
+    };
+}
+
+fn read_review_issue(row: &SqliteRow) -> Result<ReviewIssueRecord, StoreError> {
+    let get = query_err("reading a review issue");
+    let previous_project: Option<String> = row.try_get("previous_project").map_err(&get)?;
+    let previous = match previous_project {
+        Some(project) => Some(IssueRef {
+            project,
+            iid: to_u64(row.try_get("previous_iid").map_err(&get)?),
+            web_url: row.try_get("previous_web_url").map_err(&get)?,
+        }),
+        None => None,
+    };
+    let origin: String = row.try_get("origin").map_err(&get)?;
+    Ok(ReviewIssueRecord {
+        id: row.try_get("id").map_err(&get)?,
+        subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
+        issue: IssueRef {
+            project: row.try_get("project").map_err(&get)?,
+            iid: to_u64(row.try_get("iid").map_err(&get)?),
+            web_url: row.try_get("web_url").map_err(&get)?,
+        },
+        previous,
+        origin: if origin == ReviewOrigin::Found.as_str() {
+            ReviewOrigin::Found
+        } else {
+            ReviewOrigin::Filed
+        },
+        recorded_at: time_from_text(row.try_get::<&str, _>("recorded_at").map_err(&get)?)?,
+        responses: to_u64(row.try_get("covered").map_err(&get)?),
+    })
+}
+
+fn read_filing(row: &SqliteRow) -> Result<Filing, StoreError> {
+    let get = query_err("reading a filing");
+    let kind: String = row.try_get("kind").map_err(&get)?;
+    let issue_project: Option<String> = row.try_get("issue_project").map_err(&get)?;
+    let issue = match issue_project {
+        Some(project) => Some(IssueRef {
+            project,
+            iid: to_u64(row.try_get("issue_iid").map_err(&get)?),
+            web_url: row.try_get("issue_web_url").map_err(&get)?,
+        }),
+        None => None,
+    };
+    let keys: Vec<String> = list_from_text(row.try_get("response_keys").map_err(&get)?)?;
+    Ok(Filing {
+        id: row.try_get("id").map_err(&get)?,
+        intent: NewFiling {
+            kind: if kind == FilingKind::Note.as_str() {
+                FilingKind::Note
+            } else {
+                FilingKind::Create
+            },
+            tracker: row.try_get("tracker").map_err(&get)?,
+            project: row.try_get("project").map_err(&get)?,
+            subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
+            issue,
+            keys: keys.into_iter().map(ResponseKey::from_stored).collect(),
+            at: time_from_text(row.try_get::<&str, _>("created_at").map_err(&get)?)?,
+        },
+    })
+}
+
+/// Finds the store's id of an issue, recording it when it is new.
+async fn review_issue_id(
+    tx: &mut Transaction<'static, Sqlite>,
+    subject: &SubjectUrl,
+    issue: &IssueRef,
+    previous: Option<&IssueRef>,
+    origin: ReviewOrigin,
+    at: &str,
+) -> Result<i64, StoreError> {
+    let doing = "recording a review issue";
+    let previous_id: Option<i64> = match previous {
+        Some(p) => {
+            sqlx::query_scalar("SELECT id FROM review_issues WHERE project = $1 AND iid = $2")
+                .bind(&p.project)
+                .bind(to_i64(p.iid))
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(query_err(doing))?
+        }
+        None => None,
+    };
+    sqlx::query(
+        "INSERT INTO review_issues (subject, project, iid, web_url, previous_id, origin, \
+         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project, iid) DO NOTHING",
+    )
+    .bind(subject.as_str())
+    .bind(&issue.project)
+    .bind(to_i64(issue.iid))
+    .bind(&issue.web_url)
+    .bind(previous_id)
+    .bind(origin.as_str())
+    .bind(at)
+    .execute(&mut **tx)
+    .await
+    .map_err(query_err(doing))?;
+    sqlx::query_scalar("SELECT id FROM review_issues WHERE project = $1 AND iid = $2")
+        .bind(&issue.project)
+        .bind(to_i64(issue.iid))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(query_err(doing))
+}
+
+/// Marks responses as covered by an issue (or a note on it). Keys already covered keep their
+/// first issue; keys the store does not hold are ignored.
+async fn cover(
+    tx: &mut Transaction<'static, Sqlite>,
+    issue_id: i64,
+    note_id: Option<u64>,
+    keys: &[ResponseKey],
+    at: &str,
+) -> Result<(), StoreError> {
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO review_coverage (response_key, review_issue_id, note_id, covered_at) \
+             SELECT response_key, $2, $3, $4 FROM responses WHERE response_key = $1 \
+             ON CONFLICT (response_key) DO NOTHING",
+        )
+        .bind(key.as_str())
+        .bind(issue_id)
+        .bind(note_id.map(to_i64))
+        .bind(at)
+        .execute(&mut **tx)
+        .await
+        .map_err(query_err("recording which responses a review covers"))?;
+    }
+    Ok(())
+}
+
+async fn append_action(
+    executor: impl sqlx::Executor<'_, Database = Sqlite>,
+    action: &TrackerAction,
+) -> Result<i64, StoreError> {
+    sqlx::query_scalar(
+        "INSERT INTO tracker_actions (at, tracker, action, project, iid, note_id, web_url, \
+         summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(time_to_text(action.at))
+    .bind(&action.tracker)
+    .bind(&action.action)
+    .bind(&action.project)
+    .bind(action.iid.map(to_i64))
+    .bind(action.note_id.map(to_i64))
+    .bind(&action.web_url)
+    .bind(&action.summary)
+    .fetch_one(executor)
+    .await
+    .map_err(query_err("appending to the tracker action log"))
+}
+
+#[async_trait::async_trait]
+impl ReviewStore for SqliteStore {
+    async fn covered_keys(&self) -> Result<HashSet<ResponseKey>, StoreError> {
+        let keys: Vec<String> = sqlx::query_scalar("SELECT response_key FROM review_coverage")
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_err("listing covered responses"))?;
+        Ok(keys.into_iter().map(ResponseKey::from_stored).collect())
+    }
+
+    async fn latest_review_issue(
+        &self,
+        subject: &SubjectUrl,
+    ) -> Result<Option<ReviewIssueRecord>, StoreError> {
+        const SQL: &str = concat!(
+            select_review_issues!(),
+            " WHERE i.subject = $1 ORDER BY i.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(SQL)
+            .bind(subject.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_err("finding a subject's review issue"))?;
+        row.as_ref().map(read_review_issue).transpose()
+    }
+
+    async fn review_issues(&self) -> Result<Vec<ReviewIssueRecord>, StoreError> {
+        let rows = sqlx::query(concat!(select_review_issues!(), " ORDER BY i.id"))
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_err("listing review issues"))?;
+        rows.iter().map(read_review_issue).collect()
+    }
+
+    async fn begin_filing(&self, filing: &NewFiling) -> Result<Filing, StoreError> {
+        let keys: Vec<&str> = filing.keys.iter().map(ResponseKey::as_str).collect();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO review_filings (kind, tracker, project, subject, issue_project, \
+             issue_iid, issue_web_url, response_keys, state, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) RETURNING id",
+        )
+        .bind(filing.kind.as_str())
+        .bind(&filing.tracker)
+        .bind(&filing.project)
+        .bind(filing.subject.as_str())
+        .bind(filing.issue.as_ref().map(|i| i.project.as_str()))
+        .bind(filing.issue.as_ref().map(|i| to_i64(i.iid)))
+        .bind(filing.issue.as_ref().map(|i| i.web_url.as_str()))
+        .bind(list_to_text(&keys))
+        .bind(time_to_text(filing.at))
+        .fetch_one(self.pool())
+        .await
+        .map_err(query_err("recording the intent to file"))?;
+        Ok(Filing {
+            id,
+            intent: filing.clone(),
+        })
+    }
+
+    async fn pending_filings(&self) -> Result<Vec<Filing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, kind, tracker, project, subject, issue_project, issue_iid, issue_web_url, \
+             response_keys, created_at FROM review_filings WHERE state = 'pending' ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("listing unfinished filings"))?;
+        rows.iter().map(read_filing).collect()
+    }
+
+    async fn finish_filing(
+        &self,
+        id: i64,
+        outcome: &FilingOutcome,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        let doing = "recording a filed review";
+        let at_text = time_to_text(at);
+        let mut tx = self.pool().begin().await.map_err(query_err(doing))?;
+        let row = sqlx::query(
+            "SELECT id, kind, tracker, project, subject, issue_project, issue_iid, issue_web_url, \
+             response_keys, created_at FROM review_filings WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(query_err(doing))?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("pending filing {id}"),
+        })?;
+        let filing = read_filing(&row)?.intent;
+        let action = match (outcome, filing.kind) {
+            (FilingOutcome::Created { issue }, FilingKind::Create) => {
+                let issue_id = review_issue_id(
+                    &mut tx,
+                    &filing.subject,
+                    issue,
+                    filing.issue.as_ref(),
+                    ReviewOrigin::Filed,
+                    &at_text,
+                )
+                .await?;
+                cover(&mut tx, issue_id, None, &filing.keys, &at_text).await?;
+                TrackerAction {
+                    at,
+                    tracker: filing.tracker.clone(),
+                    action: "create_issue".into(),
+                    project: issue.project.clone(),
+                    iid: Some(issue.iid),
+                    note_id: None,
+                    web_url: Some(issue.web_url.clone()),
+                    summary: format!(
+                        "review issue for {} covering {} responses",
+                        filing.subject,
+                        filing.keys.len()
+                    ),
+                }
+            }
+            (FilingOutcome::Noted { note_id }, FilingKind::Note) => {
+                let issue = filing.issue.as_ref().ok_or_else(|| {
+                    StoreError::Conflict(format!("filing {id} is a note but names no issue"))
+                })?;
+                let issue_id = review_issue_id(
+                    &mut tx,
+                    &filing.subject,
+                    issue,
+                    None,
+                    ReviewOrigin::Filed,
+                    &at_text,
+                )
+                .await?;
+                cover(&mut tx, issue_id, Some(*note_id), &filing.keys, &at_text).await?;
+                TrackerAction {
+                    at,
+                    tracker: filing.tracker.clone(),
+                    action: "add_note".into(),
+                    project: issue.project.clone(),
+                    iid: Some(issue.iid),
+                    note_id: Some(*note_id),
+                    web_url: Some(issue.web_url.clone()),
+                    summary: format!(
+                        "note on the review of {} covering {} responses",
+                        filing.subject,
+                        filing.keys.len()
+                    ),
+                }
+            }
+            (outcome, kind) => {
+                return Err(StoreError::Conflict(format!(
+                    "filing {id} is a {} but its outcome is {outcome:?}",
+                    kind.as_str()
+                )));
+            }
+        };
+        append_action(&mut *tx, &action).await?;
+        sqlx::query("UPDATE review_filings SET state = 'done', finished_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&at_text)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+        tx.commit().await.map_err(query_err(doing))
+    }
+
+    async fn abandon_filing(&self, id: i64, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE review_filings SET state = 'abandoned', finished_at = $2 \
+             WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(time_to_text(at))
+        .execute(self.pool())
+        .await
+        .map_err(query_err("abandoning a filing"))?;
+        Ok(())
+    }
+
+    async fn record_found_issue(
+        &self,
+        subject: &SubjectUrl,
+        issue: &IssueRef,
+        keys: &[ResponseKey],
+        at: Timestamp,
+    ) -> Result<ReviewIssueRecord, StoreError> {
+        let doing = "recording a review issue found in the tracker";
+        let at_text = time_to_text(at);
+        let mut tx = self.pool().begin().await.map_err(query_err(doing))?;
+        let id =
+            review_issue_id(&mut tx, subject, issue, None, ReviewOrigin::Found, &at_text).await?;
+        cover(&mut tx, id, None, keys, &at_text).await?;
+        let sql = concat!(select_review_issues!(), " WHERE i.id = $1");
+        let row = sqlx::query(sql)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+        let record = read_review_issue(&row)?;
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(record)
+    }
+}
+
+#[async_trait::async_trait]
+impl ActionLog for SqliteStore {
+    async fn log_action(&self, action: &TrackerAction) -> Result<i64, StoreError> {
+        append_action(self.pool(), action).await
+    }
+
+    async fn actions(&self) -> Result<Vec<LoggedAction>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, tracker, action, project, iid, note_id, web_url, summary \
+             FROM tracker_actions ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("reading the tracker action log"))?;
+        let get = query_err("reading the tracker action log");
+        rows.iter()
+            .map(|row| {
+                let iid: Option<i64> = row.try_get("iid").map_err(&get)?;
+                let note_id: Option<i64> = row.try_get("note_id").map_err(&get)?;
+                Ok(LoggedAction {
+                    id: row.try_get("id").map_err(&get)?,
+                    action: TrackerAction {
+                        at: time_from_text(row.try_get::<&str, _>("at").map_err(&get)?)?,
+                        tracker: row.try_get("tracker").map_err(&get)?,
+                        action: row.try_get("action").map_err(&get)?,
+                        project: row.try_get("project").map_err(&get)?,
+                        iid: iid.map(to_u64),
+                        note_id: note_id.map(to_u64),
+                        web_url: row.try_get("web_url").map_err(&get)?,
+                        summary: row.try_get("summary").map_err(&get)?,
+                    },
+                })
+            })
+            .collect()
+    }
+}

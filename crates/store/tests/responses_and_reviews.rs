@@ -1,0 +1,418 @@
+//! The SQLite store as the review loop uses it: imports keyed by response, review issues and
+//! coverage, crash-safe filing intents, and the append-only action log.
+
+use jiff::Timestamp;
+use supportops_domain::review::IssueRef;
+use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_formula::{ErrorKind, Value};
+use supportops_ports::store::actions::TrackerAction;
+use supportops_ports::store::responses::{ImportCounts, ResponseQuery};
+use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling, ReviewOrigin};
+use supportops_ports::store::{ActionLog, ResponseStore, ReviewStore};
+use supportops_store::SqliteStore;
+
+struct Db {
+    store: SqliteStore,
+    _dir: tempfile::TempDir,
+    url: String,
+}
+
+async fn open() -> Db {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}", dir.path().join("store.db").display());
+    let store = SqliteStore::open(&url).await.expect("the store opens");
+    Db {
+        store,
+        _dir: dir,
+        url,
+    }
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().expect("a valid timestamp")
+}
+
+fn response(row: u64, subject: &str, rating: &str, score: Value, band: Band) -> ScoredResponse {
+    let timestamp = format!("1/{row}/2026 10:00:00");
+    let submitter = format!("user{row}@example.com");
+    ScoredResponse {
+        response: Response {
+            row,
+            key: ResponseKey::derive(&timestamp, subject, &submitter),
+            submitted_at: Some(at(&format!("2026-01-{row:02}T10:00:00Z"))),
+            timestamp: timestamp.clone(),
+            subject_raw: subject.to_owned(),
+            subject: SubjectUrl::parse(subject),
+            submitter: Some(submitter.clone()),
+            cells: vec![
+                timestamp,
+                subject.to_owned(),
+                "It was not solved".into(),
+                "Collaboration".into(),
+                "multi\nline, \"quoted\"".into(),
+                rating.to_owned(),
+                submitter,
+            ],
+        },
+        score,
+        band,
+        stored_score: Some(Value::Number(1.0)),
+    }
+}
+
+fn sheet() -> Vec<ScoredResponse> {
+    vec![
+        response(
+            2,
+            "https://gitlab.com/a/b/-/issues/1",
+            "1",
+            Value::Number(-1.0),
+            Band::Red,
+        ),
+        response(
+            3,
+            "https://gitlab.com/a/b/-/issues/2",
+            "5",
+            Value::Number(3.0),
+            Band::Green,
+        ),
+        response(
+            4,
+            "https://gitlab.com/a/b/issues/1#note_3",
+            "3",
+            Value::Error(ErrorKind::Value),
+            Band::Error,
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn reimporting_updates_in_place_and_never_duplicates() {
+    let db = open().await;
+    let first = db
+        .store
+        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    assert_eq!(
+        first,
+        ImportCounts {
+            inserted: 3,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+
+    let mut changed = sheet();
+    changed[1].response.cells[4] = "edited comment".into();
+    let second = db
+        .store
+        .import_responses(&changed, at("2026-02-02T00:00:00Z"))
+        .await
+        .expect("import");
+    assert_eq!(
+        second,
+        ImportCounts {
+            inserted: 0,
+            updated: 1,
+            unchanged: 2
+        }
+    );
+
+    let stored = db
+        .store
+        .responses(&ResponseQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 3);
+    assert_eq!(stored[1].scored, changed[1]);
+    assert_eq!(stored[1].first_seen_at, at("2026-02-01T00:00:00Z"));
+    assert_eq!(stored[1].updated_at, at("2026-02-02T00:00:00Z"));
+    assert_eq!(stored[0].updated_at, at("2026-02-01T00:00:00Z"));
+}
+
+#[tokio::test]
+async fn stored_responses_read_back_exactly_and_filter_by_band() {
+    let db = open().await;
+    db.store
+        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    let flagged = db
+        .store
+        .responses(&ResponseQuery {
+            flagged_only: true,
+            ..ResponseQuery::default()
+        })
+        .await
+        .expect("list");
+    let expected = sheet();
+    let got: Vec<&ScoredResponse> = flagged.iter().map(|s| &s.scored).collect();
+    assert_eq!(got, vec![&expected[0], &expected[2]]);
+
+    let errors = db
+        .store
+        .responses(&ResponseQuery {
+            band: Some(Band::Error),
+            ..ResponseQuery::default()
+        })
+        .await
+        .expect("list");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].scored.score, Value::Error(ErrorKind::Value));
+
+    let subjects = db.store.subjects().await.expect("subjects");
+    let counts: Vec<(String, u64, u64)> = subjects
+        .iter()
+        .map(|s| (s.subject.to_string(), s.responses, s.flagged))
+        .collect();
+    assert_eq!(
+        counts,
+        vec![
+            ("https://gitlab.com/a/b/-/issues/1".to_owned(), 2, 2),
+            ("https://gitlab.com/a/b/-/issues/2".to_owned(), 1, 0),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_store_survives_reopening() {
+    let db = open().await;
+    db.store
+        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    drop(db.store);
+    let again = SqliteStore::open(&db.url).await.expect("reopens");
+    let stored = again
+        .responses(&ResponseQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 3);
+}
+
+fn issue(iid: u64) -> IssueRef {
+    IssueRef {
+        project: "fr".into(),
+        iid,
+        web_url: format!("local://fr/-/issues/{iid}"),
+    }
+}
+
+fn intent(kind: FilingKind, keys: Vec<ResponseKey>, target: Option<IssueRef>) -> NewFiling {
+    NewFiling {
+        kind,
+        tracker: "local tracker".into(),
+        project: "fr".into(),
+        subject: SubjectUrl::parse("https://gitlab.com/a/b/-/issues/1"),
+        issue: target,
+        keys,
+        at: at("2026-02-01T00:00:00Z"),
+    }
+}
+
+#[tokio::test]
+async fn a_filing_is_pending_until_finished_then_covers_its_responses() {
+    let db = open().await;
+    let rows = sheet();
+    db.store
+        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    let subject = rows[0].response.subject.clone();
+    let keys = vec![rows[0].response.key.clone()];
+
+    let filing = db
+        .store
+        .begin_filing(&intent(FilingKind::Create, keys.clone(), None))
+        .await
+        .expect("begin");
+    let pending = db.store.pending_filings().await.expect("pending");
+    assert_eq!(pending, vec![filing.clone()]);
+    assert!(db.store.covered_keys().await.expect("covered").is_empty());
+
+    db.store
+        .finish_filing(
+            filing.id,
+            &FilingOutcome::Created { issue: issue(1) },
+            at("2026-02-01T00:01:00Z"),
+        )
+        .await
+        .expect("finish");
+    assert!(
+        db.store
+            .pending_filings()
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert_eq!(
+        db.store.covered_keys().await.expect("covered"),
+        keys.iter().cloned().collect()
+    );
+    let latest = db
+        .store
+        .latest_review_issue(&subject)
+        .await
+        .expect("latest")
+        .expect("a review issue");
+    assert_eq!(latest.issue, issue(1));
+    assert_eq!(latest.responses, 1);
+    assert_eq!(latest.origin, ReviewOrigin::Filed);
+
+    // A note on it covers the next response.
+    let note_keys = vec![rows[2].response.key.clone()];
+    let note = db
+        .store
+        .begin_filing(&intent(FilingKind::Note, note_keys, Some(issue(1))))
+        .await
+        .expect("begin");
+    db.store
+        .finish_filing(
+            note.id,
+            &FilingOutcome::Noted { note_id: 9 },
+            at("2026-02-02T00:00:00Z"),
+        )
+        .await
+        .expect("finish");
+    assert_eq!(db.store.covered_keys().await.expect("covered").len(), 2);
+
+    // A later issue for the same subject links the first one and becomes the latest.
+    let again = db
+        .store
+        .begin_filing(&intent(FilingKind::Create, vec![], Some(issue(1))))
+        .await
+        .expect("begin");
+    db.store
+        .finish_filing(
+            again.id,
+            &FilingOutcome::Created { issue: issue(5) },
+            at("2026-03-01T00:00:00Z"),
+        )
+        .await
+        .expect("finish");
+    let latest = db
+        .store
+        .latest_review_issue(&subject)
+        .await
+        .expect("latest")
+        .expect("a review issue");
+    assert_eq!(latest.issue, issue(5));
+    assert_eq!(latest.previous, Some(issue(1)));
+
+    let log: Vec<(String, Option<u64>, Option<u64>)> = db
+        .store
+        .actions()
+        .await
+        .expect("log")
+        .into_iter()
+        .map(|a| (a.action.action, a.action.iid, a.action.note_id))
+        .collect();
+    assert_eq!(
+        log,
+        vec![
+            ("create_issue".to_owned(), Some(1), None),
+            ("add_note".to_owned(), Some(1), Some(9)),
+            ("create_issue".to_owned(), Some(5), None),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_abandoned_filing_covers_nothing_and_cannot_be_finished() {
+    let db = open().await;
+    let rows = sheet();
+    db.store
+        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    let filing = db
+        .store
+        .begin_filing(&intent(
+            FilingKind::Create,
+            vec![rows[0].response.key.clone()],
+            None,
+        ))
+        .await
+        .expect("begin");
+    db.store
+        .abandon_filing(filing.id, at("2026-02-01T00:05:00Z"))
+        .await
+        .expect("abandon");
+    assert!(
+        db.store
+            .pending_filings()
+            .await
+            .expect("pending")
+            .is_empty()
+    );
+    assert!(db.store.covered_keys().await.expect("covered").is_empty());
+    let err = db
+        .store
+        .finish_filing(
+            filing.id,
+            &FilingOutcome::Created { issue: issue(1) },
+            at("2026-02-01T00:06:00Z"),
+        )
+        .await
+        .expect_err("an abandoned filing stays abandoned");
+    assert!(err.to_string().contains("pending filing"), "{err}");
+}
+
+#[tokio::test]
+async fn a_found_issue_covers_only_responses_the_store_holds() {
+    let db = open().await;
+    let rows = sheet();
+    db.store
+        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    let keys = vec![
+        rows[0].response.key.clone(),
+        ResponseKey::from_id("from another sheet"),
+    ];
+    let record = db
+        .store
+        .record_found_issue(
+            &rows[0].response.subject,
+            &issue(3),
+            &keys,
+            at("2026-02-01T00:00:00Z"),
+        )
+        .await
+        .expect("record");
+    assert_eq!(record.origin, ReviewOrigin::Found);
+    assert_eq!(record.responses, 1);
+    assert_eq!(db.store.review_issues().await.expect("list"), vec![record]);
+}
+
+#[tokio::test]
+async fn the_action_log_is_append_only() {
+    let db = open().await;
+    let action = TrackerAction {
+        at: at("2026-02-01T00:00:00Z"),
+        tracker: "local tracker".into(),
+        action: "set_state".into(),
+        project: "fr".into(),
+        iid: Some(1),
+        note_id: None,
+        web_url: None,
+        summary: "closed".into(),
+    };
+    let id = db.store.log_action(&action).await.expect("log");
+    let raw = sqlx::SqlitePool::connect(&db.url).await.expect("connect");
+    let update = sqlx::query("UPDATE tracker_actions SET summary = 'changed'")
+        .execute(&raw)
+        .await;
+    let delete = sqlx::query("DELETE FROM tracker_actions")
+        .execute(&raw)
+        .await;
+    for result in [update, delete] {
+        let err = result.expect_err("the log refuses changes");
+        assert!(err.to_string().contains("append-only"), "{err}");
+    }
+    let log = db.store.actions().await.expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].id, id);
+    assert_eq!(log[0].action, action);
+}
