@@ -1,0 +1,305 @@
+//! Errors, one enum per route family (pages, JSON API, webhook, calendar feed), each mapped to a
+//! status code and a safe message for the caller in exactly one place: its `IntoResponse`.
+//! Server-side failures are logged with their whole cause chain; callers get a short message.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use supportops_ports::{StoreError, TrackerError};
+
+use crate::auth::AuthFailure;
+
+/// A failure while reading what a page or endpoint shows.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The tracker failed.
+    #[error(transparent)]
+    Tracker(#[from] TrackerError),
+    /// A use case failed.
+    #[error("{doing}: {message}")]
+    UseCase {
+        /// What was being done.
+        doing: &'static str,
+        /// The use case's message.
+        message: String,
+    },
+}
+
+impl DataError {
+    fn status(&self) -> StatusCode {
+        match self {
+            DataError::Tracker(
+                TrackerError::Network { .. }
+                | TrackerError::Unavailable { .. }
+                | TrackerError::Unauthorized { .. }
+                | TrackerError::Forbidden { .. },
+            ) => StatusCode::BAD_GATEWAY,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn public_message(&self) -> &'static str {
+        match self.status() {
+            StatusCode::BAD_GATEWAY => "the tracker could not be reached; the server log says why",
+            _ => "something failed on the server; the server log says why",
+        }
+    }
+}
+
+/// A query-string parameter the server cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("query parameter `{param}`: `{value}` is not {expected}")]
+pub struct BadParam {
+    /// The parameter's name.
+    pub param: &'static str,
+    /// What was given.
+    pub value: String,
+    /// What would be accepted.
+    pub expected: &'static str,
+}
+
+/// The whole cause chain of an error, one `: `-separated line, for the log.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cur = e.source();
+    }
+    out
+}
+
+/// The JSON body of every API and webhook error.
+#[derive(Debug, Serialize)]
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize)]
+struct ErrorDetail {
+    status: u16,
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+}
+
+fn json_error(status: StatusCode, code: &'static str, message: String, hint: Option<String>) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            status: status.as_u16(),
+            code,
+            message,
+            hint,
+        },
+    };
+    (status, Json(body)).into_response()
+}
+
+/// Errors of the dashboard pages (HTML).
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// A filter in the query string is not valid.
+    #[error(transparent)]
+    BadParam(#[from] BadParam),
+    /// No such page.
+    #[error("no page at `{path}`")]
+    NotFound {
+        /// The requested path.
+        path: String,
+    },
+    /// Reading the data failed.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// A template failed to render.
+    #[error("cannot render the page: {0}")]
+    Render(#[from] askama::Error),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, message, hint) = match &self {
+            PageError::BadParam(e) => (
+                StatusCode::BAD_REQUEST,
+                "Bad filter",
+                e.to_string(),
+                Some("fix the filter, or clear it".to_owned()),
+            ),
+            PageError::NotFound { .. } => (
+                StatusCode::NOT_FOUND,
+                "Not found",
+                self.to_string(),
+                Some("the pages are listed in the menu above".to_owned()),
+            ),
+            PageError::Data(e) => {
+                tracing::error!(error = %chain(e), "page failed");
+                (e.status(), "Something failed", e.public_message().to_owned(), None)
+            }
+            PageError::Render(e) => {
+                tracing::error!(error = %chain(e), "page failed to render");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something failed",
+                    "the page could not be drawn; the server log says why".to_owned(),
+                    None,
+                )
+            }
+        };
+        let page = crate::pages::ErrorPage::new(status, title, message, hint);
+        match askama::Template::render(&page) {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, page.message).into_response(),
+        }
+    }
+}
+
+/// Errors of the JSON API under `/api/v1/`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A query parameter is not valid.
+    #[error(transparent)]
+    BadParam(#[from] BadParam),
+    /// No such endpoint.
+    #[error("no endpoint at `{path}`")]
+    NotFound {
+        /// The requested path.
+        path: String,
+    },
+    /// Reading the data failed.
+    #[error(transparent)]
+    Data(#[from] DataError),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match &self {
+            ApiError::BadParam(e) => json_error(StatusCode::BAD_REQUEST, "bad_param", e.to_string(), None),
+            ApiError::NotFound { .. } => json_error(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                self.to_string(),
+                Some("endpoints: /api/v1/responses, /api/v1/summary, /api/v1/reviews, /api/v1/shadowing/coverage, /api/v1/syncs".into()),
+            ),
+            ApiError::Data(e) => {
+                tracing::error!(error = %chain(e), "api request failed");
+                let code = if e.status() == StatusCode::BAD_GATEWAY { "tracker_unavailable" } else { "internal" };
+                json_error(e.status(), code, e.public_message().to_owned(), None)
+            }
+        }
+    }
+}
+
+/// Errors of the webhook `POST /hooks/feedback`.
+#[derive(Debug, thiserror::Error)]
+pub enum HookError {
+    /// The caller did not prove it knows the token.
+    #[error("{}", match .0 {
+        AuthFailure::Wrong => "the bearer token is not the webhook's token",
+        _ => "send the webhook's token as `Authorization: Bearer <token>`",
+    })]
+    Unauthorized(AuthFailure),
+    /// The service has no token configured.
+    #[error("the webhook is off: no token is set in the environment variable `{env}`")]
+    Unconfigured {
+        /// The variable to set.
+        env: String,
+    },
+    /// The body is larger than `server.webhook_max_bytes`.
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body could not be read.
+    #[error("cannot read the request body: {0}")]
+    Body(String),
+    /// The body is not JSON.
+    #[error("the body is not valid JSON: {message} at line {line}, column {column}")]
+    BadJson {
+        /// The parser's message.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// The body is JSON but not a response.
+    #[error("{0}")]
+    BadResponse(String),
+    /// Storing the response failed: nothing was accepted.
+    #[error(transparent)]
+    Data(#[from] DataError),
+}
+
+impl IntoResponse for HookError {
+    fn into_response(self) -> Response {
+        let message = self.to_string();
+        match self {
+            HookError::Unauthorized(_) => {
+                let mut r = json_error(StatusCode::UNAUTHORIZED, "unauthorized", message, None);
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                r
+            }
+            HookError::Unconfigured { env } => json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "webhook_unconfigured",
+                message,
+                Some(format!(
+                    "set `{env}` to a long random secret (e.g. `openssl rand -hex 32`) and restart; \
+                     the variable's name is config key `server.webhook_token_env`"
+                )),
+            ),
+            HookError::TooLarge { .. } => json_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                message,
+                Some("send one response per request; the limit is config key `server.webhook_max_bytes`".into()),
+            ),
+            HookError::Body(_) => json_error(StatusCode::BAD_REQUEST, "bad_body", message, None),
+            HookError::BadJson { .. } => json_error(
+                StatusCode::BAD_REQUEST,
+                "bad_json",
+                message,
+                Some("send one JSON object whose keys are column letters (`\"F\": \"5\"`) or header names".into()),
+            ),
+            HookError::BadResponse(_) => json_error(StatusCode::BAD_REQUEST, "bad_response", message, None),
+            HookError::Data(e) => {
+                tracing::error!(error = %chain(&e), "webhook delivery not stored");
+                json_error(
+                    e.status(),
+                    "not_stored",
+                    "the response could not be stored and was not accepted; retry later".into(),
+                    None,
+                )
+            }
+        }
+    }
+}
+
+/// Errors of the calendar feed `GET /calendar.ics`.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// Reading the schedule failed.
+    #[error(transparent)]
+    Data(#[from] DataError),
+}
+
+impl IntoResponse for FeedError {
+    fn into_response(self) -> Response {
+        match self {
+            FeedError::Data(e) => {
+                tracing::error!(error = %chain(&e), "calendar feed failed");
+                (e.status(), e.public_message()).into_response()
+            }
+        }
+    }
+}

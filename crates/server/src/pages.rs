@@ -1,0 +1,239 @@
+//! The dashboard's HTML pages: Overview, Responses, Reviews, Shadowing and Syncs, rendered from
+//! the view models with auto-escaping askama templates under `templates/`.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Html;
+use supportops_domain::Band;
+
+use crate::charts;
+use crate::error::PageError;
+use crate::state::AppState;
+use crate::views::responses::{FilterParams, ResponseFilter, ResponsePage, ResponseView};
+use crate::views::summary::SummaryView;
+use crate::views::{self, utc_minute};
+
+/// What the layout around every page needs.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// The path of the current page in the menu.
+    pub active: &'static str,
+    /// Whether to show the demo banner.
+    pub demo: bool,
+    /// "Now", as the header shows it.
+    pub now: String,
+}
+
+impl Layout {
+    fn of(state: &AppState, active: &'static str) -> Layout {
+        Layout {
+            active,
+            demo: state.demo(),
+            now: utc_minute(state.now()),
+        }
+    }
+
+    /// The menu: `(path, label)`.
+    pub fn nav(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("/", "Overview"),
+            ("/responses", "Responses"),
+            ("/reviews", "Reviews"),
+            ("/shadowing", "Shadowing"),
+            ("/syncs", "Syncs"),
+        ]
+    }
+}
+
+/// The page shown for an error.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    layout: Layout,
+    status: String,
+    title: &'static str,
+    /// The message shown (also the plain-text fallback).
+    pub message: String,
+    hint: Option<String>,
+}
+
+impl ErrorPage {
+    /// An error page.
+    pub fn new(
+        status: StatusCode,
+        title: &'static str,
+        message: String,
+        hint: Option<String>,
+    ) -> ErrorPage {
+        ErrorPage {
+            layout: Layout::default(),
+            status: format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            ),
+            title,
+            message,
+            hint,
+        }
+    }
+}
+
+fn render(t: &impl Template) -> Result<Html<String>, PageError> {
+    Ok(Html(t.render()?))
+}
+
+/// Any path that is no page.
+pub async fn not_found(uri: Uri) -> PageError {
+    PageError::NotFound {
+        path: uri.path().to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    summary: SummaryView,
+    band_mix: String,
+    trend: String,
+    this_month: Option<views::summary::MonthView>,
+}
+
+/// `GET /`.
+pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let summary = views::summary::load(&state).await?;
+    let mixes: Vec<charts::MonthMix> = summary
+        .months
+        .iter()
+        .map(|m| charts::MonthMix {
+            month: m.month.clone(),
+            bands: m.bands,
+        })
+        .collect();
+    let points: Vec<charts::TrendPoint> = summary
+        .months
+        .iter()
+        .map(|m| charts::TrendPoint {
+            month: m.month.clone(),
+            mean: m.mean_score,
+            scored: m.scored,
+        })
+        .collect();
+    let band_mix = charts::band_mix(&mixes)?;
+    let trend = charts::score_trend(&points, state.sheet().scoring.thresholds)?;
+    let this_month = summary.months.last().cloned();
+    render(&OverviewPage {
+        layout: Layout::of(&state, "/"),
+        summary,
+        band_mix,
+        trend,
+        this_month,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "responses.html")]
+struct ResponsesPage {
+    layout: Layout,
+    page: ResponsePage,
+    bands: [(Band, &'static str); 4],
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl ResponsesPage {
+    fn band_selected(&self, band: &Band) -> bool {
+        self.page.filter.band == Some(*band)
+    }
+
+    fn month_selected(&self, month: &str) -> bool {
+        self.page.filter.month.as_deref() == Some(month)
+    }
+
+    fn first_shown(&self) -> usize {
+        if self.page.total == 0 {
+            0
+        } else {
+            (self.page.page - 1) * self.page.per_page + 1
+        }
+    }
+
+    fn last_shown(&self) -> usize {
+        (self.first_shown() + self.page.responses.len()).saturating_sub(1)
+    }
+
+    fn date(r: &ResponseView) -> String {
+        r.submitted_at
+            .as_deref()
+            .and_then(|t| t.get(..10))
+            .map(str::to_owned)
+            .unwrap_or_else(|| r.timestamp.clone())
+    }
+
+    fn score_text(r: &ResponseView) -> String {
+        match (&r.score, r.error) {
+            (_, Some(e)) => e.to_owned(),
+            (serde_json::Value::Number(n), _) => n
+                .as_f64()
+                .map(views::number_text)
+                .unwrap_or_else(|| n.to_string()),
+            (serde_json::Value::String(s), _) => format!("\"{s}\""),
+            (serde_json::Value::Bool(b), _) => if *b { "TRUE" } else { "FALSE" }.into(),
+            _ => "(blank)".into(),
+        }
+    }
+
+    fn stored_text(r: &ResponseView) -> String {
+        match &r.stored_score {
+            Some(serde_json::Value::Number(n)) => n
+                .as_f64()
+                .map(views::number_text)
+                .unwrap_or_else(|| n.to_string()),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        }
+    }
+}
+
+/// The query string of the same filter on another page.
+fn page_link(filter: &ResponseFilter, page: usize) -> String {
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(b) = filter.band {
+        q.append_pair("band", b.as_str());
+    }
+    if let Some(m) = &filter.month {
+        q.append_pair("month", m);
+    }
+    if let Some(s) = &filter.subject {
+        q.append_pair("subject", s);
+    }
+    if let Some(t) = &filter.q {
+        q.append_pair("q", t);
+    }
+    if filter.per_page != views::responses::DEFAULT_PER_PAGE {
+        q.append_pair("per_page", &filter.per_page.to_string());
+    }
+    q.append_pair("page", &page.to_string());
+    format!("/responses?{}", q.finish())
+}
+
+/// `GET /responses`.
+pub async fn responses(
+    State(state): State<AppState>,
+    Query(params): Query<FilterParams>,
+) -> Result<Html<String>, PageError> {
+    let filter = ResponseFilter::parse(&params)?;
+    let page = views::responses::load(&state, filter).await?;
+    let prev = (page.page > 1).then(|| page_link(&page.filter, page.page - 1));
+    let next = (page.page < page.pages).then(|| page_link(&page.filter, page.page + 1));
+    render(&ResponsesPage {
+        layout: Layout::of(&state, "/responses"),
+        bands: Band::ALL.map(|b| (b, b.label())),
+        page,
+        prev,
+        next,
+    })
+}

@@ -1,0 +1,188 @@
+//! What every request handler shares: the configuration, the store, the tracker, the webhook's
+//! secret, the clock, and the sheet layout with the scoring formula compiled once at start.
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use supportops_config::Config;
+use supportops_app::review::ReviewOptions;
+use supportops_ports::{Store, Tracker};
+use supportops_sheet::{Columns, Headers, SheetError, SheetLayout, Scoring};
+use tokio::sync::Notify;
+
+use crate::auth::WebhookAuth;
+
+/// The time source. Handlers never read the system clock directly, so tests can fix "now".
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(Arc::new(Timestamp::now))
+    }
+
+    /// A clock stopped at `at`.
+    pub fn fixed(at: Timestamp) -> Clock {
+        Clock(Arc::new(move || at))
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
+
+/// What the service is built from; the binary wires the adapters and hands them over.
+pub struct Services {
+    /// The validated configuration.
+    pub config: Config,
+    /// The store (responses, reviews, shadowing, syncs).
+    pub store: Arc<dyn Store>,
+    /// The tracker review issues are filed in.
+    pub tracker: Arc<dyn Tracker>,
+    /// How the webhook authenticates callers.
+    pub webhook: WebhookAuth,
+    /// The time source.
+    pub clock: Clock,
+    /// The sheet's layout, header row and scoring, as `supportops score` uses them.
+    pub sheet: SheetSetup,
+    /// How flagged responses are filed (as `supportops review` files them); `None` stores
+    /// webhook responses without filing them.
+    pub review: Option<ReviewOptions>,
+    /// Whether this is `serve --demo` (the pages say so).
+    pub demo: bool,
+}
+
+/// How responses are read and scored: the same for an imported sheet and a webhook body.
+#[derive(Debug, Clone)]
+pub struct SheetSetup {
+    /// Which column plays which role (from `[sheet]`).
+    pub layout: SheetLayout,
+    /// The sheet's header row: webhook keys may be these names as well as column letters.
+    pub headers: Headers,
+    /// The compiled formula and the band thresholds.
+    pub scoring: Scoring,
+}
+
+/// Why the service cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configured columns are not in the header row the webhook uses.
+    #[error("the webhook cannot read responses with this `[sheet.columns]` layout")]
+    Layout(#[source] SheetError),
+}
+
+/// The state shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: Config,
+    store: Arc<dyn Store>,
+    tracker: Arc<dyn Tracker>,
+    webhook: WebhookAuth,
+    clock: Clock,
+    demo: bool,
+    sheet: SheetSetup,
+    columns: Columns,
+    review: Option<ReviewOptions>,
+    review_wanted: Notify,
+}
+
+impl AppState {
+    /// Builds the state, checking that the configured columns exist in the header row.
+    pub fn new(services: Services) -> Result<AppState, StartError> {
+        let columns = services
+            .sheet
+            .layout
+            .resolve(&services.sheet.headers, "the sheet")
+            .map_err(StartError::Layout)?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                config: services.config,
+                store: services.store,
+                tracker: services.tracker,
+                webhook: services.webhook,
+                clock: services.clock,
+                demo: services.demo,
+                sheet: services.sheet,
+                columns,
+                review: services.review,
+                review_wanted: Notify::new(),
+            }),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The tracker.
+    pub fn tracker(&self) -> &Arc<dyn Tracker> {
+        &self.inner.tracker
+    }
+
+    /// The webhook's authentication.
+    pub fn webhook(&self) -> &WebhookAuth {
+        &self.inner.webhook
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// Whether this is the demo.
+    pub fn demo(&self) -> bool {
+        self.inner.demo
+    }
+
+    /// The sheet layout, headers and scoring.
+    pub fn sheet(&self) -> &SheetSetup {
+        &self.inner.sheet
+    }
+
+    /// How flagged responses are filed, if they are.
+    pub fn review_options(&self) -> Option<&ReviewOptions> {
+        self.inner.review.as_ref()
+    }
+
+    /// Where each role's column is in the header row.
+    pub fn columns(&self) -> &Columns {
+        &self.inner.columns
+    }
+
+    /// Asks the background review job to file review issues for newly stored responses.
+    pub(crate) fn wake_review(&self) {
+        self.inner.review_wanted.notify_one();
+    }
+
+    /// Waits until [`AppState::wake_review`] is called.
+    pub(crate) async fn review_wanted(&self) {
+        self.inner.review_wanted.notified().await;
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("tracker", &self.inner.tracker.describe())
+            .field("demo", &self.inner.demo)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,135 @@
+//! View models: what each page and API endpoint shows, read from the store, the tracker and the
+//! use cases. Pages render them with templates and the API serialises them, so both always
+//! agree. Nothing here knows HTTP.
+
+pub mod responses;
+pub mod summary;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use supportops_domain::Band;
+use supportops_formula::Value;
+
+/// A band with its name and the handbook's label, as every view shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BandView {
+    /// `green`, `yellow`, `red` or `error`.
+    pub band: Band,
+    /// `Good`, `Needs Improvement`, `Bad` or `Error`.
+    pub label: &'static str,
+}
+
+impl From<Band> for BandView {
+    fn from(band: Band) -> Self {
+        BandView {
+            band,
+            label: band.label(),
+        }
+    }
+}
+
+/// `YYYY-MM` of a time, in UTC.
+pub fn month_of(at: Timestamp) -> String {
+    let d = at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+/// The `count` months ending with `last` (`YYYY-MM`), oldest first.
+pub fn months_ending(last: &str, count: usize) -> Vec<String> {
+    let Some((y, m)) = parse_month(last) else {
+        return Vec::new();
+    };
+    let end = i32::from(y) * 12 + i32::from(m) - 1;
+    (0..count as i32)
+        .rev()
+        .map(|back| {
+            let n = end - back;
+            format!("{:04}-{:02}", n.div_euclid(12), n.rem_euclid(12) + 1)
+        })
+        .collect()
+}
+
+/// Reads `YYYY-MM`.
+pub fn parse_month(text: &str) -> Option<(i16, i8)> {
+    let (y, m) = text.split_once('-')?;
+    if y.len() != 4 || m.len() != 2 {
+        return None;
+    }
+    let y: i16 = y.parse().ok()?;
+    let m: i8 = m.parse().ok()?;
+    (1..=12).contains(&m).then_some((y, m))
+}
+
+/// A formula value as JSON: numbers, text and booleans as themselves; blank and errors `null`.
+pub fn value_json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Number(n) => serde_json::Number::from_f64(*n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Value::Text(t) => serde_json::Value::String(t.clone()),
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Blank | Value::Error(_) => serde_json::Value::Null,
+    }
+}
+
+/// The Sheets error text of a value (`#VALUE!`), if it is one.
+pub fn value_error(value: &Value) -> Option<&'static str> {
+    match value {
+        Value::Error(e) => Some(e.as_str()),
+        _ => None,
+    }
+}
+
+/// A formula value as people read it: `2`, `1.5`, `TRUE`, `"text"`, `#VALUE!`, or blank.
+pub fn value_text(value: &Value) -> String {
+    match value {
+        Value::Number(n) => number_text(*n),
+        Value::Text(t) => format!("\"{t}\""),
+        Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
+        Value::Blank => "(blank)".to_owned(),
+        Value::Error(e) => e.as_str().to_owned(),
+    }
+}
+
+/// `text` as a link target, only when it is an `http(s)` URL: a cell such as
+/// `javascript:…` must never become a link.
+pub fn href(text: &str) -> Option<String> {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| text.to_owned())
+}
+
+/// A number as the sheet shows it: `2`, `-1`, `1.5`.
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// A time as `2026-03-14 09:05 UTC`.
+pub fn utc_minute(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_ending_crosses_years() {
+        assert_eq!(
+            months_ending("2026-02", 4),
+            ["2025-11", "2025-12", "2026-01", "2026-02"]
+        );
+        assert!(months_ending("2026-13", 3).is_empty());
+    }
+
+    #[test]
+    fn month_text_is_checked() {
+        assert_eq!(parse_month("2026-03"), Some((2026, 3)));
+        assert_eq!(parse_month("2026-3"), None);
+        assert_eq!(parse_month("2026-00"), None);
+        assert_eq!(parse_month("march"), None);
+    }
+}
