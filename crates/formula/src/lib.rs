@@ -11,102 +11,36 @@
 //! assert_eq!(f.eval(&row.as_slice()), Value::Number(1.0));
 //! ```
 //!
-//! CONTRACT (skeleton): the public API below is what other crates use. Bodies marked `todo!` are
-//! being written; signatures may grow but should not change.
+//! The pieces, in the order a formula meets them: the lexer and parser build a syntax tree
+//! ([`ast::Expr`]) and reject what cannot mean "this row" with a [`ParseError`] that renders
+//! with a caret; the compiler checks argument counts and ranges and compiles literal regular
+//! expressions (RE2 syntax, translated for the `regex` crate); the evaluator walks the compiled
+//! tree with Sheets' coercion rules. Cells come typed by [`Cell::from_import`], the rules Sheets
+//! applies to an imported CSV. `docs/formula.md` is the language reference.
+
+pub mod ast;
+mod cell;
+mod compile;
+mod error;
+mod eval;
+mod functions;
+mod lexer;
+mod parser;
+mod re2;
+mod text;
+mod value;
 
 use std::fmt;
 
-/// A Sheets error value such as `#VALUE!`. Errors are values, never panics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorKind {
-    /// `#VALUE!`
-    Value,
-    /// `#DIV/0!`
-    Div0,
-    /// `#N/A`
-    NA,
-    /// `#NUM!`
-    Num,
-    /// `#REF!`
-    Ref,
-    /// `#NAME?`
-    Name,
-    /// `#ERROR!`
-    Error,
-}
+pub use cell::{Cell, Row, parse_number_text};
+pub use error::ParseError;
+pub use functions::Function;
+pub use parser::MAX_DEPTH;
+pub use value::{ErrorKind, Value, number_text};
 
-impl ErrorKind {
-    /// The text Sheets shows for this error, e.g. `#VALUE!`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Value => "#VALUE!",
-            ErrorKind::Div0 => "#DIV/0!",
-            ErrorKind::NA => "#N/A",
-            ErrorKind::Num => "#NUM!",
-            ErrorKind::Ref => "#REF!",
-            ErrorKind::Name => "#NAME?",
-            ErrorKind::Error => "#ERROR!",
-        }
-    }
-}
-
-impl fmt::Display for ErrorKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One cell of the row being scored, borrowed from the source.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Cell<'a> {
-    /// An empty cell.
-    Blank,
-    /// A number.
-    Number(f64),
-    /// `TRUE` or `FALSE`.
-    Bool(bool),
-    /// Any other text.
-    Text(&'a str),
-    /// An error value stored in the cell.
-    Error(ErrorKind),
-}
-
-impl<'a> Cell<'a> {
-    /// Types raw imported text the way Google Sheets types a CSV cell on import:
-    /// `""` is blank, numeric text is a number, `TRUE`/`FALSE` (any case) are booleans,
-    /// everything else is text.
-    pub fn from_import(text: &'a str) -> Cell<'a> {
-        let _ = text;
-        todo!("typing rules")
-    }
-}
-
-/// The result of evaluating a formula.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Blank (e.g. a reference to an empty cell returned as is).
-    Blank,
-    /// A number.
-    Number(f64),
-    /// A boolean.
-    Bool(bool),
-    /// Text.
-    Text(String),
-    /// A Sheets error.
-    Error(ErrorKind),
-}
-
-/// The cells of the row being evaluated, by zero-based column index (A = 0).
-pub trait Row {
-    /// The cell in column `col`; columns past the end of the row are [`Cell::Blank`].
-    fn cell(&self, col: usize) -> Cell<'_>;
-}
-
-impl Row for &[Cell<'_>] {
-    fn cell(&self, col: usize) -> Cell<'_> {
-        self.get(col).copied().unwrap_or(Cell::Blank)
-    }
-}
+use crate::ast::{Expr, ExprKind};
+use crate::compile::Node;
+use crate::eval::Evaluator;
 
 /// How to read a formula.
 #[derive(Debug, Clone)]
@@ -118,25 +52,6 @@ pub struct ParseOptions {
 impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions { template_row: 2 }
-    }
-}
-
-/// A parse error with the span of the fault, rendered like a compiler diagnostic.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{message}")]
-pub struct ParseError {
-    /// What is wrong and what would be right.
-    pub message: String,
-    /// Byte range of the fault in the source.
-    pub span: std::ops::Range<usize>,
-    /// The formula source as given.
-    pub source_text: String,
-}
-
-impl ParseError {
-    /// The formula, a caret line under the fault and the message.
-    pub fn render(&self) -> String {
-        todo!("caret rendering")
     }
 }
 
@@ -152,40 +67,93 @@ pub struct TermValue {
 /// A parsed and compiled formula, cheap to evaluate for many rows. `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct Formula {
-    _private: (),
+    ast: Expr,
+    program: Node,
+    columns: Vec<usize>,
+    template_row: u32,
 }
 
 impl Formula {
     /// Parses and compiles `source` (with or without a leading `=`).
     pub fn parse(source: &str, options: &ParseOptions) -> Result<Formula, ParseError> {
-        let _ = (source, options);
-        todo!("parser")
+        let ast = parser::parse(source, options)?;
+        let program = compile::compile(source, &ast)?;
+        let mut columns = Vec::new();
+        compile::collect_columns(&program, &mut columns);
+        columns.sort_unstable();
+        columns.dedup();
+        Ok(Formula {
+            ast,
+            program,
+            columns,
+            template_row: options.template_row,
+        })
     }
 
     /// Zero-based indices of the columns the formula reads, sorted, without duplicates.
     pub fn columns(&self) -> &[usize] {
-        todo!()
+        &self.columns
+    }
+
+    /// The syntax tree, as parsed.
+    pub fn ast(&self) -> &Expr {
+        &self.ast
+    }
+
+    /// The row the formula's references name.
+    pub fn template_row(&self) -> u32 {
+        self.template_row
     }
 
     /// Evaluates the formula for one row.
     pub fn eval<R: Row + ?Sized>(&self, row: &R) -> Value {
-        let _ = row;
-        todo!("evaluator")
+        Evaluator { row }.eval(&self.program).into_value()
     }
 
     /// Evaluates each top-level term (the arguments of an outermost `SUM`, or the whole formula)
     /// for one row, to explain its score.
+    ///
+    /// A term that is a reference or a range shows what it adds to the sum.
     pub fn explain<R: Row + ?Sized>(&self, row: &R) -> Vec<TermValue> {
-        let _ = row;
-        todo!()
+        let ev = Evaluator { row };
+        let top = self.ast.unparenthesized();
+        if let (ExprKind::Call(Function::Sum, terms), Node::Call(call)) = (&top.kind, &self.program)
+            && call.function == Function::Sum
+        {
+            return terms
+                .iter()
+                .zip(call.args.iter())
+                .map(|(term, node)| {
+                    let value = match node {
+                        Node::Ref(_) | Node::Range(_, _) => {
+                            let single = compile::Call {
+                                function: Function::Sum,
+                                args: Box::new([node.clone()]),
+                                pattern: None,
+                                replacement: None,
+                            };
+                            ev.eval(&Node::Call(Box::new(single))).into_value()
+                        }
+                        _ => ev.eval(node).into_value(),
+                    };
+                    TermValue {
+                        source: term.display(self.template_row).to_string(),
+                        value,
+                    }
+                })
+                .collect();
+        }
+        vec![TermValue {
+            source: self.ast.display(self.template_row).to_string(),
+            value: self.eval(row),
+        }]
     }
 }
 
 impl fmt::Display for Formula {
     /// The normalised formula: `=` then canonical spacing and upper-case function names.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let _ = f;
-        todo!()
+        write!(f, "={}", self.ast.display(self.template_row))
     }
 }
 

@@ -1,0 +1,184 @@
+//! The compiler: a syntax tree to the tree the evaluator walks ([`Node`]). It drops parentheses,
+//! checks where ranges may appear, compiles literal regular expressions once and gives runtime
+//! patterns a cache.
+
+use std::sync::Arc;
+
+use regex::Regex;
+
+use crate::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::error::ParseError;
+use crate::functions::Function;
+use crate::re2::{self, RegexCache};
+use crate::value::ErrorKind;
+
+/// A compiled formula node.
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    /// An omitted argument.
+    Blank,
+    Number(f64),
+    Text(Box<str>),
+    Bool(bool),
+    Error(ErrorKind),
+    /// A cell of the row, by column index.
+    Ref(usize),
+    /// Cells `first..=last` of the row; only where a function accepts ranges.
+    Range(usize, usize),
+    Neg(Box<Node>),
+    Plus(Box<Node>),
+    Percent(Box<Node>),
+    Binary(BinaryOp, Box<Node>, Box<Node>),
+    Call(Box<Call>),
+}
+
+/// A compiled function call.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    pub function: Function,
+    pub args: Box<[Node]>,
+    /// For `REGEX*` functions: the pattern, compiled or cached.
+    pub pattern: Option<Pattern>,
+    /// For `REGEXREPLACE` with a literal replacement: it, translated.
+    pub replacement: Option<Box<str>>,
+}
+
+/// The regular expression of a `REGEX*` call.
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {
+    /// A literal pattern, compiled at parse time.
+    Literal(Regex),
+    /// A pattern computed per row, compiled on first use.
+    Dynamic(Arc<RegexCache>),
+}
+
+/// Compiles `expr`, the whole formula of `source`.
+pub(crate) fn compile(source: &str, expr: &Expr) -> Result<Node, ParseError> {
+    Compiler { source }.node(expr, false)
+}
+
+struct Compiler<'s> {
+    source: &'s str,
+}
+
+impl Compiler<'_> {
+    fn err(&self, expr: &Expr, message: impl Into<String>) -> ParseError {
+        ParseError::new(self.source, expr.span.clone(), message)
+    }
+
+    /// Compiles `expr`; `range_ok` says whether a range may stand here.
+    fn node(&self, expr: &Expr, range_ok: bool) -> Result<Node, ParseError> {
+        Ok(match &expr.kind {
+            ExprKind::Number(n) => Node::Number(*n),
+            ExprKind::Text(s) => Node::Text(s.as_str().into()),
+            ExprKind::Bool(b) => Node::Bool(*b),
+            ExprKind::Error(e) => Node::Error(*e),
+            ExprKind::Empty => Node::Blank,
+            ExprKind::Ref(r) => Node::Ref(r.column),
+            ExprKind::Range(a, b) => {
+                if !range_ok {
+                    return Err(self.err(
+                        expr,
+                        format!(
+                            "a range can only be an argument of a function that reads ranges ({}), e.g. `SUM({})`",
+                            range_functions(),
+                            &self.source[expr.span.clone()]
+                        ),
+                    ));
+                }
+                Node::Range(a.column, b.column)
+            }
+            ExprKind::Paren(inner) => self.node(inner, range_ok)?,
+            ExprKind::Unary(op, inner) => {
+                let inner = Box::new(self.node(inner, false)?);
+                match op {
+                    UnaryOp::Neg => Node::Neg(inner),
+                    UnaryOp::Plus => Node::Plus(inner),
+                }
+            }
+            ExprKind::Percent(inner) => Node::Percent(Box::new(self.node(inner, false)?)),
+            ExprKind::Binary(op, l, r) => Node::Binary(
+                *op,
+                Box::new(self.node(l, false)?),
+                Box::new(self.node(r, false)?),
+            ),
+            ExprKind::Call(function, args) => self.call(*function, args)?,
+        })
+    }
+
+    fn call(&self, function: Function, args: &[Expr]) -> Result<Node, ParseError> {
+        if function == Function::CountIf {
+            let first = args[0].unparenthesized();
+            if !matches!(first.kind, ExprKind::Ref(_) | ExprKind::Range(_, _)) {
+                return Err(self.err(
+                    first,
+                    "`COUNTIF` counts cells: its first argument must be a reference or a range, e.g. `COUNTIF(C2:F2, \">3\")`",
+                ));
+            }
+        }
+        let compiled = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.node(a, function.accepts_range(i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut call = Call {
+            function,
+            args: compiled.into(),
+            pattern: None,
+            replacement: None,
+        };
+        if matches!(
+            function,
+            Function::RegexMatch | Function::RegexExtract | Function::RegexReplace
+        ) {
+            let pattern_expr = args[1].unparenthesized();
+            call.pattern = Some(match &pattern_expr.kind {
+                ExprKind::Text(p) => Pattern::Literal(re2::compile(p).map_err(|e| {
+                    self.err(
+                        pattern_expr,
+                        format!("invalid regular expression in `{function}`: {}", e.0),
+                    )
+                })?),
+                ExprKind::Number(_) | ExprKind::Bool(_) => {
+                    return Err(self.err(
+                        pattern_expr,
+                        format!(
+                            "the regular expression of `{function}` must be text: put it between double quotes, e.g. `\"{}\"`",
+                            &self.source[pattern_expr.span.clone()]
+                        ),
+                    ));
+                }
+                _ => Pattern::Dynamic(Arc::default()),
+            });
+            if function == Function::RegexReplace
+                && let ExprKind::Text(r) = &args[2].unparenthesized().kind
+            {
+                call.replacement = Some(re2::translate_replacement(r).into());
+            }
+        }
+        Ok(Node::Call(Box::new(call)))
+    }
+}
+
+fn range_functions() -> String {
+    let names: Vec<&str> = Function::all()
+        .filter(|f| f.accepts_range(0) || f.accepts_range(2))
+        .map(Function::name)
+        .collect();
+    names.join(", ")
+}
+
+/// Appends every column `node` reads to `out`.
+pub(crate) fn collect_columns(node: &Node, out: &mut Vec<usize>) {
+    match node {
+        Node::Ref(c) => out.push(*c),
+        Node::Range(a, b) => out.extend(*a..=*b),
+        Node::Neg(n) | Node::Plus(n) | Node::Percent(n) => collect_columns(n, out),
+        Node::Binary(_, l, r) => {
+            collect_columns(l, out);
+            collect_columns(r, out);
+        }
+        Node::Call(call) => call.args.iter().for_each(|a| collect_columns(a, out)),
+        Node::Blank | Node::Number(_) | Node::Text(_) | Node::Bool(_) | Node::Error(_) => {}
+    }
+}

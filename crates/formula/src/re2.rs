@@ -1,0 +1,230 @@
+//! Regular expressions as Sheets' `REGEX*` functions read them (RE2 syntax), compiled with the
+//! `regex` crate after translating the known differences:
+//!
+//! - `\d \D \w \W \s \S \b \B` are ASCII-only in RE2 but Unicode-aware in `regex`, so they
+//!   become explicit ASCII classes (`[0-9]`…) and `(?-u:\b)`;
+//! - `\Q…\E` (literal text) exists in RE2 only, so its content is escaped;
+//! - `\pN`/`\p{…}` Unicode classes are rejected, as Sheets rejects them;
+//! - `[` inside a class and `&&`, `--`, `~~` are literal in RE2 but class operators in `regex`;
+//! - a single digit after `\` is a backreference, which RE2 does not support.
+//!
+//! Patterns built at run time go through a small per-call cache ([`RegexCache`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use regex::{Regex, RegexBuilder};
+
+/// Compiled size limit: far above any pattern a person writes.
+const SIZE_LIMIT: usize = 4 << 20;
+/// Entries a runtime-pattern cache keeps before it starts over.
+const CACHE_CAPACITY: usize = 256;
+
+/// Why a pattern cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PatternError(pub String);
+
+const DIGIT: &str = "0-9";
+const WORD: &str = "0-9A-Za-z_";
+const SPACE: &str = "\\t\\n\\f\\r ";
+
+/// Translates an RE2 pattern to `regex` syntax.
+pub(crate) fn translate(pattern: &str) -> Result<String, PatternError> {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    // Inside a character class: whether a `]` right now would be literal (just after `[`/`[^`).
+    let mut class: Option<bool> = None;
+    while i < chars.len() {
+        let c = chars[i];
+        match (c, class) {
+            ('\\', _) => {
+                let Some(&e) = chars.get(i + 1) else {
+                    return Err(PatternError("the pattern ends with a lone `\\`".into()));
+                };
+                i += 2;
+                let inside = class.is_some();
+                match e {
+                    'd' | 'w' | 's' => {
+                        let set = match e {
+                            'd' => DIGIT,
+                            'w' => WORD,
+                            _ => SPACE,
+                        };
+                        if inside {
+                            out.push_str(set);
+                        } else {
+                            out.push('[');
+                            out.push_str(set);
+                            out.push(']');
+                        }
+                    }
+                    'D' | 'W' | 'S' => {
+                        let set = match e {
+                            'D' => DIGIT,
+                            'W' => WORD,
+                            _ => SPACE,
+                        };
+                        out.push_str("[^");
+                        out.push_str(set);
+                        out.push(']');
+                    }
+                    'b' | 'B' if !inside => {
+                        out.push_str(if e == 'b' { "(?-u:\\b)" } else { "(?-u:\\B)" });
+                    }
+                    'p' | 'P' => {
+                        return Err(PatternError(
+                            "Unicode classes such as `\\p{L}` are not supported by Sheets".into(),
+                        ));
+                    }
+                    'C' => {
+                        return Err(PatternError("`\\C` (any byte) is not supported".into()));
+                    }
+                    'Q' => {
+                        let rest: String = chars[i..].iter().collect();
+                        let (literal, skip) = match rest.find("\\E") {
+                            Some(end) => (&rest[..end], rest[..end].chars().count() + 2),
+                            None => (rest.as_str(), rest.chars().count()),
+                        };
+                        for ch in literal.chars() {
+                            let mut buf = [0u8; 4];
+                            out.push_str(&regex::escape(ch.encode_utf8(&mut buf)));
+                        }
+                        i += skip;
+                    }
+                    'E' => {}
+                    '1'..='9' if !chars.get(i).is_some_and(char::is_ascii_digit) => {
+                        return Err(PatternError(format!(
+                            "backreferences such as `\\{e}` are not supported by RE2"
+                        )));
+                    }
+                    other => {
+                        out.push('\\');
+                        out.push(other);
+                    }
+                }
+                if class == Some(true) {
+                    class = Some(false);
+                }
+                continue;
+            }
+            ('[', None) => {
+                out.push('[');
+                i += 1;
+                if chars.get(i) == Some(&'^') {
+                    out.push('^');
+                    i += 1;
+                }
+                class = Some(true);
+                continue;
+            }
+            ('[', Some(_)) if chars.get(i + 1) == Some(&':') => {
+                // A POSIX class such as `[:alpha:]`: copy through its closing `:]`.
+                let rest: String = chars[i..].iter().collect();
+                match rest.find(":]") {
+                    Some(end) => {
+                        out.push_str(&rest[..end + 2]);
+                        i += rest[..end + 2].chars().count();
+                    }
+                    None => {
+                        out.push_str("\\[");
+                        i += 1;
+                    }
+                }
+                class = Some(false);
+                continue;
+            }
+            (']', Some(true)) => out.push_str("\\]"),
+            (']', Some(false)) => {
+                out.push(']');
+                class = None;
+                i += 1;
+                continue;
+            }
+            ('[' | '&' | '~', Some(_)) => {
+                out.push('\\');
+                out.push(c);
+            }
+            ('-', Some(_)) if chars.get(i + 1) == Some(&'-') => out.push_str("\\-"),
+            _ => out.push(c),
+        }
+        if class == Some(true) {
+            class = Some(false);
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// Compiles an RE2 pattern.
+pub(crate) fn compile(pattern: &str) -> Result<Regex, PatternError> {
+    let translated = translate(pattern)?;
+    RegexBuilder::new(&translated)
+        .octal(true)
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(SIZE_LIMIT)
+        .build()
+        .map_err(|e| PatternError(describe(&e)))
+}
+
+/// The one-line cause from a `regex` error.
+fn describe(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .find_map(|l| l.strip_prefix("error: "))
+            .unwrap_or("invalid syntax")
+            .to_owned(),
+        regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
+        _ => "invalid regular expression".to_owned(),
+    }
+}
+
+/// Compiled runtime patterns of one `REGEX*` call, shared by clones of the formula.
+#[derive(Debug, Default)]
+pub(crate) struct RegexCache {
+    map: Mutex<HashMap<Box<str>, Option<Arc<Regex>>>>,
+}
+
+impl RegexCache {
+    /// The compiled `pattern`, or `None` if it is invalid.
+    pub(crate) fn get(&self, pattern: &str) -> Option<Arc<Regex>> {
+        if let Ok(map) = self.map.lock()
+            && let Some(found) = map.get(pattern)
+        {
+            return found.clone();
+        }
+        let compiled = compile(pattern).ok().map(Arc::new);
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= CACHE_CAPACITY {
+                map.clear();
+            }
+            map.insert(pattern.into(), compiled.clone());
+        }
+        compiled
+    }
+}
+
+/// Translates a Sheets replacement (`$1`…`$9` name capture groups, `$0` the match, any other
+/// `$` is literal) to `regex`'s replacement syntax.
+pub(crate) fn translate_replacement(replacement: &str) -> String {
+    let mut out = String::with_capacity(replacement.len() + 8);
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' {
+            match chars.peek() {
+                Some(d) if d.is_ascii_digit() => {
+                    out.push_str("${");
+                    out.push(*d);
+                    out.push('}');
+                    chars.next();
+                }
+                _ => out.push_str("$$"),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

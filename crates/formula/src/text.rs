@@ -1,0 +1,124 @@
+//! Text helpers for the hot path: case-insensitive comparison and search without allocating
+//! (ASCII fast path, Unicode lower-casing char by char otherwise) and `*`/`?` wildcard matching
+//! for `COUNTIF` criteria.
+
+use std::cmp::Ordering;
+
+/// Compares two texts ignoring case, as Sheets' `=`, `<` and `>` do.
+pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let (x, y) = (a.as_bytes(), b.as_bytes());
+        for (p, q) in x.iter().zip(y) {
+            let (p, q) = (p.to_ascii_lowercase(), q.to_ascii_lowercase());
+            if p != q {
+                return p.cmp(&q);
+            }
+        }
+        return x.len().cmp(&y.len());
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
+}
+
+/// Whether two texts are equal ignoring case.
+pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
+    if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    if a.is_ascii() && b.is_ascii() {
+        return false;
+    }
+    cmp_ignore_case(a, b) == Ordering::Equal
+}
+
+fn chars_eq_ignore_case(a: char, b: char) -> bool {
+    a == b
+        || (a.is_ascii() && b.is_ascii() && a.eq_ignore_ascii_case(&b))
+        || (!a.is_ascii() || !b.is_ascii()) && a.to_lowercase().eq(b.to_lowercase())
+}
+
+/// Whether `text` starts with `prefix`, ignoring case; the byte length of the matched part.
+fn starts_with_ignore_case(text: &str, prefix: &str) -> Option<usize> {
+    let mut t = text.char_indices();
+    for p in prefix.chars() {
+        let (_, c) = t.next()?;
+        if !chars_eq_ignore_case(c, p) {
+            return None;
+        }
+    }
+    Some(t.next().map_or(text.len(), |(i, _)| i))
+}
+
+/// The zero-based character position of `needle` in `haystack` at or after character `from`,
+/// ignoring case when `ignore_case`.
+pub(crate) fn find_chars(
+    haystack: &str,
+    needle: &str,
+    from: usize,
+    ignore_case: bool,
+) -> Option<usize> {
+    let start_byte = haystack
+        .char_indices()
+        .nth(from)
+        .map(|(i, _)| i)
+        .or_else(|| (from == haystack.chars().count()).then_some(haystack.len()))?;
+    let rest = &haystack[start_byte..];
+    if needle.is_empty() {
+        return Some(from);
+    }
+    if !ignore_case {
+        return rest.find(needle).map(|b| from + rest[..b].chars().count());
+    }
+    rest.char_indices()
+        .find(|(i, _)| starts_with_ignore_case(&rest[*i..], needle).is_some())
+        .map(|(i, _)| from + rest[..i].chars().count())
+}
+
+/// Whether `text` matches the wildcard `pattern` as a whole, ignoring case: `*` is any run of
+/// characters, `?` any one character, `~` makes the next character literal.
+pub(crate) fn wildcard_match(pattern: &str, text: &str) -> bool {
+    let p: &[u8] = pattern.as_bytes();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    // Where to resume after the last `*`: (pattern index after the star, text index).
+    let mut star: Option<(usize, usize)> = None;
+    let next_char = |s: &str, i: usize| s[i..].chars().next().map(|c| (c, c.len_utf8()));
+    loop {
+        if pi < p.len() && p[pi] == b'*' {
+            pi += 1;
+            star = Some((pi, ti));
+            continue;
+        }
+        let Some((tc, tl)) = next_char(text, ti) else {
+            // Text used up: the rest of the pattern must be stars.
+            return pattern[pi..].bytes().all(|b| b == b'*');
+        };
+        let matched = match next_char(pattern, pi) {
+            Some(('?', 1)) => Some(1),
+            Some(('~', 1)) => match next_char(pattern, pi + 1) {
+                Some((pc, pl)) if chars_eq_ignore_case(tc, pc) => Some(1 + pl),
+                Some(_) => None,
+                None if tc == '~' => Some(1),
+                None => None,
+            },
+            Some((pc, pl)) if chars_eq_ignore_case(tc, pc) => Some(pl),
+            _ => None,
+        };
+        match matched {
+            Some(pl) => {
+                pi += pl;
+                ti += tl;
+            }
+            None => match star {
+                Some((sp, st)) => {
+                    // Let the last `*` swallow one more character and retry.
+                    let (_, l) = next_char(text, st).unwrap_or(('\0', 1));
+                    star = Some((sp, st + l));
+                    pi = sp;
+                    ti = st + l;
+                }
+                None => return false,
+            },
+        }
+    }
+}
