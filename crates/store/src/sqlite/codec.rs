@@ -114,14 +114,20 @@ mod tests {
         values.extend(ERROR_KINDS.into_iter().map(Value::Error));
         for v in values {
             let text = value_to_text(&v);
-            assert_eq!(value_from_text(&text).expect("the value decodes"), v, "{text}");
+            assert_eq!(
+                value_from_text(&text).expect("the value decodes"),
+                v,
+                "{text}"
+            );
         }
         assert_eq!(value_to_text(&Value::Number(2.0)), r#"{"number":2.0}"#);
     }
 
     #[test]
     fn unreadable_values_name_the_text() {
-        let err = value_from_text("nonsense").expect_err("nonsense is refused").to_string();
+        let err = value_from_text("nonsense")
+            .expect_err("nonsense is refused")
+            .to_string();
         assert!(err.contains("`nonsense`"), "{err}");
     }
 }
