@@ -249,6 +249,10 @@ pub struct Explanation {
     pub cells: Vec<ExplainedCell>,
     /// Each top-level term of the formula and its value for this row.
     pub terms: Vec<TermValue>,
+    /// The sheet's header row.
+    pub headers: Headers,
+    /// Where each role is (e.g. whether the sheet has a stored score column).
+    pub columns: Columns,
 }
 
 /// One cell read by the formula.
@@ -302,6 +306,8 @@ pub fn explain_row(
             scored: scoring.score(response, &sheet.columns),
             cells,
             terms,
+            headers: sheet.headers,
+            columns: sheet.columns,
         });
     }
     // Keep reading to report the real range of data rows.

@@ -1,12 +1,54 @@
-//! `supportops sample` (being written).
+//! `supportops sample`: writes a synthetic feedback sheet of any size in the handbook's layout,
+//! deterministic for a given seed, scored with the configured formula in its score column.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use supportops_sheet::sample::{SampleOptions, write_sample};
 
 use super::Context;
 
 /// Arguments of `supportops sample`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Number of responses (data rows) to generate
+    #[arg(long, value_name = "N")]
+    rows: u64,
+    /// Seed of the generator: the same seed gives the same sheet
+    #[arg(long, value_name = "S", default_value_t = 2026)]
+    seed: u64,
+    /// Write to this file instead of standard output
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`supportops sample` is not available yet")
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let formula = super::score::parse_formula(&config, None)?;
+    let options = SampleOptions {
+        rows: args.rows,
+        seed: args.seed,
+    };
+    match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot create `{}`", path.display()))?;
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+            write_sample(&mut out, &options, Some(&formula))
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write `{}`", path.display()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+            let written = write_sample(&mut out, &options, Some(&formula)).and_then(|()| out.flush());
+            match written {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.context("cannot write the sheet to standard output")?,
+            }
+        }
+    }
+    Ok(())
 }
