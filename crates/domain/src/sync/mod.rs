@@ -27,6 +27,7 @@
 
 mod action_plan;
 mod agenda;
+mod evidence;
 mod meetings;
 mod monthly;
 mod slots;
@@ -38,6 +39,7 @@ pub use agenda::{
     Agenda, AgendaInput, AgendaItem, AgendaPart, BandMix, HeldMeeting, MeetingItem, NeglectedItem,
     OUTCOME_SCOPE, Outcome, ReviewIssue, ReviewState, Since, SinceKind,
 };
+pub use evidence::{review_subject, tally_bands};
 pub use meetings::{Meeting, MeetingKind, Relation, monthly_meeting, upcoming};
 pub use monthly::{MonthlyOccurrence, MonthlyRule, MonthlySchedule, Ordinal};
 pub use slots::{Break, MemberFit, Slot, SlotQuery, SlotReport, find_slots};
