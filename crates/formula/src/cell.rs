@@ -164,6 +164,9 @@ fn parse_plain_number(s: &str) -> Option<f64> {
         return None;
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
+        if currency {
+            return None;
+        }
         push(b'e', &mut len)?;
         i += 1;
         if let Some(&c @ (b'+' | b'-')) = b.get(i) {

@@ -435,7 +435,7 @@ impl Parser<'_> {
                 format!(
                     "`{}` names row {}, but references must name the template row {} (the row being scored), e.g. `{good}`",
                     self.text(span),
-                    r.row.trim_start_matches('0'),
+                    r.row.parse::<u64>().map_or_else(|_| r.row.to_owned(), |n| n.to_string()),
                     self.template_row
                 ),
             ));

@@ -4,6 +4,7 @@
     dead_code,
     reason = "each test file uses a different subset of the helpers"
 )]
+#![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 
 use supportops_formula::{Cell, Formula, ParseOptions, Value, column_index, number_text};
 

@@ -1,1 +1,0 @@
-//! The shadow use case (being written).
