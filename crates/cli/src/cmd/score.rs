@@ -147,6 +147,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let options = ScoreOptions {
         only: args.only.iter().map(|b| Band::from(*b)).collect(),
         progress: progress.bar.as_ref().map(|_| &report_progress as _),
+        block_size: None,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
