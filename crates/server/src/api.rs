@@ -12,6 +12,7 @@ use crate::state::AppState;
 use crate::views;
 use crate::views::responses::{FilterParams, ResponseFilter, ResponsePage};
 use crate::views::summary::SummaryView;
+use crate::views::syncs::SyncsView;
 
 /// Any path under `/api/v1/` that is no endpoint.
 pub async fn not_found(uri: Uri) -> ApiError {
@@ -32,6 +33,11 @@ pub async fn responses(
 /// `GET /api/v1/summary`.
 pub async fn summary(State(state): State<AppState>) -> Result<Json<SummaryView>, ApiError> {
     Ok(Json(views::summary::load(&state).await?))
+}
+
+/// `GET /api/v1/syncs`.
+pub async fn syncs(State(state): State<AppState>) -> Result<Json<SyncsView>, ApiError> {
+    Ok(Json(views::syncs::load(&state).await?))
 }
 
 /// The health answer.

@@ -93,7 +93,7 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 40.0;
 const RIGHT: f64 = 12.0;
-const TOP: f64 = 14.0;
+const TOP: f64 = 20.0;
 const BOTTOM: f64 = 40.0;
 
 /// A horizontal gridline with its label.
@@ -479,6 +479,13 @@ pub fn heatmap(
 mod tests {
     use super::*;
 
+    /// Snapshots live with the integration tests' snapshots, under `tests/snapshots`.
+    fn snapshot(name: &str, svg: &str) {
+        insta::with_settings!({snapshot_path => "../tests/snapshots", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, svg);
+        });
+    }
+
     fn mix(month: &str, g: u64, y: u64, r: u64, e: u64) -> MonthMix {
         MonthMix {
             month: month.into(),
@@ -503,7 +510,7 @@ mod tests {
     #[test]
     fn stacked_bars_carry_labels_and_counts() {
         let svg = band_mix(&[mix("2025-12", 3, 1, 1, 0), mix("2026-01", 5, 0, 2, 1)]).unwrap();
-        insta::assert_snapshot!(svg);
+        snapshot("chart_band_mix", &svg);
     }
 
     #[test]
@@ -533,7 +540,7 @@ mod tests {
         let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert!(!d.contains('L'), "{d}");
-        insta::assert_snapshot!(svg);
+        snapshot("chart_score_trend", &svg);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
+use supportops_app::sync::SyncAppError;
 use supportops_ports::{StoreError, TrackerError};
 
 use crate::auth::AuthFailure;
@@ -19,20 +20,19 @@ pub enum DataError {
     /// The tracker failed.
     #[error(transparent)]
     Tracker(#[from] TrackerError),
-    /// A use case failed.
-    #[error("{doing}: {message}")]
-    UseCase {
-        /// What was being done.
-        doing: &'static str,
-        /// The use case's message.
-        message: String,
-    },
+    /// The sync use cases failed.
+    #[error(transparent)]
+    Sync(#[from] supportops_app::sync::SyncAppError),
 }
 
 impl DataError {
     fn status(&self) -> StatusCode {
-        match self {
-            DataError::Tracker(
+        let tracker = match self {
+            DataError::Tracker(e) | DataError::Sync(SyncAppError::Tracker(e)) => Some(e),
+            _ => None,
+        };
+        match tracker {
+            Some(
                 TrackerError::Network { .. }
                 | TrackerError::Unavailable { .. }
                 | TrackerError::Unauthorized { .. }

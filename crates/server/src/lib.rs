@@ -23,6 +23,7 @@
 
 mod api;
 mod assets;
+mod calendar;
 mod auth;
 mod charts;
 mod error;
@@ -47,7 +48,7 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 pub use auth::{AuthFailure, MIN_TOKEN_LEN, WeakToken, WebhookAuth};
-pub use state::{AppState, Clock, Services, StartError};
+pub use state::{AppState, Clock, Services, SheetSetup, StartError};
 
 /// The Content-Security-Policy of every answer: nothing is loaded from anywhere but here.
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \
@@ -67,10 +68,13 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/responses", get(api::responses))
         .route("/summary", get(api::summary))
+        .route("/syncs", get(api::syncs))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::overview))
         .route("/responses", get(pages::responses))
+        .route("/syncs", get(pages::syncs))
+        .route("/calendar.ics", get(calendar::feed))
         .route("/healthz", get(api::healthz))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))

@@ -12,6 +12,9 @@ use crate::error::PageError;
 use crate::state::AppState;
 use crate::views::responses::{FilterParams, ResponseFilter, ResponsePage, ResponseView};
 use crate::views::summary::SummaryView;
+use crate::views::syncs::SyncsView;
+use supportops_app::sync::MeetingView;
+use supportops_domain::sync::{Fit, MeetingKind, OccurrenceStatus};
 use crate::views::{self, utc_minute};
 
 /// What the layout around every page needs.
@@ -235,5 +238,132 @@ pub async fn responses(
         page,
         prev,
         next,
+    })
+}
+
+/// A meeting as the pages list it.
+#[derive(Debug, Clone)]
+pub struct MeetingRow {
+    /// `Tue 01 Dec 2026`.
+    pub day: String,
+    /// `14:30–15:00 UTC` (in the schedule's zone).
+    pub time: String,
+    /// The meeting's title.
+    pub title: String,
+    /// `weekly` or `monthly`.
+    pub kind: &'static str,
+    /// `scheduled`, `moved` or `cancelled`.
+    pub status: &'static str,
+    /// How a monthly sync sits next to the weekly one.
+    pub relation: Option<&'static str>,
+    /// Each member: username, local time, and whether they are working then.
+    pub members: Vec<(String, String, &'static str)>,
+    /// Members outside their working hours.
+    pub outside: usize,
+}
+
+impl MeetingRow {
+    fn of(m: &MeetingView) -> MeetingRow {
+        MeetingRow {
+            day: m.start.strftime("%a %d %b %Y").to_string(),
+            time: format!(
+                "{}–{} {}",
+                m.start.strftime("%H:%M"),
+                m.end.strftime("%H:%M"),
+                m.start.time_zone().iana_name().unwrap_or("UTC")
+            ),
+            title: m.title.clone(),
+            kind: match m.kind {
+                MeetingKind::Weekly => "weekly",
+                MeetingKind::Monthly => "monthly",
+            },
+            status: m.status.as_str(),
+            relation: m.relation.map(|r| r.describe()),
+            members: m
+                .members
+                .iter()
+                .map(|t| {
+                    let fit = match t.fit {
+                        Fit::Outside => "outside",
+                        Fit::Inside => "inside",
+                        Fit::Comfortable => "comfortable",
+                    };
+                    (
+                        t.username.clone(),
+                        t.local.strftime("%a %H:%M %Z").to_string(),
+                        fit,
+                    )
+                })
+                .collect(),
+            outside: m
+                .members
+                .iter()
+                .filter(|t| t.fit == Fit::Outside)
+                .count(),
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.status == OccurrenceStatus::Cancelled.as_str()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "syncs.html")]
+struct SyncsPage {
+    layout: Layout,
+    view: SyncsView,
+    meetings: Vec<MeetingRow>,
+}
+
+impl SyncsPage {
+    fn outcome(o: &Option<supportops_domain::sync::Outcome>) -> &'static str {
+        match o {
+            Some(supportops_domain::sync::Outcome::Resolved) => "resolved",
+            Some(supportops_domain::sync::Outcome::NotResolved) => "not resolved",
+            None => "no outcome yet",
+        }
+    }
+
+    fn state(s: &supportops_domain::sync::ReviewState) -> &'static str {
+        match s {
+            supportops_domain::sync::ReviewState::Open => "opened",
+            supportops_domain::sync::ReviewState::Closed => "closed",
+        }
+    }
+
+    fn since(&self) -> String {
+        let since = &self.view.agenda.since;
+        match since.kind {
+            supportops_domain::sync::SinceKind::Held => {
+                format!("since the last monthly sync, held on {}", since.date)
+            }
+            supportops_domain::sync::SinceKind::Scheduled => format!(
+                "since {}, the last monthly sync on the schedule (none recorded as held)",
+                since.date
+            ),
+        }
+    }
+}
+
+/// Where a tracker issue can be opened: its own link when it is a web link (GitLab), else the
+/// Reviews page, which shows local issues in full.
+pub fn issue_href(web_url: &str, iid: &u64) -> String {
+    views::href(web_url).unwrap_or_else(|| format!("/reviews#issue-{iid}"))
+}
+
+/// `day date` of a time in UTC, e.g. `2026-11-27`.
+pub fn day(at: &jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%d").to_string()
+}
+
+/// `GET /syncs`.
+pub async fn syncs(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let view = views::syncs::load(&state).await?;
+    let meetings = view.meetings.iter().map(MeetingRow::of).collect();
+    render(&SyncsPage {
+        layout: Layout::of(&state, "/syncs"),
+        view,
+        meetings,
     })
 }

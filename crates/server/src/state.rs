@@ -6,6 +6,7 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use supportops_config::Config;
 use supportops_app::review::ReviewOptions;
+use supportops_app::sync::{SyncAppError, SyncSettings};
 use supportops_ports::{Store, Tracker};
 use supportops_sheet::{Columns, Headers, SheetError, SheetLayout, Scoring};
 use tokio::sync::Notify;
@@ -77,6 +78,9 @@ pub enum StartError {
     /// The configured columns are not in the header row the webhook uses.
     #[error("the webhook cannot read responses with this `[sheet.columns]` layout")]
     Layout(#[source] SheetError),
+    /// The `[sync]` or `[team]` settings are not valid.
+    #[error(transparent)]
+    Sync(#[from] SyncAppError),
 }
 
 /// The state shared by every handler. Cheap to clone.
@@ -95,6 +99,7 @@ struct Inner {
     sheet: SheetSetup,
     columns: Columns,
     review: Option<ReviewOptions>,
+    sync: SyncSettings,
     review_wanted: Notify,
 }
 
@@ -106,6 +111,7 @@ impl AppState {
             .layout
             .resolve(&services.sheet.headers, "the sheet")
             .map_err(StartError::Layout)?;
+        let sync = SyncSettings::from_config(&services.config)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 config: services.config,
@@ -117,6 +123,7 @@ impl AppState {
                 sheet: services.sheet,
                 columns,
                 review: services.review,
+                sync,
                 review_wanted: Notify::new(),
             }),
         })
@@ -160,6 +167,11 @@ impl AppState {
     /// How flagged responses are filed, if they are.
     pub fn review_options(&self) -> Option<&ReviewOptions> {
         self.inner.review.as_ref()
+    }
+
+    /// The validated `[sync]` and `[team]` settings.
+    pub fn sync(&self) -> &SyncSettings {
+        &self.inner.sync
     }
 
     /// Where each role's column is in the header row.

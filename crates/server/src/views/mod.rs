@@ -4,6 +4,7 @@
 
 pub mod responses;
 pub mod summary;
+pub mod syncs;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -60,9 +61,13 @@ pub fn parse_month(text: &str) -> Option<(i16, i8)> {
     (1..=12).contains(&m).then_some((y, m))
 }
 
-/// A formula value as JSON: numbers, text and booleans as themselves; blank and errors `null`.
+/// A formula value as JSON: numbers (whole ones without a fraction, `2` not `2.0`), text and
+/// booleans as themselves; blank and errors `null`.
 pub fn value_json(value: &Value) -> serde_json::Value {
     match value {
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+            serde_json::Value::Number((*n as i64).into())
+        }
         Value::Number(n) => serde_json::Number::from_f64(*n)
             .map(serde_json::Value::Number)
             .unwrap_or(serde_json::Value::Null),

@@ -1,0 +1,80 @@
+//! The dashboard pages, health and assets, over a real server on loopback.
+
+mod common;
+
+use common::TestApp;
+
+#[tokio::test]
+async fn healthz_says_ok_with_the_tracker() {
+    let app = TestApp::spawn().await;
+    let body = app.json("/healthz", 200).await;
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["store"], "ok");
+    assert_eq!(body["tracker"], "local tracker");
+}
+
+#[tokio::test]
+async fn assets_are_served_from_the_binary_with_types() {
+    let app = TestApp::spawn().await;
+    let css = app.get("/assets/app.css").await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert!(css.text().await.unwrap().contains("--green"));
+    let js = app.get("/assets/app.js").await;
+    assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+}
+
+#[tokio::test]
+async fn every_page_loads_nothing_from_elsewhere() {
+    let app = TestApp::spawn().await;
+    for path in ["/", "/responses"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), 200, "{path}");
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        assert!(csp.contains("default-src 'none'"), "{csp}");
+        let html = r.text().await.unwrap();
+        assert!(!html.contains("http://cdn") && !html.contains("<script src=\"http"), "{path}");
+        assert!(html.contains("<link rel=\"stylesheet\" href=\"/assets/app.css\">"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page_naming_the_path() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/nope", 404).await;
+    assert!(html.contains("no page at `/nope`"), "{html}");
+}
+
+#[tokio::test]
+async fn hostile_cells_are_escaped_on_the_responses_page() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/responses?q=owned", 200).await;
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;alert(&#39;owned&#39;)&#60;/script&#62;"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn responses_page_filters_by_band_and_explains_each_score() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/responses?band=red", 200).await;
+    assert!(html.contains("<span data-kpi=\"total\">2</span>"), "{html}");
+    assert!(html.contains("zendesk#103"), "{html}");
+    assert!(!html.contains("zendesk!7"), "{html}");
+    // The rating term of the handbook formula, with its value for a rating of 1.
+    assert!(html.contains("IF(F2 &#62;= 4, 1, IF(F2 &#60;= 1, -1, 0))"), "{html}");
+}
+
+#[tokio::test]
+async fn a_bad_filter_is_a_400_page_saying_what_is_expected() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/responses?band=purple", 400).await;
+    assert!(
+        html.contains("query parameter `band`: `purple` is not one of green, yellow, red, error"),
+        "{html}"
+    );
+}
