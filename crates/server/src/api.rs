@@ -2,8 +2,8 @@
 //! snake_case fields and ids included; errors are `{"error": {"status", "code", "message"}}`.
 
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::extract::{OriginalUri, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -15,7 +15,7 @@ use crate::views::summary::SummaryView;
 use crate::views::syncs::SyncsView;
 
 /// Any path under `/api/v1/` that is no endpoint.
-pub async fn not_found(uri: Uri) -> ApiError {
+pub async fn not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::NotFound {
         path: uri.path().to_owned(),
     }

@@ -78,3 +78,13 @@ async fn a_bad_filter_is_a_400_page_saying_what_is_expected() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn syncs_page_lists_meetings_with_local_times_and_the_agenda() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/syncs", 200).await;
+    assert!(html.contains("Tue 01 Dec 2026"), "{html}");
+    assert!(html.contains("14:30–15:00 UTC"), "{html}");
+    assert!(html.contains("<span data-kpi=\"agenda_new\">3</span>"), "{html}");
+    assert!(html.contains("href=\"/calendar.ics\""), "{html}");
+}

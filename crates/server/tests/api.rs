@@ -1,0 +1,108 @@
+//! The JSON API under `/api/v1/`, and the calendar feed, over a real server on loopback.
+
+mod common;
+
+use common::TestApp;
+
+#[tokio::test]
+async fn summary_counts_bands_scores_and_months() {
+    let app = TestApp::spawn().await;
+    let summary = app.json("/api/v1/summary", 200).await;
+    insta::assert_json_snapshot!("api_summary", summary);
+}
+
+#[tokio::test]
+async fn responses_are_newest_first_with_keys_and_explanations() {
+    let app = TestApp::spawn().await;
+    let page = app.json("/api/v1/responses", 200).await;
+    assert_eq!(page["total"], 6);
+    assert_eq!(page["pages"], 1);
+    let rows: Vec<u64> = page["responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [7, 6, 5, 4, 3, 2]);
+    let newest = &page["responses"][0];
+    assert!(newest["key"].as_str().unwrap().starts_with("h:"), "{newest}");
+    assert_eq!(newest["band"]["band"], "green");
+    assert_eq!(newest["band"]["label"], "Good");
+    let terms: Vec<(&str, i64)> = newest["explanation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["term"].as_str().unwrap(), t["value"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(terms.len(), 3, "{terms:?}");
+    assert_eq!(terms.iter().map(|t| t.1).sum::<i64>(), newest["score"].as_i64().unwrap());
+    assert!(newest.get("submitter").is_none(), "submitters stay hidden by default");
+}
+
+#[tokio::test]
+async fn responses_filter_by_month_subject_and_text_and_paginate() {
+    let app = TestApp::spawn().await;
+    let oct = app.json("/api/v1/responses?month=2026-10", 200).await;
+    assert_eq!(oct["total"], 2);
+    // Legacy `/issues/101#note_5` and `/-/issues/101` are the same subject.
+    let same = app.json("/api/v1/responses?subject=zendesk/-/issues/101", 200).await;
+    assert_eq!(same["total"], 2);
+    let text = app.json("/api/v1/responses?q=ZO%C3%AB", 200).await;
+    assert_eq!(text["total"], 1, "text search ignores case");
+    let p1 = app.json("/api/v1/responses?per_page=4", 200).await;
+    let p2 = app.json("/api/v1/responses?per_page=4&page=2", 200).await;
+    assert_eq!((p1["pages"].as_u64(), p1["responses"].as_array().unwrap().len()), (Some(2), 4));
+    assert_eq!(p2["responses"].as_array().unwrap().len(), 2);
+    assert_eq!(p2["responses"][0]["row"], 3);
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_json_naming_the_parameter() {
+    let app = TestApp::spawn().await;
+    let body = app.json("/api/v1/responses?month=March", 400).await;
+    assert_eq!(body["error"]["code"], "bad_param");
+    assert_eq!(
+        body["error"]["message"],
+        "query parameter `month`: `March` is not a month written YYYY-MM, e.g. 2026-03"
+    );
+}
+
+#[tokio::test]
+async fn unknown_endpoints_are_404_json() {
+    let app = TestApp::spawn().await;
+    let body = app.json("/api/v1/nope", 404).await;
+    assert_eq!(body["error"]["message"], "no endpoint at `/api/v1/nope`");
+}
+
+#[tokio::test]
+async fn syncs_list_the_next_meetings_and_the_monthly_agenda() {
+    let app = TestApp::spawn().await;
+    let syncs = app.json("/api/v1/syncs", 200).await;
+    // Now is Friday 2026-11-27: the next weekly sync is Tuesday 1 December at 14:30 UTC, and
+    // the monthly sync is the first Tuesday, at 15:00.
+    assert_eq!(syncs["next_weekly"]["date"], "2026-12-01");
+    assert_eq!(syncs["next_weekly"]["start_utc"], "2026-12-01T14:30:00Z");
+    assert_eq!(syncs["next_monthly"]["start_utc"], "2026-12-01T15:00:00Z");
+    assert_eq!(syncs["meetings"].as_array().unwrap().len(), 8 + 2);
+    // The three review issues filed for the fixture are new since the last monthly sync.
+    let new: Vec<&str> = syncs["agenda"]["new_issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(new.len(), 3, "{new:?}");
+    assert!(syncs["agenda_markdown"].as_str().unwrap().contains("Feedback Review"));
+}
+
+#[tokio::test]
+async fn the_calendar_feed_is_icalendar_with_the_weekly_rule() {
+    let app = TestApp::spawn().await;
+    let r = app.get("/calendar.ics").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/calendar; charset=utf-8");
+    let ics = r.text().await.unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
+    assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=TU"), "{ics}");
+    assert!(ics.contains("SUMMARY:Support Ops monthly sync"), "{ics}");
+}
