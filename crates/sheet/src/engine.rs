@@ -347,7 +347,9 @@ impl<'a> Worker<'a> {
 
     fn block(&mut self, bytes: &[u8]) -> BlockResult {
         let mut out = BlockResult::default();
-        let mut reader = TotalReaderBuilder::new().has_headers(false).from_bytes(bytes);
+        let mut reader = TotalReaderBuilder::new()
+            .has_headers(false)
+            .from_bytes(bytes);
         // Newlines before `line_pos` are counted in `line_count`.
         let (mut line_pos, mut line_count) = (0usize, 0u64);
         let mut line_of = |at: usize| {
@@ -383,7 +385,13 @@ impl<'a> Worker<'a> {
             let subject = record.get(self.plan.columns.subject).unwrap_or(b"");
             if subject.trim_ascii().is_empty() {
                 let column = Some(self.plan.columns.subject);
-                push_warning(&mut out, row, line_of(before), column, WarningKind::NoSubject);
+                push_warning(
+                    &mut out,
+                    row,
+                    line_of(before),
+                    column,
+                    WarningKind::NoSubject,
+                );
             }
             if let Err(column) = self.row(&record, row, &mut out) {
                 out.failure = Some(LocalFailure::Utf8 {
@@ -406,7 +414,8 @@ impl<'a> Worker<'a> {
         self.key.clear();
         for &col in &plan.formula_columns {
             let field = record.get(col).unwrap_or(b"");
-            self.key.extend_from_slice(&(field.len() as u32).to_le_bytes());
+            self.key
+                .extend_from_slice(&(field.len() as u32).to_le_bytes());
             self.key.extend_from_slice(field);
         }
         let outcome: &mut Outcome = if !plan.memoise {
@@ -482,11 +491,17 @@ impl<'a> Worker<'a> {
                 if self.subjects.len() >= MAX_CACHED {
                     self.subjects.clear();
                 }
-                self.subjects.insert(subject_raw.as_bytes().into(), s.clone());
+                self.subjects
+                    .insert(subject_raw.as_bytes().into(), s.clone());
                 s
             }
         };
-        let id = cols.id.map(text).transpose()?.map(str::trim).filter(|s| !s.is_empty());
+        let id = cols
+            .id
+            .map(text)
+            .transpose()?
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let key = match id {
             Some(id) => ResponseKey::from_id(id),
             None => {
@@ -512,7 +527,8 @@ impl<'a> Worker<'a> {
     /// Moves the memoised counts into the summary.
     fn into_summary(mut self) -> SummaryBuilder {
         for outcome in self.cache.values() {
-            self.summary.add_many(outcome.band, outcome.score, outcome.hits);
+            self.summary
+                .add_many(outcome.band, outcome.score, outcome.hits);
         }
         self.summary
     }
@@ -600,7 +616,9 @@ fn run_csv(
     let (headers, data_start, records_before) = loop {
         let state = blocks.next(&mut buf).map_err(read_err)?;
         first.extend_from_slice(&buf);
-        let mut reader = TotalReaderBuilder::new().has_headers(false).from_bytes(&first);
+        let mut reader = TotalReaderBuilder::new()
+            .has_headers(false)
+            .from_bytes(&first);
         let mut record = ByteRecord::new();
         let mut n = 0u64;
         let mut header = None;
@@ -680,9 +698,8 @@ fn run_csv(
         }
         drop(free_tx);
         let progress = options.progress;
-        let reader = scope.spawn(move || {
-            feed(blocks, first, data_start, job_txs, free_rx, progress, total)
-        });
+        let reader =
+            scope.spawn(move || feed(blocks, first, data_start, job_txs, free_rx, progress, total));
 
         let mut merged = Ok(());
         for seq in 0usize.. {

@@ -106,7 +106,10 @@ pub enum SheetError {
         message: String,
     },
     /// `--sheet NAME` names no sheet of the workbook.
-    #[error("the workbook `{name}` has no sheet `{sheet}`; its sheets are: {}", quoted_list(available))]
+    #[error(
+        "the workbook `{name}` has no sheet `{sheet}`; its sheets are: {}",
+        quoted_list(available)
+    )]
     NoSuchSheet {
         /// The source's name.
         name: String,

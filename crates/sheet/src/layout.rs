@@ -141,7 +141,9 @@ impl Headers {
             ColumnRef::Letter(i) => (*i < self.names.len()).then_some(*i),
             ColumnRef::Header(h) => {
                 let wanted = normalise_header(h);
-                self.names.iter().position(|n| normalise_header(n) == wanted)
+                self.names
+                    .iter()
+                    .position(|n| normalise_header(n) == wanted)
             }
         }
     }
@@ -193,7 +195,8 @@ impl SheetLayout {
                     headers: headers.names.clone(),
                 })
         };
-        let optional = |column: &Option<ColumnRef>| column.as_ref().and_then(|c| headers.resolve(c));
+        let optional =
+            |column: &Option<ColumnRef>| column.as_ref().and_then(|c| headers.resolve(c));
         Ok(Columns {
             timestamp: required("timestamp", &self.timestamp)?,
             subject: required("subject", &self.subject)?,
@@ -218,10 +221,7 @@ mod tests {
             ColumnRef::Header("Rating".into())
         );
         assert_eq!(ColumnRef::parse("Id"), ColumnRef::Header("Id".into()));
-        assert_eq!(
-            ColumnRef::parse("ABCD"),
-            ColumnRef::Header("ABCD".into())
-        );
+        assert_eq!(ColumnRef::parse("ABCD"), ColumnRef::Header("ABCD".into()));
         assert_eq!(ColumnRef::parse_optional(Some("  ")), None);
     }
 
@@ -246,10 +246,7 @@ mod tests {
         assert_eq!(cols.stored_score, None);
         assert_eq!(cols.submitter, None);
 
-        let err = SheetLayout::default().resolve(
-            &Headers::new(vec!["Timestamp".into()]),
-            "f.csv",
-        );
+        let err = SheetLayout::default().resolve(&Headers::new(vec!["Timestamp".into()]), "f.csv");
         let msg = err.unwrap_err().to_string();
         assert_eq!(
             msg,

@@ -46,10 +46,10 @@ mod workbook;
 pub use engine::{RecordSink, ScoreOptions, StreamReport, score_records, score_summary};
 pub use error::{Location, SheetError, Warning, WarningKind};
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
-pub use record::{ScoreRecord, ValueJson, format_number, value_text};
+pub use record::{ScoreRecord, StoredJson, ValueJson, format_number, value_text};
 pub use response::parse_timestamp;
 pub use scoring::{
-    Explanation, ExplainedCell, ScoredSheet, Scoring, explain_row, load_scored,
+    ExplainedCell, Explanation, ScoredSheet, Scoring, explain_row, load_scored,
     response_from_fields,
 };
 pub use source::SourceSpec;

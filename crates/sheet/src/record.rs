@@ -65,7 +65,7 @@ impl Serialize for ScoreRecord {
         map.serialize_entry("error", &self.error())?;
         map.serialize_entry("band", &self.band)?;
         if let Some(stored) = &self.stored {
-            map.serialize_entry("stored_score", &stored.as_ref().map(ValueJson))?;
+            map.serialize_entry("stored_score", &stored.as_ref().map(StoredJson))?;
             map.serialize_entry("mismatch", &self.mismatch())?;
         }
         map.end()
@@ -96,6 +96,20 @@ impl Serialize for ValueJson<'_> {
             Value::Text(t) => serializer.serialize_str(t),
             Value::Bool(b) => serializer.serialize_bool(*b),
             Value::Number(_) | Value::Blank | Value::Error(_) => serializer.serialize_none(),
+        }
+    }
+}
+
+/// A stored score cell as JSON: like [`ValueJson`], but an error the sheet shows (`#VALUE!`)
+/// is kept as its text, since a stored score has no separate error field.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredJson<'a>(pub &'a Value);
+
+impl Serialize for StoredJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Error(e) => serializer.serialize_str(e.as_str()),
+            other => ValueJson(other).serialize(serializer),
         }
     }
 }
@@ -157,7 +171,8 @@ mod tests {
 
     #[test]
     fn records_serialise_with_the_documented_fields() {
-        let r = ScoreRecord::from_scored(&scored(Value::Number(1.0), Some(Value::Number(2.0))), true);
+        let r =
+            ScoreRecord::from_scored(&scored(Value::Number(1.0), Some(Value::Number(2.0))), true);
         insta::assert_json_snapshot!(r, @r#"
         {
           "row": 7,
@@ -195,7 +210,11 @@ mod tests {
         ];
         for (score, stored) in cases {
             let s = scored(score, stored);
-            assert_eq!(ScoreRecord::from_scored(&s, true).mismatch(), s.mismatch(), "{s:?}");
+            assert_eq!(
+                ScoreRecord::from_scored(&s, true).mismatch(),
+                s.mismatch(),
+                "{s:?}"
+            );
         }
     }
 }

@@ -18,7 +18,12 @@ pub(crate) fn build_response(row: u64, cells: Vec<String>, columns: &Columns) ->
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_owned);
-    let key = match columns.id.map(cell).map(str::trim).filter(|s| !s.is_empty()) {
+    let key = match columns
+        .id
+        .map(cell)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(id) => ResponseKey::from_id(id),
         None => ResponseKey::derive(&timestamp, &subject_raw, submitter.as_deref().unwrap_or("")),
     };
@@ -73,12 +78,24 @@ mod tests {
 
     #[test]
     fn sheets_and_iso_timestamps_read_as_utc() {
-        assert_eq!(ts("3/4/2026 9:05:33").as_deref(), Some("2026-03-04T09:05:33Z"));
-        assert_eq!(ts("12/31/2025 23:59:59").as_deref(), Some("2025-12-31T23:59:59Z"));
+        assert_eq!(
+            ts("3/4/2026 9:05:33").as_deref(),
+            Some("2026-03-04T09:05:33Z")
+        );
+        assert_eq!(
+            ts("12/31/2025 23:59:59").as_deref(),
+            Some("2025-12-31T23:59:59Z")
+        );
         assert_eq!(ts("3/4/2026 9:05").as_deref(), Some("2026-03-04T09:05:00Z"));
         assert_eq!(ts("3/4/2026").as_deref(), Some("2026-03-04T00:00:00Z"));
-        assert_eq!(ts("2026-03-04T09:05:33+01:00").as_deref(), Some("2026-03-04T08:05:33Z"));
-        assert_eq!(ts("2026-03-04 09:05:33").as_deref(), Some("2026-03-04T09:05:33Z"));
+        assert_eq!(
+            ts("2026-03-04T09:05:33+01:00").as_deref(),
+            Some("2026-03-04T08:05:33Z")
+        );
+        assert_eq!(
+            ts("2026-03-04 09:05:33").as_deref(),
+            Some("2026-03-04T09:05:33Z")
+        );
         assert_eq!(ts("2026-03-04").as_deref(), Some("2026-03-04T00:00:00Z"));
         assert_eq!(ts("yesterday"), None);
         assert_eq!(ts("13/45/2026 9:00:00"), None);
@@ -87,9 +104,14 @@ mod tests {
 
     #[test]
     fn the_id_column_wins_over_the_derived_key() {
-        let cells: Vec<String> = ["3/4/2026 9:05:33", "https://gitlab.com/a/b/issues/1", "", "k-7"]
-            .map(String::from)
-            .to_vec();
+        let cells: Vec<String> = [
+            "3/4/2026 9:05:33",
+            "https://gitlab.com/a/b/issues/1",
+            "",
+            "k-7",
+        ]
+        .map(String::from)
+        .to_vec();
         let mut columns = Columns {
             timestamp: 0,
             subject: 1,

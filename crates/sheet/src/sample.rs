@@ -62,12 +62,30 @@ const VALUES: [(&str, f64); 6] = [
 ];
 
 const PROJECTS: [(&str, &str); 6] = [
-    ("gitlab-com/support/support-ops/support-ops-project", "issues"),
-    ("gitlab-com/support/support-ops/zendesk-global/macros", "merge_requests"),
-    ("gitlab-com/support/support-ops/zendesk-global/triggers", "merge_requests"),
-    ("gitlab-com/support/support-ops/zendesk-global/views", "issues"),
-    ("gitlab-com/support/support-ops/zendesk-us-federal/forms", "issues"),
-    ("gitlab-com/support/support-ops/support-ops-project", "merge_requests"),
+    (
+        "gitlab-com/support/support-ops/support-ops-project",
+        "issues",
+    ),
+    (
+        "gitlab-com/support/support-ops/zendesk-global/macros",
+        "merge_requests",
+    ),
+    (
+        "gitlab-com/support/support-ops/zendesk-global/triggers",
+        "merge_requests",
+    ),
+    (
+        "gitlab-com/support/support-ops/zendesk-global/views",
+        "issues",
+    ),
+    (
+        "gitlab-com/support/support-ops/zendesk-us-federal/forms",
+        "issues",
+    ),
+    (
+        "gitlab-com/support/support-ops/support-ops-project",
+        "merge_requests",
+    ),
 ];
 
 /// (display name, e-mail local part)
@@ -151,7 +169,8 @@ pub fn write_sample<W: Write>(
                 let value = cache
                     .entry(key)
                     .or_insert_with(|| {
-                        let cells: Vec<Cell<'_>> = row.iter().map(|c| Cell::from_import(c)).collect();
+                        let cells: Vec<Cell<'_>> =
+                            row.iter().map(|c| Cell::from_import(c)).collect();
                         f.eval(&cells.as_slice())
                     })
                     .clone();
@@ -209,7 +228,8 @@ impl Generator {
     fn row(&mut self, i: u64, row: &mut Vec<String>) {
         row.clear();
         // A: timestamps in order over the year, with jitter.
-        let offset = ((i as f64 + self.rng.f64()) / self.rows as f64 * self.span_secs as f64) as i64;
+        let offset =
+            ((i as f64 + self.rng.f64()) / self.rows as f64 * self.span_secs as f64) as i64;
         let at = self
             .start
             .checked_add(jiff::SignedDuration::from_secs(offset))
@@ -224,8 +244,8 @@ impl Generator {
             at.second()
         ));
         // B: a subject, recent ones more likely, written in one of its equivalent forms.
-        let age = self.rng.f64().powi(2) * 60.0;
         let base = (i as f64 / self.rows as f64 * self.subjects as f64) as i64;
+        let age = self.rng.f64().powi(3) * 12f64.min(base as f64);
         let subject = (base - age as i64).clamp(0, self.subjects as i64 - 1) as usize;
         row.push(self.link(subject));
         // C: the resolution.
@@ -237,7 +257,7 @@ impl Generator {
             resolution.to_owned()
         });
         // D: the values ticked; rarely a number typed into the "Other" box.
-        let values = if self.rng.u32(0..150) == 0 {
+        let values = if self.rng.u32(0..80) == 0 {
             self.rng.u32(1..7).to_string()
         } else {
             VALUES
@@ -279,7 +299,9 @@ impl Generator {
         match self.rng.u32(0..10) {
             0 => link.push('/'),
             1 => {
-                let note = 1_800_000_000 + (subject as u64 * 7_919) % 90_000_000 + u64::from(self.rng.u32(0..3));
+                let note = 1_800_000_000
+                    + (subject as u64 * 7_919) % 90_000_000
+                    + u64::from(self.rng.u32(0..3));
                 link.push_str(&format!("#note_{note}"));
             }
             _ => {}
@@ -350,9 +372,15 @@ mod tests {
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 400);
         assert!(rows.iter().all(|r| r.len() == 9));
-        assert!(rows.iter().any(|r| r[4].contains('\n')), "some multi-line comments");
+        assert!(
+            rows.iter().any(|r| r[4].contains('\n')),
+            "some multi-line comments"
+        );
         assert!(rows.iter().any(|r| r[5].is_empty()), "some blank ratings");
-        assert!(rows.iter().any(|r| r[1].contains("/issues/") && !r[1].contains("/-/")));
+        assert!(
+            rows.iter()
+                .any(|r| r[1].contains("/issues/") && !r[1].contains("/-/"))
+        );
         assert!(text.contains("\r\n"));
     }
 }

@@ -32,7 +32,11 @@ impl Scoring {
     /// Scores one response: evaluates the formula over its cells, bands the result and reads
     /// the sheet's stored score when `columns` has that column.
     pub fn score(&self, response: Response, columns: &Columns) -> ScoredResponse {
-        let cells: Vec<Cell<'_>> = response.cells.iter().map(|c| Cell::from_import(c)).collect();
+        let cells: Vec<Cell<'_>> = response
+            .cells
+            .iter()
+            .map(|c| Cell::from_import(c))
+            .collect();
         let score = self.formula.eval(&cells.as_slice());
         let band = self.thresholds.band(&score);
         let stored_score = columns
@@ -107,15 +111,23 @@ pub(crate) struct OpenedSheet {
 
 impl OpenedSheet {
     /// Opens a CSV stream or a workbook and reads up to the header row.
-    pub(crate) fn open(source: &SourceSpec, layout: &SheetLayout) -> Result<OpenedSheet, SheetError> {
+    pub(crate) fn open(
+        source: &SourceSpec,
+        layout: &SheetLayout,
+    ) -> Result<OpenedSheet, SheetError> {
         let rows = match source::open(source)? {
             Input::Csv(csv) => Rows::Csv(CsvRows::new(csv)),
-            Input::Workbook(book) => Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?),
+            Input::Workbook(book) => {
+                Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?)
+            }
         };
         OpenedSheet::from_rows(rows, layout)
     }
 
-    pub(crate) fn from_rows(mut rows: Rows, layout: &SheetLayout) -> Result<OpenedSheet, SheetError> {
+    pub(crate) fn from_rows(
+        mut rows: Rows,
+        layout: &SheetLayout,
+    ) -> Result<OpenedSheet, SheetError> {
         let name = rows.name().to_owned();
         let header_row = u64::from(layout.header_row);
         let mut seen = 0;
@@ -166,7 +178,11 @@ impl OpenedSheet {
             if raw.is_blank() {
                 continue;
             }
-            if raw.cells.get(self.columns.subject).is_none_or(|s| s.trim().is_empty()) {
+            if raw
+                .cells
+                .get(self.columns.subject)
+                .is_none_or(|s| s.trim().is_empty())
+            {
                 warnings.push(Warning {
                     location: Location {
                         column: Some(self.columns.subject),
@@ -288,7 +304,11 @@ pub fn explain_row(
         if response.row > row {
             break;
         }
-        let typed: Vec<Cell<'_>> = response.cells.iter().map(|c| Cell::from_import(c)).collect();
+        let typed: Vec<Cell<'_>> = response
+            .cells
+            .iter()
+            .map(|c| Cell::from_import(c))
+            .collect();
         let terms = scoring.formula.explain(&typed.as_slice());
         let cells = scoring
             .formula
@@ -297,7 +317,11 @@ pub fn explain_row(
             .map(|&column| ExplainedCell {
                 column,
                 letter: column_letters(column),
-                header: sheet.headers.name(column).filter(|h| !h.is_empty()).map(str::to_owned),
+                header: sheet
+                    .headers
+                    .name(column)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned),
                 text: response.cells.get(column).cloned().unwrap_or_default(),
             })
             .collect();

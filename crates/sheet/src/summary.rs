@@ -193,11 +193,31 @@ mod tests {
     #[test]
     fn subjects_count_once_whatever_their_spelling() {
         let mut a = SummaryBuilder::default();
-        a.add(Band::Green, &Value::Number(2.0), false, b"https://gitlab.com/a/b/-/issues/1");
-        a.add(Band::Red, &Value::Number(0.0), true, b"https://gitlab.com/a/b/issues/1/");
+        a.add(
+            Band::Green,
+            &Value::Number(2.0),
+            false,
+            b"https://gitlab.com/a/b/-/issues/1",
+        );
+        a.add(
+            Band::Red,
+            &Value::Number(0.0),
+            true,
+            b"https://gitlab.com/a/b/issues/1/",
+        );
         let mut b = SummaryBuilder::default();
-        b.add(Band::Yellow, &Value::Number(1.0), false, b"https://gitlab.com/a/b/-/issues/1#note_9");
-        b.add(Band::Red, &Value::Number(-0.0), false, b"https://gitlab.com/a/b/-/issues/2");
+        b.add(
+            Band::Yellow,
+            &Value::Number(1.0),
+            false,
+            b"https://gitlab.com/a/b/-/issues/1#note_9",
+        );
+        b.add(
+            Band::Red,
+            &Value::Number(-0.0),
+            false,
+            b"https://gitlab.com/a/b/-/issues/2",
+        );
         b.add(Band::Error, &Value::Text("x".into()), false, b"");
         a.merge(b);
         let s = a.finish();

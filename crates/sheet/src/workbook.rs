@@ -23,19 +23,21 @@ impl WorkbookRows {
     pub fn open(input: WorkbookInput, sheet: Option<&str>) -> Result<WorkbookRows, SheetError> {
         match input {
             WorkbookInput::Path { name, path } => {
-                let book = calamine::open_workbook_auto(&path).map_err(|e| SheetError::Workbook {
-                    name: name.clone(),
-                    message: e.to_string(),
-                })?;
+                let book =
+                    calamine::open_workbook_auto(&path).map_err(|e| SheetError::Workbook {
+                        name: name.clone(),
+                        message: e.to_string(),
+                    })?;
                 load(name, book, sheet)
             }
             WorkbookInput::Bytes { name, bytes } => {
-                let book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
-                    SheetError::Workbook {
-                        name: name.clone(),
-                        message: e.to_string(),
-                    }
-                })?;
+                let book =
+                    calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+                        SheetError::Workbook {
+                            name: name.clone(),
+                            message: e.to_string(),
+                        }
+                    })?;
                 load(name, book, sheet)
             }
         }
@@ -110,9 +112,8 @@ pub(crate) fn cell_text(cell: &Data) -> String {
         Data::Int(i) => i.to_string(),
         Data::Float(f) => crate::record::format_number(*f),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-        Data::DateTime(dt) if dt.is_datetime() => {
-            sheets_datetime(dt.as_f64()).unwrap_or_else(|| crate::record::format_number(dt.as_f64()))
-        }
+        Data::DateTime(dt) if dt.is_datetime() => sheets_datetime(dt.as_f64())
+            .unwrap_or_else(|| crate::record::format_number(dt.as_f64())),
         Data::DateTime(dt) => crate::record::format_number(dt.as_f64()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
@@ -155,7 +156,10 @@ mod tests {
     #[test]
     fn serial_dates_print_like_a_sheets_export() {
         // 46097.5 is 2026-03-15 12:00.
-        assert_eq!(sheets_datetime(46096.5).as_deref(), Some("3/15/2026 12:00:00"));
+        assert_eq!(
+            sheets_datetime(46096.5).as_deref(),
+            Some("3/15/2026 12:00:00")
+        );
         assert_eq!(sheets_datetime(46096.0).as_deref(), Some("3/15/2026"));
     }
 }

@@ -38,7 +38,11 @@ fn a_google_sheets_export_with_bom_crlf_and_multi_line_cells_reads_row_by_row() 
     let (_dir, source) = csv_file(&text);
     let sheet = load_scored(&source, &SheetLayout::default(), &handbook()).unwrap();
     assert!(sheet.warnings.is_empty(), "{:?}", sheet.warnings);
-    assert_eq!(sheet.headers.name(0), Some("Timestamp"), "the BOM is not part of the header");
+    assert_eq!(
+        sheet.headers.name(0),
+        Some("Timestamp"),
+        "the BOM is not part of the header"
+    );
     let rows: Vec<(u64, Value, Band)> = sheet
         .responses
         .iter()
@@ -46,7 +50,10 @@ fn a_google_sheets_export_with_bom_crlf_and_multi_line_cells_reads_row_by_row() 
         .collect();
     assert_eq!(
         rows,
-        vec![(2, Value::Number(3.0), Band::Green), (3, Value::Number(0.0), Band::Red)]
+        vec![
+            (2, Value::Number(3.0), Band::Green),
+            (3, Value::Number(0.0), Band::Red)
+        ]
     );
     let first = &sheet.responses[0].response;
     assert_eq!(first.cells[4], "Great,\r\nthanks \"Zoë\"");
@@ -56,8 +63,7 @@ fn a_google_sheets_export_with_bom_crlf_and_multi_line_cells_reads_row_by_row() 
         Some("2026-03-04T09:05:33Z")
     );
     assert_eq!(
-        sheet.responses[0].response.subject,
-        sheet.responses[1].response.subject,
+        sheet.responses[0].response.subject, sheet.responses[1].response.subject,
         "equivalent links are one subject"
     );
 
@@ -86,14 +92,22 @@ fn ragged_rows_are_warned_about_with_file_line_and_row_and_still_scored() {
     assert_eq!(
         shown,
         vec![
-            format!("{name}:2 (row 2): 6 cells but the header has 9; the missing cells count as blank"),
+            format!(
+                "{name}:2 (row 2): 6 cells but the header has 9; the missing cells count as blank"
+            ),
             format!("{name}:4 (row 3): 10 cells but the header has 9; the extra cells are ignored"),
-            format!("{name}:6 (row 5, column B): the subject cell is blank, so this response belongs to no issue or MR"),
+            format!(
+                "{name}:6 (row 5, column B): the subject cell is blank, so this response belongs to no issue or MR"
+            ),
         ]
     );
     let rows: Vec<u64> = sheet.responses.iter().map(|r| r.response.row).collect();
     assert_eq!(rows, vec![2, 3, 5], "the blank row 4 is not a response");
-    assert_eq!(sheet.responses[0].band, Band::Yellow, "rating 5 and nothing else: 1");
+    assert_eq!(
+        sheet.responses[0].band,
+        Band::Yellow,
+        "rating 5 and nothing else: 1"
+    );
     assert_eq!(sheet.responses[1].score, Value::Number(-1.0));
 
     for block in [None, Some(8)] {
@@ -155,8 +169,9 @@ fn a_missing_subject_column_names_the_column_and_the_header() {
 
 #[test]
 fn an_optional_column_the_sheet_lacks_is_simply_absent() {
-    let (_dir, source) =
-        csv_file("Timestamp,Link,Resolution,Values,Comment,Rating\n3/4/2026 9:05:33,https://x/-/issues/1,,,,5\n");
+    let (_dir, source) = csv_file(
+        "Timestamp,Link,Resolution,Values,Comment,Rating\n3/4/2026 9:05:33,https://x/-/issues/1,,,,5\n",
+    );
     let sheet = load_scored(&source, &SheetLayout::default(), &handbook()).unwrap();
     assert_eq!(sheet.columns.stored_score, None);
     assert_eq!(sheet.columns.submitter, None);
@@ -169,13 +184,23 @@ fn a_missing_file_is_bad_input_naming_the_path() {
     let source = SourceSpec::parse("no/such/sheet.csv").unwrap();
     let err = load_scored(&source, &SheetLayout::default(), &handbook()).unwrap_err();
     assert!(err.is_bad_input());
-    assert!(err.to_string().starts_with("cannot open `no/such/sheet.csv`: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("cannot open `no/such/sheet.csv`: "),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_published_csv_url_is_fetched_over_http() {
-    let body = sheet(&["3/4/2026 9:05:33,https://x/-/issues/1,,,,5,a@x,EMEA,0"], "\r\n");
-    let url = serve(http("200 OK", "text/csv; charset=utf-8", body.as_bytes()), 2);
+    let body = sheet(
+        &["3/4/2026 9:05:33,https://x/-/issues/1,,,,5,a@x,EMEA,0"],
+        "\r\n",
+    );
+    let url = serve(
+        http("200 OK", "text/csv; charset=utf-8", body.as_bytes()),
+        2,
+    );
     let source = SourceSpec::parse(&format!("{url}/export?format=csv")).unwrap();
     let sheet = load_scored(&source, &SheetLayout::default(), &handbook()).unwrap();
     assert_eq!(sheet.responses.len(), 1);
@@ -192,7 +217,9 @@ fn a_url_answering_404_or_a_sign_in_page_is_a_clear_error() {
     assert!(err.is_bad_input());
     assert_eq!(
         err.to_string(),
-        format!("`{url}/export?format=csv` answered 404 Not Found; check the link (a Google Sheet must be published to the web as CSV: File → Share → Publish to web)")
+        format!(
+            "`{url}/export?format=csv` answered 404 Not Found; check the link (a Google Sheet must be published to the web as CSV: File → Share → Publish to web)"
+        )
     );
 
     let page = b"<!DOCTYPE html><html><body>Sign in - Google Accounts</body></html>";
@@ -200,14 +227,27 @@ fn a_url_answering_404_or_a_sign_in_page_is_a_clear_error() {
         let url = serve(http("200 OK", content_type, page), 1);
         let source = SourceSpec::parse(&url).unwrap();
         let err = load_scored(&source, &SheetLayout::default(), &handbook()).unwrap_err();
-        assert!(matches!(err, SheetError::HtmlPage { .. }), "{content_type}: {err}");
-        assert!(err.to_string().contains("returned an HTML page, not CSV"), "{err}");
+        assert!(
+            matches!(err, SheetError::HtmlPage { .. }),
+            "{content_type}: {err}"
+        );
+        assert!(
+            err.to_string().contains("returned an HTML page, not CSV"),
+            "{err}"
+        );
     }
 
     let url = serve(http("503 Service Unavailable", "text/plain", b"busy"), 1);
-    let err = load_scored(&SourceSpec::parse(&url).unwrap(), &SheetLayout::default(), &handbook())
-        .unwrap_err();
-    assert!(!err.is_bad_input(), "a server failure is not the user's input");
+    let err = load_scored(
+        &SourceSpec::parse(&url).unwrap(),
+        &SheetLayout::default(),
+        &handbook(),
+    )
+    .unwrap_err();
+    assert!(
+        !err.is_bad_input(),
+        "a server failure is not the user's input"
+    );
 }
 
 #[test]
@@ -215,14 +255,25 @@ fn webhook_fields_by_letter_or_header_become_a_scored_response() {
     let fields = [
         ("A", "11/27/2026 14:05:00"),
         ("Issue/MR link", "https://gitlab.com/a/b/issues/3#note_5"),
-        ("resolution", "It was solved, and I am confident in the solution"),
+        (
+            "resolution",
+            "It was solved, and I am confident in the solution",
+        ),
         ("F", "5"),
         ("Support Ops Feedback Score", "2"),
     ];
-    let r = response_from_fields(fields, &Headers::handbook(), &SheetLayout::default(), &handbook())
-        .unwrap();
+    let r = response_from_fields(
+        fields,
+        &Headers::handbook(),
+        &SheetLayout::default(),
+        &handbook(),
+    )
+    .unwrap();
     assert_eq!(r.response.row, 0);
-    assert_eq!(r.response.subject.as_str(), "https://gitlab.com/a/b/-/issues/3");
+    assert_eq!(
+        r.response.subject.as_str(),
+        "https://gitlab.com/a/b/-/issues/3"
+    );
     assert_eq!(r.score, Value::Number(2.0));
     assert_eq!(r.band, Band::Green);
     assert!(!r.mismatch());
@@ -234,9 +285,18 @@ fn webhook_fields_by_letter_or_header_become_a_scored_response() {
         &handbook(),
     )
     .unwrap_err();
-    assert!(err.to_string().starts_with("unknown field `Mood`: use a column letter"), "{err}");
-    let err = response_from_fields([("F", "5")], &Headers::handbook(), &SheetLayout::default(), &handbook())
-        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("unknown field `Mood`: use a column letter"),
+        "{err}"
+    );
+    let err = response_from_fields(
+        [("F", "5")],
+        &Headers::handbook(),
+        &SheetLayout::default(),
+        &handbook(),
+    )
+    .unwrap_err();
     assert!(matches!(err, SheetError::NoSubject { .. }), "{err}");
 }
 
@@ -286,7 +346,8 @@ fn the_workbook_gives_the_same_responses_as_the_csv() {
     )
     .unwrap_err();
     assert!(
-        err.to_string().ends_with("has no sheet `Sheet9`; its sheets are: `Responses`, `About`"),
+        err.to_string()
+            .ends_with("has no sheet `Sheet9`; its sheets are: `Responses`, `About`"),
         "{err}"
     );
 }
@@ -298,6 +359,12 @@ fn the_stored_score_column_and_no_subject_warning_kinds_serialise_for_scripts() 
     let kinds: Vec<&WarningKind> = sheet.warnings.iter().map(|w| &w.kind).collect();
     assert_eq!(
         kinds,
-        vec![&WarningKind::Ragged { cells: 6, expected: 9 }, &WarningKind::NoSubject]
+        vec![
+            &WarningKind::Ragged {
+                cells: 6,
+                expected: 9
+            },
+            &WarningKind::NoSubject
+        ]
     );
 }

@@ -43,7 +43,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-            let written = write_sample(&mut out, &options, Some(&formula)).and_then(|()| out.flush());
+            let written =
+                write_sample(&mut out, &options, Some(&formula)).and_then(|()| out.flush());
             match written {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other.context("cannot write the sheet to standard output")?,

@@ -107,8 +107,12 @@ pub fn parse_formula(config: &Config, formula: Option<&str>) -> anyhow::Result<F
     let options = ParseOptions {
         template_row: config.sheet.template_row,
     };
-    Formula::parse(text, &options)
-        .map_err(|e| bad_input(anyhow::anyhow!("the formula ({origin}) does not parse:\n{}", e.render())))
+    Formula::parse(text, &options).map_err(|e| {
+        bad_input(anyhow::anyhow!(
+            "the formula ({origin}) does not parse:\n{}",
+            e.render()
+        ))
+    })
 }
 
 /// The formula and band thresholds of the configuration (`formula` overrides `score.formula`).
@@ -312,7 +316,9 @@ impl<'a, W: Write> Sink<'a, W> {
                 // terminal or NO_COLOR is set.
                 write_or_pipe(self.out.flush())?;
                 let stdout = std::io::stdout();
-                write_or_pipe(anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()))?;
+                write_or_pipe(
+                    anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()),
+                )?;
             }
             ScoreFormat::Csv | ScoreFormat::Ndjson => write_or_pipe(self.out.flush())?,
         }
@@ -441,9 +447,10 @@ fn print_summary(summary: &Summary, format: ScoreFormat) -> anyhow::Result<()> {
                 percent(if summary.rows == 0 { 0.0 } else { 1.0 }),
             ]);
             let mut table = builder.build();
-            table
-                .with(Style::psql())
-                .modify(tabled::settings::object::Columns::new(2..), tabled::settings::Alignment::right());
+            table.with(Style::psql()).modify(
+                tabled::settings::object::Columns::new(2..),
+                tabled::settings::Alignment::right(),
+            );
             let scores = summary
                 .scores
                 .iter()
@@ -452,7 +459,11 @@ fn print_summary(summary: &Summary, format: ScoreFormat) -> anyhow::Result<()> {
                 .join(" · ");
             format!(
                 "{table}\n\nscores      {}\nsubjects    {}\nmismatches  {} (rows whose stored score differs from the formula's)\n",
-                if scores.is_empty() { "—".into() } else { scores },
+                if scores.is_empty() {
+                    "—".into()
+                } else {
+                    scores
+                },
                 summary.subjects,
                 summary.mismatches,
             )
@@ -474,25 +485,34 @@ fn explain(
     let record = ScoreRecord::from_scored(scored, e.columns.stored_score.is_some());
     let text = match format {
         ScoreFormat::Json | ScoreFormat::Ndjson => {
-            let mut value = serde_json::to_value(&record)?;
-            if let Some(map) = value.as_object_mut() {
-                let cells = e.cells.iter().map(|c| {
-                    serde_json::json!({"column": c.letter, "header": c.header, "value": c.text})
-                });
-                map.insert("cells".into(), cells.collect());
-                let terms = e.terms.iter().map(|t| {
-                    let error = match &t.value {
-                        supportops_formula::Value::Error(k) => Some(k.as_str()),
-                        _ => None,
-                    };
-                    serde_json::json!({"term": t.source, "value": ValueJson(&t.value), "error": error})
-                });
-                map.insert("terms".into(), terms.collect());
-            }
+            let value = ExplainJson {
+                record: &record,
+                cells: e
+                    .cells
+                    .iter()
+                    .map(|c| CellJson {
+                        column: &c.letter,
+                        header: c.header.as_deref(),
+                        value: &c.text,
+                    })
+                    .collect(),
+                terms: e
+                    .terms
+                    .iter()
+                    .map(|t| TermJson {
+                        term: &t.source,
+                        value: ValueJson(&t.value),
+                        error: match &t.value {
+                            supportops_formula::Value::Error(k) => Some(k.as_str()),
+                            _ => None,
+                        },
+                    })
+                    .collect(),
+            };
             if format == ScoreFormat::Json {
                 format!("{}\n", serde_json::to_string_pretty(&value)?)
             } else {
-                format!("{value}\n")
+                format!("{}\n", serde_json::to_string(&value)?)
             }
         }
         ScoreFormat::Csv => {
@@ -510,7 +530,11 @@ fn explain(
                 record.band.label()
             );
             if let Some(stored) = &scored.stored_score {
-                let mark = if record.mismatch() { " ≠ the formula's" } else { "" };
+                let mark = if record.mismatch() {
+                    " ≠ the formula's"
+                } else {
+                    ""
+                };
                 head.push_str(&format!(" · stored {}{mark}", value_text(stored)));
             }
             let mut cells = tabled::builder::Builder::default();
@@ -530,10 +554,36 @@ fn explain(
             let mut cells = cells.build();
             cells.with(Style::psql());
             let mut terms = terms.build();
-            terms.with(Style::psql());
+            terms.with(Style::psql()).modify(
+                tabled::settings::object::Columns::first(),
+                tabled::settings::Width::wrap(90).keep_words(true),
+            );
             format!("{head}\n\n{cells}\n\n{terms}\n")
         }
     };
     let stdout = std::io::stdout();
     write_or_pipe(anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()))
+}
+
+/// `score --explain ROW --format json`: the row's record, then the cells and terms.
+#[derive(serde::Serialize)]
+struct ExplainJson<'a> {
+    #[serde(flatten)]
+    record: &'a ScoreRecord,
+    cells: Vec<CellJson<'a>>,
+    terms: Vec<TermJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct CellJson<'a> {
+    column: &'a str,
+    header: Option<&'a str>,
+    value: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct TermJson<'a> {
+    term: &'a str,
+    value: ValueJson<'a>,
+    error: Option<&'static str>,
 }
