@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use supportops_config::Config;
 use supportops_app::review::ReviewOptions;
 use supportops_app::sync::{SyncAppError, SyncSettings};
+use supportops_ports::store::coverage::CoverageStore;
 use supportops_ports::{Store, Tracker};
 use supportops_sheet::{Columns, Headers, SheetError, SheetLayout, Scoring};
 use tokio::sync::Notify;
@@ -40,12 +41,18 @@ impl std::fmt::Debug for Clock {
     }
 }
 
+/// The store as the service uses it: every store area, and the review coverage the Reviews
+/// page lists. Implemented by every type that has both.
+pub trait ServerStore: Store + CoverageStore {}
+
+impl<T: Store + CoverageStore + ?Sized> ServerStore for T {}
+
 /// What the service is built from; the binary wires the adapters and hands them over.
 pub struct Services {
     /// The validated configuration.
     pub config: Config,
     /// The store (responses, reviews, shadowing, syncs).
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn ServerStore>,
     /// The tracker review issues are filed in.
     pub tracker: Arc<dyn Tracker>,
     /// How the webhook authenticates callers.
@@ -91,7 +98,7 @@ pub struct AppState {
 
 struct Inner {
     config: Config,
-    store: Arc<dyn Store>,
+    store: Arc<dyn ServerStore>,
     tracker: Arc<dyn Tracker>,
     webhook: WebhookAuth,
     clock: Clock,
@@ -135,7 +142,7 @@ impl AppState {
     }
 
     /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Arc<dyn ServerStore> {
         &self.inner.store
     }
 

@@ -2,6 +2,7 @@
 //! shared deployments). Split by area; [`Store`] is all of them.
 
 pub mod actions;
+pub mod coverage;
 pub mod responses;
 pub mod review;
 pub mod shadow;

@@ -1,6 +1,7 @@
 //! SQLite: one file, WAL journal, migrations applied on open.
 
 mod codec;
+mod coverage;
 mod responses;
 mod review;
 mod shadow;
