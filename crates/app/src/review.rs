@@ -242,9 +242,10 @@ pub struct ReviewReport {
 }
 
 impl ReviewReport {
-    /// Whether the run filed (or would file) nothing.
+    /// Whether the run filed (or would file) nothing: every flagged response was covered
+    /// already (or could not be filed, see `skipped`).
     pub fn nothing_new(&self) -> bool {
-        self.actions.is_empty() && self.recovered.iter().all(|r| !r.found) && self.found.is_empty()
+        self.actions.is_empty()
     }
 }
 

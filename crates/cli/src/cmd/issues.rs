@@ -1,15 +1,255 @@
-//! `supportops issues …` (being written).
+//! `supportops issues list|show`: the issues of a project in the configured tracker (the local
+//! tracker by default), such as the Feedback Review issues `supportops review` filed.
+
+use std::fmt::Write as _;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use supportops_config::Config;
+use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker};
+use tabled::settings::Style;
 
 use super::Context;
+use super::wiring::{open_store, open_tracker, tracker_error};
+use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops issues`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Placeholder
-    Todo,
+    /// List a project's issues, newest last
+    List(ListArgs),
+    /// Show one issue with its description and notes
+    Show(ShowArgs),
+}
+
+/// Which project: `review` (default), `shadowing`, `improvement`, or a project path.
+#[derive(Debug, clap::Args)]
+pub struct ProjectArg {
+    /// `review` (`review.project`), `shadowing` (`shadowing.project`), `improvement`
+    /// (`shadowing.improvement_project`) or a project path
+    #[arg(long, value_name = "PROJECT", default_value = "review")]
+    project: String,
+}
+
+impl ProjectArg {
+    fn resolve(&self, config: &Config) -> String {
+        match self.project.as_str() {
+            "review" => config.review.project.clone(),
+            "shadowing" => config.shadowing.project.clone(),
+            "improvement" => config.shadowing.improvement_project.clone(),
+            path => path.trim_matches('/').to_owned(),
+        }
+    }
+}
+
+/// `--state` of `issues list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateArg {
+    /// Open issues
+    Opened,
+    /// Closed issues
+    Closed,
+    /// Both
+    All,
+}
+
+/// Arguments of `supportops issues list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    project: ProjectArg,
+    /// Only issues in this state
+    #[arg(long, value_enum, default_value_t = StateArg::All)]
+    state: StateArg,
+    /// Only issues with this label; repeat for several (all must match)
+    #[arg(long, value_name = "LABEL")]
+    label: Vec<String>,
+    /// Only issues whose title or description contains this text
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `supportops issues show`.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The issue's number in its project (`#N`)
+    #[arg(value_name = "N", value_parser = parse_iid)]
+    iid: u64,
+    #[command(flatten)]
+    project: ProjectArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+fn parse_iid(text: &str) -> Result<u64, String> {
+    text.trim()
+        .trim_start_matches('#')
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{text}` is not an issue number such as `3` or `#3`"))
+}
+
+/// `issues list --format json`.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    tracker: String,
+    project: &'a str,
+    issues: &'a [Issue],
+}
+
+/// `issues show --format json`.
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    tracker: String,
+    #[serde(flatten)]
+    issue: &'a Issue,
+    notes: &'a [Note],
 }
 
 /// Runs the command.
-pub fn run(_ctx: &Context, _cmd: Command) -> anyhow::Result<()> {
-    anyhow::bail!("`supportops issues` is not available yet")
+pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let store = open_store(&config).await?;
+        let tracker = open_tracker(&config, &store)?;
+        match cmd {
+            Command::List(args) => list(tracker.as_ref(), &config, args).await,
+            Command::Show(args) => show(tracker.as_ref(), &config, args).await,
+        }
+    })
+}
+
+async fn list(tracker: &dyn Tracker, config: &Config, args: ListArgs) -> anyhow::Result<()> {
+    let project = args.project.resolve(config);
+    let query = IssueQuery {
+        state: match args.state {
+            StateArg::Opened => Some(IssueState::Opened),
+            StateArg::Closed => Some(IssueState::Closed),
+            StateArg::All => None,
+        },
+        labels: args.label,
+        search: args.search,
+        ..IssueQuery::default()
+    };
+    let issues = tracker
+        .list_issues(&project, &query)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot list the issues of project `{project}`"))?;
+    match args.format {
+        Format::Json => print_json(&ListJson {
+            tracker: tracker.describe(),
+            project: &project,
+            issues: &issues,
+        }),
+        Format::Table => {
+            anstream::print!("{}", list_table(&tracker.describe(), &project, &issues));
+            Ok(())
+        }
+    }
+}
+
+async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow::Result<()> {
+    let project = args.project.resolve(config);
+    let issue = tracker
+        .issue(&project, args.iid)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot read issue #{} of project `{project}`", args.iid))?;
+    let notes = tracker
+        .notes(&project, args.iid)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot read the notes of issue #{}", args.iid))?;
+    match args.format {
+        Format::Json => print_json(&ShowJson {
+            tracker: tracker.describe(),
+            issue: &issue,
+            notes: &notes,
+        }),
+        Format::Table => {
+            anstream::print!("{}", show_text(&issue, &notes));
+            Ok(())
+        }
+    }
+}
+
+fn date(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn list_table(tracker: &str, project: &str, issues: &[Issue]) -> String {
+    if issues.is_empty() {
+        return format!("No issues in project `{project}` ({tracker}).\n");
+    }
+    let mut builder = tabled::builder::Builder::default();
+    builder.push_record(["iid", "state", "title", "labels", "assignees", "created"]);
+    for i in issues {
+        builder.push_record([
+            format!("#{}", i.iid),
+            i.state.as_str().to_owned(),
+            i.title.clone(),
+            i.labels.join(", "),
+            i.assignees
+                .iter()
+                .map(|u| format!("@{u}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            date(i.created_at),
+        ]);
+    }
+    let mut table = builder.build();
+    table.with(Style::psql());
+    let open = issues
+        .iter()
+        .filter(|i| i.state == IssueState::Opened)
+        .count();
+    format!(
+        "Project `{project}` ({tracker}):\n\n{table}\n\n{} issues, {open} open. \
+         Show one with `supportops issues show N`.\n",
+        issues.len()
+    )
+}
+
+fn show_text(issue: &Issue, notes: &[Note]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#{} {}", issue.iid, issue.title);
+    let _ = writeln!(out, "{}", issue.web_url);
+    let state = match issue.closed_at {
+        Some(at) => format!("closed {}", date(at)),
+        None => "open".to_owned(),
+    };
+    let _ = writeln!(out, "state      {state}");
+    let _ = writeln!(out, "created    {}", date(issue.created_at));
+    let labels = if issue.labels.is_empty() {
+        "none".to_owned()
+    } else {
+        issue.labels.join(", ")
+    };
+    let _ = writeln!(out, "labels     {labels}");
+    let assignees: Vec<String> = issue.assignees.iter().map(|u| format!("@{u}")).collect();
+    let assignees = if assignees.is_empty() {
+        "none".to_owned()
+    } else {
+        assignees.join(", ")
+    };
+    let _ = writeln!(out, "assignees  {assignees}");
+    let _ = writeln!(out, "\n{}", issue.description.trim_end());
+    for note in notes {
+        let _ = writeln!(
+            out,
+            "\n--- note {} by @{}, {}\n\n{}",
+            note.id,
+            note.author,
+            date(note.created_at),
+            note.body.trim_end()
+        );
+    }
+    out
 }

@@ -1,12 +1,356 @@
-//! `supportops review` (being written).
+//! `supportops review`: reads and scores the feedback sheet, then files a Feedback Review issue
+//! for every Yellow, Red or Error response not yet covered, one per subject, or a note on the
+//! subject's open review issue. `--dry-run` prints the plan and changes nothing.
+
+use std::fmt::Write as _;
+
+use anyhow::Context as _;
+use owo_colors::OwoColorize as _;
+use serde::Serialize;
+use supportops_app::review::{
+    ActionStatus, FilingError, ReportedResponse, ReviewAction, ReviewError, ReviewOptions,
+    ReviewReport, TemplateSource, review,
+};
+use supportops_config::Config;
+use supportops_domain::review::{RenderOptions, ReviewColumns};
+use supportops_ports::store::review::FilingKind;
+use supportops_sheet::{ColumnRef, Headers, SourceSpec, WarningKind, load_scored};
+use tabled::settings::Style;
 
 use super::Context;
+use super::score::{scoring, sheet_error, sheet_layout};
+use super::wiring::{open_store, open_tracker, tracker_error};
+use crate::exit::bad_input;
+use crate::output::{Format, print_json};
 
 /// Arguments of `supportops review`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The sheet: a CSV, XLSX or ODS file, the http(s) URL of a published CSV, or `-` for
+    /// standard input [default: `sheet.source` of the configuration]
+    #[arg(value_name = "SOURCE")]
+    source: Option<String>,
+    /// Print the issues and notes that would be filed, with their assignees, and change nothing
+    /// (neither the store nor the tracker)
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// The JSON document `review --format json` prints.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    report: &'a ReviewReport,
+    nothing_new: bool,
+}
 
 /// Runs the command.
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`supportops review` is not available yet")
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let source_text = args.source.as_deref().unwrap_or(&config.sheet.source);
+    let source = SourceSpec::parse(source_text).map_err(sheet_error)?;
+    let layout = sheet_layout(&config.sheet);
+    let scoring = scoring(&config, None)?;
+    let sheet = load_scored(&source, &layout, &scoring).map_err(sheet_error)?;
+    for warning in &sheet.warnings {
+        // Rows without a subject are listed as skipped in the report.
+        if !matches!(warning.kind, WarningKind::NoSubject) {
+            anstream::eprintln!("{} {warning}", "warning:".yellow().bold());
+        }
+    }
+    let options = review_options(&config, &sheet.headers, args.dry_run)?;
+
+    let runtime = super::runtime()?;
+    let result = runtime.block_on(async {
+        let store = open_store(&config).await?;
+        let tracker = open_tracker(&config, &store)?;
+        Ok::<_, anyhow::Error>(
+            review(
+                store.as_ref(),
+                tracker.as_ref(),
+                &sheet.responses,
+                &options,
+                jiff::Timestamp::now(),
+            )
+            .await,
+        )
+    })?;
+    let report = match result {
+        Ok(report) => report,
+        Err(ReviewError::Filing(failure)) => {
+            let FilingError { report, .. } = &*failure;
+            if !report.actions.is_empty() {
+                show(report, args.format)?;
+            }
+            return Err(filing_error(*failure));
+        }
+        Err(e) => return Err(review_error(e)),
+    };
+    show(&report, args.format)
+}
+
+/// The options of `[review]`, with the optional columns resolved against the sheet's headers.
+fn review_options(
+    config: &Config,
+    headers: &Headers,
+    dry_run: bool,
+) -> anyhow::Result<ReviewOptions> {
+    let columns = &config.sheet.columns;
+    let column = |spec: &Option<String>| {
+        ColumnRef::parse_optional(spec.as_deref()).and_then(|c| headers.resolve(&c))
+    };
+    let template = match &config.review.template_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| {
+                    format!(
+                        "cannot read the issue template `{}` (config key `review.template_file`)",
+                        path.display()
+                    )
+                })
+                .map_err(bad_input)?;
+            TemplateSource::Text {
+                origin: format!("`{}`", path.display()),
+                text,
+            }
+        }
+        None => TemplateSource::Tracker {
+            name: config.review.template.clone(),
+        },
+    };
+    Ok(ReviewOptions {
+        project: config.review.project.clone(),
+        template,
+        assignees: config.review.assignees.clone(),
+        assignee_group: config.review.assignee_group.clone(),
+        labels: config.review.labels.clone(),
+        render: RenderOptions {
+            columns: ReviewColumns {
+                rating: column(&columns.rating),
+                resolution: column(&columns.resolution),
+                values: column(&columns.values),
+                comment: column(&columns.comment),
+            },
+            include_submitter: config.review.include_submitter,
+        },
+        dry_run,
+    })
+}
+
+fn review_error(err: ReviewError) -> anyhow::Error {
+    match err {
+        ReviewError::Template { .. } => bad_input(err),
+        ReviewError::Lookup { doing, source } => {
+            tracker_error(source).context(format!("cannot {doing} in the tracker"))
+        }
+        other => anyhow::Error::new(other),
+    }
+}
+
+fn filing_error(failure: FilingError) -> anyhow::Error {
+    let FilingError {
+        subject,
+        doing,
+        source,
+        ..
+    } = failure;
+    tracker_error(source).context(format!(
+        "cannot {doing} for `{subject}`; what was filed before is recorded, and the next \
+         `supportops review` checks the tracker for this one before filing it again"
+    ))
+}
+
+fn show(report: &ReviewReport, format: Format) -> anyhow::Result<()> {
+    match format {
+        Format::Json => print_json(&JsonReport {
+            report,
+            nothing_new: report.nothing_new(),
+        }),
+        Format::Table => {
+            for warning in &report.warnings {
+                anstream::eprintln!("{} {warning}", "warning:".yellow().bold());
+            }
+            anstream::print!("{}", table(report));
+            Ok(())
+        }
+    }
+}
+
+/// The report for people.
+fn table(report: &ReviewReport) -> String {
+    let mut out = String::new();
+    let place = format!("project `{}` ({})", report.project, report.tracker);
+    for r in &report.recovered {
+        let _ = match &r.issue {
+            Some(issue) => writeln!(
+                out,
+                "An interrupted run had filed the {} for `{}`: found {} and recorded it.",
+                kind_noun(r.kind),
+                r.subject,
+                issue.web_url
+            ),
+            None => writeln!(
+                out,
+                "An interrupted run never filed its {} for `{}`: filing it now.",
+                kind_noun(r.kind),
+                r.subject
+            ),
+        };
+    }
+    for f in &report.found {
+        let _ = writeln!(
+            out,
+            "Found the review issue {} of `{}` in the tracker (it covers {} of these responses).",
+            f.issue.web_url, f.subject, f.covers
+        );
+    }
+    if report.actions.is_empty() {
+        let _ = writeln!(
+            out,
+            "Nothing new to file in {place}: {} of {} flagged {} covered by review issues.",
+            report.already_covered,
+            report.flagged,
+            plural(report.flagged, "response is", "responses are"),
+        );
+    } else if report.dry_run {
+        let _ = writeln!(
+            out,
+            "Dry run: nothing was written. Would file in {place}:\n"
+        );
+        out.push_str(&plan(&report.actions));
+    } else {
+        let _ = writeln!(out, "Filed in {place}:\n");
+        out.push_str(&done(&report.actions));
+    }
+    if !report.actions.is_empty() {
+        let created = report
+            .actions
+            .iter()
+            .filter(|a| a.kind == FilingKind::Create)
+            .count();
+        let noted = report.actions.len() - created;
+        let covered: usize = report.actions.iter().map(|a| a.responses.len()).sum();
+        let (create, add, cover) = if report.dry_run {
+            ("Would create", "add", "covering")
+        } else {
+            ("Created", "added", "covering")
+        };
+        let _ = writeln!(
+            out,
+            "\n{create} {created} {} and {add} {noted} {}, {cover} {covered} of {} flagged \
+             responses ({} were covered before).",
+            plural(created, "issue", "issues"),
+            plural(noted, "note", "notes"),
+            report.flagged,
+            report.already_covered
+        );
+        if report.dry_run {
+            let _ = writeln!(
+                out,
+                "The full text of each issue and note is in `--format json` (field `body`)."
+            );
+        }
+    }
+    if !report.skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nSkipped {} flagged {}:",
+            report.skipped.len(),
+            plural(report.skipped.len(), "row", "rows")
+        );
+        for s in &report.skipped {
+            let _ = writeln!(out, "  row {} ({}): {}", s.row, s.band, s.reason);
+        }
+    }
+    out
+}
+
+fn kind_noun(kind: FilingKind) -> &'static str {
+    match kind {
+        FilingKind::Create => "review issue",
+        FilingKind::Note => "note",
+    }
+}
+
+fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 { one } else { many }
+}
+
+/// `rows 2, 4 (red, yellow)`.
+fn rows(responses: &[ReportedResponse]) -> String {
+    let rows: Vec<String> = responses.iter().map(|r| r.row.to_string()).collect();
+    let bands: Vec<&str> = responses.iter().map(|r| r.band.as_str()).collect();
+    let noun = if rows.len() == 1 { "row" } else { "rows" };
+    format!("{noun} {} ({})", rows.join(", "), bands.join(", "))
+}
+
+fn done(actions: &[ReviewAction]) -> String {
+    let mut builder = tabled::builder::Builder::default();
+    builder.push_record(["action", "issue", "subject", "responses"]);
+    for a in actions {
+        let issue = match (&a.issue, a.note_id) {
+            (Some(issue), Some(note)) => format!("{} (note {note})", issue.web_url),
+            (Some(issue), None) => issue.web_url.clone(),
+            (None, _) => String::new(),
+        };
+        let action = match (a.kind, a.status) {
+            (FilingKind::Create, ActionStatus::Done) => "created",
+            (FilingKind::Note, ActionStatus::Done) => "noted",
+            (FilingKind::Create, ActionStatus::Planned) => "would create",
+            (FilingKind::Note, ActionStatus::Planned) => "would note",
+        };
+        builder.push_record([
+            action.to_owned(),
+            issue,
+            supportops_domain::review::reference(&a.subject),
+            rows(&a.responses),
+        ]);
+    }
+    let mut table = builder.build();
+    table.with(Style::psql());
+    format!("{table}\n")
+}
+
+fn plan(actions: &[ReviewAction]) -> String {
+    let mut out = String::new();
+    for (i, a) in actions.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match a.kind {
+            FilingKind::Create => {
+                let _ = writeln!(
+                    out,
+                    "would create  {}",
+                    a.title.as_deref().unwrap_or_default()
+                );
+                if let Some(previous) = &a.previous_issue {
+                    let _ = writeln!(out, "  links       {} (closed)", previous.web_url);
+                }
+            }
+            FilingKind::Note => {
+                let link = a.issue.as_ref().map(|i| i.web_url.as_str()).unwrap_or("");
+                let _ = writeln!(out, "would note    {link}");
+            }
+        }
+        let _ = writeln!(out, "  subject     {}", a.subject);
+        let _ = writeln!(out, "  responses   {}", rows(&a.responses));
+        if a.kind == FilingKind::Create {
+            let assignees = if a.assignees.is_empty() {
+                "nobody".to_owned()
+            } else {
+                a.assignees
+                    .iter()
+                    .map(|u| format!("@{u}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(out, "  assignees   {assignees}");
+            let _ = writeln!(out, "  labels      {}", a.labels.join(", "));
+        }
+    }
+    out
 }

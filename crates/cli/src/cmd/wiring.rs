@@ -1,16 +1,23 @@
-//! Builds the adapters the configuration asks for: the store and the tracker.
+//! Builds the adapters the configuration asks for: the store (`[store] url`) and the tracker
+//! (`[tracker] kind`: the local tracker kept in the store, or GitLab with its token read from
+//! the environment variable `tracker.token_env` names).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
-use supportops_config::Config;
-use supportops_store::SqliteStore;
+use supportops_config::{Config, TrackerKind};
+use supportops_ports::{Tracker, TrackerError};
+use supportops_store::{LocalTracker, SqliteStore};
+use supportops_tracker::{GitLab, GitLabOptions};
+
+use crate::exit::bad_input;
 
 /// Opens the store named by `[store] url`.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     let url = &config.store.url;
     if !url.starts_with("sqlite:") {
-        return Err(crate::exit::bad_input(anyhow::anyhow!(
+        return Err(bad_input(anyhow::anyhow!(
             "store.url `{url}`: only sqlite:// stores are supported by this build"
         )));
     }
@@ -18,4 +25,41 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
         .await
         .with_context(|| format!("cannot open the store `{url}` (config key `store.url`)"))?;
     Ok(Arc::new(store))
+}
+
+/// Opens the tracker named by `[tracker] kind`. The local tracker lives in `store`; GitLab
+/// needs its token in the environment variable `tracker.token_env` names.
+pub fn open_tracker(config: &Config, store: &SqliteStore) -> anyhow::Result<Arc<dyn Tracker>> {
+    match config.tracker.kind {
+        TrackerKind::Local => Ok(Arc::new(LocalTracker::new(store.clone()))),
+        TrackerKind::Gitlab => {
+            let var = &config.tracker.token_env;
+            let token = match std::env::var(var) {
+                Ok(token) if !token.trim().is_empty() => token,
+                _ => anyhow::bail!(
+                    "the GitLab token is missing: set the environment variable `{var}` (named by \
+                     config key `tracker.token_env`) to a token with the `api` scope"
+                ),
+            };
+            let gitlab = GitLab::new(GitLabOptions {
+                base_url: config.tracker.url.clone(),
+                token: token.into(),
+                token_env: var.clone(),
+                timeout: Duration::from_secs(config.tracker.timeout_seconds),
+                max_retries: config.tracker.max_retries,
+            })
+            .map_err(tracker_error)
+            .context("cannot set up the GitLab tracker")?;
+            Ok(Arc::new(gitlab))
+        }
+    }
+}
+
+/// A tracker error as the binary reports it: an unusable setting is bad input (exit 2), every
+/// other refusal or failure exit 1.
+pub fn tracker_error(err: TrackerError) -> anyhow::Error {
+    match err {
+        TrackerError::InvalidSetting { .. } => bad_input(err),
+        other => anyhow::Error::new(other),
+    }
 }
