@@ -1,15 +1,717 @@
-//! `supportops sync …` (being written).
+//! `supportops sync …`: the weekly sync (`next`, `slots`, `move`, `cancel`, `reschedule`,
+//! `ics`) and the monthly sync (`agenda`, `held`, `outcome`). Parses arguments, opens the store
+//! (and the tracker for the monthly commands), calls `supportops_app::sync`, prints.
+//!
+//! The current time is read here only: `SUPPORTOPS_NOW` (an RFC 3339 timestamp) replaces the
+//! clock, so scripts and tests can ask "as of" a moment.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::{SignedDuration, Timestamp, ZonedDateTime};
+use serde::Serialize;
+use supportops_app::sync::{
+    self as app, FiledAgenda, MemberTime, MoveTarget, OccurrenceView, RescheduleRequest,
+    SlotsRequest, SyncAppError, SyncSettings,
+};
+use supportops_domain::sync::{
+    Agenda, Fit, MeetingKind, OccurrenceStatus, Outcome, meeting_length, parse_time, parse_weekday,
+};
+use supportops_store::SqliteStore;
+use tabled::settings::Style;
 
 use super::Context;
+use super::wiring::{open_store, open_tracker};
+use crate::exit::bad_input;
+use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops sync`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Placeholder
-    Todo,
+    /// List the next weekly syncs (and the monthly syncs among them) in UTC and in each
+    /// member's zone
+    Next(NextArgs),
+    /// Find weekly slots where every member is inside working hours, best first
+    Slots(SlotsArgs),
+    /// Move one weekly sync, e.g. `sync move 2026-12-08 --to "2026-12-09 15:00"`
+    Move(MoveArgs),
+    /// Cancel one weekly sync, e.g. `sync cancel 2026-12-15`
+    Cancel(CancelArgs),
+    /// Move the whole weekly series from a date on; earlier syncs keep their time
+    Reschedule(RescheduleArgs),
+    /// Write both syncs as an iCalendar feed, e.g. `sync ics > team.ics`
+    Ics(IcsArgs),
+    /// Build the monthly sync's agenda from the Feedback Review issues
+    Agenda(AgendaArgs),
+    /// Record that the monthly sync took place
+    Held(HeldArgs),
+    /// Record whether a review's action plan resolved the problem
+    Outcome(OutcomeArgs),
+}
+
+/// Arguments of `sync next`.
+#[derive(Debug, clap::Args)]
+pub struct NextArgs {
+    /// How many weekly syncs to list
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
+    count: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `sync slots`.
+#[derive(Debug, clap::Args)]
+pub struct SlotsArgs {
+    /// Meeting length, e.g. `30m`, `1h`, `45` (minutes) [default: the weekly sync's]
+    #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
+    length: Option<SignedDuration>,
+    /// Look at the week of this date (daylight-saving time as it is then) [default: this week]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    week: Option<Date>,
+    /// How many slots to list
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    count: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `sync move`.
+#[derive(Debug, clap::Args)]
+pub struct MoveArgs {
+    /// The date the weekly sync is scheduled on
+    #[arg(value_name = "DATE", value_parser = parse_date)]
+    date: Date,
+    /// The new start, in the series' zone (`2026-12-09 15:00`) or with a zone
+    /// (`2026-12-09T15:00[Europe/Berlin]`); the scheduled time restores it
+    #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"", value_parser = parse_target)]
+    to: MoveTarget,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `sync cancel`.
+#[derive(Debug, clap::Args)]
+pub struct CancelArgs {
+    /// The date the weekly sync is scheduled on
+    #[arg(value_name = "DATE", value_parser = parse_date)]
+    date: Date,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `sync reschedule`.
+#[derive(Debug, clap::Args)]
+pub struct RescheduleArgs {
+    /// The new weekday, e.g. `thursday`
+    #[arg(long, value_name = "DAY", value_parser = parse_day)]
+    weekday: Weekday,
+    /// The new start time, `HH:MM`
+    #[arg(long, value_name = "HH:MM", value_parser = parse_hh_mm)]
+    time: Time,
+    /// The first date the new schedule applies to (today or later)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    from: Date,
+    /// The new time zone, e.g. `Europe/Berlin` [default: unchanged]
+    #[arg(long, value_name = "ZONE")]
+    timezone: Option<String>,
+    /// The new length, e.g. `45m` [default: unchanged]
+    #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
+    length: Option<SignedDuration>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `sync ics`.
+#[derive(Debug, clap::Args)]
+pub struct IcsArgs {
+    /// Write to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "PATH")]
+    output: Option<PathBuf>,
+}
+
+/// `--format` of `sync agenda`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AgendaFormat {
+    /// Markdown, as filed
+    Markdown,
+    /// One JSON document
+    Json,
+}
+
+/// Arguments of `sync agenda`.
+#[derive(Debug, clap::Args)]
+pub struct AgendaArgs {
+    /// The meeting's date [default: the next monthly sync]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    date: Option<Date>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = AgendaFormat::Markdown)]
+    format: AgendaFormat,
+    /// Also file the agenda as an issue in the review project (once per meeting)
+    #[arg(long)]
+    file_issue: bool,
+}
+
+/// Arguments of `sync held`.
+#[derive(Debug, clap::Args)]
+pub struct HeldArgs {
+    /// The meeting's date [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    date: Option<Date>,
+    /// Agenda items the meeting did not get to, e.g. `4,9`: they carry forward
+    #[arg(long, value_name = "ISSUES", value_delimiter = ',', value_parser = parse_iid)]
+    not_discussed: Vec<u64>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// The outcome argument of `sync outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutcomeArg {
+    /// The action plan resolved the problem
+    Resolved,
+    /// It did not
+    NotResolved,
+}
+
+/// Arguments of `sync outcome`.
+#[derive(Debug, clap::Args)]
+pub struct OutcomeArgs {
+    /// The review issue's number (`3` or `#3`)
+    #[arg(value_name = "ISSUE", value_parser = parse_iid)]
+    issue: u64,
+    /// `resolved` or `not-resolved`
+    #[arg(value_name = "OUTCOME", value_enum)]
+    outcome: OutcomeArg,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    text.trim()
+        .parse::<Date>()
+        .map_err(|_| format!("`{text}` is not a date; expected YYYY-MM-DD, e.g. `2026-12-08`"))
+}
+
+fn parse_day(text: &str) -> Result<Weekday, String> {
+    parse_weekday(text).map_err(|e| e.to_string())
+}
+
+fn parse_hh_mm(text: &str) -> Result<Time, String> {
+    parse_time(text).map_err(|e| e.to_string())
+}
+
+fn parse_iid(text: &str) -> Result<u64, String> {
+    text.trim()
+        .trim_start_matches('#')
+        .parse::<u64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("`{text}` is not an issue number such as `3` or `#3`"))
+}
+
+fn parse_length(text: &str) -> Result<SignedDuration, String> {
+    let t = text.trim();
+    let minutes = match t.parse::<i64>() {
+        Ok(m) => m,
+        Err(_) => t
+            .parse::<SignedDuration>()
+            .map_err(|_| format!("`{text}` is not a length; write e.g. `30m`, `1h` or `45`"))?
+            .as_mins(),
+    };
+    meeting_length(minutes).map_err(|e| e.to_string())
+}
+
+fn parse_target(text: &str) -> Result<MoveTarget, String> {
+    let t = text.trim();
+    if t.contains('[') {
+        return t.parse::<ZonedDateTime>().map(MoveTarget::Zoned).map_err(|e| {
+            format!("`{text}` is not a date and time with a zone, e.g. `2026-12-09T15:00[Europe/Berlin]`: {e}")
+        });
+    }
+    t.parse::<DateTime>()
+        .map(MoveTarget::Local)
+        .map_err(|_| format!("`{text}` is not a date and time; expected \"YYYY-MM-DD HH:MM\""))
+}
+
+/// The current time: `SUPPORTOPS_NOW` if set, else the clock.
+fn now() -> anyhow::Result<Timestamp> {
+    match std::env::var("SUPPORTOPS_NOW") {
+        Ok(text) if !text.trim().is_empty() => text.trim().parse().map_err(|_| {
+            bad_input(anyhow::anyhow!(
+                "`SUPPORTOPS_NOW` is `{text}`, not a timestamp; use RFC 3339, e.g. `2026-12-01T09:00:00Z`"
+            ))
+        }),
+        _ => Ok(Timestamp::now()),
+    }
+}
+
+fn app_err(err: SyncAppError) -> anyhow::Error {
+    if err.is_bad_input() {
+        bad_input(err)
+    } else {
+        anyhow::Error::new(err)
+    }
 }
 
 /// Runs the command.
-pub fn run(_ctx: &Context, _cmd: Command) -> anyhow::Result<()> {
-    anyhow::bail!("`supportops sync` is not available yet")
+pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let settings = SyncSettings::from_config(&config)
+        .map_err(app_err)
+        .context("cannot use the sync settings")?;
+    let now = now()?;
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let store = open_store(&config).await?;
+        let store: &SqliteStore = &store;
+        match cmd {
+            Command::Next(a) => {
+                let report = app::next(&settings, store, now, a.count)
+                    .await
+                    .map_err(app_err)
+                    .context("cannot list the next syncs")?;
+                match a.format {
+                    Format::Json => print_json(&report),
+                    Format::Table => print(&next_table(&settings, &report.meetings)),
+                }
+            }
+            Command::Slots(a) => {
+                let request = SlotsRequest {
+                    length: a.length,
+                    week_of: a.week,
+                    count: a.count,
+                };
+                let report = app::slots(&settings, store, request, now)
+                    .await
+                    .map_err(app_err)
+                    .context("cannot look for weekly slots")?;
+                match a.format {
+                    Format::Json => print_json(&report),
+                    Format::Table => print(&slots_table(&settings, &report)),
+                }
+            }
+            Command::Move(a) => {
+                let occ = app::move_occurrence(&settings, store, a.date, a.to, now)
+                    .await
+                    .map_err(app_err)
+                    .with_context(|| format!("cannot move the weekly sync of `{}`", a.date))?;
+                print_occurrence(&settings, &occ, a.format)
+            }
+            Command::Cancel(a) => {
+                let occ = app::cancel_occurrence(&settings, store, a.date, now)
+                    .await
+                    .map_err(app_err)
+                    .with_context(|| format!("cannot cancel the weekly sync of `{}`", a.date))?;
+                print_occurrence(&settings, &occ, a.format)
+            }
+            Command::Reschedule(a) => {
+                let zone = match &a.timezone {
+                    Some(name) => Some(app::zone(name).map_err(app_err)?),
+                    None => None,
+                };
+                let request = RescheduleRequest {
+                    from: a.from,
+                    weekday: a.weekday,
+                    time: a.time,
+                    zone,
+                    length: a.length,
+                };
+                let report = app::reschedule(&settings, store, request, now)
+                    .await
+                    .map_err(app_err)
+                    .context("cannot reschedule the weekly sync")?;
+                match a.format {
+                    Format::Json => print_json(&report),
+                    Format::Table => {
+                        let mut out = format!(
+                            "From {} the {} meets on {}s at {} {} for {} minutes; earlier syncs \
+                             keep their time.\n\nNext:\n",
+                            report.from,
+                            settings.weekly_title,
+                            report.weekday,
+                            report.time,
+                            report.timezone,
+                            report.length_minutes
+                        );
+                        for occ in &report.next {
+                            let _ = writeln!(out, "  {}", when(&occ.start));
+                        }
+                        print(&out)
+                    }
+                }
+            }
+            Command::Ics(a) => {
+                let text = app::calendar(&settings, store, now)
+                    .await
+                    .map_err(app_err)
+                    .context("cannot build the calendar feed")?;
+                match &a.output {
+                    Some(path) => std::fs::write(path, text).with_context(|| {
+                        format!("cannot write the calendar to `{}`", path.display())
+                    }),
+                    None => {
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(text.as_bytes())
+                            .and_then(|()| out.flush())
+                            .context("cannot write the calendar to standard output")
+                    }
+                }
+            }
+            Command::Agenda(a) => {
+                let tracker = open_tracker(&config, store)?;
+                let agenda = app::agenda(&settings, store, tracker.as_ref(), a.date, now)
+                    .await
+                    .map_err(app_err)
+                    .context("cannot build the monthly sync's agenda")?;
+                let filed = if a.file_issue {
+                    Some(
+                        app::file_agenda(&settings, tracker.as_ref(), &agenda)
+                            .await
+                            .map_err(app_err)
+                            .context("cannot file the agenda as an issue")?,
+                    )
+                } else {
+                    None
+                };
+                print_agenda(&agenda, filed.as_ref(), a.format)
+            }
+            Command::Held(a) => {
+                let tracker = open_tracker(&config, store)?;
+                let report = app::held(
+                    &settings,
+                    store,
+                    tracker.as_ref(),
+                    a.date,
+                    &a.not_discussed,
+                    now,
+                )
+                .await
+                .map_err(app_err)
+                .context("cannot record the monthly sync")?;
+                match a.format {
+                    Format::Json => print_json(&report),
+                    Format::Table => {
+                        let m = &report.meeting;
+                        let left: Vec<String> = m
+                            .items
+                            .iter()
+                            .filter(|i| !i.discussed)
+                            .map(|i| format!("#{}", i.iid))
+                            .collect();
+                        let total = m.items.len();
+                        let mut out = format!(
+                            "Recorded the monthly sync of {} (from {}): {} of {} agenda {} \
+                             discussed",
+                            m.date,
+                            m.held_at.strftime("%H:%M UTC"),
+                            total - left.len(),
+                            total,
+                            if total == 1 { "item" } else { "items" },
+                        );
+                        match left.len() {
+                            0 => out.push_str(".\n"),
+                            1 => {
+                                let _ = writeln!(
+                                    out,
+                                    "; {} carries forward to the next agenda.",
+                                    left[0]
+                                );
+                            }
+                            _ => {
+                                let _ = writeln!(
+                                    out,
+                                    "; {} carry forward to the next agenda.",
+                                    left.join(", ")
+                                );
+                            }
+                        }
+                        print(&out)
+                    }
+                }
+            }
+            Command::Outcome(a) => {
+                let tracker = open_tracker(&config, store)?;
+                let outcome = match a.outcome {
+                    OutcomeArg::Resolved => Outcome::Resolved,
+                    OutcomeArg::NotResolved => Outcome::NotResolved,
+                };
+                let report =
+                    app::outcome(&settings, store, tracker.as_ref(), a.issue, outcome, now)
+                        .await
+                        .map_err(app_err)
+                        .with_context(|| {
+                            format!("cannot record the outcome of review issue #{}", a.issue)
+                        })?;
+                match a.format {
+                    Format::Json => print_json(&report),
+                    Format::Table => print(&format!(
+                        "Recorded #{} as {} (label `{}`): {}\n",
+                        report.iid, report.outcome, report.label, report.web_url
+                    )),
+                }
+            }
+        }
+    })
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    anstream::print!("{text}");
+    Ok(())
+}
+
+/// `Tue 2026-12-08 14:30 UTC`.
+fn when(at: &ZonedDateTime) -> String {
+    at.strftime("%a %Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// A member's cell: `Tue 09:30`, with `(off)` when outside their working hours.
+fn member_cell(m: &MemberTime) -> String {
+    let t = m.local.strftime("%a %H:%M").to_string();
+    if m.fit == Fit::Outside {
+        format!("{t} (off)")
+    } else {
+        t
+    }
+}
+
+fn next_table(settings: &SyncSettings, meetings: &[app::MeetingView]) -> String {
+    if meetings.is_empty() {
+        return "No upcoming syncs.\n".to_owned();
+    }
+    let mut builder = tabled::builder::Builder::default();
+    let mut header = vec![
+        "date".to_owned(),
+        "sync".to_owned(),
+        "start (UTC)".to_owned(),
+        "status".to_owned(),
+    ];
+    header.extend(settings.members.iter().map(|m| m.username.clone()));
+    builder.push_record(header);
+    for m in meetings {
+        let status = match m.status {
+            OccurrenceStatus::Moved => {
+                format!("moved from {}", m.scheduled_utc.strftime("%a %H:%M"))
+            }
+            other => other.as_str().to_owned(),
+        };
+        let status = match (m.kind, m.relation) {
+            (MeetingKind::Monthly, Some(rel)) => format!("{status}, {}", rel.describe()),
+            _ => status,
+        };
+        let mut row = vec![
+            m.date.to_string(),
+            m.kind.as_str().to_owned(),
+            m.start_utc.strftime("%a %H:%M").to_string(),
+            status,
+        ];
+        row.extend(m.members.iter().map(member_cell));
+        builder.push_record(row);
+    }
+    let mut table = builder.build();
+    table.with(Style::psql());
+    let mut out = format!("{table}\n");
+    if !settings.members.is_empty() {
+        out.push_str(
+            "\nMembers' columns show their local time; (off) is outside their working hours.\n",
+        );
+    }
+    out.push_str("Move or cancel one weekly sync by its date: `supportops sync move DATE --to \"YYYY-MM-DD HH:MM\"`.\n");
+    out
+}
+
+fn slots_table(settings: &SyncSettings, report: &app::SlotsReport) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "Weekly {}-minute slots in the week of {} ({}), ",
+        report.length_minutes, report.week_start, report.timezone
+    );
+    if report.everyone_fits {
+        let _ = writeln!(
+            out,
+            "where all {} members are inside their working hours, best first:\n",
+            report.team_size
+        );
+    } else if let Some(best) = report.slots.first() {
+        let _ = writeln!(
+            out,
+            "best first.\nNo time suits all {} members; these suit {} of them:\n",
+            report.team_size, best.inside
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "none suits anyone: check the members' hours and workdays."
+        );
+        return out;
+    }
+    let mut builder = tabled::builder::Builder::default();
+    let mut header = vec![
+        "#".to_owned(),
+        "slot".to_owned(),
+        "comfortable".to_owned(),
+        "from current".to_owned(),
+    ];
+    header.extend(settings.members.iter().map(|m| m.username.clone()));
+    header.push("note".to_owned());
+    builder.push_record(header);
+    for s in &report.slots {
+        let distance = if s.current {
+            "current".to_owned()
+        } else {
+            let (h, m) = (s.distance_minutes / 60, s.distance_minutes % 60);
+            match (h, m) {
+                (0, m) => format!("{m}m"),
+                (h, 0) => format!("{h}h"),
+                (h, m) => format!("{h}h{m:02}m"),
+            }
+        };
+        let mut row = vec![
+            s.rank.to_string(),
+            format!("{} {}", short_day(&s.weekday), s.time),
+            format!("{}/{}", s.comfortable, report.team_size),
+            distance,
+        ];
+        row.extend(s.members.iter().map(member_cell));
+        let note = match &s.breaks_on {
+            Some(date) => format!("from {date} outside hours for {}", s.breaks_for.join(", ")),
+            None => String::new(),
+        };
+        row.push(note);
+        builder.push_record(row);
+    }
+    let mut table = builder.build();
+    table.with(Style::psql());
+    let _ = writeln!(out, "{table}");
+    out.push_str(
+        "\ncomfortable: members an hour or more inside both ends of their day. Move the series \
+         with `supportops sync reschedule --weekday DAY --time HH:MM --from DATE`.\n",
+    );
+    out
+}
+
+fn short_day(name: &str) -> String {
+    let mut c = name.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c.take(2)).collect())
+        .unwrap_or_default()
+}
+
+fn print_occurrence(
+    settings: &SyncSettings,
+    occ: &OccurrenceView,
+    format: Format,
+) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return print_json(occ);
+    }
+    let mut out = match occ.status {
+        OccurrenceStatus::Cancelled => format!(
+            "Cancelled the {} of {} ({}).\n",
+            settings.weekly_title,
+            occ.date,
+            when(&occ.scheduled)
+        ),
+        OccurrenceStatus::Moved => format!(
+            "Moved the {} of {} ({}) to {}.\n",
+            settings.weekly_title,
+            occ.date,
+            when(&occ.scheduled),
+            when(&occ.start)
+        ),
+        OccurrenceStatus::Scheduled => format!(
+            "The {} of {} takes place as scheduled: {}.\n",
+            settings.weekly_title,
+            occ.date,
+            when(&occ.start)
+        ),
+    };
+    if occ.status != OccurrenceStatus::Cancelled {
+        for m in &occ.members {
+            let _ = writeln!(out, "  {:<12} {}", m.username, member_cell(m));
+        }
+    }
+    print(&out)
+}
+
+/// `sync agenda --format json`.
+#[derive(Serialize)]
+struct AgendaJson<'a> {
+    #[serde(flatten)]
+    agenda: &'a Agenda,
+    filed: Option<&'a FiledAgenda>,
+}
+
+fn print_agenda(
+    agenda: &Agenda,
+    filed: Option<&FiledAgenda>,
+    format: AgendaFormat,
+) -> anyhow::Result<()> {
+    match format {
+        AgendaFormat::Json => print_json(&AgendaJson { agenda, filed }),
+        AgendaFormat::Markdown => {
+            print(&agenda.to_markdown())?;
+            if let Some(f) = filed {
+                if f.created {
+                    anstream::eprintln!("Filed the agenda as #{}: {}", f.iid, f.web_url);
+                } else {
+                    anstream::eprintln!(
+                        "The agenda is already filed as #{}: {} (not filed again)",
+                        f.iid,
+                        f.web_url
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use supportops_domain::sync::weekday_name;
+
+    use super::*;
+
+    #[test]
+    fn lengths_read_like_people_write_them() {
+        assert_eq!(parse_length("30m"), Ok(SignedDuration::from_mins(30)));
+        assert_eq!(parse_length("1h"), Ok(SignedDuration::from_mins(60)));
+        assert_eq!(parse_length("1h30m"), Ok(SignedDuration::from_mins(90)));
+        assert_eq!(parse_length("45"), Ok(SignedDuration::from_mins(45)));
+        assert!(parse_length("half an hour").unwrap_err().contains("`30m`"));
+        assert!(parse_length("0").is_err());
+    }
+
+    #[test]
+    fn move_targets_are_local_or_zoned() {
+        assert_eq!(
+            parse_target("2026-12-09 15:00"),
+            Ok(MoveTarget::Local(
+                jiff::civil::date(2026, 12, 9).at(15, 0, 0, 0)
+            ))
+        );
+        assert!(matches!(
+            parse_target("2026-12-09T15:00[Europe/Berlin]"),
+            Ok(MoveTarget::Zoned(_))
+        ));
+        assert!(parse_target("next tuesday").is_err());
+    }
+
+    #[test]
+    fn weekday_names_shorten_for_tables() {
+        assert_eq!(short_day(weekday_name(Weekday::Thursday)), "Thu");
+    }
 }

@@ -319,6 +319,16 @@ impl Agenda {
                     .collect()
             })
             .unwrap_or_default();
+        let discussed: Vec<u64> = input
+            .previous
+            .map(|p| {
+                p.items
+                    .iter()
+                    .filter(|i| i.discussed)
+                    .map(|i| i.iid)
+                    .collect()
+            })
+            .unwrap_or_default();
         let since = input.since.at;
         let mut new_issues = Vec::new();
         let mut past_issues = Vec::new();
@@ -330,7 +340,14 @@ impl Agenda {
             let carried_from = carried.get(&issue.iid);
             let part = match carried_from {
                 Some((part, _)) => Some(*part),
-                None if issue.created_at >= since => Some(AgendaPart::New),
+                // Created since, but already discussed (the meeting was recorded after it was
+                // filed): it is no longer new.
+                None if issue.created_at >= since && !discussed.contains(&issue.iid) => {
+                    Some(AgendaPart::New)
+                }
+                None if discussed.contains(&issue.iid) && issue.state == ReviewState::Open => {
+                    Some(AgendaPart::Past)
+                }
                 None if issue.state == ReviewState::Open
                     || issue.closed_at.is_some_and(|c| c >= since) =>
                 {
@@ -655,6 +672,24 @@ mod tests {
             Some(date(2026, 11, 3))
         );
         assert_eq!(iids(&agenda.past_issues), [2]);
+    }
+
+    #[test]
+    fn issues_discussed_at_the_last_meeting_are_not_new_again() {
+        // The meeting started at 15:00 but was recorded later; #1 was filed at 16:00 and made
+        // it onto that meeting's agenda.
+        let held = HeldMeeting {
+            date: date(2026, 11, 3),
+            held_at: ts("2026-11-03T15:00:00Z"),
+            items: vec![MeetingItem {
+                iid: 1,
+                part: AgendaPart::New,
+                discussed: true,
+            }],
+        };
+        let agenda = build(&[issue(1, "2026-11-03T16:00:00Z")], Some(&held));
+        assert_eq!(iids(&agenda.new_issues), Vec::<u64>::new());
+        assert_eq!(iids(&agenda.past_issues), [1]);
     }
 
     #[test]
