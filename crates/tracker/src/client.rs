@@ -450,7 +450,16 @@ impl Client {
                 self.timeout.as_secs_f64()
             )
         } else {
-            error_chain(err)
+            // reqwest's own text repeats the whole URL; its causes say what failed.
+            let causes = std::error::Error::source(err).map(error_chain);
+            let origin = err.url().map(|u| u.origin().ascii_serialization());
+            match (err.is_connect(), origin, causes) {
+                (true, Some(origin), Some(causes)) => {
+                    format!("cannot connect to `{origin}` ({causes}); check `tracker.url`")
+                }
+                (_, _, Some(causes)) => causes,
+                (_, _, None) => err.to_string(),
+            }
         }
     }
 }

@@ -222,6 +222,7 @@ async fn unreachable_gitlab_is_a_network_error() {
     let fake = fake().await;
     let url = fake.base_url().to_owned();
     drop(fake);
+    let shown = url.clone();
     // Give the aborted server a moment to release its port.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let gitlab = supportops_tracker::GitLab::new(supportops_tracker::GitLabOptions {
@@ -237,7 +238,21 @@ async fn unreachable_gitlab_is_a_network_error() {
     let err = gitlab.issue(PROJECT, 1).await.unwrap_err();
 
     assert!(matches!(err, TrackerError::Network { .. }), "{err:?}");
-    assert!(err.to_string().contains("after 2 attempts"), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!(
+            "cannot reach the tracker for reading the issue #1 of `{PROJECT}`: cannot connect to `{shown}` ("
+        )),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("; check `tracker.url` (after 2 attempts)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("/api/v4"),
+        "no request URL in the message: {text}"
+    );
 }
 
 #[tokio::test]
