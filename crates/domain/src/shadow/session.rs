@@ -201,8 +201,8 @@ pub struct ShadowSession {
 /// What scheduling a session sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scheduling {
-    /// The engineer.
-    pub engineer: String,
+    /// The engineer, when already known; otherwise the region's managers are asked to find one.
+    pub engineer: Option<String>,
     /// The start.
     pub start: Timestamp,
     /// The month the start falls in (in the member's zone).
@@ -228,7 +228,7 @@ impl ShadowSession {
     /// Planned → scheduled, with its engineer, start and issue.
     pub fn schedule(&mut self, s: Scheduling, now: Timestamp) -> Result<(), TransitionError> {
         self.check(SessionState::Scheduled)?;
-        self.engineer = Some(s.engineer);
+        self.engineer = s.engineer;
         self.start = Some(s.start);
         self.month = s.month;
         self.issue = Some(s.issue);
@@ -297,7 +297,7 @@ mod tests {
 
     fn scheduling() -> Scheduling {
         Scheduling {
-            engineer: "eve".into(),
+            engineer: Some("eve".into()),
             start: "2027-01-04T15:00:00Z".parse().unwrap(),
             month: Month::parse("2027-01").unwrap(),
             issue: IssueRef {

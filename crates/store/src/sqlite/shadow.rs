@@ -338,7 +338,7 @@ mod tests {
         let mut other = s.clone();
         s.schedule(
             Scheduling {
-                engineer: "eve".into(),
+                engineer: Some("eve".into()),
                 start: at("2026-11-20T15:00:00Z"),
                 month: Month::parse("2026-11").unwrap(),
                 issue: IssueRef {
