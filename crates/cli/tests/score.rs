@@ -300,11 +300,7 @@ fn a_ragged_csv_warns_with_file_and_line_and_still_scores() {
 #[test]
 fn a_missing_subject_column_is_bad_input_naming_the_column_and_header() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("short.csv"),
-        "When\n3/4/2026 9:05:33\n",
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("short.csv"), "When\n3/4/2026 9:05:33\n").unwrap();
     let r = score(dir.path(), &["short.csv"]);
     assert_eq!(r.code, 2);
     assert_eq!(
