@@ -66,10 +66,10 @@ fn review_files_local_issues_then_finds_nothing_new() {
     insta::assert_snapshot!(first.stdout, @"
     Filed in project `gitlab-com/support/support-ops/feedback-review` (local tracker):
 
-     action  | issue                                                             | subject                                   | responses            
-    ---------+-------------------------------------------------------------------+-------------------------------------------+----------------------
-     created | local://gitlab-com/support/support-ops/feedback-review/-/issues/1 | gitlab-com/support/support-ops/zendesk#12 | rows 2, 4 (red, red) 
-     created | local://gitlab-com/support/support-ops/feedback-review/-/issues/2 | gitlab-com/support/support-ops/zendesk!7  | row 5 (yellow)       
+     action  | issue                                                             | subject                                   | responses        
+    ---------+-------------------------------------------------------------------+-------------------------------------------+------------------
+     created | local://gitlab-com/support/support-ops/feedback-review/-/issues/1 | gitlab-com/support/support-ops/zendesk#12 | rows 2, 4: 2 red 
+     created | local://gitlab-com/support/support-ops/feedback-review/-/issues/2 | gitlab-com/support/support-ops/zendesk!7  | row 5: 1 yellow  
 
     Created 2 issues and added 0 notes, covering 3 of 4 flagged responses (0 were covered before).
 
@@ -226,13 +226,13 @@ fn a_dry_run_prints_the_plan_and_files_nothing() {
 
     would create  Feedback Review: gitlab-com/support/support-ops/zendesk#12
       subject     https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12
-      responses   rows 2, 4 (red, red)
+      responses   rows 2, 4: 2 red
       assignees   @alice, @bob
       labels      Feedback Review
 
     would create  Feedback Review: gitlab-com/support/support-ops/zendesk!7
       subject     https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/merge_requests/7
-      responses   row 5 (yellow)
+      responses   row 5: 1 yellow
       assignees   @alice, @bob
       labels      Feedback Review
 
@@ -242,6 +242,10 @@ fn a_dry_run_prints_the_plan_and_files_nothing() {
     Skipped 1 flagged row:
       row 7 (red): the row names no issue or merge request
     ");
+    assert!(
+        !dir.path().join("supportops.db").exists(),
+        "a dry run leaves no store behind"
+    );
     let list = run(dir.path(), &["issues", "list", "--format", "json"]);
     let doc: Value = serde_json::from_str(&list.stdout).expect("one JSON document");
     assert_eq!(doc["issues"], Value::Array(vec![]));

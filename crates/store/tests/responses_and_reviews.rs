@@ -416,3 +416,20 @@ async fn the_action_log_is_append_only() {
     assert_eq!(log[0].id, id);
     assert_eq!(log[0].action, action);
 }
+
+#[tokio::test]
+async fn an_in_memory_store_keeps_data_across_queries_and_leaves_no_file() {
+    let store = SqliteStore::open_in_memory().await.expect("opens");
+    store
+        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    let stored = store
+        .responses(&ResponseQuery::default())
+        .await
+        .expect("list");
+    assert_eq!(stored.len(), 3);
+    assert!(!SqliteStore::exists("sqlite://no/such/dir/store.db"));
+    let db = open().await;
+    assert!(SqliteStore::exists(&db.url));
+}

@@ -10,7 +10,7 @@ use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker};
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{open_store, open_tracker, tracker_error};
+use super::wiring::{open_store_to_read, open_tracker, tracker_error};
 use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops issues`.
@@ -116,7 +116,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let store = open_store(&config).await?;
+        let store = open_store_to_read(&config).await?;
         let tracker = open_tracker(&config, &store)?;
         match cmd {
             Command::List(args) => list(tracker.as_ref(), &config, args).await,

@@ -12,6 +12,7 @@ use supportops_app::review::{
     ReviewReport, TemplateSource, review,
 };
 use supportops_config::Config;
+use supportops_domain::Band;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
 use supportops_ports::store::review::FilingKind;
 use supportops_sheet::{ColumnRef, Headers, SourceSpec, WarningKind, load_scored};
@@ -19,7 +20,7 @@ use tabled::settings::Style;
 
 use super::Context;
 use super::score::{scoring, sheet_error, sheet_layout};
-use super::wiring::{open_store, open_tracker, tracker_error};
+use super::wiring::{open_store, open_store_to_read, open_tracker, tracker_error};
 use crate::exit::bad_input;
 use crate::output::{Format, print_json};
 
@@ -65,7 +66,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
 
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {
-        let store = open_store(&config).await?;
+        let store = if args.dry_run {
+            open_store_to_read(&config).await?
+        } else {
+            open_store(&config).await?
+        };
         let tracker = open_tracker(&config, &store)?;
         Ok::<_, anyhow::Error>(
             review(
@@ -279,12 +284,26 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     if n == 1 { one } else { many }
 }
 
-/// `rows 2, 4 (red, yellow)`.
+/// `rows 2, 4, 9: 2 red, 1 yellow`; long row lists are cut after six rows.
 fn rows(responses: &[ReportedResponse]) -> String {
-    let rows: Vec<String> = responses.iter().map(|r| r.row.to_string()).collect();
-    let bands: Vec<&str> = responses.iter().map(|r| r.band.as_str()).collect();
-    let noun = if rows.len() == 1 { "row" } else { "rows" };
-    format!("{noun} {} ({})", rows.join(", "), bands.join(", "))
+    const SHOWN: usize = 6;
+    let mut rows: Vec<String> = responses
+        .iter()
+        .take(SHOWN)
+        .map(|r| r.row.to_string())
+        .collect();
+    if responses.len() > SHOWN {
+        rows.push(format!("… ({} more)", responses.len() - SHOWN));
+    }
+    let bands: Vec<String> = Band::ALL
+        .into_iter()
+        .filter_map(|band| {
+            let n = responses.iter().filter(|r| r.band == band).count();
+            (n > 0).then(|| format!("{n} {band}"))
+        })
+        .collect();
+    let noun = if responses.len() == 1 { "row" } else { "rows" };
+    format!("{noun} {}: {}", rows.join(", "), bands.join(", "))
 }
 
 fn done(actions: &[ReviewAction]) -> String {

@@ -27,6 +27,18 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     Ok(Arc::new(store))
 }
 
+/// Opens the store for a run that must write nothing (a dry run, a listing): the configured
+/// store when its database exists, else an empty one in memory, so no file is left behind.
+pub async fn open_store_to_read(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
+    if !config.store.url.starts_with("sqlite:") || SqliteStore::exists(&config.store.url) {
+        return open_store(config).await;
+    }
+    let store = SqliteStore::open_in_memory()
+        .await
+        .context("cannot open an empty store in memory")?;
+    Ok(Arc::new(store))
+}
+
 /// Opens the tracker named by `[tracker] kind`. The local tracker lives in `store`; GitLab
 /// needs its token in the environment variable `tracker.token_env` names.
 pub fn open_tracker(config: &Config, store: &SqliteStore) -> anyhow::Result<Arc<dyn Tracker>> {

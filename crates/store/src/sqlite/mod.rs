@@ -54,6 +54,44 @@ impl SqliteStore {
         })
     }
 
+    /// An empty store in memory, gone when dropped: for runs that must leave nothing behind
+    /// (a dry run on a machine without a store) and for tests. One connection, so every query
+    /// sees the same database.
+    pub async fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let url = "sqlite::memory:";
+        let open_err = |message: String| StoreError::Open {
+            url: url.to_owned(),
+            message,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| open_err(e.to_string()))?
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
+        sqlx::migrate!("migrations/sqlite")
+            .run(&pool)
+            .await
+            .map_err(|e| open_err(format!("migration failed: {e}")))?;
+        Ok(SqliteStore {
+            pool,
+            url: url.to_owned(),
+        })
+    }
+
+    /// Whether the database file a `sqlite://PATH` URL names exists (an in-memory URL never
+    /// does).
+    pub fn exists(url: &str) -> bool {
+        SqliteConnectOptions::from_str(url)
+            .map(|o| o.get_filename().exists())
+            .unwrap_or(false)
+    }
+
     /// The URL the store was opened with.
     pub fn url(&self) -> &str {
         &self.url
