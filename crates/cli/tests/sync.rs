@@ -1,0 +1,404 @@
+//! `supportops sync …` as a user runs it: in a fresh directory with a `supportops.toml` naming
+//! a team, the local tracker and a SQLite store, and the clock fixed by `SUPPORTOPS_NOW`.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const CONFIG: &str = r#"
+[[team.members]]
+username = "amara"
+timezone = "America/New_York"
+hours = "09:00-17:00"
+
+[[team.members]]
+username = "dana"
+timezone = "Europe/Berlin"
+hours = "09:00-17:00"
+"#;
+
+/// Two flagged responses about one issue, one about a merge request.
+const SHEET: &str = "\
+Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Support Ops Feedback Score\r
+2/3/2026 9:15:00,https://gitlab.com/g/zendesk/-/issues/12,It was not solved,Collaboration,Macros wrong,1,amy@example.com,AMER,\r
+2/5/2026 11:30:00,https://gitlab.com/g/zendesk/issues/12#note_9,It was not solved,Results,Slow,3,cy@example.com,APAC,\r
+2/6/2026 12:00:00,https://gitlab.com/g/zendesk/-/merge_requests/7,It was not solved,Efficiency,,2,di@example.com,AMER,\r
+";
+
+/// Wednesday 2026-11-25, 10:00 UTC.
+const NOW: &str = "2026-11-25T10:00:00Z";
+
+fn workdir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("supportops.toml"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("feedback.csv"), SHEET).unwrap();
+    dir
+}
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_at(dir: &Path, now: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::cargo_bin("supportops").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("SUPPORTOPS_CONFIG")
+        .env_remove("SUPPORTOPS_NOW")
+        .env_remove("GITLAB_TOKEN")
+        .env("NO_COLOR", "1");
+    if let Some(now) = now {
+        cmd.env("SUPPORTOPS_NOW", now);
+    }
+    let out = cmd.args(args).output().unwrap();
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    run_at(dir, Some(NOW), args)
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = run(dir, args);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    out.stdout
+}
+
+fn json(dir: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(dir, args)).unwrap()
+}
+
+#[test]
+fn next_lists_the_weekly_and_monthly_syncs_in_everyones_time() {
+    let dir = workdir();
+    insta::assert_snapshot!(ok(dir.path(), &["sync", "next", "--count", "3"]), @r#"
+     date       | sync    | start (UTC) | status                             | amara     | dana      
+    ------------+---------+-------------+------------------------------------+-----------+-----------
+     2026-12-01 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
+     2026-12-01 | monthly | Tue 15:00   | scheduled, follows the weekly sync | Tue 10:00 | Tue 16:00 
+     2026-12-08 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
+     2026-12-15 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
+
+    Members' columns show their local time; (off) is outside their working hours.
+    Move or cancel one weekly sync by its date: `supportops sync move DATE --to "YYYY-MM-DD HH:MM"`.
+    "#);
+}
+
+#[test]
+fn next_as_json_names_each_meeting_by_its_date() {
+    let dir = workdir();
+    let doc = json(dir.path(), &["sync", "next", "-n", "2", "--format", "json"]);
+    let first = &doc["meetings"][0];
+    assert_eq!(first["kind"], "weekly");
+    assert_eq!(first["date"], "2026-12-01");
+    assert_eq!(first["status"], "scheduled");
+    assert_eq!(first["start_utc"], "2026-12-01T14:30:00Z");
+    assert_eq!(first["members"][0]["username"], "amara");
+    assert_eq!(
+        first["members"][0]["local"],
+        "2026-12-01T09:30:00-05:00[America/New_York]"
+    );
+    assert_eq!(first["members"][0]["fit"], "inside");
+    assert_eq!(doc["meetings"][1]["relation"], "follows_weekly");
+}
+
+#[test]
+fn moves_and_cancellations_show_in_next_and_bad_dates_change_nothing() {
+    let dir = workdir();
+    let moved = ok(
+        dir.path(),
+        &["sync", "move", "2026-12-08", "--to", "2026-12-09 15:00"],
+    );
+    insta::assert_snapshot!(moved, @r"
+    Moved the Support Ops weekly sync of 2026-12-08 (Tue 2026-12-08 14:30 UTC) to Wed 2026-12-09 15:00 UTC.
+      amara        Wed 10:00
+      dana         Wed 16:00
+    ");
+    ok(dir.path(), &["sync", "cancel", "2026-12-15"]);
+
+    let wrong = run(dir.path(), &["sync", "cancel", "2026-12-16"]);
+    assert_eq!(wrong.code, 2);
+    insta::assert_snapshot!(wrong.stderr, @r"
+    error: cannot cancel the weekly sync of `2026-12-16`
+      caused by: `2026-12-16` is not a weekly sync date: the series meets on tuesdays then (nearest: `2026-12-15` and `2026-12-22`)
+    ");
+    let garbled = run(dir.path(), &["sync", "move", "2026-12-22", "--to", "soon"]);
+    assert_eq!(garbled.code, 2);
+    assert!(
+        garbled.stderr.contains("expected \"YYYY-MM-DD HH:MM\""),
+        "{}",
+        garbled.stderr
+    );
+
+    let doc = json(dir.path(), &["sync", "next", "-n", "3", "--format", "json"]);
+    let weekly: Vec<(String, String, String)> = doc["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "weekly")
+        .map(|m| {
+            (
+                m["date"].as_str().unwrap().to_owned(),
+                m["status"].as_str().unwrap().to_owned(),
+                m["start_utc"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |d: &str, s: &str, t: &str| (d.to_owned(), s.to_owned(), t.to_owned());
+    assert_eq!(
+        weekly,
+        [
+            expect("2026-12-01", "scheduled", "2026-12-01T14:30:00Z"),
+            expect("2026-12-08", "moved", "2026-12-09T15:00:00Z"),
+            expect("2026-12-15", "cancelled", "2026-12-15T14:30:00Z"),
+            expect("2026-12-22", "scheduled", "2026-12-22T14:30:00Z"),
+        ]
+    );
+}
+
+#[test]
+fn a_reschedule_moves_the_series_from_its_date_and_keeps_the_past() {
+    let dir = workdir();
+    let out = ok(
+        dir.path(),
+        &[
+            "sync",
+            "reschedule",
+            "--weekday",
+            "thursday",
+            "--time",
+            "16:00",
+            "--from",
+            "2026-12-07",
+            "--timezone",
+            "Europe/Berlin",
+        ],
+    );
+    insta::assert_snapshot!(out, @r"
+    From 2026-12-07 the Support Ops weekly sync meets on thursdays at 16:00 Europe/Berlin for 30 minutes; earlier syncs keep their time.
+
+    Next:
+      Thu 2026-12-10 16:00 CET
+      Thu 2026-12-17 16:00 CET
+      Thu 2026-12-24 16:00 CET
+    ");
+    let doc = json(dir.path(), &["sync", "next", "-n", "2", "--format", "json"]);
+    let starts: Vec<&str> = doc["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "weekly")
+        .map(|m| m["start_utc"].as_str().unwrap())
+        .collect();
+    assert_eq!(starts, ["2026-12-01T14:30:00Z", "2026-12-10T15:00:00Z"]);
+
+    let past = run(
+        dir.path(),
+        &[
+            "sync",
+            "reschedule",
+            "--weekday",
+            "friday",
+            "--time",
+            "09:00",
+            "--from",
+            "2026-11-01",
+        ],
+    );
+    assert_eq!(past.code, 2);
+    assert!(
+        past.stderr.contains("choose today (`2026-11-25`) or later"),
+        "{}",
+        past.stderr
+    );
+    let zone = run(
+        dir.path(),
+        &[
+            "sync",
+            "reschedule",
+            "--weekday",
+            "friday",
+            "--time",
+            "09:00",
+            "--from",
+            "2027-01-01",
+            "--timezone",
+            "Mars/Olympus",
+        ],
+    );
+    assert_eq!(zone.code, 2);
+    assert!(
+        zone.stderr.contains("unknown time zone `Mars/Olympus`"),
+        "{}",
+        zone.stderr
+    );
+}
+
+#[test]
+fn slots_list_the_times_that_suit_new_york_and_berlin() {
+    let dir = workdir();
+    let out = ok(
+        dir.path(),
+        &["sync", "slots", "--week", "2027-01-13", "--count", "4"],
+    );
+    insta::assert_snapshot!(out, @r"
+    Weekly 30-minute slots in the week of 2027-01-11 (UTC), where all 2 members are inside their working hours, best first:
+
+     # | slot      | comfortable | from current | amara     | dana      | note                                   
+    ---+-----------+-------------+--------------+-----------+-----------+----------------------------------------
+     1 | Tue 14:30 | 1/2         | current      | Tue 09:30 | Tue 15:30 |                                        
+     2 | Tue 14:00 | 1/2         | 30m          | Tue 09:00 | Tue 15:00 |                                        
+     3 | Tue 15:00 | 1/2         | 30m          | Tue 10:00 | Tue 16:00 | from 2027-03-30 outside hours for dana 
+     4 | Tue 15:30 | 1/2         | 1h           | Tue 10:30 | Tue 16:30 | from 2027-03-30 outside hours for dana 
+
+    comfortable: members an hour or more inside both ends of their day. Move the series with `supportops sync reschedule --weekday DAY --time HH:MM --from DATE`.
+    ");
+    let doc = json(
+        dir.path(),
+        &[
+            "sync",
+            "slots",
+            "--week",
+            "2027-01-13",
+            "--length",
+            "1h",
+            "--count",
+            "50",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(doc["length_minutes"], 60);
+    assert_eq!(doc["everyone_fits"], true);
+    // The overlap is 14:00–16:00 UTC: an hour fits from 14:00, 14:30 and 15:00, five days.
+    assert_eq!(doc["slots"].as_array().unwrap().len(), 15);
+    assert_eq!(doc["slots"][0]["rank"], 1);
+    assert_eq!(doc["slots"][0]["outside"], serde_json::json!([]));
+    let bad = run(dir.path(), &["sync", "slots", "--length", "a while"]);
+    assert_eq!(bad.code, 2);
+}
+
+#[test]
+fn slots_need_a_team() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["sync", "slots"]);
+    assert_eq!(out.code, 2);
+    insta::assert_snapshot!(out.stderr, @r"
+    error: cannot look for weekly slots
+      caused by: invalid config key `team.members`: no team members are configured; add [[team.members]] entries with a timezone and hours
+    ");
+}
+
+#[test]
+fn bad_sync_settings_name_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("supportops.toml"),
+        "[sync.monthly]\nrule = \"fifth monday\"\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["sync", "next"]);
+    assert_eq!(out.code, 2);
+    insta::assert_snapshot!(out.stderr, @r"
+    error: cannot use the sync settings
+      caused by: invalid config key `sync.monthly.rule`: `fifth monday` is not a monthly rule: not every month has a fifth one; use `last …` for the last of the month
+    ");
+}
+
+#[test]
+fn ics_writes_a_calendar_to_standard_output_or_a_file() {
+    let dir = workdir();
+    ok(dir.path(), &["sync", "cancel", "2026-12-15"]);
+    let text = ok(dir.path(), &["sync", "ics"]);
+    assert!(text.starts_with("BEGIN:VCALENDAR\r\n"), "{text}");
+    assert!(text.contains("EXDATE:20261215T143000Z\r\n"), "{text}");
+    assert!(text.contains("RRULE:FREQ=MONTHLY;BYDAY=1TU\r\n"), "{text}");
+    ok(dir.path(), &["sync", "ics", "--output", "team.ics"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("team.ics")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn the_monthly_sync_agenda_held_and_outcomes_with_the_local_tracker() {
+    let dir = workdir();
+    // The local tracker stamps issues with the real clock, so these steps run at real time
+    // and name the meeting dates; the agenda is for a meeting far ahead.
+    let live = |args: &[&str]| {
+        let out = run_at(dir.path(), None, args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        out.stdout
+    };
+    live(&["review", "feedback.csv"]);
+
+    let outcome = live(&["sync", "outcome", "#1", "not-resolved", "--format", "json"]);
+    let outcome: Value = serde_json::from_str(&outcome).unwrap();
+    assert_eq!(outcome["outcome"], "not_resolved");
+    assert_eq!(outcome["label"], "review-outcome::not-resolved");
+    live(&["sync", "outcome", "1", "resolved"]);
+    let shown: Value =
+        serde_json::from_str(&live(&["issues", "show", "1", "--format", "json"])).unwrap();
+    let labels: Vec<&str> = shown["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["Feedback Review", "review-outcome::resolved"]);
+
+    let agenda = live(&["sync", "agenda", "--date", "2099-01-06", "--format", "json"]);
+    let agenda: Value = serde_json::from_str(&agenda).unwrap();
+    assert_eq!(agenda["since"]["kind"], "scheduled");
+    assert_eq!(agenda["since"]["date"], "2098-12-02");
+    let past: Vec<(u64, Value)> = agenda["past_issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["iid"].as_u64().unwrap(), i["outcome"].clone()))
+        .collect();
+    assert_eq!(past, [(1, Value::from("resolved")), (2, Value::Null)]);
+    assert_eq!(agenda["past_issues"][0]["responses"], 2);
+    assert_eq!(agenda["filed"], Value::Null);
+
+    let filed = run_at(
+        dir.path(),
+        None,
+        &["sync", "agenda", "--date", "2099-01-06", "--file-issue"],
+    );
+    assert_eq!(filed.code, 0, "{}", filed.stderr);
+    assert!(
+        filed
+            .stdout
+            .starts_with("# Support Ops monthly sync: Tuesday 2099-01-06\n")
+    );
+    assert!(
+        filed.stderr.starts_with("Filed the agenda as #3: local://"),
+        "{}",
+        filed.stderr
+    );
+
+    let held = live(&["sync", "held", "--not-discussed", "2"]);
+    assert!(
+        held.contains("1 of 2 agenda items discussed; #2 carries forward"),
+        "{held}"
+    );
+    let not_a_review = run_at(dir.path(), None, &["sync", "outcome", "3", "resolved"]);
+    assert_eq!(not_a_review.code, 2);
+    assert!(
+        not_a_review
+            .stderr
+            .contains("is not a Feedback Review issue"),
+        "{}",
+        not_a_review.stderr
+    );
+    let missing = run_at(dir.path(), None, &["sync", "outcome", "42", "resolved"]);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+}
