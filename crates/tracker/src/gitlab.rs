@@ -401,11 +401,21 @@ impl Tracker for GitLab {
             format!("changing the labels of the issue #{iid} of `{project}`"),
             format!("issue #{iid} of `{project}`"),
         );
-        let body = json!({
-            "add_labels": comma_joined(&op.doing, add)?,
-            "remove_labels": comma_joined(&op.doing, remove)?,
-        });
-        self.put_issue(&op, project, iid, body).await
+        // GitLab refuses an edit that changes nothing (400): send only what there is.
+        let mut body = serde_json::Map::new();
+        if !add.is_empty() {
+            body.insert("add_labels".into(), json!(comma_joined(&op.doing, add)?));
+        }
+        if !remove.is_empty() {
+            body.insert(
+                "remove_labels".into(),
+                json!(comma_joined(&op.doing, remove)?),
+            );
+        }
+        if body.is_empty() {
+            return self.issue(project, iid).await;
+        }
+        self.put_issue(&op, project, iid, body.into()).await
     }
 
     async fn set_state(

@@ -204,3 +204,18 @@ async fn read_only_project_refuses_writes_with_403() {
     insta::assert_snapshot!(err, @"the tracker forbade creating the issue `x` in `gitlab-com/support/support-ops/feedback-review` (403); the token needs the `api` scope and access to the project");
     assert_eq!(fake.requests_to("POST", "/issues").len(), 1);
 }
+
+#[tokio::test]
+async fn changing_no_label_sends_no_edit() {
+    let fake = fake().await;
+    let gitlab = client(&fake);
+    let issue = gitlab.create_issue(PROJECT, &review("x")).await.unwrap();
+
+    let same = gitlab
+        .update_labels(PROJECT, issue.iid, &[], &[])
+        .await
+        .unwrap();
+
+    assert_eq!(same.labels, issue.labels);
+    assert!(fake.requests_to("PUT", "/issues/").is_empty());
+}

@@ -572,6 +572,17 @@ async fn edit_issue(
     edit_issue_inner(&state, &id, &iid, &headers, &body)
 }
 
+/// The parameters of an issue edit this fake knows; GitLab wants at least one.
+const EDIT_PARAMS: [&str; 7] = [
+    "title",
+    "description",
+    "labels",
+    "add_labels",
+    "remove_labels",
+    "state_event",
+    "assignee_ids",
+];
+
 fn edit_issue_inner(
     state: &Shared,
     id: &str,
@@ -584,6 +595,15 @@ fn edit_issue_inner(
     let index = find_issue(&s, project, iid)?;
     writable(&s, project)?;
     let fields = body_fields(headers, body)?;
+    if !EDIT_PARAMS.iter().any(|k| fields.contains_key(*k)) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "{} are missing, at least one parameter must be provided",
+                EDIT_PARAMS.join(", ")
+            ),
+        ));
+    }
     let event = fields.get("state_event").and_then(Value::as_str);
     if event.is_some_and(|e| e != "close" && e != "reopen") {
         return Err(error(
