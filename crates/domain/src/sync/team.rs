@@ -175,6 +175,46 @@ mod tests {
     }
 
     #[test]
+    fn a_utc_meeting_moves_on_a_members_clock_when_their_zone_changes() {
+        use crate::sync::{SeriesSpec, WeeklySeries};
+        // 14:30 UTC every Tuesday: New York moves its clocks on 2027-03-14, Berlin on
+        // 2027-03-28, so for two weeks the gap between them is five hours, not six.
+        let series = WeeklySeries::new(SeriesSpec {
+            weekday: Weekday::Tuesday,
+            time: time(14, 30, 0, 0),
+            zone: TimeZone::UTC,
+            length: SignedDuration::from_mins(30),
+        });
+        let amara = member("America/New_York", "09:00-17:00");
+        let dana = member("Europe/Berlin", "09:00-17:00");
+        let from: Timestamp = "2027-03-08T00:00:00Z".parse().unwrap();
+        let to: Timestamp = "2027-04-04T00:00:00Z".parse().unwrap();
+        let clocks: Vec<String> = series
+            .between(from, to)
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let t = o.start.timestamp();
+                format!(
+                    "{} {} {}",
+                    o.date,
+                    amara.local(t).strftime("%H:%M %Z"),
+                    dana.local(t).strftime("%H:%M %Z")
+                )
+            })
+            .collect();
+        assert_eq!(
+            clocks,
+            [
+                "2027-03-09 09:30 EST 15:30 CET",
+                "2027-03-16 10:30 EDT 15:30 CET",
+                "2027-03-23 10:30 EDT 15:30 CET",
+                "2027-03-30 10:30 EDT 16:30 CEST",
+            ]
+        );
+    }
+
+    #[test]
     fn days_off_are_outside() {
         let m = member("Europe/Madrid", "08:30-16:30");
         let sat: Timestamp = "2026-12-12T10:00:00Z".parse().unwrap();
