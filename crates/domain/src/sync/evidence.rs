@@ -117,7 +117,10 @@ Subject: https://gitlab.com/a/b/-/issues/1
     #[test]
     fn tables_without_a_band_column_are_not_responses() {
         let mut mix = BandMix::default();
-        tally_bands("| Step | Owner |\n| --- | --- |\n| Red tape | amara |\n", &mut mix);
+        tally_bands(
+            "| Step | Owner |\n| --- | --- |\n| Red tape | amara |\n",
+            &mut mix,
+        );
         assert_eq!(mix.total(), 0);
     }
 }
