@@ -342,3 +342,53 @@ fn issues_show_of_a_missing_issue_fails_clearly() {
         bad.stderr
     );
 }
+
+#[test]
+fn later_responses_note_the_open_review_or_reopen_the_subject_after_close() {
+    let dir = workdir();
+    assert_eq!(run(dir.path(), &["review", "feedback.csv"]).code, 0);
+
+    let later = "2/9/2026 8:00:00,https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12,It is still open,,Still broken,1,gu@example.com,AMER,\r\n";
+    let mut sheet = SHEET.to_owned();
+    sheet.push_str(later);
+    std::fs::write(dir.path().join("feedback.csv"), &sheet).expect("write the sheet");
+    let noted = run(dir.path(), &["review", "feedback.csv"]);
+    assert_eq!(noted.code, 0, "{}", noted.stderr);
+    assert!(
+        noted.stdout.contains(
+            " noted  | local://gitlab-com/support/support-ops/feedback-review/-/issues/1 (note 1) "
+        ),
+        "{}",
+        noted.stdout
+    );
+
+    let closed = run(dir.path(), &["issues", "close", "1"]);
+    assert_eq!(closed.code, 0, "{}", closed.stderr);
+    assert_eq!(
+        closed.stdout,
+        "#1 closed: local://gitlab-com/support/support-ops/feedback-review/-/issues/1\n"
+    );
+    sheet.push_str(&later.replace("8:00:00", "8:30:00"));
+    std::fs::write(dir.path().join("feedback.csv"), &sheet).expect("write the sheet");
+    let reopened = run(dir.path(), &["review", "feedback.csv", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&reopened.stdout).expect("one JSON document");
+    assert_eq!(doc["actions"][0]["kind"], "create");
+    assert_eq!(doc["actions"][0]["issue"]["iid"], 3);
+    assert_eq!(doc["actions"][0]["previous_issue"]["iid"], 1);
+
+    let show = run(dir.path(), &["issues", "show", "3"]);
+    assert!(
+        show.stdout.contains(
+            "An earlier review of this subject was closed: \
+             local://gitlab-com/support/support-ops/feedback-review/-/issues/1"
+        ),
+        "{}",
+        show.stdout
+    );
+    let closed_list = run(
+        dir.path(),
+        &["issues", "list", "--state", "closed", "--format", "json"],
+    );
+    let doc: Value = serde_json::from_str(&closed_list.stdout).expect("one JSON document");
+    assert_eq!(doc["issues"].as_array().map(Vec::len), Some(1));
+}

@@ -1,16 +1,18 @@
-//! `supportops issues list|show`: the issues of a project in the configured tracker (the local
-//! tracker by default), such as the Feedback Review issues `supportops review` filed.
+//! `supportops issues list|show|close|reopen`: the issues of a project in the configured tracker
+//! (the local tracker by default), such as the Feedback Review issues `supportops review` filed.
 
 use std::fmt::Write as _;
 
 use anyhow::Context as _;
 use serde::Serialize;
 use supportops_config::Config;
+use supportops_ports::store::ActionLog;
+use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker};
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{open_store_to_read, open_tracker, tracker_error};
+use super::wiring::{open_store, open_store_to_read, open_tracker, tracker_error};
 use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops issues`.
@@ -20,6 +22,10 @@ pub enum Command {
     List(ListArgs),
     /// Show one issue with its description and notes
     Show(ShowArgs),
+    /// Close an issue (e.g. a review whose action plan is done)
+    Close(StateArgs),
+    /// Reopen a closed issue
+    Reopen(StateArgs),
 }
 
 /// Which project: `review` (default), `shadowing`, `improvement`, or a project path.
@@ -94,6 +100,16 @@ fn parse_iid(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is not an issue number such as `3` or `#3`"))
 }
 
+/// Arguments of `supportops issues close` and `reopen`.
+#[derive(Debug, clap::Args)]
+pub struct StateArgs {
+    /// The issue's number in its project (`#N`)
+    #[arg(value_name = "N", value_parser = parse_iid)]
+    iid: u64,
+    #[command(flatten)]
+    project: ProjectArg,
+}
+
 /// `issues list --format json`.
 #[derive(Serialize)]
 struct ListJson<'a> {
@@ -116,11 +132,34 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
     let runtime = super::runtime()?;
     runtime.block_on(async {
-        let store = open_store_to_read(&config).await?;
+        let store = match cmd {
+            Command::Close(_) | Command::Reopen(_) => open_store(&config).await?,
+            Command::List(_) | Command::Show(_) => open_store_to_read(&config).await?,
+        };
         let tracker = open_tracker(&config, &store)?;
         match cmd {
             Command::List(args) => list(tracker.as_ref(), &config, args).await,
             Command::Show(args) => show(tracker.as_ref(), &config, args).await,
+            Command::Close(args) => {
+                set_state(
+                    store.as_ref(),
+                    tracker.as_ref(),
+                    &config,
+                    args,
+                    IssueState::Closed,
+                )
+                .await
+            }
+            Command::Reopen(args) => {
+                set_state(
+                    store.as_ref(),
+                    tracker.as_ref(),
+                    &config,
+                    args,
+                    IssueState::Opened,
+                )
+                .await
+            }
         }
     })
 }
@@ -178,6 +217,53 @@ async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow:
             Ok(())
         }
     }
+}
+
+async fn set_state(
+    log: &dyn ActionLog,
+    tracker: &dyn Tracker,
+    config: &Config,
+    args: StateArgs,
+    state: IssueState,
+) -> anyhow::Result<()> {
+    let project = args.project.resolve(config);
+    let verb = match state {
+        IssueState::Closed => "close",
+        IssueState::Opened => "reopen",
+    };
+    let before = tracker
+        .issue(&project, args.iid)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot read issue #{} of project `{project}`", args.iid))?;
+    if before.state == state {
+        anstream::println!(
+            "#{} is already {}: {}",
+            before.iid,
+            state.as_str(),
+            before.web_url
+        );
+        return Ok(());
+    }
+    let issue = tracker
+        .set_state(&project, args.iid, state)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot {verb} issue #{} of project `{project}`", args.iid))?;
+    log.log_action(&TrackerAction {
+        at: jiff::Timestamp::now(),
+        tracker: tracker.describe(),
+        action: "set_state".into(),
+        project: project.clone(),
+        iid: Some(issue.iid),
+        note_id: None,
+        web_url: Some(issue.web_url.clone()),
+        summary: format!("{} {}", state.as_str(), issue.title),
+    })
+    .await
+    .context("cannot record the change in the action log")?;
+    anstream::println!("#{} {}: {}", issue.iid, state.as_str(), issue.web_url);
+    Ok(())
 }
 
 fn date(t: jiff::Timestamp) -> String {
