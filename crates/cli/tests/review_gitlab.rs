@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use supportops_test_support::gitlab::FakeGitLab;
+use supportops_test_support::gitlab::{FakeGitLab, Fault, Match};
 
 const PROJECT: &str = "gitlab-com/support/support-ops/feedback-review";
 
@@ -33,9 +33,24 @@ struct Output {
 
 /// Runs the binary on a blocking thread so the fake keeps answering.
 async fn run_review(dir: &Path, base_url: &str, token: &str) -> Output {
+    run_review_with(
+        dir,
+        base_url,
+        token,
+        &[("SUPPORTOPS__TRACKER__MAX_RETRIES", "0")],
+    )
+    .await
+}
+
+/// Runs the binary with more environment overrides.
+async fn run_review_with(dir: &Path, base_url: &str, token: &str, env: &[(&str, &str)]) -> Output {
     let dir = dir.to_path_buf();
     let base_url = base_url.to_owned();
     let token = token.to_owned();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     tokio::task::spawn_blocking(move || {
         let out = assert_cmd::Command::cargo_bin("supportops")
             .expect("the binary is built")
@@ -44,9 +59,9 @@ async fn run_review(dir: &Path, base_url: &str, token: &str) -> Output {
             .env("NO_COLOR", "1")
             .env("SUPPORTOPS__TRACKER__KIND", "gitlab")
             .env("SUPPORTOPS__TRACKER__URL", &base_url)
-            .env("SUPPORTOPS__TRACKER__MAX_RETRIES", "0")
             .env("SUPPORTOPS__REVIEW__ASSIGNEES", r#"["alice", "bob"]"#)
             .env("GITLAB_TOKEN", &token)
+            .envs(env)
             .args(["review", "feedback.csv", "--format", "json"])
             .output()
             .expect("the binary runs");
@@ -130,4 +145,77 @@ async fn a_refused_token_fails_with_exit_1_naming_the_variable() {
         "the token is never shown"
     );
     assert!(gitlab.issues(PROJECT).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_gitlab_is_waited_out() {
+    let gitlab = gitlab().await;
+    gitlab.fail(
+        Match::get("/issues"),
+        Fault::TooManyRequests(Some("1".into())),
+        1,
+    );
+    gitlab.fail(
+        Match::post("/issues"),
+        Fault::TooManyRequests(Some("1".into())),
+        1,
+    );
+    let dir = workdir();
+
+    let out = run_review_with(
+        dir.path(),
+        gitlab.base_url(),
+        gitlab.token(),
+        &[("SUPPORTOPS__TRACKER__MAX_RETRIES", "2")],
+    )
+    .await;
+
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert_eq!(gitlab.issues(PROJECT).len(), 2);
+    let limited = gitlab.requests().iter().filter(|r| r.status == 429).count();
+    assert_eq!(limited, 2);
+}
+
+/// GitLab makes the issue but its answer never comes: the run stops with exit 1 saying the
+/// outcome is unknown; the rerun finds the issue by its marker and makes no second one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_create_fails_the_run_and_the_rerun_makes_no_duplicate() {
+    let gitlab = gitlab().await;
+    gitlab.fail(Match::post("/issues"), Fault::AcceptThenHang, 1);
+    let dir = workdir();
+    let env = [("SUPPORTOPS__TRACKER__TIMEOUT_SECONDS", "1")];
+
+    let first = run_review_with(dir.path(), gitlab.base_url(), gitlab.token(), &env).await;
+
+    assert_eq!(first.code, Some(1), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("may or may not have happened"),
+        "{}",
+        first.stderr
+    );
+    assert_eq!(
+        gitlab.issues(PROJECT).len(),
+        1,
+        "GitLab made the first issue"
+    );
+
+    let again = run_review_with(dir.path(), gitlab.base_url(), gitlab.token(), &env).await;
+
+    assert_eq!(again.code, Some(0), "{}", again.stderr);
+    let issues = gitlab.issues(PROJECT);
+    assert_eq!(issues.len(), 2, "one issue per subject, none twice");
+    assert_ne!(issues[0].title, issues[1].title);
+    assert_eq!(gitlab.requests_to("POST", "/issues").len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tracker_url_that_is_not_an_address_is_bad_input() {
+    let gitlab = gitlab().await;
+    let dir = workdir();
+
+    let out = run_review(dir.path(), "gitlab.example.com", gitlab.token()).await;
+
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("`tracker.url`"), "{}", out.stderr);
+    assert!(gitlab.requests().is_empty());
 }
