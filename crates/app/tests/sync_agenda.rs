@@ -362,3 +362,34 @@ async fn only_items_on_the_agenda_can_be_left_undiscussed() {
         .unwrap();
     assert_eq!(agenda.since.kind, SinceKind::Scheduled);
 }
+
+#[tokio::test]
+async fn a_filed_agenda_is_never_an_item_of_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir).await;
+    let world = local(&store).await;
+    // Even when no label tells review issues apart.
+    let mut s = settings();
+    s.review_labels.clear();
+    run_review(
+        &store,
+        world.as_ref(),
+        &[row(2, MACROS, Band::Red)],
+        "2026-10-20T09:00:00Z",
+    )
+    .await;
+    let now = ts("2026-11-02T09:00:00Z");
+    world.set_time(now);
+    let november = sync::agenda(&s, &store, world.tracker(), None, now)
+        .await
+        .unwrap();
+    let filed = sync::file_agenda(&s, world.tracker(), &november)
+        .await
+        .unwrap();
+    assert_eq!(filed.iid, 2);
+    let december = sync::agenda(&s, &store, world.tracker(), Some(date(2026, 12, 1)), now)
+        .await
+        .unwrap();
+    let items: Vec<u64> = december.items().into_iter().map(|(iid, _)| iid).collect();
+    assert_eq!(items, [1]);
+}

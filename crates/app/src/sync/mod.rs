@@ -710,6 +710,10 @@ pub async fn agenda(
         .collect();
     let mut issues = Vec::new();
     for issue in tracker.list_issues(project, &query).await? {
+        // Agendas filed in the same project are not reviews, whatever `review.labels` says.
+        if issue.labels.iter().any(|l| settings.agenda_labels.contains(l)) {
+            continue;
+        }
         let relevant = issue.state == IssueState::Opened
             || issue.created_at >= since.at
             || issue.closed_at.is_some_and(|c| c >= since.at)
