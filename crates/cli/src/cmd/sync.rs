@@ -88,7 +88,7 @@ pub struct MoveArgs {
     date: Date,
     /// The new start, in the series' zone (`2026-12-09 15:00`) or with a zone
     /// (`2026-12-09T15:00[Europe/Berlin]`); the scheduled time restores it
-    #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"", value_parser = parse_target)]
+    #[arg(long, value_name = "DATETIME", value_parser = parse_target)]
     to: MoveTarget,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
