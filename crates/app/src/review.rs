@@ -290,9 +290,12 @@ where
     let mut covered = store.covered_keys().await?;
     // Review issues learnt during this run, ahead of the store in a dry run.
     let mut latest: HashMap<SubjectUrl, IssueRef> = HashMap::new();
+    let fresh_store = store.review_issues().await?.is_empty();
+    let mut finder = Finder::new(tracker, fresh_store);
     recover(
         store,
         tracker,
+        &mut finder,
         now,
         dry_run,
         &mut covered,
@@ -328,8 +331,7 @@ where
         };
         let mut remaining = group.responses;
         if issue.is_none()
-            && let Some((found, keys)) =
-                find_review_issue(tracker, &options.project, &subject).await?
+            && let Some((found, keys)) = finder.latest(&options.project, &subject).await?
         {
             let group_keys: Vec<ResponseKey> =
                 remaining.iter().map(|r| r.response.key.clone()).collect();
@@ -412,6 +414,7 @@ where
 async fn recover<S>(
     store: &S,
     tracker: &dyn Tracker,
+    finder: &mut Finder<'_>,
     now: Timestamp,
     dry_run: bool,
     covered: &mut HashSet<ResponseKey>,
@@ -426,7 +429,14 @@ where
         let outcome = match intent.kind {
             FilingKind::Create => {
                 let recorded = store.latest_review_issue(&intent.subject).await?;
-                let candidates = marked_issues(tracker, &intent.project, &intent.subject).await?;
+                // Allow for clocks that disagree: look back a little before the intent.
+                let since = intent
+                    .at
+                    .checked_sub(jiff::SignedDuration::from_mins(10))
+                    .ok();
+                let candidates = finder
+                    .marked(&intent.project, &intent.subject, since)
+                    .await?;
                 candidates
                     .into_iter()
                     .filter(|i| {
@@ -486,55 +496,125 @@ where
     Ok(())
 }
 
-/// Issues of `project` whose description carries the subject's marker.
-async fn marked_issues(
-    tracker: &dyn Tracker,
-    project: &str,
-    subject: &SubjectUrl,
-) -> Result<Vec<Issue>, ReviewError> {
-    let query = IssueQuery {
-        search: Some(domain::marker_search_text(subject)),
-        ..IssueQuery::default()
-    };
-    let issues = tracker
-        .list_issues(project, &query)
-        .await
-        .map_err(|source| ReviewError::Lookup {
-            doing: format!("search project `{project}` for the review issue of `{subject}`"),
-            source,
-        })?;
-    Ok(issues
-        .into_iter()
-        .filter(|i| domain::has_marker(&i.description, subject))
-        .collect())
+/// Finds review issues in the tracker by their hidden marker.
+///
+/// Normally it asks the tracker's search for each subject's marker. When the store knows no
+/// review issue at all (a new store, or one lost, e.g. a CI job without cache) it lists each
+/// project's issues once instead and indexes their markers: one listing rather than a search
+/// per subject, and no reliance on how the tracker tokenises its search.
+struct Finder<'t> {
+    tracker: &'t dyn Tracker,
+    listing: bool,
+    index: HashMap<String, HashMap<String, Vec<Issue>>>,
 }
 
-/// The newest review issue of a subject in the tracker, and every response its description
-/// and notes list.
-async fn find_review_issue(
-    tracker: &dyn Tracker,
-    project: &str,
-    subject: &SubjectUrl,
-) -> Result<Option<(Issue, HashSet<ResponseKey>)>, ReviewError> {
-    let Some(issue) = marked_issues(tracker, project, subject)
-        .await?
-        .into_iter()
-        .max_by_key(|i| i.iid)
-    else {
-        return Ok(None);
-    };
-    let mut keys = domain::covered_keys_in(&issue.description);
-    let notes = tracker
-        .notes(&issue.project, issue.iid)
-        .await
-        .map_err(|source| ReviewError::Lookup {
-            doing: format!("read the notes of {}", issue.web_url),
-            source,
-        })?;
-    for note in notes {
-        keys.extend(domain::covered_keys_in(&note.body));
+impl<'t> Finder<'t> {
+    fn new(tracker: &'t dyn Tracker, listing: bool) -> Finder<'t> {
+        Finder {
+            tracker,
+            listing,
+            index: HashMap::new(),
+        }
     }
-    Ok(Some((issue, keys)))
+
+    /// Issues of `project` whose description carries the subject's marker. With `since`,
+    /// issues created from then on are also listed and checked, should the search miss.
+    async fn marked(
+        &mut self,
+        project: &str,
+        subject: &SubjectUrl,
+        since: Option<Timestamp>,
+    ) -> Result<Vec<Issue>, ReviewError> {
+        if self.listing {
+            if !self.index.contains_key(project) {
+                let issues = self.list(project, IssueQuery::default(), subject).await?;
+                let mut index: HashMap<String, Vec<Issue>> = HashMap::new();
+                for issue in issues {
+                    for m in domain::markers_in(&issue.description) {
+                        index.entry(m.to_owned()).or_default().push(issue.clone());
+                    }
+                }
+                self.index.insert(project.to_owned(), index);
+            }
+            let marker = domain::marker(subject);
+            return Ok(self
+                .index
+                .get(project)
+                .and_then(|i| i.get(&marker))
+                .cloned()
+                .unwrap_or_default());
+        }
+        let query = IssueQuery {
+            search: Some(domain::marker_search_text(subject)),
+            ..IssueQuery::default()
+        };
+        let mut found: Vec<Issue> = self
+            .list(project, query, subject)
+            .await?
+            .into_iter()
+            .filter(|i| domain::has_marker(&i.description, subject))
+            .collect();
+        if found.is_empty()
+            && let Some(since) = since
+        {
+            let query = IssueQuery {
+                created_after: Some(since),
+                ..IssueQuery::default()
+            };
+            found = self
+                .list(project, query, subject)
+                .await?
+                .into_iter()
+                .filter(|i| domain::has_marker(&i.description, subject))
+                .collect();
+        }
+        Ok(found)
+    }
+
+    async fn list(
+        &self,
+        project: &str,
+        query: IssueQuery,
+        subject: &SubjectUrl,
+    ) -> Result<Vec<Issue>, ReviewError> {
+        self.tracker
+            .list_issues(project, &query)
+            .await
+            .map_err(|source| ReviewError::Lookup {
+                doing: format!("search project `{project}` for the review issue of `{subject}`"),
+                source,
+            })
+    }
+
+    /// The newest review issue of a subject, and every response its description and notes
+    /// list.
+    async fn latest(
+        &mut self,
+        project: &str,
+        subject: &SubjectUrl,
+    ) -> Result<Option<(Issue, HashSet<ResponseKey>)>, ReviewError> {
+        let Some(issue) = self
+            .marked(project, subject, None)
+            .await?
+            .into_iter()
+            .max_by_key(|i| i.iid)
+        else {
+            return Ok(None);
+        };
+        let mut keys = domain::covered_keys_in(&issue.description);
+        let notes = self
+            .tracker
+            .notes(&issue.project, issue.iid)
+            .await
+            .map_err(|source| ReviewError::Lookup {
+                doing: format!("read the notes of {}", issue.web_url),
+                source,
+            })?;
+        for note in notes {
+            keys.extend(domain::covered_keys_in(&note.body));
+        }
+        Ok(Some((issue, keys)))
+    }
 }
 
 fn issue_ref(issue: &Issue) -> IssueRef {

@@ -34,6 +34,8 @@ local_scenarios!(
     a_closed_review_gets_a_new_linked_issue,
     a_dry_run_changes_nothing,
     a_crash_after_create_is_recovered_by_the_marker,
+    a_crash_after_create_is_found_by_search,
+    a_search_that_misses_the_marker_still_finds_the_interrupted_issue,
     a_crash_before_create_files_once_on_rerun,
     a_crash_after_note_adds_no_second_note,
     a_new_store_finds_existing_issues_by_marker,

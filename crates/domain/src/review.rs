@@ -320,6 +320,25 @@ pub fn has_marker(description: &str, subject: &SubjectUrl) -> bool {
     description.contains(&marker(subject))
 }
 
+/// Every subject marker in a text, whole (`<!-- supportops:subject=… -->`), to index many
+/// issues at once; compare with [`marker`].
+pub fn markers_in(text: &str) -> Vec<&str> {
+    const START: &str = "<!-- supportops:subject=";
+    const END: &str = " -->";
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(START) {
+        let start = from + at;
+        let Some(len) = text[start + START.len()..].find(END) else {
+            break;
+        };
+        let end = start + START.len() + len + END.len();
+        found.push(&text[start..end]);
+        from = end;
+    }
+    found
+}
+
 /// The hidden marker listing the responses an issue or note covers:
 /// `<!-- supportops:responses=KEY,KEY -->`.
 pub fn responses_marker<'k>(keys: impl IntoIterator<Item = &'k ResponseKey>) -> String {
@@ -741,6 +760,18 @@ mod tests {
         );
         assert!(has_marker(&format!("text\n{m}\n"), &odd));
         assert!(!has_marker(&format!("text\n{m}\n"), &s));
+    }
+
+    #[test]
+    fn markers_are_found_whole_in_a_description() {
+        let a = SubjectUrl::parse("https://gitlab.com/a/b/-/issues/1");
+        let b = SubjectUrl::parse("notes --> here");
+        let text = format!(
+            "intro\n{}\ntext {} end\n<!-- supportops:subject=cut",
+            marker(&a),
+            marker(&b)
+        );
+        assert_eq!(markers_in(&text), vec![marker(&a), marker(&b)]);
     }
 
     #[test]

@@ -408,6 +408,9 @@ enum CrashPoint {
     BeforeCreate,
     AfterCreate,
     AfterNote,
+    /// No crash; the tracker's search finds nothing, as a search engine that tokenises the
+    /// marker differently would.
+    BlindSearch,
 }
 
 impl Crash {
@@ -445,6 +448,9 @@ impl Tracker for Crash {
         self.inner.issue(p, iid).await
     }
     async fn list_issues(&self, p: &str, q: &IssueQuery) -> Result<Vec<Issue>, TrackerError> {
+        if self.point == CrashPoint::BlindSearch && q.search.is_some() {
+            return Ok(Vec::new());
+        }
         self.inner.list_issues(p, q).await
     }
     async fn add_note(&self, p: &str, iid: u64, b: &str) -> Result<Note, TrackerError> {
@@ -507,6 +513,43 @@ pub async fn a_crash_after_create_is_recovered_by_the_marker(make: &dyn MakeTrac
         [rows[0].response.key.clone()].into_iter().collect()
     );
     assert!(h.run(rows).await.nothing_new());
+}
+
+/// The same, for a subject that is new while the store knows other reviews: the rerun asks
+/// the tracker's search for the marker.
+pub async fn a_crash_after_create_is_found_by_search(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let all = sheet();
+    h.run(&all[..1]).await;
+    run_until_crash(&h, &all, CrashPoint::AfterCreate).await;
+    assert_eq!(h.issues().await.len(), 2);
+
+    let report = h.run(&all).await;
+    assert!(report.actions.is_empty(), "{report:#?}");
+    assert!(report.recovered[0].found);
+    assert_eq!(h.issues().await.len(), 2);
+    assert!(h.run(&all).await.nothing_new());
+}
+
+/// When the tracker's search misses the marker, the issues created since the interrupted run
+/// began are checked one by one: still no duplicate.
+pub async fn a_search_that_misses_the_marker_still_finds_the_interrupted_issue(
+    make: &dyn MakeTracker,
+) {
+    let h = Harness::new(make).await;
+    let all = sheet();
+    h.run(&all[..1]).await;
+    run_until_crash(&h, &all, CrashPoint::AfterCreate).await;
+
+    let blind = Crash {
+        inner: h.tracker.clone(),
+        point: CrashPoint::BlindSearch,
+        crashed: Arc::new(Notify::new()),
+    };
+    let report = h.run_with(&blind, &all, &options()).await;
+    assert!(report.actions.is_empty(), "{report:#?}");
+    assert!(report.recovered[0].found);
+    assert_eq!(h.issues().await.len(), 2);
 }
 
 /// Killed after recording the intent but before the tracker heard of it: the rerun finds
