@@ -294,7 +294,6 @@ where
     let mut finder = Finder::new(tracker, fresh_store);
     recover(
         store,
-        tracker,
         &mut finder,
         now,
         dry_run,
@@ -413,7 +412,6 @@ where
 /// Settles filings an interrupted run left pending.
 async fn recover<S>(
     store: &S,
-    tracker: &dyn Tracker,
     finder: &mut Finder<'_>,
     now: Timestamp,
     dry_run: bool,
@@ -452,14 +450,14 @@ where
             FilingKind::Note => match &intent.issue {
                 None => None,
                 Some(issue) => {
-                    let notes =
-                        tracker
-                            .notes(&issue.project, issue.iid)
-                            .await
-                            .map_err(|source| ReviewError::Lookup {
-                                doing: format!("read the notes of {}", issue.web_url),
-                                source,
-                            })?;
+                    let notes = finder
+                        .tracker
+                        .notes(&issue.project, issue.iid)
+                        .await
+                        .map_err(|source| ReviewError::Lookup {
+                            doing: format!("read the notes of {}", issue.web_url),
+                            source,
+                        })?;
                     notes
                         .into_iter()
                         .find(|n| {
