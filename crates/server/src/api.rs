@@ -35,6 +35,13 @@ pub async fn summary(State(state): State<AppState>) -> Result<Json<SummaryView>,
     Ok(Json(views::summary::load(&state).await?))
 }
 
+/// `GET /api/v1/reviews`.
+pub async fn reviews(
+    State(state): State<AppState>,
+) -> Result<Json<views::reviews::ReviewsView>, ApiError> {
+    Ok(Json(views::reviews::load(&state).await?))
+}
+
 /// `GET /api/v1/syncs`.
 pub async fn syncs(State(state): State<AppState>) -> Result<Json<SyncsView>, ApiError> {
     Ok(Json(views::syncs::load(&state).await?))

@@ -134,11 +134,14 @@ pub async fn feedback(State(state): State<AppState>, request: Request) -> Result
     .map_err(|e| HookError::BadResponse(e.to_string()))?;
     check_identity(&state, &scored.response)?;
 
-    let counts = state
-        .store()
-        .import_responses(std::slice::from_ref(&scored), state.now())
-        .await
-        .map_err(DataError::from)?;
+    let counts = {
+        let _writing = state.writing().await;
+        state
+            .store()
+            .import_responses(std::slice::from_ref(&scored), state.now())
+            .await
+            .map_err(DataError::from)?
+    };
     let flagged = scored.band.is_flagged();
     let (status, code) = if counts.inserted > 0 {
         ("accepted", StatusCode::ACCEPTED)

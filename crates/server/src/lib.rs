@@ -68,11 +68,13 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/responses", get(api::responses))
         .route("/summary", get(api::summary))
+        .route("/reviews", get(api::reviews))
         .route("/syncs", get(api::syncs))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::overview))
         .route("/responses", get(pages::responses))
+        .route("/reviews", get(pages::reviews))
         .route("/syncs", get(pages::syncs))
         .route("/calendar.ics", get(calendar::feed))
         .route("/healthz", get(api::healthz))

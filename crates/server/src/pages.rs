@@ -352,9 +352,25 @@ pub fn issue_href(web_url: &str, iid: &u64) -> String {
     views::href(web_url).unwrap_or_else(|| format!("/reviews#issue-{iid}"))
 }
 
-/// `day date` of a time in UTC, e.g. `2026-11-27`.
-pub fn day(at: &jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%d").to_string()
+/// The date of an RFC 3339 time, e.g. `2026-11-27`.
+pub fn date_of(rfc3339: &Option<String>) -> &str {
+    rfc3339.as_deref().and_then(|t| t.get(..10)).unwrap_or("–")
+}
+
+#[derive(Template)]
+#[template(path = "reviews.html")]
+struct ReviewsPage {
+    layout: Layout,
+    view: crate::views::reviews::ReviewsView,
+}
+
+/// `GET /reviews`.
+pub async fn reviews(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let view = views::reviews::load(&state).await?;
+    render(&ReviewsPage {
+        layout: Layout::of(&state, "/reviews"),
+        view,
+    })
 }
 
 /// `GET /syncs`.

@@ -10,7 +10,7 @@ use supportops_app::sync::{SyncAppError, SyncSettings};
 use supportops_ports::store::coverage::CoverageStore;
 use supportops_ports::{Store, Tracker};
 use supportops_sheet::{Columns, Headers, SheetError, SheetLayout, Scoring};
-use tokio::sync::Notify;
+use tokio::sync::{Mutex, MutexGuard, Notify};
 
 use crate::auth::WebhookAuth;
 
@@ -108,6 +108,7 @@ struct Inner {
     review: Option<ReviewOptions>,
     sync: SyncSettings,
     review_wanted: Notify,
+    writing: Mutex<()>,
 }
 
 impl AppState {
@@ -132,6 +133,7 @@ impl AppState {
                 review: services.review,
                 sync,
                 review_wanted: Notify::new(),
+                writing: Mutex::new(()),
             }),
         })
     }
@@ -184,6 +186,13 @@ impl AppState {
     /// Where each role's column is in the header row.
     pub fn columns(&self) -> &Columns {
         &self.inner.columns
+    }
+
+    /// Serialises the service's own writes (webhook imports, review filing): SQLite has one
+    /// writer at a time, and a transaction that must wait for another in the same process
+    /// should wait here rather than fail as "database is locked".
+    pub(crate) async fn writing(&self) -> MutexGuard<'_, ()> {
+        self.inner.writing.lock().await
     }
 
     /// Asks the background review job to file review issues for newly stored responses.

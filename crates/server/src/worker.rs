@@ -38,6 +38,7 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
     if flagged.is_empty() {
         return Ok(0);
     }
+    let _writing = state.writing().await;
     let report = supportops_app::review::review(
         state.store().as_ref(),
         state.tracker().as_ref(),

@@ -106,3 +106,68 @@ async fn the_calendar_feed_is_icalendar_with_the_weekly_rule() {
     assert!(ics.contains("RRULE:FREQ=WEEKLY;BYDAY=TU"), "{ics}");
     assert!(ics.contains("SUMMARY:Support Ops monthly sync"), "{ics}");
 }
+
+#[tokio::test]
+async fn reviews_list_each_issue_with_its_state_and_responses() {
+    let app = TestApp::spawn().await;
+    let view = app.json("/api/v1/reviews", 200).await;
+    assert_eq!(view["open"], 3);
+    assert_eq!(view["closed"], 0);
+    assert_eq!(view["uncovered"], 0);
+    let mut subjects: Vec<(String, u64)> = view["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["subject_ref"].as_str().unwrap().to_owned(),
+                r["covered"].as_array().unwrap().len() as u64,
+            )
+        })
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            ("gitlab-com/support/support-ops/zendesk#101".to_owned(), 1),
+            ("gitlab-com/support/support-ops/zendesk#102".to_owned(), 1),
+            ("gitlab-com/support/support-ops/zendesk#103".to_owned(), 1),
+        ]
+    );
+    let first = &view["reviews"][0];
+    assert_eq!(first["state"], "opened");
+    assert!(first["web_url"].as_str().unwrap().starts_with("local://"), "{first}");
+    assert!(first["description"].as_str().unwrap().contains("supportops:subject="), "{first}");
+}
+
+#[tokio::test]
+async fn a_later_flagged_response_about_an_open_review_becomes_a_note_on_it() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::json!({
+        "A": "2026-11-26T10:00:00Z",
+        "B": "https://gitlab.com/gitlab-com/support/support-ops/zendesk/issues/102/",
+        "C": "It was not solved",
+        "F": 1,
+    });
+    let r = app.post_feedback(body.to_string(), Some(common::TOKEN)).await;
+    let status = r.status();
+    assert_eq!(status, 202, "{}", r.text().await.unwrap());
+    for _ in 0..200 {
+        let view = app.json("/api/v1/reviews", 200).await;
+        let issue = view["reviews"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["subject_ref"] == "gitlab-com/support/support-ops/zendesk#102")
+            .cloned()
+            .unwrap();
+        let covered = issue["covered"].as_array().unwrap();
+        if covered.len() == 2 {
+            assert_eq!(view["open"], 3, "no second issue for the same subject");
+            assert_eq!(covered[1]["in_note"], true);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the response was not added to the open review issue");
+}

@@ -88,3 +88,14 @@ async fn syncs_page_lists_meetings_with_local_times_and_the_agenda() {
     assert!(html.contains("<span data-kpi=\"agenda_new\">3</span>"), "{html}");
     assert!(html.contains("href=\"/calendar.ics\""), "{html}");
 }
+
+#[tokio::test]
+async fn reviews_page_shows_open_issues_with_their_bands() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/reviews", 200).await;
+    assert!(html.contains("<span data-kpi=\"open_reviews\">3</span>"), "{html}");
+    assert!(html.contains("zendesk#103"), "{html}");
+    assert!(html.contains("<span class=\"band band-red\">1 Bad</span>"), "{html}");
+    // Local issues have no web page: their links stay on the dashboard.
+    assert!(html.contains("href=\"/reviews#issue-1\""), "{html}");
+}

@@ -212,3 +212,36 @@ async fn a_hostile_comment_sent_through_the_webhook_is_shown_as_text() {
     assert!(!html.contains("<img src=x"), "{html}");
     assert!(html.contains("&#60;script&#62;document.title=&#39;pwned&#39;&#60;/script&#62;"), "{html}");
 }
+
+#[tokio::test]
+async fn concurrent_deliveries_are_all_stored() {
+    let app = TestApp::spawn().await;
+    let before = app.json("/api/v1/summary", 200).await["rows"].as_u64().unwrap();
+    let sends = (0..20).map(|i| {
+        let mut body = red_response(&format!("https://gitlab.com/a/b/-/issues/{}", 100 + i % 4));
+        body["Timestamp"] = json!(format!("2026-11-26T09:{i:02}:00Z"));
+        app.client
+            .post(format!("{}/hooks/feedback", app.base))
+            .bearer_auth(TOKEN)
+            .body(body.to_string())
+            .send()
+    });
+    let statuses: Vec<u16> = futures_join(sends).await;
+    assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
+    let after = app.json("/api/v1/summary", 200).await["rows"].as_u64().unwrap();
+    assert_eq!(after, before + 20);
+}
+
+/// Runs the requests at the same time and returns their statuses.
+async fn futures_join(
+    sends: impl Iterator<
+        Item = impl std::future::Future<Output = reqwest::Result<reqwest::Response>> + Send + 'static,
+    >,
+) -> Vec<u16> {
+    let handles: Vec<_> = sends.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap().unwrap().status().as_u16());
+    }
+    out
+}

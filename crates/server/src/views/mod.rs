@@ -3,6 +3,7 @@
 //! agree. Nothing here knows HTTP.
 
 pub mod responses;
+pub mod reviews;
 pub mod summary;
 pub mod syncs;
 
