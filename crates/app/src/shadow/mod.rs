@@ -432,8 +432,9 @@ pub fn default_span(kind: PeriodKind, today: Date) -> Vec<Period> {
     periods
 }
 
-/// The coverage of the configured periods that make up `span` (by default
-/// [`default_span`]), as of `today`.
+/// The coverage of the configured periods that make up `span`, as of `today`. By default:
+/// the periods of [`default_span`] from the first one with a recorded session on (the current
+/// period at least).
 pub async fn coverage<S>(
     store: &S,
     sh: &Shadowing,
@@ -443,11 +444,11 @@ pub async fn coverage<S>(
 where
     S: ShadowStore + ?Sized,
 {
-    let periods = match span {
+    let mut periods = match span {
         Some(span) => span.split(sh.rules.period),
         None => default_span(sh.rules.period, today),
     };
-    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+    let (Some(first), Some(last)) = (periods.first().copied(), periods.last().copied()) else {
         return Err(ShadowError::Empty("the period"));
     };
     let sessions = store
@@ -457,6 +458,12 @@ where
             ..SessionQuery::default()
         })
         .await?;
+    if span.is_none() {
+        // By default, periods before the first recorded session are not shown: nothing was
+        // tracked then, and calling them missed would only be noise.
+        let start = sessions.iter().map(|s| s.month).min();
+        periods.retain(|p| p == &last || start.is_some_and(|m| p.last_month() >= m));
+    }
     let periods: Vec<PeriodCoverage> = periods
         .iter()
         .map(|p| domain::coverage(*p, &sh.rules, &sh.members, &sh.regions, &sessions, today))

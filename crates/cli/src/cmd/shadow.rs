@@ -1,15 +1,739 @@
-//! `supportops shadow …` (being written).
+//! `supportops shadow …`: plan Support Shadowing sessions for a month, schedule them (filing the
+//! Support Shadowing issue that asks the region's managers for an engineer), record them done
+//! or cancelled, file improvement issues from them, and report coverage per period, region and
+//! member. Commands that write take `--dry-run`; commands that print take `--format`.
+
+use std::fmt::Write as _;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use jiff::Timestamp;
+use owo_colors::OwoColorize as _;
+use serde::Serialize;
+use supportops_app::shadow::{
+    self as app, CoverageReport, ImproveReport, PlanReport, ScheduleReport, ScheduleRequest,
+    SessionReport, ShadowError, Shadowing,
+};
+use supportops_config::Config;
+use supportops_domain::shadow::coverage::MonthStatus;
+use supportops_domain::shadow::{Month, Period, Pin, SessionId, SessionState, ShadowSession};
+use supportops_ports::store::shadow::SessionQuery;
+use tabled::settings::Style;
 
 use super::Context;
+use super::wiring::{open_store, open_tracker};
+use crate::exit::bad_input;
+use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops shadow`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Placeholder
-    Todo,
+    /// Propose who shadows which region in a month, each with its reason; `--apply` records it
+    Plan(PlanArgs),
+    /// Give a planned session a time and file its Support Shadowing issue, which asks the
+    /// region's Support Managers to help find an engineer
+    Schedule(ScheduleArgs),
+    /// Record a scheduled session as done: notes it on its issue and closes the issue
+    Done(DoneArgs),
+    /// Cancel a planned or scheduled session: notes the reason on its issue and closes it
+    Cancel(CancelArgs),
+    /// File an improvement issue from a session; its description links the shadowing issue
+    Improve(ImproveArgs),
+    /// Sessions done per region against the target, and per member per month, with warnings
+    Coverage(CoverageArgs),
+    /// List recorded sessions
+    List(ListArgs),
+}
+
+/// The clock, fixed by tests and demos through `SUPPORTOPS_NOW`.
+#[derive(Debug, clap::Args)]
+pub struct Clock {
+    /// Use this instant as "now" (RFC 3339, e.g. 2026-11-20T10:00:00Z)
+    #[arg(long, hide = true, env = "SUPPORTOPS_NOW", value_name = "INSTANT")]
+    now: Option<Timestamp>,
+}
+
+impl Clock {
+    fn now(&self) -> Timestamp {
+        self.now.unwrap_or_else(Timestamp::now)
+    }
+
+    fn today(&self) -> jiff::civil::Date {
+        self.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+    }
+}
+
+fn parse_month(text: &str) -> Result<Month, String> {
+    Month::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    Period::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_session(text: &str) -> Result<SessionId, String> {
+    SessionId::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a session id such as `12`; `supportops shadow list` shows them")
+    })
+}
+
+fn parse_pin(text: &str) -> Result<Pin, String> {
+    match text.split_once('=') {
+        Some((member, region)) if !member.trim().is_empty() && !region.trim().is_empty() => {
+            Ok(Pin {
+                member: member.trim().to_owned(),
+                region: region.trim().to_owned(),
+            })
+        }
+        _ => Err(format!("`{text}` is not MEMBER=REGION, e.g. `amara=EMEA`")),
+    }
+}
+
+fn parse_state(text: &str) -> Result<SessionState, String> {
+    SessionState::parse(text).ok_or_else(|| {
+        format!("`{text}` is not a state; use planned, scheduled, done or cancelled")
+    })
+}
+
+/// Arguments of `shadow plan`.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The month to plan, YYYY-MM [default: the current month]
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    month: Option<Month>,
+    /// Fix a session by hand before the planner fills in the rest; repeat for several
+    #[arg(long, value_name = "MEMBER=REGION", value_parser = parse_pin)]
+    assign: Vec<Pin>,
+    /// Record the proposed sessions as planned (without it, nothing is written)
+    #[arg(long)]
+    apply: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow schedule`.
+#[derive(Debug, clap::Args)]
+pub struct ScheduleArgs {
+    /// The planned session's id (see `shadow plan --apply` or `shadow list`)
+    #[arg(value_name = "SESSION", value_parser = parse_session)]
+    session: SessionId,
+    /// The Support Engineer to shadow, if known; without it the issue asks the region's
+    /// managers to find one
+    #[arg(long, value_name = "NAME")]
+    engineer: Option<String>,
+    /// When the session starts, e.g. "2026-12-03 15:00"
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    at: String,
+    /// The IANA time zone of --at [default: the member's zone]
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// Print the issue that would be filed and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow done`.
+#[derive(Debug, clap::Args)]
+pub struct DoneArgs {
+    /// The scheduled session's id
+    #[arg(value_name = "SESSION", value_parser = parse_session)]
+    session: SessionId,
+    /// A Markdown file with the member's notes (`-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    notes: Option<PathBuf>,
+    /// Print what would be done and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow cancel`.
+#[derive(Debug, clap::Args)]
+pub struct CancelArgs {
+    /// The planned or scheduled session's id
+    #[arg(value_name = "SESSION", value_parser = parse_session)]
+    session: SessionId,
+    /// Why it will not happen
+    #[arg(long, value_name = "TEXT")]
+    reason: String,
+    /// Print what would be done and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow improve`.
+#[derive(Debug, clap::Args)]
+pub struct ImproveArgs {
+    /// The session the improvement comes from (scheduled or done)
+    #[arg(value_name = "SESSION", value_parser = parse_session)]
+    session: SessionId,
+    /// The improvement issue's title
+    #[arg(long, value_name = "TEXT")]
+    title: String,
+    /// A Markdown file with the issue's description (`-` for standard input)
+    #[arg(long, value_name = "FILE")]
+    body: Option<PathBuf>,
+    /// Print the issue that would be filed and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Arguments of `shadow coverage`.
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// A month (2026-11), quarter (2026-Q4) or year (2026), shown in the configured periods
+    /// [default: the current period and those of the last twelve months]
+    #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
+    period: Option<Period>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow list`.
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only sessions of this month
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    month: Option<Month>,
+    /// Only this member's sessions
+    #[arg(long, value_name = "USERNAME")]
+    member: Option<String>,
+    /// Only sessions in this state: planned, scheduled, done or cancelled
+    #[arg(long, value_name = "STATE", value_parser = parse_state)]
+    state: Option<SessionState>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 /// Runs the command.
-pub fn run(_ctx: &Context, _cmd: Command) -> anyhow::Result<()> {
-    anyhow::bail!("`supportops shadow` is not available yet")
+pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let sh = shadowing(&config)?;
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        match cmd {
+            Command::Plan(a) => plan(&config, &sh, a).await,
+            Command::Schedule(a) => schedule(&config, &sh, a).await,
+            Command::Done(a) => done(&config, a).await,
+            Command::Cancel(a) => cancel(&config, a).await,
+            Command::Improve(a) => improve(&config, &sh, a).await,
+            Command::Coverage(a) => coverage(&config, &sh, a).await,
+            Command::List(a) => list(&config, &sh, a).await,
+        }
+    })
+}
+
+/// `[shadowing]` and `[team]` as domain values, with the template file read.
+fn shadowing(config: &Config) -> anyhow::Result<Shadowing> {
+    let template = match &config.shadowing.template_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| {
+                    format!(
+                        "cannot read the issue template `{}` (config key `shadowing.template_file`)",
+                        path.display()
+                    )
+                })
+                .map_err(bad_input)?;
+            Some((format!("`{}`", path.display()), text))
+        }
+        None => None,
+    };
+    Shadowing::from_config(config, template)
+        .map_err(bad_input)
+        .context("cannot use the shadowing configuration")
+}
+
+/// A use-case error as the binary reports it: bad input exits 2, the rest 1.
+fn shadow_error(err: ShadowError) -> anyhow::Error {
+    if err.is_bad_input() {
+        bad_input(err)
+    } else {
+        anyhow::Error::new(err)
+    }
+}
+
+/// Reads a Markdown file, or standard input for `-`.
+fn read_text(path: &Path, what: &str) -> anyhow::Result<String> {
+    let text = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .with_context(|| format!("cannot read the {what} from standard input"))?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the {what} file `{}`", path.display()))
+            .map_err(bad_input)?
+    };
+    Ok(text)
+}
+
+fn warn(message: &str) {
+    anstream::eprintln!("{} {message}", "warning:".yellow().bold());
+}
+
+async fn plan(config: &Config, sh: &Shadowing, args: PlanArgs) -> anyhow::Result<()> {
+    if sh.members.is_empty() {
+        return Err(bad_input(anyhow::anyhow!(
+            "no Support Ops members are configured; add `[[team.members]]` entries (username, \
+             timezone, hours) to the configuration, as `supportops init` shows"
+        )));
+    }
+    let month = args.month.unwrap_or_else(|| Month::of(args.clock.today()));
+    let store = open_store(config).await?;
+    let report = app::plan(
+        store.as_ref(),
+        sh,
+        month,
+        &args.assign,
+        args.apply,
+        args.clock.now(),
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot plan {month}"))?;
+    match args.format {
+        Format::Json => print_json(&report),
+        Format::Table => {
+            anstream::print!("{}", plan_text(&report));
+            Ok(())
+        }
+    }
+}
+
+fn plan_text(r: &PlanReport) -> String {
+    let mut out = String::new();
+    if r.applied {
+        let _ = writeln!(
+            out,
+            "Plan for {} recorded (counts toward {}):\n",
+            r.month, r.period
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Proposed plan for {} (counts toward {}); nothing is recorded until you add --apply:\n",
+            r.month, r.period
+        );
+    }
+    if r.sessions.is_empty() {
+        let _ = writeln!(out, "  No new sessions: every member available has one.");
+    }
+    for s in &r.sessions {
+        let id = s.id.map(|id| format!("#{id} ")).unwrap_or_default();
+        let _ = writeln!(out, "  {id}{} ({}) → {}", s.member, s.name, s.region);
+        let _ = writeln!(out, "      {}", s.reason);
+    }
+    if !r.arranged.is_empty() {
+        let _ = writeln!(out, "\nAlready arranged for {}:", r.month);
+        for a in &r.arranged {
+            let _ = writeln!(out, "  #{} {} → {} ({})", a.id, a.member, a.region, a.state);
+        }
+    }
+    // Members whose sessions are listed above need no second mention.
+    let skipped: Vec<_> = r
+        .skipped
+        .iter()
+        .filter(|s| !r.arranged.iter().any(|a| a.member == s.member))
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nNot planned:");
+        for s in skipped {
+            let _ = writeln!(out, "  {}: {}", s.member, s.reason);
+        }
+    }
+    let mut builder = tabled::builder::Builder::default();
+    builder.push_record(["region", "arranged", "this plan", "target"]);
+    for t in &r.regions {
+        builder.push_record([
+            t.region.clone(),
+            t.arranged.to_string(),
+            t.proposed.to_string(),
+            t.target.to_string(),
+        ]);
+    }
+    let mut table = builder.build();
+    table.with(Style::psql());
+    let _ = writeln!(out, "\nSessions in {}:\n\n{table}", r.period);
+    if r.applied {
+        if let Some(first) = r.sessions.iter().find_map(|s| s.id) {
+            let _ = writeln!(
+                out,
+                "\nNext: supportops shadow schedule {first} --engineer NAME --at \"YYYY-MM-DD HH:MM\""
+            );
+        }
+    }
+    out
+}
+
+async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tracker = open_tracker(config, &store)?;
+    let request = ScheduleRequest {
+        id: args.session,
+        engineer: args.engineer,
+        at: args.at,
+        zone: args.zone,
+        dry_run: args.dry_run,
+    };
+    let report = app::schedule(
+        store.as_ref(),
+        tracker.as_ref(),
+        sh,
+        &request,
+        args.clock.now(),
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot schedule session {}", args.session))?;
+    for w in &report.warnings {
+        warn(w);
+    }
+    match args.format {
+        Format::Json => print_json(&report),
+        Format::Table => {
+            anstream::print!("{}", schedule_text(&report));
+            Ok(())
+        }
+    }
+}
+
+fn schedule_text(r: &ScheduleReport) -> String {
+    let s = &r.session;
+    let mut out = String::new();
+    let with = s
+        .engineer
+        .as_deref()
+        .map_or_else(|| "an engineer to be found".to_owned(), |e| e.to_owned());
+    let verb = if r.dry_run {
+        "Would schedule"
+    } else {
+        "Scheduled"
+    };
+    let _ = writeln!(
+        out,
+        "{verb} session {}: {} shadows {with} in {}",
+        s.id, s.member, s.region
+    );
+    let _ = writeln!(out, "  member's time: {}", r.member_time);
+    let _ = writeln!(out, "  region's time: {}", r.region_time);
+    match &r.filed {
+        Some(issue) if r.found_existing => {
+            let _ = writeln!(out, "  issue: {} (filed by an earlier run)", issue.web_url);
+        }
+        Some(issue) => {
+            let _ = writeln!(out, "  issue: {}", issue.web_url);
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\nWould file in project `{}` (assigned to {}; labels: {}):\n\n# {}\n\n{}",
+                r.issue.project,
+                r.issue.assignees.join(", "),
+                if r.issue.labels.is_empty() {
+                    "none".to_owned()
+                } else {
+                    r.issue.labels.join(", ")
+                },
+                r.issue.title,
+                r.issue.description.trim_end()
+            );
+        }
+    }
+    out
+}
+
+async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
+    let notes = match &args.notes {
+        Some(path) => Some(read_text(path, "notes")?),
+        None => None,
+    };
+    let store = open_store(config).await?;
+    let tracker = open_tracker(config, &store)?;
+    let report = app::done(
+        store.as_ref(),
+        tracker.as_ref(),
+        args.session,
+        notes,
+        args.dry_run,
+        args.clock.now(),
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot record session {} as done", args.session))?;
+    show_change(&report, args.format)
+}
+
+async fn cancel(config: &Config, args: CancelArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tracker = open_tracker(config, &store)?;
+    let report = app::cancel(
+        store.as_ref(),
+        tracker.as_ref(),
+        args.session,
+        &args.reason,
+        args.dry_run,
+        args.clock.now(),
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot cancel session {}", args.session))?;
+    show_change(&report, args.format)
+}
+
+fn show_change(r: &SessionReport, format: Format) -> anyhow::Result<()> {
+    if format == Format::Json {
+        return print_json(r);
+    }
+    let s = &r.session;
+    let mut out = String::new();
+    let (verb, state) = if r.dry_run {
+        ("would be", s.state.as_str())
+    } else {
+        ("is", s.state.as_str())
+    };
+    let _ = writeln!(
+        out,
+        "Session {} ({} → {}, {}) {verb} {state}.",
+        s.id, s.member, s.region, s.month
+    );
+    for action in &r.tracker_actions {
+        let prefix = if r.dry_run { "would " } else { "" };
+        let _ = writeln!(out, "  {prefix}{action}");
+    }
+    anstream::print!("{out}");
+    Ok(())
+}
+
+async fn improve(config: &Config, sh: &Shadowing, args: ImproveArgs) -> anyhow::Result<()> {
+    let body = match &args.body {
+        Some(path) => Some(read_text(path, "description")?),
+        None => None,
+    };
+    let store = open_store(config).await?;
+    let tracker = open_tracker(config, &store)?;
+    let report = app::improve(
+        store.as_ref(),
+        tracker.as_ref(),
+        sh,
+        args.session,
+        &args.title,
+        body.as_deref(),
+        args.dry_run,
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot file an improvement from session {}", args.session))?;
+    for w in &report.warnings {
+        warn(w);
+    }
+    match args.format {
+        Format::Json => print_json(&report),
+        Format::Table => {
+            anstream::print!("{}", improve_text(&report));
+            Ok(())
+        }
+    }
+}
+
+fn improve_text(r: &ImproveReport) -> String {
+    let mut out = String::new();
+    match &r.filed {
+        Some(issue) => {
+            let earlier = if r.found_existing {
+                " (filed by an earlier run)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "Filed {}{earlier} from session {}; it links {}.",
+                issue.web_url,
+                r.session.id,
+                r.session
+                    .issue
+                    .as_ref()
+                    .map_or("the shadowing issue", |i| i.web_url.as_str())
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Would file in project `{}`:\n\n# {}\n\n{}",
+                r.issue.project,
+                r.issue.title,
+                r.issue.description.trim_end()
+            );
+        }
+    }
+    out
+}
+
+async fn coverage(config: &Config, sh: &Shadowing, args: CoverageArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.today())
+        .await
+        .map_err(shadow_error)
+        .context("cannot compute the shadowing coverage")?;
+    match args.format {
+        Format::Json => print_json(&report),
+        Format::Table => {
+            anstream::print!("{}", coverage_text(&report));
+            Ok(())
+        }
+    }
+}
+
+fn coverage_text(r: &CoverageReport) -> String {
+    let mut out = String::new();
+    for (i, p) in r.periods.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let timing = match p.timing {
+            supportops_domain::shadow::coverage::Timing::Past => "past",
+            supportops_domain::shadow::coverage::Timing::Current => "current",
+            supportops_domain::shadow::coverage::Timing::Future => "future",
+        };
+        let _ = writeln!(
+            out,
+            "{} ({timing}): target {} sessions per region\n",
+            p.period, p.target_per_region
+        );
+        let mut regions = tabled::builder::Builder::default();
+        regions.push_record(["region", "done", "scheduled", "planned", "target", "status"]);
+        for c in &p.regions {
+            regions.push_record([
+                c.region.clone(),
+                c.done.to_string(),
+                c.scheduled.to_string(),
+                c.planned.to_string(),
+                c.target.to_string(),
+                c.status.as_str().replace('_', " "),
+            ]);
+        }
+        let mut table = regions.build();
+        table.with(Style::psql());
+        let _ = writeln!(out, "{table}\n");
+
+        let mut members = tabled::builder::Builder::default();
+        let mut header = vec!["member".to_owned()];
+        header.extend(p.months.iter().map(|m| m.short_name().to_owned()));
+        members.push_record(header);
+        for m in &p.members {
+            let mut row = vec![m.member.clone()];
+            for mm in &m.months {
+                let regions: Vec<&str> = mm.sessions.iter().map(|s| s.region.as_str()).collect();
+                let with = |word: &str| format!("{word} {}", regions.join("+"));
+                row.push(match mm.status {
+                    MonthStatus::Shadowed => with("done"),
+                    MonthStatus::Scheduled => with("scheduled"),
+                    MonthStatus::Planned => with("planned"),
+                    MonthStatus::Away => "away".to_owned(),
+                    MonthStatus::Missed => "missed".to_owned(),
+                    MonthStatus::Open => "open".to_owned(),
+                    MonthStatus::Upcoming => "-".to_owned(),
+                });
+            }
+            members.push_record(row);
+        }
+        let mut table = members.build();
+        table.with(Style::psql());
+        let _ = writeln!(out, "{table}");
+        for w in &p.warnings {
+            let _ = writeln!(out, "{} {}", "warning:".yellow().bold(), w.message);
+        }
+    }
+    out
+}
+
+/// `shadow list --format json`.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    sessions: &'a [ShadowSession],
+}
+
+async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let query = SessionQuery {
+        from: args.month,
+        to: args.month,
+        member: args.member,
+        state: args.state,
+    };
+    let sessions = app::list(store.as_ref(), &query)
+        .await
+        .map_err(shadow_error)
+        .context("cannot list the shadowing sessions")?;
+    match args.format {
+        Format::Json => print_json(&ListJson {
+            sessions: &sessions,
+        }),
+        Format::Table => {
+            anstream::print!("{}", list_text(sh, &sessions));
+            Ok(())
+        }
+    }
+}
+
+fn list_text(sh: &Shadowing, sessions: &[ShadowSession]) -> String {
+    if sessions.is_empty() {
+        return "No shadowing sessions recorded; `supportops shadow plan --apply` plans some.\n"
+            .to_owned();
+    }
+    let mut builder = tabled::builder::Builder::default();
+    builder.push_record([
+        "id", "month", "member", "region", "state", "engineer", "start", "issue",
+    ]);
+    for s in sessions {
+        let start = s.start.map_or_else(String::new, |t| {
+            let zone = sh
+                .member(&s.member)
+                .map_or(jiff::tz::TimeZone::UTC, |m| m.zone.clone());
+            jiff::fmt::strtime::format("%Y-%m-%d %H:%M %Z", &t.to_zoned_datetime(zone))
+                .unwrap_or_else(|_| t.to_string())
+        });
+        builder.push_record([
+            s.id.to_string(),
+            s.month.to_string(),
+            s.member.clone(),
+            s.region.clone(),
+            s.state.to_string(),
+            s.engineer.clone().unwrap_or_default(),
+            start,
+            s.issue
+                .as_ref()
+                .map(|i| i.web_url.clone())
+                .unwrap_or_default(),
+        ]);
+    }
+    let mut table = builder.build();
+    table.with(Style::psql());
+    format!("{table}\n")
 }

@@ -116,7 +116,7 @@ fn hint(from: SessionState, to: SessionState) -> &'static str {
     match (from, to) {
         (Planned, Done) => "; schedule it first",
         (Done | Cancelled, _) => "; plan a new session instead",
-        (Scheduled, Scheduled) => "; cancel it and schedule a new one to move it",
+        (Scheduled, Scheduled) => "; to move it, cancel it and plan a new one",
         _ => "",
     }
 }
