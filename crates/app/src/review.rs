@@ -99,6 +99,19 @@ pub enum ReviewError {
         /// What is wrong.
         message: String,
     },
+    /// The issue template could not be filled, e.g. it names an unknown variable.
+    #[error(
+        "cannot fill the issue template {origin} (line {line}): {message}; templates can use \
+         {TEMPLATE_VARIABLES}"
+    )]
+    TemplateFill {
+        /// Which template.
+        origin: String,
+        /// The line of the fault, 1-based.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// The tracker refused or failed to file an issue or note.
     #[error(transparent)]
     Filing(Box<FilingError>),
@@ -631,6 +644,11 @@ struct Template {
 
 const TEMPLATE_NAME: &str = "review";
 
+/// What a template can use, for messages.
+const TEMPLATE_VARIABLES: &str = "`subject`, `reference`, `title`, `worst_band`, `previous_issue` \
+     and `responses` (each with `row`, `submitted`, `rating`, `resolution`, `values`, `comment`, \
+     `score`, `band`, and `submitter` when `review.include_submitter` is on)";
+
 impl Template {
     async fn load(
         tracker: &dyn Tracker,
@@ -688,7 +706,14 @@ impl Template {
             .map_err(|e| template_error(origin, &e))?;
         template
             .render(minijinja::value::Serde(context))
-            .map_err(|e| template_error(origin, &e))
+            .map_err(|e| ReviewError::TemplateFill {
+                origin: origin.to_owned(),
+                line: e.line().unwrap_or(1),
+                message: e
+                    .detail()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| e.kind().to_string()),
+            })
     }
 }
 
@@ -1014,9 +1039,11 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .expect("rendering fails");
-        assert!(err.contains("line 1"), "{err}");
         assert!(
-            err.starts_with("the issue template t is not a valid template"),
+            err.starts_with(
+                "cannot fill the issue template t (line 1): `subjet` is undefined; \
+                             templates can use `subject`, `reference`"
+            ),
             "{err}"
         );
     }

@@ -147,7 +147,7 @@ fn review_options(
 
 fn review_error(err: ReviewError) -> anyhow::Error {
     match err {
-        ReviewError::Template { .. } => bad_input(err),
+        ReviewError::Template { .. } | ReviewError::TemplateFill { .. } => bad_input(err),
         ReviewError::Lookup { doing, source } => {
             tracker_error(source).context(format!("cannot {doing} in the tracker"))
         }
