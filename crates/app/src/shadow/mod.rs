@@ -1,4 +1,5 @@
-//! The Support Shadowing use cases, over a [`ShadowStore`] and a [`Tracker`]:
+//! The Support Shadowing use cases, over a [`ShadowStore`] and a
+//! [`Tracker`](supportops_ports::Tracker):
 //!
 //! - [`plan`]: propose (and with `apply`, record) who shadows which region in a month;
 //! - [`schedule`]: give a planned session a time and an engineer, and file its Support
