@@ -445,7 +445,7 @@ async fn improving_a_planned_session_is_refused(h: Harness) {
     assert_eq!(
         err.to_string(),
         format!(
-            "session {} is planned and has no Support Shadowing issue to link; schedule it first",
+            "session {} is planned; improvements are filed from scheduled or done sessions, so schedule it first",
             s.id
         )
     );

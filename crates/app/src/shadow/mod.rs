@@ -190,9 +190,10 @@ pub enum ShadowError {
     /// The plan's pins name an unknown member or region.
     #[error(transparent)]
     Plan(#[from] PlanError),
-    /// Improvements need the session's Support Shadowing issue.
+    /// Improvements come from sessions that are scheduled or done, through their issue.
     #[error(
-        "session {id} is {state} and has no Support Shadowing issue to link; schedule it first"
+        "session {id} is {state}; improvements are filed from scheduled or done sessions{}",
+        if *state == SessionState::Planned { ", so schedule it first" } else { "" }
     )]
     NoIssue {
         /// The session.

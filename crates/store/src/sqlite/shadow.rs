@@ -77,10 +77,17 @@ impl SqliteStore {
         if sessions.is_empty() {
             return Ok(sessions);
         }
+        // One session (the usual case) reads its own rows; a listing reads them all once.
+        let only = match sessions.as_slice() {
+            [one] => Some(one.id.get()),
+            _ => None,
+        };
         let rows = sqlx::query(
             "SELECT session_id, project, iid, web_url, title, created_at \
-             FROM shadow_improvements ORDER BY created_at, project, iid",
+             FROM shadow_improvements WHERE (?1 IS NULL OR session_id = ?1) \
+             ORDER BY created_at, project, iid",
         )
+        .bind(only)
         .fetch_all(self.pool())
         .await
         .map_err(query_err("reading improvement issues"))?;
