@@ -42,6 +42,13 @@ pub async fn reviews(
     Ok(Json(views::reviews::load(&state).await?))
 }
 
+/// `GET /api/v1/shadowing/coverage`.
+pub async fn shadowing_coverage(
+    State(state): State<AppState>,
+) -> Result<Json<views::shadowing::ShadowingView>, ApiError> {
+    Ok(Json(views::shadowing::load(&state).await?))
+}
+
 /// `GET /api/v1/syncs`.
 pub async fn syncs(State(state): State<AppState>) -> Result<Json<SyncsView>, ApiError> {
     Ok(Json(views::syncs::load(&state).await?))
@@ -58,7 +65,11 @@ struct Health {
 
 /// `GET /healthz`: `200` when the store answers, `503` when it does not.
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    let store = state.store().pending_filings().await.map_err(DataError::from);
+    let store = state
+        .store()
+        .pending_filings()
+        .await
+        .map_err(DataError::from);
     let mut health = Health {
         status: "ok",
         store: "ok",

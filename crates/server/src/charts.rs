@@ -476,6 +476,7 @@ pub fn heatmap(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
 
@@ -537,7 +538,13 @@ mod tests {
         )
         .unwrap();
         // The empty month lifts the pen: two moves, no line drawn across the gap.
-        let d = svg.split(" d=\"").nth(1).unwrap().split('"').next().unwrap();
+        let d = svg
+            .split(" d=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert!(!d.contains('L'), "{d}");
         snapshot("chart_score_trend", &svg);

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
+use supportops_app::shadow::ShadowError;
 use supportops_app::sync::SyncAppError;
 use supportops_ports::{StoreError, TrackerError};
 
@@ -23,12 +24,17 @@ pub enum DataError {
     /// The sync use cases failed.
     #[error(transparent)]
     Sync(#[from] supportops_app::sync::SyncAppError),
+    /// The shadowing use cases failed.
+    #[error(transparent)]
+    Shadow(#[from] supportops_app::shadow::ShadowError),
 }
 
 impl DataError {
     fn status(&self) -> StatusCode {
         let tracker = match self {
-            DataError::Tracker(e) | DataError::Sync(SyncAppError::Tracker(e)) => Some(e),
+            DataError::Tracker(e)
+            | DataError::Sync(SyncAppError::Tracker(e))
+            | DataError::Shadow(ShadowError::Tracker { source: e, .. }) => Some(e),
             _ => None,
         };
         match tracker {
@@ -92,7 +98,12 @@ struct ErrorDetail {
     hint: Option<String>,
 }
 
-fn json_error(status: StatusCode, code: &'static str, message: String, hint: Option<String>) -> Response {
+fn json_error(
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    hint: Option<String>,
+) -> Response {
     let body = ErrorBody {
         error: ErrorDetail {
             status: status.as_u16(),
@@ -141,7 +152,12 @@ impl IntoResponse for PageError {
             ),
             PageError::Data(e) => {
                 tracing::error!(error = %chain(e), "page failed");
-                (e.status(), "Something failed", e.public_message().to_owned(), None)
+                (
+                    e.status(),
+                    "Something failed",
+                    e.public_message().to_owned(),
+                    None,
+                )
             }
             PageError::Render(e) => {
                 tracing::error!(error = %chain(e), "page failed to render");

@@ -44,7 +44,12 @@ pub struct Delivery {
 fn fields(body: &[u8]) -> Result<Vec<(String, String)>, HookError> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| HookError::BadJson {
-            message: e.to_string().split(" at line ").next().unwrap_or("").to_owned(),
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("")
+                .to_owned(),
             line: e.line(),
             column: e.column(),
         })?;
@@ -111,7 +116,10 @@ fn too_large(err: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// `POST /hooks/feedback`.
-pub async fn feedback(State(state): State<AppState>, request: Request) -> Result<Response, HookError> {
+pub async fn feedback(
+    State(state): State<AppState>,
+    request: Request,
+) -> Result<Response, HookError> {
     let authorization = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -236,6 +244,7 @@ pub async fn explain_too_large(State(state): State<AppState>, response: Response
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
 
@@ -254,7 +263,14 @@ mod tests {
     fn bad_json_names_line_and_column() {
         let err = fields(b"{\n  \"F\": 5,\n}").unwrap_err();
         assert!(
-            matches!(err, HookError::BadJson { line: 3, column: 1, .. }),
+            matches!(
+                err,
+                HookError::BadJson {
+                    line: 3,
+                    column: 1,
+                    ..
+                }
+            ),
             "{err:?}"
         );
         assert!(err.to_string().contains("line 3, column 1"), "{err}");
@@ -265,7 +281,10 @@ mod tests {
         let err = fields(b"[1, 2]").unwrap_err();
         assert!(err.to_string().contains("an array, not an object"), "{err}");
         let err = fields(br#"{"E": {"text": "x"}}"#).unwrap_err();
-        assert!(err.to_string().contains("field `E` holds an object"), "{err}");
+        assert!(
+            err.to_string().contains("field `E` holds an object"),
+            "{err}"
+        );
         let err = fields(b"{}").unwrap_err();
         assert!(err.to_string().contains("empty object"), "{err}");
     }

@@ -23,8 +23,8 @@
 
 mod api;
 mod assets;
-mod calendar;
 mod auth;
+mod calendar;
 mod charts;
 mod error;
 mod hooks;
@@ -69,12 +69,14 @@ pub fn router(state: AppState) -> Router {
         .route("/responses", get(api::responses))
         .route("/summary", get(api::summary))
         .route("/reviews", get(api::reviews))
+        .route("/shadowing/coverage", get(api::shadowing_coverage))
         .route("/syncs", get(api::syncs))
         .fallback(api::not_found);
     Router::new()
         .route("/", get(pages::overview))
         .route("/responses", get(pages::responses))
         .route("/reviews", get(pages::reviews))
+        .route("/shadowing", get(pages::shadowing))
         .route("/syncs", get(pages::syncs))
         .route("/calendar.ics", get(calendar::feed))
         .route("/healthz", get(api::healthz))

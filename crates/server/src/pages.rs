@@ -13,9 +13,9 @@ use crate::state::AppState;
 use crate::views::responses::{FilterParams, ResponseFilter, ResponsePage, ResponseView};
 use crate::views::summary::SummaryView;
 use crate::views::syncs::SyncsView;
+use crate::views::{self, utc_minute};
 use supportops_app::sync::MeetingView;
 use supportops_domain::sync::{Fit, MeetingKind, OccurrenceStatus};
-use crate::views::{self, utc_minute};
 
 /// What the layout around every page needs.
 #[derive(Debug, Clone, Default)]
@@ -102,7 +102,17 @@ struct OverviewPage {
     band_mix: String,
     trend: String,
     this_month: Option<views::summary::MonthView>,
+    open_reviews: Vec<views::reviews::ReviewView>,
+    open_count: usize,
+    next_syncs: Vec<MeetingRow>,
+    shadowing: Option<(String, Vec<RegionLine>)>,
+    shadow_done: u32,
+    shadow_target: u32,
+    shadow_warnings: Vec<String>,
 }
+
+/// How many open review issues the Overview lists.
+const OVERVIEW_REVIEWS: usize = 6;
 
 /// `GET /`.
 pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, PageError> {
@@ -127,12 +137,48 @@ pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, Pag
     let band_mix = charts::band_mix(&mixes)?;
     let trend = charts::score_trend(&points, state.sheet().scoring.thresholds)?;
     let this_month = summary.months.last().cloned();
+
+    let reviews = views::reviews::load(&state).await?;
+    let open_count = reviews.open;
+    let open_reviews = reviews
+        .reviews
+        .into_iter()
+        .filter(|r| r.state == "opened")
+        .take(OVERVIEW_REVIEWS)
+        .collect();
+
+    let meetings = views::syncs::upcoming(&state).await?;
+    let next_syncs = [MeetingKind::Weekly, MeetingKind::Monthly]
+        .into_iter()
+        .filter_map(|kind| views::syncs::first_of(&meetings, kind))
+        .map(|m| MeetingRow::of(&m))
+        .collect();
+
+    let coverage = views::shadowing::current(&state).await?;
+    let (shadow_done, shadow_target) = coverage.as_ref().map_or((0, 0), |p| {
+        (
+            p.regions.iter().map(|r| r.done.min(r.target)).sum(),
+            p.regions.iter().map(|r| r.target).sum(),
+        )
+    });
+    let shadow_warnings = coverage
+        .as_ref()
+        .map(|p| p.warnings.iter().map(|w| w.message.clone()).collect())
+        .unwrap_or_default();
+    let shadowing = coverage.map(|p| (p.period.to_string(), region_lines(&p)));
     render(&OverviewPage {
         layout: Layout::of(&state, "/"),
         summary,
         band_mix,
         trend,
         this_month,
+        open_reviews,
+        open_count,
+        next_syncs,
+        shadowing,
+        shadow_done,
+        shadow_target,
+        shadow_warnings,
     })
 }
 
@@ -258,8 +304,6 @@ pub struct MeetingRow {
     pub relation: Option<&'static str>,
     /// Each member: username, local time, and whether they are working then.
     pub members: Vec<(String, String, &'static str)>,
-    /// Members outside their working hours.
-    pub outside: usize,
 }
 
 impl MeetingRow {
@@ -295,11 +339,6 @@ impl MeetingRow {
                     )
                 })
                 .collect(),
-            outside: m
-                .members
-                .iter()
-                .filter(|t| t.fit == Fit::Outside)
-                .count(),
         }
     }
 
@@ -381,5 +420,114 @@ pub async fn syncs(State(state): State<AppState>) -> Result<Html<String>, PageEr
         layout: Layout::of(&state, "/syncs"),
         view,
         meetings,
+    })
+}
+
+/// A region's line in a coverage card.
+#[derive(Debug, Clone)]
+pub struct RegionLine {
+    /// The region.
+    pub region: String,
+    /// Sessions done.
+    pub done: u32,
+    /// Sessions scheduled or planned.
+    pub arranged: u32,
+    /// The target.
+    pub target: u32,
+    /// Width of the done bar, percent.
+    pub done_pct: u32,
+    /// Width of the arranged part, percent.
+    pub arranged_pct: u32,
+    /// `met`, `arranged`, `open`, `cannot_meet`, `missed`.
+    pub status: &'static str,
+    /// Where it stands, in words.
+    pub status_text: &'static str,
+}
+
+/// The lines of a period's coverage.
+pub fn region_lines(p: &supportops_domain::shadow::PeriodCoverage) -> Vec<RegionLine> {
+    use supportops_domain::shadow::coverage::RegionStatus;
+    p.regions
+        .iter()
+        .map(|r| {
+            let pct = |n: u32| (n * 100).checked_div(r.target).unwrap_or(100).min(100);
+            let arranged = r.scheduled + r.planned;
+            let done_pct = pct(r.done);
+            RegionLine {
+                region: r.region.clone(),
+                done: r.done,
+                arranged,
+                target: r.target,
+                done_pct,
+                arranged_pct: pct(r.done + arranged).saturating_sub(done_pct),
+                status: r.status.as_str(),
+                status_text: match r.status {
+                    RegionStatus::Met => "target met",
+                    RegionStatus::Arranged => "on track: the rest is arranged",
+                    RegionStatus::Open => "needs sessions",
+                    RegionStatus::CannotMeet => "cannot be met any more",
+                    RegionStatus::Missed => "missed",
+                },
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "shadowing.html")]
+struct ShadowingPage {
+    layout: Layout,
+    view: crate::views::shadowing::ShadowingView,
+    heatmap: String,
+    current: Option<(String, Vec<RegionLine>)>,
+}
+
+impl ShadowingPage {
+    fn period_word(&self) -> &'static str {
+        use supportops_domain::shadow::PeriodKind;
+        match self.view.coverage.period_kind {
+            PeriodKind::Month => "month",
+            PeriodKind::Quarter => "quarter",
+            PeriodKind::Year => "year",
+        }
+    }
+
+    fn month_status(
+        s: &supportops_domain::shadow::coverage::MonthStatus,
+    ) -> (&'static str, &'static str) {
+        use supportops_domain::shadow::coverage::MonthStatus;
+        match s {
+            MonthStatus::Shadowed => ("shadowed", "✓ shadowed"),
+            MonthStatus::Scheduled => ("scheduled", "scheduled"),
+            MonthStatus::Planned => ("planned", "planned"),
+            MonthStatus::Away => ("away", "away"),
+            MonthStatus::Missed => ("missed", "✗ missed"),
+            MonthStatus::Open => ("open", "not arranged"),
+            MonthStatus::Upcoming => ("upcoming", "–"),
+        }
+    }
+}
+
+/// `GET /shadowing`.
+pub async fn shadowing(State(state): State<AppState>) -> Result<Html<String>, PageError> {
+    let view = views::shadowing::load(&state).await?;
+    let rows: Vec<charts::HeatRow> = view
+        .heatmap
+        .regions
+        .iter()
+        .map(|r| charts::HeatRow {
+            name: r.region.clone(),
+            values: r.done.clone(),
+        })
+        .collect();
+    let heatmap = charts::heatmap(&view.heatmap.months, &rows, view.heatmap.monthly_pace)?;
+    let current = view
+        .current()
+        .map(|p| (p.period.to_string(), region_lines(p)));
+    render(&ShadowingPage {
+        layout: Layout::of(&state, "/shadowing"),
+        view,
+        heatmap,
+        current,
     })
 }

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use supportops_config::Config;
 use supportops_app::review::ReviewOptions;
+use supportops_app::shadow::{ShadowError, Shadowing};
 use supportops_app::sync::{SyncAppError, SyncSettings};
+use supportops_config::Config;
 use supportops_ports::store::coverage::CoverageStore;
 use supportops_ports::{Store, Tracker};
-use supportops_sheet::{Columns, Headers, SheetError, SheetLayout, Scoring};
+use supportops_sheet::{Columns, Headers, Scoring, SheetError, SheetLayout};
 use tokio::sync::{Mutex, MutexGuard, Notify};
 
 use crate::auth::WebhookAuth;
@@ -88,6 +89,9 @@ pub enum StartError {
     /// The `[sync]` or `[team]` settings are not valid.
     #[error(transparent)]
     Sync(#[from] SyncAppError),
+    /// The `[shadowing]` or `[team]` settings are not valid.
+    #[error(transparent)]
+    Shadow(#[from] ShadowError),
 }
 
 /// The state shared by every handler. Cheap to clone.
@@ -107,6 +111,7 @@ struct Inner {
     columns: Columns,
     review: Option<ReviewOptions>,
     sync: SyncSettings,
+    shadowing: Shadowing,
     review_wanted: Notify,
     writing: Mutex<()>,
 }
@@ -120,6 +125,7 @@ impl AppState {
             .resolve(&services.sheet.headers, "the sheet")
             .map_err(StartError::Layout)?;
         let sync = SyncSettings::from_config(&services.config)?;
+        let shadowing = Shadowing::from_config(&services.config, None)?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 config: services.config,
@@ -132,6 +138,7 @@ impl AppState {
                 columns,
                 review: services.review,
                 sync,
+                shadowing,
                 review_wanted: Notify::new(),
                 writing: Mutex::new(()),
             }),
@@ -181,6 +188,11 @@ impl AppState {
     /// The validated `[sync]` and `[team]` settings.
     pub fn sync(&self) -> &SyncSettings {
         &self.inner.sync
+    }
+
+    /// The validated `[shadowing]` and `[team]` settings.
+    pub fn shadowing(&self) -> &Shadowing {
+        &self.inner.shadowing
     }
 
     /// Where each role's column is in the header row.

@@ -52,7 +52,11 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
         tracing::info!(
             subject = action.subject.as_str(),
             kind = action.kind.as_str(),
-            issue = action.issue.as_ref().map(|i| i.web_url.as_str()).unwrap_or(""),
+            issue = action
+                .issue
+                .as_ref()
+                .map(|i| i.web_url.as_str())
+                .unwrap_or(""),
             "filed"
         );
     }

@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1/`, and the calendar feed, over a real server on loopback.
 
+#![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
+
 mod common;
 
 use common::TestApp;
@@ -25,7 +27,10 @@ async fn responses_are_newest_first_with_keys_and_explanations() {
         .collect();
     assert_eq!(rows, [7, 6, 5, 4, 3, 2]);
     let newest = &page["responses"][0];
-    assert!(newest["key"].as_str().unwrap().starts_with("h:"), "{newest}");
+    assert!(
+        newest["key"].as_str().unwrap().starts_with("h:"),
+        "{newest}"
+    );
     assert_eq!(newest["band"]["band"], "green");
     assert_eq!(newest["band"]["label"], "Good");
     let terms: Vec<(&str, i64)> = newest["explanation"]
@@ -35,8 +40,14 @@ async fn responses_are_newest_first_with_keys_and_explanations() {
         .map(|t| (t["term"].as_str().unwrap(), t["value"].as_i64().unwrap()))
         .collect();
     assert_eq!(terms.len(), 3, "{terms:?}");
-    assert_eq!(terms.iter().map(|t| t.1).sum::<i64>(), newest["score"].as_i64().unwrap());
-    assert!(newest.get("submitter").is_none(), "submitters stay hidden by default");
+    assert_eq!(
+        terms.iter().map(|t| t.1).sum::<i64>(),
+        newest["score"].as_i64().unwrap()
+    );
+    assert!(
+        newest.get("submitter").is_none(),
+        "submitters stay hidden by default"
+    );
 }
 
 #[tokio::test]
@@ -45,13 +56,21 @@ async fn responses_filter_by_month_subject_and_text_and_paginate() {
     let oct = app.json("/api/v1/responses?month=2026-10", 200).await;
     assert_eq!(oct["total"], 2);
     // Legacy `/issues/101#note_5` and `/-/issues/101` are the same subject.
-    let same = app.json("/api/v1/responses?subject=zendesk/-/issues/101", 200).await;
+    let same = app
+        .json("/api/v1/responses?subject=zendesk/-/issues/101", 200)
+        .await;
     assert_eq!(same["total"], 2);
     let text = app.json("/api/v1/responses?q=ZO%C3%AB", 200).await;
     assert_eq!(text["total"], 1, "text search ignores case");
     let p1 = app.json("/api/v1/responses?per_page=4", 200).await;
     let p2 = app.json("/api/v1/responses?per_page=4&page=2", 200).await;
-    assert_eq!((p1["pages"].as_u64(), p1["responses"].as_array().unwrap().len()), (Some(2), 4));
+    assert_eq!(
+        (
+            p1["pages"].as_u64(),
+            p1["responses"].as_array().unwrap().len()
+        ),
+        (Some(2), 4)
+    );
     assert_eq!(p2["responses"].as_array().unwrap().len(), 2);
     assert_eq!(p2["responses"][0]["row"], 3);
 }
@@ -92,7 +111,12 @@ async fn syncs_list_the_next_meetings_and_the_monthly_agenda() {
         .map(|i| i["title"].as_str().unwrap())
         .collect();
     assert_eq!(new.len(), 3, "{new:?}");
-    assert!(syncs["agenda_markdown"].as_str().unwrap().contains("Feedback Review"));
+    assert!(
+        syncs["agenda_markdown"]
+            .as_str()
+            .unwrap()
+            .contains("Feedback Review")
+    );
 }
 
 #[tokio::test]
@@ -136,8 +160,17 @@ async fn reviews_list_each_issue_with_its_state_and_responses() {
     );
     let first = &view["reviews"][0];
     assert_eq!(first["state"], "opened");
-    assert!(first["web_url"].as_str().unwrap().starts_with("local://"), "{first}");
-    assert!(first["description"].as_str().unwrap().contains("supportops:subject="), "{first}");
+    assert!(
+        first["web_url"].as_str().unwrap().starts_with("local://"),
+        "{first}"
+    );
+    assert!(
+        first["description"]
+            .as_str()
+            .unwrap()
+            .contains("supportops:subject="),
+        "{first}"
+    );
 }
 
 #[tokio::test]
@@ -149,7 +182,9 @@ async fn a_later_flagged_response_about_an_open_review_becomes_a_note_on_it() {
         "C": "It was not solved",
         "F": 1,
     });
-    let r = app.post_feedback(body.to_string(), Some(common::TOKEN)).await;
+    let r = app
+        .post_feedback(body.to_string(), Some(common::TOKEN))
+        .await;
     let status = r.status();
     assert_eq!(status, 202, "{}", r.text().await.unwrap());
     for _ in 0..200 {

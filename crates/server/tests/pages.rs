@@ -1,5 +1,7 @@
 //! The dashboard pages, health and assets, over a real server on loopback.
 
+#![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
+
 mod common;
 
 use common::TestApp;
@@ -21,7 +23,10 @@ async fn assets_are_served_from_the_binary_with_types() {
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     assert!(css.text().await.unwrap().contains("--green"));
     let js = app.get("/assets/app.js").await;
-    assert_eq!(js.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert_eq!(
+        js.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
     let icon = app.get("/favicon.ico").await;
     assert_eq!(icon.headers()["content-type"], "image/svg+xml");
 }
@@ -29,14 +34,23 @@ async fn assets_are_served_from_the_binary_with_types() {
 #[tokio::test]
 async fn every_page_loads_nothing_from_elsewhere() {
     let app = TestApp::spawn().await;
-    for path in ["/", "/responses"] {
+    for path in ["/", "/responses", "/reviews", "/shadowing", "/syncs"] {
         let r = app.get(path).await;
         assert_eq!(r.status(), 200, "{path}");
-        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(csp.contains("default-src 'none'"), "{csp}");
         let html = r.text().await.unwrap();
-        assert!(!html.contains("http://cdn") && !html.contains("<script src=\"http"), "{path}");
-        assert!(html.contains("<link rel=\"stylesheet\" href=\"/assets/app.css\">"), "{path}");
+        assert!(
+            !html.contains("http://cdn") && !html.contains("<script src=\"http"),
+            "{path}"
+        );
+        assert!(
+            html.contains("<link rel=\"stylesheet\" href=\"/assets/app.css\">"),
+            "{path}"
+        );
     }
 }
 
@@ -66,7 +80,10 @@ async fn responses_page_filters_by_band_and_explains_each_score() {
     assert!(html.contains("zendesk#103"), "{html}");
     assert!(!html.contains("zendesk!7"), "{html}");
     // The rating term of the handbook formula, with its value for a rating of 1.
-    assert!(html.contains("IF(F2 &#62;= 4, 1, IF(F2 &#60;= 1, -1, 0))"), "{html}");
+    assert!(
+        html.contains("IF(F2 &#62;= 4, 1, IF(F2 &#60;= 1, -1, 0))"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -85,7 +102,10 @@ async fn syncs_page_lists_meetings_with_local_times_and_the_agenda() {
     let html = app.text("/syncs", 200).await;
     assert!(html.contains("Tue 01 Dec 2026"), "{html}");
     assert!(html.contains("14:30–15:00 UTC"), "{html}");
-    assert!(html.contains("<span data-kpi=\"agenda_new\">3</span>"), "{html}");
+    assert!(
+        html.contains("<span data-kpi=\"agenda_new\">3</span>"),
+        "{html}"
+    );
     assert!(html.contains("href=\"/calendar.ics\""), "{html}");
 }
 
@@ -93,9 +113,15 @@ async fn syncs_page_lists_meetings_with_local_times_and_the_agenda() {
 async fn reviews_page_shows_open_issues_with_their_bands() {
     let app = TestApp::spawn().await;
     let html = app.text("/reviews", 200).await;
-    assert!(html.contains("<span data-kpi=\"open_reviews\">3</span>"), "{html}");
+    assert!(
+        html.contains("<span data-kpi=\"open_reviews\">3</span>"),
+        "{html}"
+    );
     assert!(html.contains("zendesk#103"), "{html}");
-    assert!(html.contains("<span class=\"band band-red\">1 Bad</span>"), "{html}");
+    assert!(
+        html.contains("<span class=\"band band-red\">1 Bad</span>"),
+        "{html}"
+    );
     // Local issues have no web page: their links stay on the dashboard.
     assert!(html.contains("href=\"/reviews#issue-1\""), "{html}");
 }

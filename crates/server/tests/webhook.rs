@@ -1,6 +1,8 @@
 //! `POST /hooks/feedback`: authentication, size limit, parsing, durable storage before `202`,
 //! duplicate deliveries, and filing of flagged responses by the background review job.
 
+#![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
+
 mod common;
 
 use std::time::Duration;
@@ -24,7 +26,10 @@ fn red_response(subject: &str) -> serde_json::Value {
 
 async fn error_of(r: reqwest::Response) -> (u16, serde_json::Value) {
     let status = r.status().as_u16();
-    (status, r.json::<serde_json::Value>().await.unwrap()["error"].clone())
+    (
+        status,
+        r.json::<serde_json::Value>().await.unwrap()["error"].clone(),
+    )
 }
 
 /// Waits until the store knows `n` review issues, or fails after 10 s.
@@ -32,7 +37,10 @@ async fn wait_for_review_issues(app: &TestApp, n: usize) -> Vec<String> {
     for _ in 0..200 {
         let issues = app.store.review_issues().await.unwrap();
         if issues.len() >= n {
-            return issues.into_iter().map(|i| i.subject.as_str().to_owned()).collect();
+            return issues
+                .into_iter()
+                .map(|i| i.subject.as_str().to_owned())
+                .collect();
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -51,7 +59,9 @@ async fn a_response_is_stored_before_202_and_shows_up_in_the_api() {
     assert_eq!(delivery["score"], -1);
     assert_eq!(delivery["flagged"], true);
 
-    let page = app.json("/api/v1/responses?q=broke%20our%20workflow", 200).await;
+    let page = app
+        .json("/api/v1/responses?q=broke%20our%20workflow", 200)
+        .await;
     assert_eq!(page["total"], 1);
     assert_eq!(page["responses"][0]["key"], delivery["key"]);
     assert_eq!(page["responses"][0]["source"], "webhook");
@@ -60,7 +70,9 @@ async fn a_response_is_stored_before_202_and_shows_up_in_the_api() {
 #[tokio::test]
 async fn a_repeated_delivery_is_accepted_once() {
     let app = TestApp::spawn().await;
-    let before = app.json("/api/v1/summary", 200).await["rows"].as_u64().unwrap();
+    let before = app.json("/api/v1/summary", 200).await["rows"]
+        .as_u64()
+        .unwrap();
     let body = red_response("https://gitlab.com/a/b/-/issues/9").to_string();
     let first = app.post_feedback(body.clone(), Some(TOKEN)).await;
     assert_eq!(first.status(), 202);
@@ -68,7 +80,9 @@ async fn a_repeated_delivery_is_accepted_once() {
     assert_eq!(second.status(), 200);
     let second: serde_json::Value = second.json().await.unwrap();
     assert_eq!(second["status"], "duplicate");
-    let after = app.json("/api/v1/summary", 200).await["rows"].as_u64().unwrap();
+    let after = app.json("/api/v1/summary", 200).await["rows"]
+        .as_u64()
+        .unwrap();
     assert_eq!(after, before + 1);
 }
 
@@ -77,9 +91,17 @@ async fn flagged_responses_get_a_review_issue_from_the_background_job() {
     let app = TestApp::spawn().await;
     let before = app.store.review_issues().await.unwrap().len();
     let body = red_response("https://gitlab.com/a/b/-/issues/9");
-    assert_eq!(app.post_feedback(body.to_string(), Some(TOKEN)).await.status(), 202);
+    assert_eq!(
+        app.post_feedback(body.to_string(), Some(TOKEN))
+            .await
+            .status(),
+        202
+    );
     let subjects = wait_for_review_issues(&app, before + 1).await;
-    assert!(subjects.contains(&"https://gitlab.com/a/b/-/issues/9".to_owned()), "{subjects:?}");
+    assert!(
+        subjects.contains(&"https://gitlab.com/a/b/-/issues/9".to_owned()),
+        "{subjects:?}"
+    );
 }
 
 #[tokio::test]
@@ -92,7 +114,12 @@ async fn responses_stored_but_not_filed_before_a_restart_are_filed_after_it() {
     })
     .await;
     let body = red_response("https://gitlab.com/a/b/-/issues/77");
-    assert_eq!(app.post_feedback(body.to_string(), Some(TOKEN)).await.status(), 202);
+    assert_eq!(
+        app.post_feedback(body.to_string(), Some(TOKEN))
+            .await
+            .status(),
+        202
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(app.store.review_issues().await.unwrap().is_empty());
     let dir = app.stop().await;
@@ -115,11 +142,23 @@ async fn missing_and_wrong_tokens_are_401() {
     assert_eq!(r.headers()["www-authenticate"], "Bearer");
     let (status, err) = error_of(r).await;
     assert_eq!(status, 401);
-    assert_eq!(err["message"], "send the webhook's token as `Authorization: Bearer <token>`");
-    let (status, err) = error_of(app.post_feedback(body, Some("wrong-token-0123456789")).await).await;
+    assert_eq!(
+        err["message"],
+        "send the webhook's token as `Authorization: Bearer <token>`"
+    );
+    let (status, err) = error_of(
+        app.post_feedback(body, Some("wrong-token-0123456789"))
+            .await,
+    )
+    .await;
     assert_eq!(status, 401);
-    assert_eq!(err["message"], "the bearer token is not the webhook's token");
-    let page = app.json("/api/v1/responses?q=broke%20our%20workflow", 200).await;
+    assert_eq!(
+        err["message"],
+        "the bearer token is not the webhook's token"
+    );
+    let page = app
+        .json("/api/v1/responses?q=broke%20our%20workflow", 200)
+        .await;
     assert_eq!(page["total"], 0, "nothing is stored without the token");
 }
 
@@ -139,7 +178,12 @@ async fn without_a_configured_token_the_webhook_is_503_and_says_which_variable_t
         err["message"],
         "the webhook is off: no token is set in the environment variable `SUPPORTOPS_WEBHOOK_TOKEN`"
     );
-    assert!(err["hint"].as_str().unwrap().contains("server.webhook_token_env"));
+    assert!(
+        err["hint"]
+            .as_str()
+            .unwrap()
+            .contains("server.webhook_token_env")
+    );
 }
 
 #[tokio::test]
@@ -158,9 +202,14 @@ async fn bodies_over_the_limit_are_413_whether_announced_or_streamed() {
     assert_eq!(err["message"], "the body is larger than 300 bytes");
 
     // Without Content-Length: a chunked body is cut off at the limit too.
-    let answer = app.post_chunked("/hooks/feedback", TOKEN, &body.to_string()).await;
+    let answer = app
+        .post_chunked("/hooks/feedback", TOKEN, &body.to_string())
+        .await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(answer.contains("the body is larger than 300 bytes"), "{answer}");
+    assert!(
+        answer.contains("the body is larger than 300 bytes"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
@@ -170,7 +219,10 @@ async fn bad_json_is_400_with_line_and_column() {
     assert_eq!(status, 400);
     assert_eq!(err["code"], "bad_json");
     assert!(
-        err["message"].as_str().unwrap().ends_with("at line 2, column 1"),
+        err["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("at line 2, column 1"),
         "{err}"
     );
 }
@@ -193,12 +245,21 @@ async fn a_response_without_a_subject_or_a_time_is_400() {
     let mut body = red_response("");
     let (status, err) = error_of(app.post_feedback(body.to_string(), Some(TOKEN)).await).await;
     assert_eq!(status, 400);
-    assert!(err["message"].as_str().unwrap().contains("no `subject`"), "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("no `subject`"),
+        "{err}"
+    );
     body["Issue/MR link"] = json!("https://gitlab.com/a/b/-/issues/9");
     body["Timestamp"] = json!("yesterday");
     let (status, err) = error_of(app.post_feedback(body.to_string(), Some(TOKEN)).await).await;
     assert_eq!(status, 400);
-    assert!(err["message"].as_str().unwrap().contains("`yesterday` is not a time"), "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("`yesterday` is not a time"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -206,17 +267,27 @@ async fn a_hostile_comment_sent_through_the_webhook_is_shown_as_text() {
     let app = TestApp::spawn().await;
     let mut body = red_response("https://gitlab.com/a/b/-/issues/9");
     body["Comments"] = json!("<script>document.title='pwned'</script><img src=x onerror=alert(1)>");
-    assert_eq!(app.post_feedback(body.to_string(), Some(TOKEN)).await.status(), 202);
+    assert_eq!(
+        app.post_feedback(body.to_string(), Some(TOKEN))
+            .await
+            .status(),
+        202
+    );
     let html = app.text("/responses?q=pwned", 200).await;
     assert!(!html.contains("<script>document"), "{html}");
     assert!(!html.contains("<img src=x"), "{html}");
-    assert!(html.contains("&#60;script&#62;document.title=&#39;pwned&#39;&#60;/script&#62;"), "{html}");
+    assert!(
+        html.contains("&#60;script&#62;document.title=&#39;pwned&#39;&#60;/script&#62;"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
 async fn concurrent_deliveries_are_all_stored() {
     let app = TestApp::spawn().await;
-    let before = app.json("/api/v1/summary", 200).await["rows"].as_u64().unwrap();
+    let before = app.json("/api/v1/summary", 200).await["rows"]
+        .as_u64()
+        .unwrap();
     let sends = (0..20).map(|i| {
         let mut body = red_response(&format!("https://gitlab.com/a/b/-/issues/{}", 100 + i % 4));
         body["Timestamp"] = json!(format!("2026-11-26T09:{i:02}:00Z"));
@@ -228,7 +299,9 @@ async fn concurrent_deliveries_are_all_stored() {
     });
     let statuses: Vec<u16> = futures_join(sends).await;
     assert!(statuses.iter().all(|s| *s == 202), "{statuses:?}");
-    let after = app.json("/api/v1/summary", 200).await["rows"].as_u64().unwrap();
+    let after = app.json("/api/v1/summary", 200).await["rows"]
+        .as_u64()
+        .unwrap();
     assert_eq!(after, before + 20);
 }
 

@@ -4,6 +4,7 @@
 
 pub mod responses;
 pub mod reviews;
+pub mod shadowing;
 pub mod summary;
 pub mod syncs;
 
@@ -119,6 +120,7 @@ pub fn utc_minute(at: Timestamp) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
 

@@ -69,11 +69,13 @@ impl ResponseFilter {
             .transpose()?;
         let month = given(&p.month)
             .map(|m| {
-                parse_month(m).map(|_| m.to_owned()).ok_or_else(|| BadParam {
-                    param: "month",
-                    value: m.to_owned(),
-                    expected: "a month written YYYY-MM, e.g. 2026-03",
-                })
+                parse_month(m)
+                    .map(|_| m.to_owned())
+                    .ok_or_else(|| BadParam {
+                        param: "month",
+                        value: m.to_owned(),
+                        expected: "a month written YYYY-MM, e.g. 2026-03",
+                    })
             })
             .transpose()?;
         let number = |param: &'static str, v: Option<&str>, default: usize, max: usize| {
@@ -110,10 +112,10 @@ impl ResponseFilter {
 
     fn matches(&self, r: &StoredResponse) -> bool {
         let resp = &r.scored.response;
-        if let Some(m) = &self.month {
-            if resp.submitted_at.map(month_of).as_deref() != Some(m.as_str()) {
-                return false;
-            }
+        if let Some(m) = &self.month
+            && resp.submitted_at.map(month_of).as_deref() != Some(m.as_str())
+        {
+            return false;
         }
         if let Some(s) = &self.subject {
             let s = s.to_lowercase();
@@ -344,6 +346,7 @@ pub async fn load(state: &AppState, filter: ResponseFilter) -> Result<ResponsePa
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
 
@@ -366,8 +369,7 @@ mod tests {
 
     #[test]
     fn empty_form_fields_do_not_filter() {
-        let f = ResponseFilter::parse(&params(&[("band", ""), ("month", " "), ("q", "")]))
-            .unwrap();
+        let f = ResponseFilter::parse(&params(&[("band", ""), ("month", " "), ("q", "")])).unwrap();
         assert_eq!(f.band, None);
         assert_eq!(f.month, None);
         assert_eq!(f.q, None);

@@ -139,8 +139,10 @@ pub async fn load(state: &AppState) -> Result<ReviewsView, DataError> {
         })
         .await?;
     let issues = tracker_issues(state, &records).await?;
-    let by_key: HashMap<&ResponseKey, &StoredResponse> =
-        flagged.iter().map(|r| (&r.scored.response.key, r)).collect();
+    let by_key: HashMap<&ResponseKey, &StoredResponse> = flagged
+        .iter()
+        .map(|r| (&r.scored.response.key, r))
+        .collect();
     let comment_col = state
         .config()
         .sheet
@@ -159,18 +161,21 @@ pub async fn load(state: &AppState) -> Result<ReviewsView, DataError> {
             continue;
         };
         let resp = &r.scored.response;
-        covered.entry(c.review_issue_id).or_default().push(CoveredResponse {
-            key: resp.key.as_str().to_owned(),
-            row: resp.row,
-            submitted_at: resp.submitted_at.map(|t| t.to_string()),
-            score: value_json(&r.scored.score),
-            band: r.scored.band.into(),
-            comment: comment_col
-                .and_then(|i| resp.cells.get(i))
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty()),
-            in_note: c.note_id.is_some(),
-        });
+        covered
+            .entry(c.review_issue_id)
+            .or_default()
+            .push(CoveredResponse {
+                key: resp.key.as_str().to_owned(),
+                row: resp.row,
+                submitted_at: resp.submitted_at.map(|t| t.to_string()),
+                score: value_json(&r.scored.score),
+                band: r.scored.band.into(),
+                comment: comment_col
+                    .and_then(|i| resp.cells.get(i))
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty()),
+                in_note: c.note_id.is_some(),
+            });
     }
     let uncovered = flagged.len().saturating_sub(
         coverage

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use supportops_formula::Value;
 use supportops_ports::store::responses::{ResponseQuery, StoredResponse};
 

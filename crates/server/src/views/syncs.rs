@@ -50,9 +50,11 @@ pub struct SyncsView {
 
 /// The next meetings only (for the Overview).
 pub async fn upcoming(state: &AppState) -> Result<Vec<MeetingView>, DataError> {
-    Ok(sync::next(state.sync(), state.store().as_ref(), state.now(), UPCOMING)
-        .await?
-        .meetings)
+    Ok(
+        sync::next(state.sync(), state.store().as_ref(), state.now(), UPCOMING)
+            .await?
+            .meetings,
+    )
 }
 
 /// The first meeting of `kind` that is not cancelled.

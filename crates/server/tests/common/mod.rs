@@ -36,6 +36,8 @@ pub struct Options {
     pub seed: bool,
     /// Let the background job file review issues (default: yes).
     pub file_reviews: bool,
+    /// Load the demo's year of shadowing history for the configured team (default: no).
+    pub shadow_history: bool,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             config: Config::default(),
             seed: true,
             file_reviews: true,
+            shadow_history: false,
         }
     }
 }
@@ -101,6 +104,21 @@ pub fn review_options(config: &Config) -> ReviewOptions {
     }
 }
 
+/// The demo configuration: the handbook's defaults and a team of four.
+pub fn demo_config() -> Config {
+    let text = include_str!("../../../../examples/demo.toml");
+    Config::from_toml(text, "examples/demo.toml", &[]).unwrap()
+}
+
+/// Options for a server with the demo team and its shadowing history.
+pub fn with_team() -> Options {
+    Options {
+        config: demo_config(),
+        shadow_history: true,
+        ..Options::default()
+    }
+}
+
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -137,6 +155,12 @@ impl TestApp {
             )
             .await
             .unwrap();
+        }
+        if options.shadow_history {
+            let today = now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+            supportops_app::shadow::load_demo_history(&store, &options.config, today)
+                .await
+                .unwrap();
         }
         let store = Arc::new(store);
         let state = AppState::new(Services {
@@ -200,7 +224,11 @@ impl TestApp {
     }
 
     /// `POST /hooks/feedback` with `body` and, if given, the bearer `token`.
-    pub async fn post_feedback(&self, body: impl Into<reqwest::Body>, token: Option<&str>) -> reqwest::Response {
+    pub async fn post_feedback(
+        &self,
+        body: impl Into<reqwest::Body>,
+        token: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
             .post(format!("{}/hooks/feedback", self.base))
@@ -247,7 +275,15 @@ impl TestApp {
     /// Starts a new server on the store of a stopped one (a restart).
     pub async fn restart(dir: tempfile::TempDir, options: Options) -> TestApp {
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
-        TestApp::start(dir, &url, Options { seed: false, ..options }).await
+        TestApp::start(
+            dir,
+            &url,
+            Options {
+                seed: false,
+                ..options
+            },
+        )
+        .await
     }
 }
 
