@@ -594,7 +594,7 @@ fn bad_input_names_the_problem_and_exits_2() {
         ),
         (
             vec!["shadow", "improve", &amara, "--title", "x"],
-            "has no Support Shadowing issue to link; schedule it first",
+            "improvements are filed from scheduled or done sessions, so schedule it first",
         ),
         (
             vec!["shadow", "plan", "--assign", "amara=LATAM"],

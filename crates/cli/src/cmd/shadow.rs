@@ -381,13 +381,11 @@ fn plan_text(r: &PlanReport) -> String {
     let mut table = builder.build();
     table.with(Style::psql());
     let _ = writeln!(out, "\nSessions in {}:\n\n{table}", r.period);
-    if r.applied {
-        if let Some(first) = r.sessions.iter().find_map(|s| s.id) {
-            let _ = writeln!(
-                out,
-                "\nNext: supportops shadow schedule {first} --engineer NAME --at \"YYYY-MM-DD HH:MM\""
-            );
-        }
+    if let Some(first) = r.sessions.iter().find_map(|s| s.id).filter(|_| r.applied) {
+        let _ = writeln!(
+            out,
+            "\nNext: supportops shadow schedule {first} --at \"YYYY-MM-DD HH:MM\" [--engineer NAME]"
+        );
     }
     out
 }
