@@ -29,6 +29,15 @@ pub(crate) enum Node {
     Plus(Box<Node>),
     Percent(Box<Node>),
     Binary(BinaryOp, Box<Node>, Box<Node>),
+    /// `F2 >= 4` and friends: a comparison of a cell with a number literal, evaluated without
+    /// building values (the commonest test in score formulas).
+    CompareRefNumber(BinaryOp, usize, f64),
+    /// `C2 = "text"` (or `<>` when `negate`): a cell compared with a text literal.
+    EqRefText {
+        column: usize,
+        text: Box<str>,
+        negate: bool,
+    },
     Call(Box<Call>),
 }
 
@@ -97,11 +106,30 @@ impl Compiler<'_> {
                 }
             }
             ExprKind::Percent(inner) => Node::Percent(Box::new(self.node(inner, false)?)),
-            ExprKind::Binary(op, l, r) => Node::Binary(
-                *op,
-                Box::new(self.node(l, false)?),
-                Box::new(self.node(r, false)?),
-            ),
+            ExprKind::Binary(op, l, r) => {
+                let (l, r) = (self.node(l, false)?, self.node(r, false)?);
+                match (op, l, r) {
+                    (
+                        BinaryOp::Eq
+                        | BinaryOp::Ne
+                        | BinaryOp::Lt
+                        | BinaryOp::Le
+                        | BinaryOp::Gt
+                        | BinaryOp::Ge,
+                        Node::Ref(c),
+                        Node::Number(n),
+                    ) => Node::CompareRefNumber(*op, c, n),
+                    (BinaryOp::Eq | BinaryOp::Ne, Node::Ref(column), Node::Text(text))
+                    | (BinaryOp::Eq | BinaryOp::Ne, Node::Text(text), Node::Ref(column)) => {
+                        Node::EqRefText {
+                            column,
+                            text,
+                            negate: *op == BinaryOp::Ne,
+                        }
+                    }
+                    (_, l, r) => Node::Binary(*op, Box::new(l), Box::new(r)),
+                }
+            }
             ExprKind::Call(function, args) => self.call(*function, args)?,
         })
     }
@@ -171,7 +199,9 @@ fn range_functions() -> String {
 /// Appends every column `node` reads to `out`.
 pub(crate) fn collect_columns(node: &Node, out: &mut Vec<usize>) {
     match node {
-        Node::Ref(c) => out.push(*c),
+        Node::Ref(c) | Node::CompareRefNumber(_, c, _) | Node::EqRefText { column: c, .. } => {
+            out.push(*c)
+        }
         Node::Range(a, b) => out.extend(*a..=*b),
         Node::Neg(n) | Node::Plus(n) | Node::Percent(n) => collect_columns(n, out),
         Node::Binary(_, l, r) => {

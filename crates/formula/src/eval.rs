@@ -85,6 +85,7 @@ impl<'a> V<'a> {
 
     /// Boolean coercion: blank and `""` are FALSE, numbers are TRUE unless 0, `"TRUE"` and
     /// `"FALSE"` (any case) are booleans, other text `#VALUE!`.
+    #[inline]
     pub(crate) fn to_bool(&self) -> R<bool> {
         match self {
             V::Blank => Ok(false),
@@ -122,6 +123,7 @@ impl<'a> V<'a> {
 }
 
 /// Whether two numbers are equal to 15 significant digits (so `0.1 + 0.2 = 0.3`).
+#[inline]
 fn cmp_num(x: f64, y: f64) -> Ordering {
     if x == y || (x - y).abs() <= x.abs().max(y.abs()) * 1e-15 {
         Ordering::Equal
@@ -132,6 +134,7 @@ fn cmp_num(x: f64, y: f64) -> Ordering {
 
 /// Sheets' comparison: errors propagate (left first); blank is 0, `""` or FALSE next to a
 /// number, text or boolean; text compares ignoring case; across types numbers < text < booleans.
+#[inline]
 pub(crate) fn compare(a: &V<'_>, b: &V<'_>) -> R<Ordering> {
     fn rank(v: &V<'_>) -> u8 {
         match v {
@@ -155,6 +158,19 @@ pub(crate) fn compare(a: &V<'_>, b: &V<'_>) -> R<Ordering> {
         (V::Bool(x), V::Blank) => x.cmp(&false),
         _ => rank(a).cmp(&rank(b)),
     })
+}
+
+/// Whether `ordering` satisfies the comparison operator `op`.
+#[inline]
+fn test(op: BinaryOp, ordering: Ordering) -> bool {
+    match op {
+        BinaryOp::Eq => ordering.is_eq(),
+        BinaryOp::Ne => ordering.is_ne(),
+        BinaryOp::Lt => ordering.is_lt(),
+        BinaryOp::Le => ordering.is_le(),
+        BinaryOp::Gt => ordering.is_gt(),
+        _ => ordering.is_ge(),
+    }
 }
 
 /// Equality as `=` sees it, with a fast path for text.
@@ -214,28 +230,43 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
             Node::Plus(n) => self.eval(n),
             Node::Percent(n) => number(self.num(n)? / 100.0),
             Node::Binary(op, l, r) => self.binary(*op, l, r)?,
+            Node::CompareRefNumber(op, col, n) => {
+                let ordering = match self.row.cell(*col) {
+                    Cell::Number(x) => cmp_num(x, *n),
+                    Cell::Blank => cmp_num(0.0, *n),
+                    // Text and booleans sort after every number.
+                    Cell::Text(_) | Cell::Bool(_) => Ordering::Greater,
+                    Cell::Error(e) => return Err(e),
+                };
+                V::Bool(test(*op, ordering))
+            }
+            Node::EqRefText {
+                column,
+                text,
+                negate,
+            } => {
+                let equal = match self.row.cell(*column) {
+                    Cell::Text(s) => eq_ignore_case(s, text),
+                    Cell::Blank => text.is_empty(),
+                    Cell::Number(_) | Cell::Bool(_) => false,
+                    Cell::Error(e) => return Err(e),
+                };
+                V::Bool(equal != *negate)
+            }
             Node::Call(call) => self.call(call)?,
         })
     }
 
     fn binary(&self, op: BinaryOp, l: &'a Node, r: &'a Node) -> R<V<'a>> {
-        let cmp = |test: fn(Ordering) -> bool| -> R<V<'a>> {
-            let (a, b) = (self.eval(l), self.eval(r));
-            Ok(V::Bool(test(compare(&a, &b)?)))
-        };
         Ok(match op {
-            BinaryOp::Eq => {
+            BinaryOp::Eq | BinaryOp::Ne => {
                 let (a, b) = (self.eval(l), self.eval(r));
-                V::Bool(equal(&a, &b)?)
+                V::Bool(equal(&a, &b)? == (op == BinaryOp::Eq))
             }
-            BinaryOp::Ne => {
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let (a, b) = (self.eval(l), self.eval(r));
-                V::Bool(!equal(&a, &b)?)
+                V::Bool(test(op, compare(&a, &b)?))
             }
-            BinaryOp::Lt => cmp(Ordering::is_lt)?,
-            BinaryOp::Le => cmp(Ordering::is_le)?,
-            BinaryOp::Gt => cmp(Ordering::is_gt)?,
-            BinaryOp::Ge => cmp(Ordering::is_ge)?,
             BinaryOp::Concat => {
                 let a = self.text(l)?;
                 let b = self.text(r)?;
@@ -324,6 +355,7 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
         }
     }
 
+    #[inline(never)]
     fn call(&self, call: &'a Call) -> R<V<'a>> {
         let args: &'a [Node] = &call.args;
         let arg = |i: usize| args.get(i);
