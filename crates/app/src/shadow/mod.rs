@@ -209,9 +209,12 @@ pub enum ShadowError {
         /// What was given.
         input: String,
     },
-    /// The time zone is unknown.
-    #[error("{0}")]
-    UnknownZone(String),
+    /// The time zone given with the start is unknown.
+    #[error("`{input}` is not a known IANA time zone; use a name such as `Europe/Berlin`")]
+    UnknownZone {
+        /// What was given.
+        input: String,
+    },
     /// The local time does not exist, or exists twice, in the zone.
     #[error(
         "`{at}` does not exist or happens twice in `{zone}` (clocks change that night); pick another time"

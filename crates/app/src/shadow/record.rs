@@ -183,7 +183,9 @@ where
             key: format!("[shadowing.regions.{}]", session.region),
         })?;
     let given_zone = match &req.zone {
-        Some(name) => Some(zone(name).map_err(ShadowError::UnknownZone)?),
+        Some(name) => Some(zone(name).map_err(|_| ShadowError::UnknownZone {
+            input: name.clone(),
+        })?),
         None => None,
     };
     let start_zone = given_zone.clone().unwrap_or_else(|| member.zone.clone());
