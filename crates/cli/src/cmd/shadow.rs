@@ -203,7 +203,7 @@ pub struct ImproveArgs {
 #[derive(Debug, clap::Args)]
 pub struct CoverageArgs {
     /// A month (2026-11), quarter (2026-Q4) or year (2026), shown in the configured periods
-    /// [default: the current period and those of the last twelve months]
+    /// [default: the periods of the last twelve months, from the first recorded session on]
     #[arg(long, value_name = "PERIOD", value_parser = parse_period)]
     period: Option<Period>,
     /// Output format
