@@ -95,6 +95,8 @@ const LEFT: f64 = 40.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 40.0;
+/// The trend keeps room on the right for the threshold labels.
+const TREND_RIGHT: f64 = 118.0;
 
 /// A horizontal gridline with its label.
 #[derive(Debug)]
@@ -296,7 +298,7 @@ pub fn score_trend(
         .ceil();
     let span = (hi - lo).max(1.0);
     let plot_h = HEIGHT - TOP - BOTTOM;
-    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_w = WIDTH - LEFT - TREND_RIGHT;
     let baseline = HEIGHT - BOTTOM;
     let y_of = |v: f64| baseline - (v - lo) / span * plot_h;
     let step = if span > 8.0 { (span / 4.0).ceil() } else { 1.0 };
@@ -353,7 +355,7 @@ pub fn score_trend(
         width: WIDTH,
         height: HEIGHT,
         left: LEFT,
-        right_edge: WIDTH - RIGHT,
+        right_edge: WIDTH - TREND_RIGHT,
         baseline,
         ticks,
         thresholds,
@@ -372,6 +374,8 @@ pub struct HeatRow {
     pub name: String,
     /// One value per column (sessions done that month).
     pub values: Vec<u32>,
+    /// Sessions planned or scheduled, per column (drawn as `+N`).
+    pub arranged: Vec<u32>,
 }
 
 /// A cell of the heatmap.
@@ -380,6 +384,7 @@ struct HeatCell {
     x: f64,
     y: f64,
     value: u32,
+    arranged: u32,
     level: u8,
     title: String,
 }
@@ -444,16 +449,22 @@ pub fn heatmap(
                 3
             };
             let month = months.get(c).map(String::as_str).unwrap_or("");
+            let arranged = row.arranged.get(c).copied().unwrap_or(0);
+            let mut title = format!(
+                "{}, {month}: {value} session{} done",
+                row.name,
+                if *value == 1 { "" } else { "s" }
+            );
+            if arranged > 0 {
+                title.push_str(&format!(", {arranged} planned or scheduled"));
+            }
             cells.push(HeatCell {
                 x: label_w + cell_w * c as f64,
                 y,
                 value: *value,
+                arranged,
                 level,
-                title: format!(
-                    "{}, {month}: {value} session{} done",
-                    row.name,
-                    if *value == 1 { "" } else { "s" }
-                ),
+                title,
             });
         }
     }
@@ -557,6 +568,7 @@ mod tests {
             &[HeatRow {
                 name: "<AMER>".into(),
                 values: vec![0, 2],
+                arranged: vec![1, 0],
             }],
             1.0,
         )
@@ -565,5 +577,7 @@ mod tests {
         assert!(!svg.contains("<AMER>"), "{svg}");
         assert!(svg.contains("class=\"h0\""), "{svg}");
         assert!(svg.contains("class=\"h3\""), "{svg}");
+        assert!(svg.contains("<text class=\"more\""), "planned sessions are marked: {svg}");
+        assert!(svg.contains("0 sessions done, 1 planned or scheduled"), "{svg}");
     }
 }

@@ -110,7 +110,7 @@ pub fn router(state: AppState) -> Router {
                 .on_response(|res: &Response, latency: Duration, _span: &Span| {
                     tracing::info!(
                         status = res.status().as_u16(),
-                        ms = latency.as_secs_f64() * 1000.0,
+                        ms = %format_args!("{:.1}", latency.as_secs_f64() * 1000.0),
                         "served"
                     );
                 })

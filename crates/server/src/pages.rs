@@ -356,6 +356,10 @@ struct SyncsPage {
 }
 
 impl SyncsPage {
+    fn reference(subject: &str) -> String {
+        supportops_domain::review::reference(&supportops_domain::SubjectUrl::parse(subject))
+    }
+
     fn outcome(o: &Option<supportops_domain::sync::Outcome>) -> &'static str {
         match o {
             Some(supportops_domain::sync::Outcome::Resolved) => "resolved",
@@ -389,6 +393,26 @@ impl SyncsPage {
 /// Reviews page, which shows local issues in full.
 pub fn issue_href(web_url: &str, iid: &u64) -> String {
     views::href(web_url).unwrap_or_else(|| format!("/reviews#issue-{iid}"))
+}
+
+/// A subject reference without its leading groups: `group/sub/project#12` → `sub/project#12`,
+/// so tables stay narrow; the full reference is in the link's title.
+pub fn short_ref(reference: &str) -> &str {
+    let Some(sigil) = reference.find(['#', '!', '&']) else {
+        return reference;
+    };
+    let path = &reference[..sigil];
+    if reference.contains("://") {
+        return reference;
+    }
+    let mut cut = path.len();
+    for _ in 0..2 {
+        match path[..cut].rfind('/') {
+            Some(i) => cut = i,
+            None => return reference,
+        }
+    }
+    &reference[cut + 1..]
 }
 
 /// The date of an RFC 3339 time, e.g. `2026-11-27`.
@@ -518,6 +542,7 @@ pub async fn shadowing(State(state): State<AppState>) -> Result<Html<String>, Pa
         .map(|r| charts::HeatRow {
             name: r.region.clone(),
             values: r.done.clone(),
+            arranged: r.arranged.clone(),
         })
         .collect();
     let heatmap = charts::heatmap(&view.heatmap.months, &rows, view.heatmap.monthly_pace)?;
@@ -530,4 +555,20 @@ pub async fn shadowing(State(state): State<AppState>) -> Result<Html<String>, Pa
         heatmap,
         current,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_ref;
+
+    #[test]
+    fn short_references_keep_the_last_two_path_segments() {
+        assert_eq!(
+            short_ref("gitlab-com/support/support-ops/zendesk-global/macros#207"),
+            "zendesk-global/macros#207"
+        );
+        assert_eq!(short_ref("a/b!7"), "a/b!7");
+        assert_eq!(short_ref("ZD macro cleanup"), "ZD macro cleanup");
+        assert_eq!(short_ref("https://example.com/x#y"), "https://example.com/x#y");
+    }
 }

@@ -98,7 +98,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// The options of `[review]`, with the optional columns resolved against the sheet's headers.
-fn review_options(
+pub fn review_options(
     config: &Config,
     headers: &Headers,
     dry_run: bool,

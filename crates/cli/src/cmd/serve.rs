@@ -1,12 +1,304 @@
-//! `supportops serve` (being written).
+//! `supportops serve`: the web dashboard, JSON API, webhook and calendar feed.
+//!
+//! With `--demo` it needs nothing at all: a fresh SQLite store in a temporary folder (or
+//! `--data-dir`), the bundled sample sheet imported, its review issues filed in the local
+//! tracker, a year of shadowing history for the example team, and the example configuration,
+//! all compiled into the binary so the demo runs from any directory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use supportops_config::{Config, TrackerKind};
+use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
+use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;
+use super::review::review_options;
+use super::score::{scoring, sheet_error, sheet_layout};
+use super::wiring::{open_store, open_tracker};
+use crate::exit::bad_input;
+
+/// The demo's configuration: `examples/demo.toml`.
+const DEMO_CONFIG: &str = include_str!("../../../../examples/demo.toml");
+/// The demo's feedback sheet: `examples/feedback.csv`.
+const DEMO_SHEET: &str = include_str!("../../../../examples/feedback.csv");
 
 /// Arguments of `supportops serve`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Address to listen on [default: config key `server.addr`, 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+    /// Run the demo: a fresh store with the bundled sample sheet, its review issues in the
+    /// local tracker, shadowing history and the example team (ignores --config)
+    #[arg(long)]
+    demo: bool,
+    /// With --demo: keep the demo's store in DIR (created if missing) instead of a temporary
+    /// folder removed on exit
+    #[arg(long, value_name = "DIR", requires = "demo")]
+    data_dir: Option<PathBuf>,
+}
 
 /// Runs the command.
-pub fn run(_ctx: &Context, _args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`supportops serve` is not available yet")
+pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    init_logging();
+    let runtime = super::runtime()?;
+    if args.demo {
+        if ctx.config_path.is_some() {
+            return Err(bad_input(anyhow::anyhow!(
+                "--demo runs with the built-in example configuration; drop --config, or serve \
+                 your own configuration without --demo"
+            )));
+        }
+        run_demo(&runtime, args)
+    } else {
+        run_configured(ctx, &runtime, args)
+    }
+}
+
+/// Logs on standard error, one line per request; `RUST_LOG` overrides the level.
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(colour)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn environment() -> Vec<(String, String)> {
+    std::env::vars().collect()
+}
+
+/// `serve` with the user's configuration.
+fn run_configured(
+    ctx: &Context,
+    runtime: &tokio::runtime::Runtime,
+    args: Args,
+) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let layout = sheet_layout(&config.sheet);
+    let scoring = scoring(&config, None)?;
+    let headers = sheet_headers(&config, &layout, &scoring);
+    let review = review_options(&config, &headers, false)?;
+    let webhook = webhook_auth(&config)?;
+    let addr = args.addr.unwrap_or_else(|| config.server.addr.clone());
+    runtime.block_on(async {
+        let store = open_store(&config).await?;
+        let tracker = open_tracker(&config, &store)?;
+        let state = AppState::new(Services {
+            store,
+            tracker,
+            webhook,
+            clock: Clock::system(),
+            sheet: SheetSetup {
+                layout,
+                headers,
+                scoring,
+            },
+            review: Some(review),
+            demo: false,
+            config,
+        })
+        .map_err(bad_input)
+        .context("cannot start the web service")?;
+        serve(state, &addr).await
+    })
+}
+
+/// The header row webhook keys may name: the configured sheet's, when it is a local file that
+/// can be read; else the handbook sheet's.
+fn sheet_headers(
+    config: &Config,
+    layout: &supportops_sheet::SheetLayout,
+    scoring: &supportops_sheet::Scoring,
+) -> Headers {
+    let source = &config.sheet.source;
+    if Path::new(source).is_file()
+        && let Ok(spec) = SourceSpec::parse(source)
+    {
+        match load_scored(&spec, layout, scoring) {
+            Ok(sheet) => return sheet.headers,
+            Err(e) => tracing::warn!(
+                error = %e,
+                "cannot read the header row of `{source}` (config key `sheet.source`); \
+                 webhook keys are matched against the handbook sheet's headers"
+            ),
+        }
+    }
+    Headers::handbook()
+}
+
+/// The webhook's token from the variable `server.webhook_token_env` names.
+fn webhook_auth(config: &Config) -> anyhow::Result<WebhookAuth> {
+    let var = &config.server.webhook_token_env;
+    let auth = WebhookAuth::from_env(var, |k| std::env::var(k).ok()).map_err(bad_input)?;
+    if let WebhookAuth::Unconfigured { env } = &auth {
+        tracing::warn!(
+            "the webhook is off: set `{env}` (named by config key `server.webhook_token_env`) \
+             to a long random secret to accept responses"
+        );
+    }
+    Ok(auth)
+}
+
+/// Binds `addr` and serves until SIGINT or SIGTERM.
+async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
+    if !addr.contains(':') {
+        return Err(bad_input(anyhow::anyhow!(
+            "address `{addr}` has no port; write HOST:PORT, e.g. 127.0.0.1:8080 (--addr or \
+             config key `server.addr`)"
+        )));
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                "; another program uses that port: choose another with --addr"
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                "; ports below 1024 need privileges: choose another with --addr"
+            }
+            _ => "",
+        };
+        anyhow::anyhow!("cannot listen on `{addr}`: {e}{hint}")
+    })?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the listening address")?;
+    println!("supportops is serving http://{local}  (Ctrl-C stops it)");
+    supportops_server::serve(listener, state, supportops_server::shutdown_signal())
+        .await
+        .context("the web service stopped")
+}
+
+/// Where the demo keeps its files.
+enum DataDir {
+    /// Removed when the server stops.
+    Temporary(tempfile::TempDir),
+    /// Given with `--data-dir`; kept.
+    Kept(PathBuf),
+}
+
+impl DataDir {
+    fn path(&self) -> &Path {
+        match self {
+            DataDir::Temporary(t) => t.path(),
+            DataDir::Kept(p) => p,
+        }
+    }
+}
+
+/// `serve --demo`.
+fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()> {
+    let dir = match args.data_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create the demo folder `{}`", dir.display()))?;
+            DataDir::Kept(dir)
+        }
+        None => DataDir::Temporary(
+            tempfile::Builder::new()
+                .prefix("supportops-demo-")
+                .tempdir()
+                .context("cannot create a temporary folder for the demo")?,
+        ),
+    };
+    let sheet_path = dir.path().join("feedback.csv");
+    std::fs::write(&sheet_path, DEMO_SHEET)
+        .with_context(|| format!("cannot write the demo sheet `{}`", sheet_path.display()))?;
+    let mut config =
+        Config::from_toml(DEMO_CONFIG, "examples/demo.toml (built in)", &environment())
+            .map_err(bad_input)
+            .context("cannot load the demo configuration")?;
+    config.sheet.source = sheet_path.display().to_string();
+    config.store.url = format!(
+        "sqlite://{}",
+        dir.path().join("supportops-demo.db").display()
+    );
+    config.tracker.kind = TrackerKind::Local;
+
+    let layout = sheet_layout(&config.sheet);
+    let scoring = scoring(&config, None)?;
+    let source = SourceSpec::parse(&config.sheet.source).map_err(sheet_error)?;
+    let sheet = load_scored(&source, &layout, &scoring).map_err(sheet_error)?;
+    let review = review_options(&config, &sheet.headers, false)?;
+    let (webhook, token) = match webhook_auth_quiet(&config)? {
+        Some(auth) => (auth, None),
+        None => {
+            let (auth, token) = WebhookAuth::generate().context("cannot make a webhook token")?;
+            (auth, Some(token))
+        }
+    };
+    let addr = args.addr.unwrap_or_else(|| config.server.addr.clone());
+    runtime.block_on(async {
+        let store = open_store(&config).await?;
+        let tracker = open_tracker(&config, &store)?;
+        let now = jiff::Timestamp::now();
+        let report = supportops_app::review::review(
+            store.as_ref(),
+            tracker.as_ref(),
+            &sheet.responses,
+            &review,
+            now,
+        )
+        .await
+        .context("cannot file the demo's review issues")?;
+        let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        let sessions = supportops_app::shadow::load_demo_history(store.as_ref(), &config, today)
+            .await
+            .context("cannot load the demo's shadowing history")?;
+        println!(
+            "demo: {} responses imported, {} review issues and notes filed in the local tracker, \
+             {} shadowing sessions recorded",
+            sheet.responses.len(),
+            report.actions.len(),
+            sessions
+        );
+        match &dir {
+            DataDir::Temporary(t) => println!(
+                "demo data: {} (removed when the server stops; keep it with --data-dir DIR)",
+                t.path().display()
+            ),
+            DataDir::Kept(p) => println!("demo data: {}", p.display()),
+        }
+        if let Some(token) = &token {
+            println!(
+                "webhook: POST /hooks/feedback with `Authorization: Bearer {token}` (a demo \
+                 token; set {} to choose your own)",
+                config.server.webhook_token_env
+            );
+        }
+        let state = AppState::new(Services {
+            store,
+            tracker,
+            webhook,
+            clock: Clock::system(),
+            sheet: SheetSetup {
+                layout,
+                headers: sheet.headers.clone(),
+                scoring,
+            },
+            review: Some(review),
+            demo: true,
+            config,
+        })
+        .map_err(bad_input)
+        .context("cannot start the web service")?;
+        serve(state, &addr).await
+    })?;
+    drop(dir);
+    Ok(())
+}
+
+/// The demo's webhook auth when the environment sets a token; `None` to generate one.
+fn webhook_auth_quiet(config: &Config) -> anyhow::Result<Option<WebhookAuth>> {
+    let var = &config.server.webhook_token_env;
+    match WebhookAuth::from_env(var, |k| std::env::var(k).ok()).map_err(bad_input)? {
+        WebhookAuth::Unconfigured { .. } => Ok(None),
+        auth => Ok(Some(auth)),
+    }
 }
