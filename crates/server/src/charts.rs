@@ -96,7 +96,7 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 20.0;
 const BOTTOM: f64 = 40.0;
 /// The trend keeps room on the right for the threshold labels.
-const TREND_RIGHT: f64 = 118.0;
+const TREND_RIGHT: f64 = 150.0;
 
 /// A horizontal gridline with its label.
 #[derive(Debug)]
@@ -577,7 +577,13 @@ mod tests {
         assert!(!svg.contains("<AMER>"), "{svg}");
         assert!(svg.contains("class=\"h0\""), "{svg}");
         assert!(svg.contains("class=\"h3\""), "{svg}");
-        assert!(svg.contains("<text class=\"more\""), "planned sessions are marked: {svg}");
-        assert!(svg.contains("0 sessions done, 1 planned or scheduled"), "{svg}");
+        assert!(
+            svg.contains("<text class=\"more\""),
+            "planned sessions are marked: {svg}"
+        );
+        assert!(
+            svg.contains("0 sessions done, 1 planned or scheduled"),
+            "{svg}"
+        );
     }
 }

@@ -569,6 +569,9 @@ mod tests {
         );
         assert_eq!(short_ref("a/b!7"), "a/b!7");
         assert_eq!(short_ref("ZD macro cleanup"), "ZD macro cleanup");
-        assert_eq!(short_ref("https://example.com/x#y"), "https://example.com/x#y");
+        assert_eq!(
+            short_ref("https://example.com/x#y"),
+            "https://example.com/x#y"
+        );
     }
 }

@@ -59,6 +59,24 @@ impl Serialize for ScoreHistogram {
     }
 }
 
+/// How far back [`SummaryView::hotspots`] looks.
+pub const HOTSPOT_DAYS: i64 = 90;
+/// How many hotspots are listed.
+pub const HOTSPOTS: usize = 5;
+
+/// A subject with many flagged responses lately.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hotspot {
+    /// The normalised subject.
+    pub subject: String,
+    /// A short reference, e.g. `group/project#12`.
+    pub subject_ref: String,
+    /// Flagged responses about it in the window, per band.
+    pub bands: BandCounts,
+    /// All its responses in the window.
+    pub responses: u64,
+}
+
 /// The summary of every stored response.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SummaryView {
@@ -81,6 +99,9 @@ pub struct SummaryView {
     /// The chart window: up to 12 months, oldest first, ending with the current month (or
     /// the last month with responses, when none came in the last year).
     pub months: Vec<MonthView>,
+    /// The subjects with the most Yellow, Red and Error responses submitted in the last 90
+    /// days, most first (at most 5).
+    pub hotspots: Vec<Hotspot>,
 }
 
 fn round2(x: f64) -> f64 {
@@ -95,8 +116,49 @@ fn share(n: u64, of: u64) -> f64 {
     }
 }
 
-/// Summarises `responses`; `current_month` is `YYYY-MM` of now.
-pub fn summarise(responses: &[StoredResponse], current_month: &str) -> SummaryView {
+/// The subjects with the most flagged responses submitted since `since`.
+fn hotspots(responses: &[StoredResponse], since: jiff::Timestamp) -> Vec<Hotspot> {
+    let mut by_subject: BTreeMap<&str, (BandCounts, u64, &supportops_domain::SubjectUrl)> =
+        BTreeMap::new();
+    for r in responses {
+        let resp = &r.scored.response;
+        if resp.subject.is_empty() || resp.submitted_at.is_none_or(|t| t < since) {
+            continue;
+        }
+        let entry = by_subject.entry(resp.subject.as_str()).or_insert((
+            BandCounts::default(),
+            0,
+            &resp.subject,
+        ));
+        entry.1 += 1;
+        if r.scored.band.is_flagged() {
+            entry.0.add(r.scored.band);
+        }
+    }
+    let mut list: Vec<Hotspot> = by_subject
+        .into_values()
+        .filter(|(b, _, _)| b.total() > 0)
+        .map(|(bands, responses, subject)| Hotspot {
+            subject: subject.as_str().to_owned(),
+            subject_ref: supportops_domain::review::reference(subject),
+            bands,
+            responses,
+        })
+        .collect();
+    list.sort_by(|a, b| {
+        let weight = |h: &Hotspot| (h.bands.total(), h.bands.red + h.bands.error);
+        weight(b)
+            .cmp(&weight(a))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    list.truncate(HOTSPOTS);
+    list
+}
+
+/// Summarises `responses` as of `now`.
+pub fn summarise(responses: &[StoredResponse], now: jiff::Timestamp) -> SummaryView {
+    let current_month = month_of(now);
+    let current_month = current_month.as_str();
     let mut bands = BandCounts::default();
     let mut hist: BTreeMap<u64, (f64, u64)> = BTreeMap::new();
     let mut subjects = std::collections::HashSet::new();
@@ -165,11 +227,15 @@ pub fn summarise(responses: &[StoredResponse], current_month: &str) -> SummaryVi
         mismatches,
         mean_score: (n > 0).then(|| round2(sum / n as f64)),
         months,
+        hotspots: hotspots(
+            responses,
+            now - jiff::SignedDuration::from_hours(24 * HOTSPOT_DAYS),
+        ),
     }
 }
 
 /// The summary of the store's responses.
 pub async fn load(state: &AppState) -> Result<SummaryView, DataError> {
     let responses = state.store().responses(&ResponseQuery::default()).await?;
-    Ok(summarise(&responses, &month_of(state.now())))
+    Ok(summarise(&responses, state.now()))
 }
