@@ -128,11 +128,28 @@ impl Parser<'_> {
         &self.src[span.clone()]
     }
 
+    /// A token as messages quote it: control characters escaped, long text cut short.
     fn describe(&self, tok: &Token) -> String {
-        match tok.kind {
-            TokenKind::Eof => "the end of the formula".to_owned(),
-            _ => format!("`{}`", self.text(&tok.span)),
+        const SHOWN: usize = 24;
+        if tok.kind == TokenKind::Eof {
+            return "the end of the formula".to_owned();
         }
+        let text = self.text(&tok.span);
+        let mut shown: String = text
+            .chars()
+            .take(SHOWN)
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_debug().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        if text.chars().count() > SHOWN {
+            shown.push('…');
+        }
+        format!("`{shown}`")
     }
 
     fn too_deep(&self, span: Range<usize>) -> ParseError {

@@ -105,6 +105,8 @@ fn syntax_slips() {
             "=()",
             "=F2 ~ 1",
             "=SUM(1,\n  2,\n  3))",
+            "=1 \"a long piece of text that the message cuts short\"",
+            "=1 \"tab\there\"",
         ])
     );
 }
