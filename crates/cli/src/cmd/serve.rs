@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(long, value_name = "HOST:PORT")]
     addr: Option<String>,
     /// Run the demo: a fresh store with the bundled sample sheet, its review issues in the
-    /// local tracker, shadowing history and the example team (ignores --config)
+    /// local tracker, shadowing history and the example team (not with --config)
     #[arg(long)]
     demo: bool,
     /// With --demo: keep the demo's store in DIR (created if missing) instead of a temporary
@@ -81,13 +81,15 @@ fn run_configured(
     args: Args,
 ) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
+    let addr = args.addr.unwrap_or_else(|| config.server.addr.clone());
+    check_addr(&addr)?;
     let layout = sheet_layout(&config.sheet);
     let scoring = scoring(&config, None)?;
     let headers = sheet_headers(&config, &layout, &scoring);
     let review = review_options(&config, &headers, false)?;
     let webhook = webhook_auth(&config)?;
-    let addr = args.addr.unwrap_or_else(|| config.server.addr.clone());
     runtime.block_on(async {
+        let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
         let tracker = open_tracker(&config, &store)?;
         let state = AppState::new(Services {
@@ -106,7 +108,7 @@ fn run_configured(
         })
         .map_err(bad_input)
         .context("cannot start the web service")?;
-        serve(state, &addr).await
+        serve(state, listener).await
     })
 }
 
@@ -146,15 +148,21 @@ fn webhook_auth(config: &Config) -> anyhow::Result<WebhookAuth> {
     Ok(auth)
 }
 
-/// Binds `addr` and serves until SIGINT or SIGTERM.
-async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
-    if !addr.contains(':') {
+/// Checks that `addr` is written `HOST:PORT` with a port number, before anything is opened.
+fn check_addr(addr: &str) -> anyhow::Result<()> {
+    let port = addr.rsplit_once(':').map(|(_, p)| p);
+    if port.is_none_or(|p| p.parse::<u16>().is_err()) {
         return Err(bad_input(anyhow::anyhow!(
-            "address `{addr}` has no port; write HOST:PORT, e.g. 127.0.0.1:8080 (--addr or \
-             config key `server.addr`)"
+            "address `{addr}` is not HOST:PORT; write e.g. 127.0.0.1:8080 (--addr or config key \
+             `server.addr`)"
         )));
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+    Ok(())
+}
+
+/// Binds `addr`, before anything else is done, so a busy port fails fast.
+async fn bind(addr: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         let hint = match e.kind() {
             std::io::ErrorKind::AddrInUse => {
                 "; another program uses that port: choose another with --addr"
@@ -165,7 +173,11 @@ async fn serve(state: AppState, addr: &str) -> anyhow::Result<()> {
             _ => "",
         };
         anyhow::anyhow!("cannot listen on `{addr}`: {e}{hint}")
-    })?;
+    })
+}
+
+/// Serves on `listener` until SIGINT or SIGTERM.
+async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("cannot read the listening address")?;
@@ -194,6 +206,9 @@ impl DataDir {
 
 /// `serve --demo`.
 fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()> {
+    if let Some(addr) = &args.addr {
+        check_addr(addr)?;
+    }
     let dir = match args.data_dir {
         Some(dir) => {
             std::fs::create_dir_all(&dir)
@@ -235,6 +250,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
     };
     let addr = args.addr.unwrap_or_else(|| config.server.addr.clone());
     runtime.block_on(async {
+        let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
         let tracker = open_tracker(&config, &store)?;
         let now = jiff::Timestamp::now();
@@ -251,12 +267,12 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
         let sessions = supportops_app::shadow::load_demo_history(store.as_ref(), &config, today)
             .await
             .context("cannot load the demo's shadowing history")?;
+        let new = report.imported.map_or(0, |c| c.inserted);
         println!(
-            "demo: {} responses imported, {} review issues and notes filed in the local tracker, \
-             {} shadowing sessions recorded",
+            "demo: {} responses in the sample sheet ({new} new), {} review issues and notes \
+             filed in the local tracker, {sessions} shadowing sessions recorded",
             sheet.responses.len(),
             report.actions.len(),
-            sessions
         );
         match &dir {
             DataDir::Temporary(t) => println!(
@@ -288,7 +304,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
         })
         .map_err(bad_input)
         .context("cannot start the web service")?;
-        serve(state, &addr).await
+        serve(state, listener).await
     })?;
     drop(dir);
     Ok(())
