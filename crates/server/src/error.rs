@@ -30,7 +30,9 @@ pub enum DataError {
 }
 
 impl DataError {
-    fn status(&self) -> StatusCode {
+    /// The status this failure answers with: `502` when the tracker is unreachable or refuses
+    /// our token, else `500`.
+    pub(crate) fn status(&self) -> StatusCode {
         let tracker = match self {
             DataError::Tracker(e)
             | DataError::Sync(SyncAppError::Tracker(e))

@@ -103,7 +103,8 @@ struct OverviewPage {
     trend: String,
     this_month: Option<views::summary::MonthView>,
     open_reviews: Vec<views::reviews::ReviewView>,
-    open_count: usize,
+    open_count: Option<usize>,
+    reviews_problem: Option<&'static str>,
     next_syncs: Vec<MeetingRow>,
     shadowing: Option<(String, Vec<RegionLine>)>,
     shadow_done: u32,
@@ -138,14 +139,28 @@ pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, Pag
     let trend = charts::score_trend(&points, state.sheet().scoring.thresholds)?;
     let this_month = summary.months.last().cloned();
 
-    let reviews = views::reviews::load(&state).await?;
-    let open_count = reviews.open;
-    let open_reviews = reviews
-        .reviews
-        .into_iter()
-        .filter(|r| r.state == "opened")
-        .take(OVERVIEW_REVIEWS)
-        .collect();
+    // The tracker may be unreachable: the rest of the overview still shows.
+    let (open_reviews, open_count, reviews_problem) = match views::reviews::load(&state).await {
+        Ok(reviews) => (
+            reviews
+                .reviews
+                .into_iter()
+                .filter(|r| r.state == "opened")
+                .take(OVERVIEW_REVIEWS)
+                .collect(),
+            Some(reviews.open),
+            None,
+        ),
+        Err(e) if e.status() == StatusCode::BAD_GATEWAY => {
+            tracing::warn!(error = %e, "overview: review issues left out");
+            (
+                Vec::new(),
+                None,
+                Some("the tracker could not be reached; the server log says why"),
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
 
     let meetings = views::syncs::upcoming(&state).await?;
     let next_syncs = [MeetingKind::Weekly, MeetingKind::Monthly]
@@ -174,6 +189,7 @@ pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, Pag
         this_month,
         open_reviews,
         open_count,
+        reviews_problem,
         next_syncs,
         shadowing,
         shadow_done,

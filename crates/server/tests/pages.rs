@@ -125,3 +125,29 @@ async fn reviews_page_shows_open_issues_with_their_bands() {
     // Local issues have no web page: their links stay on the dashboard.
     assert!(html.contains("href=\"/reviews#issue-1\""), "{html}");
 }
+
+#[tokio::test]
+async fn when_the_tracker_is_down_the_overview_still_shows_and_reviews_say_why() {
+    let app = TestApp::spawn_with(common::Options {
+        tracker_down: true,
+        ..common::Options::default()
+    })
+    .await;
+    let html = app.text("/", 200).await;
+    assert!(html.contains("the tracker could not be reached"), "{html}");
+    assert!(html.contains("data-kpi=\"responses\">6<"), "{html}");
+    let html = app.text("/reviews", 502).await;
+    assert!(html.contains("the tracker could not be reached"), "{html}");
+    let body = app.json("/api/v1/reviews", 502).await;
+    assert_eq!(body["error"]["code"], "tracker_unavailable");
+    // Responses are still accepted and stored; they are filed once the tracker is back.
+    let response = serde_json::json!({
+        "A": "2026-11-26T10:00:00Z",
+        "B": "https://gitlab.com/a/b/-/issues/5",
+        "F": 1,
+    });
+    let r = app
+        .post_feedback(response.to_string(), Some(common::TOKEN))
+        .await;
+    assert_eq!(r.status(), 202);
+}

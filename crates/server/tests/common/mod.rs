@@ -12,6 +12,9 @@ use supportops_app::review::{ReviewOptions, TemplateSource};
 use supportops_config::Config;
 use supportops_domain::review::RenderOptions;
 use supportops_formula::{Formula, ParseOptions};
+use supportops_ports::{
+    Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
+};
 use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
 use supportops_sheet::{Headers, Scoring, SheetLayout, SourceSpec, load_scored};
 use supportops_store::{LocalTracker, SqliteStore};
@@ -38,6 +41,8 @@ pub struct Options {
     pub file_reviews: bool,
     /// Load the demo's year of shadowing history for the configured team (default: no).
     pub shadow_history: bool,
+    /// Serve with a tracker that cannot be reached (after seeding with the local one).
+    pub tracker_down: bool,
 }
 
 impl Default for Options {
@@ -48,6 +53,7 @@ impl Default for Options {
             seed: true,
             file_reviews: true,
             shadow_history: false,
+            tracker_down: false,
         }
     }
 }
@@ -169,7 +175,11 @@ impl TestApp {
                 .then(|| review_options(&options.config)),
             config: options.config,
             store: store.clone(),
-            tracker: Arc::new(tracker),
+            tracker: if options.tracker_down {
+                Arc::new(Unreachable)
+            } else {
+                Arc::new(tracker)
+            },
             webhook: options.webhook,
             clock,
             sheet,
@@ -292,5 +302,58 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// A tracker that cannot be reached: every call fails as a network error.
+pub struct Unreachable;
+
+fn down(what: &str) -> TrackerError {
+    TrackerError::Network {
+        what: what.to_owned(),
+        message: "connection refused".to_owned(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Tracker for Unreachable {
+    fn describe(&self) -> String {
+        "gitlab at https://gitlab.invalid".to_owned()
+    }
+    async fn read_template(&self, _: &str, _: &str) -> Result<Option<String>, TrackerError> {
+        Err(down("reading a template"))
+    }
+    async fn resolve_users(&self, _: &[String]) -> Result<Vec<User>, TrackerError> {
+        Err(down("resolving users"))
+    }
+    async fn group_members(&self, _: &str) -> Result<Vec<User>, TrackerError> {
+        Err(down("reading group members"))
+    }
+    async fn create_issue(&self, _: &str, _: &NewIssue) -> Result<Issue, TrackerError> {
+        Err(down("creating an issue"))
+    }
+    async fn issue(&self, _: &str, _: u64) -> Result<Issue, TrackerError> {
+        Err(down("reading an issue"))
+    }
+    async fn list_issues(&self, _: &str, _: &IssueQuery) -> Result<Vec<Issue>, TrackerError> {
+        Err(down("listing issues"))
+    }
+    async fn add_note(&self, _: &str, _: u64, _: &str) -> Result<Note, TrackerError> {
+        Err(down("adding a note"))
+    }
+    async fn notes(&self, _: &str, _: u64) -> Result<Vec<Note>, TrackerError> {
+        Err(down("reading notes"))
+    }
+    async fn update_labels(
+        &self,
+        _: &str,
+        _: u64,
+        _: &[String],
+        _: &[String],
+    ) -> Result<Issue, TrackerError> {
+        Err(down("updating labels"))
+    }
+    async fn set_state(&self, _: &str, _: u64, _: IssueState) -> Result<Issue, TrackerError> {
+        Err(down("changing an issue's state"))
     }
 }
