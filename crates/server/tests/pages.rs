@@ -151,3 +151,24 @@ async fn when_the_tracker_is_down_the_overview_still_shows_and_reviews_say_why()
         .await;
     assert_eq!(r.status(), 202);
 }
+
+/// The first `<tbody>` of a page, one row per line, for snapshots.
+fn table_body(html: &str) -> String {
+    let start = html.find("<tbody>").expect("a table");
+    let end = html[start..].find("</tbody>").expect("a closed table") + start;
+    html[start + "<tbody>".len()..end].trim().to_owned()
+}
+
+#[tokio::test]
+async fn responses_table_snapshot() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/responses?band=red", 200).await;
+    insta::assert_snapshot!("responses_red_table", table_body(&html));
+}
+
+#[tokio::test]
+async fn reviews_table_snapshot() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/reviews", 200).await;
+    insta::assert_snapshot!("reviews_table", table_body(&html));
+}
