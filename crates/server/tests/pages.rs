@@ -172,3 +172,36 @@ async fn reviews_table_snapshot() {
     let html = app.text("/reviews", 200).await;
     insta::assert_snapshot!("reviews_table", table_body(&html));
 }
+
+#[tokio::test]
+async fn a_fresh_store_shows_every_page() {
+    let app = TestApp::spawn_with(common::Options {
+        seed: false,
+        ..common::Options::default()
+    })
+    .await;
+    for path in ["/", "/responses", "/reviews", "/shadowing", "/syncs"] {
+        app.text(path, 200).await;
+    }
+    let html = app.text("/responses", 200).await;
+    assert!(html.contains("No response matches this filter."), "{html}");
+    let html = app.text("/reviews", 200).await;
+    assert!(html.contains("No review issue yet"), "{html}");
+}
+
+#[tokio::test]
+async fn a_subject_that_is_not_a_web_link_is_never_made_a_link() {
+    let app = TestApp::spawn().await;
+    let body = serde_json::json!({
+        "A": "2026-11-26T10:00:00Z",
+        "B": "javascript:alert(document.cookie)",
+        "F": 5,
+    });
+    let r = app
+        .post_feedback(body.to_string(), Some(common::TOKEN))
+        .await;
+    assert_eq!(r.status(), 202);
+    let html = app.text("/responses?subject=javascript", 200).await;
+    assert!(html.contains("<span data-kpi=\"total\">1</span>"), "{html}");
+    assert!(!html.contains("href=\"javascript:"), "{html}");
+}
