@@ -26,7 +26,9 @@ impl CoverageStore for SqliteStore {
                     key: ResponseKey::from_stored(row.try_get("response_key").map_err(&get)?),
                     review_issue_id: row.try_get("review_issue_id").map_err(&get)?,
                     note_id: note_id.map(to_u64),
-                    covered_at: time_from_text(row.try_get::<&str, _>("covered_at").map_err(&get)?)?,
+                    covered_at: time_from_text(
+                        row.try_get::<&str, _>("covered_at").map_err(&get)?,
+                    )?,
                 })
             })
             .collect()
