@@ -13,7 +13,10 @@ fn workspace_root() -> PathBuf {
 
 /// The normal (non-dev) dependencies of a workspace crate, by crate folder name.
 fn dependencies(krate: &str) -> Vec<String> {
-    let path = workspace_root().join("crates").join(krate).join("Cargo.toml");
+    let path = workspace_root()
+        .join("crates")
+        .join(krate)
+        .join("Cargo.toml");
     let text = std::fs::read_to_string(&path).unwrap();
     let manifest: toml::Table = text.parse().unwrap();
     manifest
@@ -36,7 +39,15 @@ fn assert_none_of(krate: &str, forbidden: &[&str]) {
 }
 
 const IO_CRATES: &[&str] = &[
-    "tokio", "sqlx", "reqwest", "axum", "tower", "tower-http", "hyper", "calamine", "csv",
+    "tokio",
+    "sqlx",
+    "reqwest",
+    "axum",
+    "tower",
+    "tower-http",
+    "hyper",
+    "calamine",
+    "csv",
     "async-trait",
 ];
 
@@ -55,16 +66,30 @@ fn domain_is_pure() {
     assert_none_of("domain", IO_CRATES);
     assert_none_of(
         "domain",
-        &["supportops-ports", "supportops-store", "supportops-tracker", "supportops-app"],
+        &[
+            "supportops-ports",
+            "supportops-store",
+            "supportops-tracker",
+            "supportops-app",
+        ],
     );
 }
 
 #[test]
 fn adapters_do_not_depend_on_each_other_or_on_use_cases() {
     let upper = ["supportops-app", "supportops-server", "supportops"];
-    assert_none_of("store", &[&["supportops-tracker", "supportops-sheet"][..], &upper].concat());
-    assert_none_of("tracker", &[&["supportops-store", "supportops-sheet"][..], &upper].concat());
-    assert_none_of("sheet", &[&["supportops-store", "supportops-tracker"][..], &upper].concat());
+    assert_none_of(
+        "store",
+        &[&["supportops-tracker", "supportops-sheet"][..], &upper].concat(),
+    );
+    assert_none_of(
+        "tracker",
+        &[&["supportops-store", "supportops-sheet"][..], &upper].concat(),
+    );
+    assert_none_of(
+        "sheet",
+        &[&["supportops-store", "supportops-tracker"][..], &upper].concat(),
+    );
 }
 
 #[test]
