@@ -8,6 +8,7 @@ case; REGEXMATCH on a cell that Sheets types as a number (e.g. `3` in "Values sh
 
 import json
 import sys
+import time
 
 import polars as pl
 
@@ -19,6 +20,7 @@ SOLVED = [
 
 
 def main(path):
+    started = time.perf_counter()
     rating = pl.col("Rating").str.strip_chars().cast(pl.Float64, strict=False)
     values = pl.col("Values shown").fill_null("")
     resolution = pl.col("Resolution").fill_null("").str.to_lowercase()
@@ -45,7 +47,8 @@ def main(path):
     bands = {b: 0 for b in ("green", "yellow", "red", "error")}
     for name, n in counts.iter_rows():
         bands[name] = n
-    print(json.dumps(bands))
+    # The time spent reading and scoring, without starting Python and importing the library.
+    print(json.dumps({"bands": bands, "seconds": time.perf_counter() - started}))
 
 
 if __name__ == "__main__":

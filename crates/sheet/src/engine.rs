@@ -210,51 +210,52 @@ impl BlockReader {
         }
     }
 
-    /// Fills `buf` with the next block of whole records.
-    fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<Block> {
-        buf.clear();
-        buf.append(&mut self.carry);
-        let mut target = self.block.max(buf.len() + self.block / 2);
+    /// Fills `buf` with the next block of whole records and returns it with its length. `buf`
+    /// may be longer: its tail is scratch space, kept so that memory is not zeroed per block.
+    fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<(Block, usize)> {
+        let mut filled = self.carry.len();
+        let mut target = self.block.max(filled + self.block / 2);
+        if buf.len() < target {
+            buf.resize(target, 0);
+        }
+        buf[..filled].copy_from_slice(&self.carry);
+        self.carry.clear();
         loop {
-            while !self.eof && buf.len() < target {
-                let len = buf.len();
-                buf.resize(target, 0);
-                match self.reader.read(&mut buf[len..]) {
-                    Ok(0) => {
-                        buf.truncate(len);
-                        self.eof = true;
-                    }
+            while !self.eof && filled < target {
+                match self.reader.read(&mut buf[filled..target]) {
+                    Ok(0) => self.eof = true,
                     Ok(n) => {
-                        buf.truncate(len + n);
+                        filled += n;
                         self.read += n as u64;
                     }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(len),
-                    Err(e) => {
-                        buf.truncate(len);
-                        return Err(e);
-                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
                 }
             }
             if self.eof {
-                if buf.is_empty() {
-                    return Ok(Block::End);
+                if filled == 0 {
+                    return Ok((Block::End, 0));
                 }
-                if buf.last() != Some(&b'\n') {
+                if buf[filled - 1] != b'\n' {
                     // simd-csv keeps the opening quote of a quoted last cell at the very end of
                     // its input; a final newline gives every record an end.
+                    buf.truncate(filled);
                     buf.push(b'\n');
+                    filled += 1;
                 }
-                return Ok(Block::Data);
+                return Ok((Block::Data, filled));
             }
-            if let Some(end) = last_record_end(buf) {
-                self.carry.extend_from_slice(&buf[end..]);
-                buf.truncate(end);
-                return Ok(Block::Data);
+            if let Some(end) = last_record_end(&buf[..filled]) {
+                self.carry.extend_from_slice(&buf[end..filled]);
+                return Ok((Block::Data, end));
             }
-            if buf.len() >= MAX_RECORD {
-                return Ok(Block::Unclosed);
+            if filled >= MAX_RECORD {
+                return Ok((Block::Unclosed, filled));
             }
-            target = buf.len() * 2 + 1;
+            target = filled * 2 + 1;
+            if buf.len() < target {
+                buf.resize(target, 0);
+            }
         }
     }
 }
@@ -264,8 +265,12 @@ impl BlockReader {
 
 /// A block of records sent to a worker.
 enum Job {
-    /// Records in `buf[start..]`.
-    Records { buf: Vec<u8>, start: usize },
+    /// Records in `buf[start..end]`.
+    Records {
+        buf: Vec<u8>,
+        start: usize,
+        end: usize,
+    },
     /// The reader found a runaway quoted cell here.
     Unclosed,
 }
@@ -614,8 +619,8 @@ fn run_csv(
     let mut first = Vec::new();
     let mut buf = Vec::new();
     let (headers, data_start, records_before) = loop {
-        let state = blocks.next(&mut buf).map_err(read_err)?;
-        first.extend_from_slice(&buf);
+        let (state, len) = blocks.next(&mut buf).map_err(read_err)?;
+        first.extend_from_slice(&buf[..len]);
         let mut reader = TotalReaderBuilder::new()
             .has_headers(false)
             .from_bytes(&first);
@@ -761,15 +766,23 @@ fn feed(
         }
     };
     report(blocks.read);
-    if jobs[0].send(Job::Records { buf: first, start }).is_err() {
+    let end = first.len();
+    if jobs[0]
+        .send(Job::Records {
+            buf: first,
+            start,
+            end,
+        })
+        .is_err()
+    {
         return Ok(());
     }
     for seq in 1usize.. {
         let mut buf = free.try_recv().unwrap_or_default();
         let job = match blocks.next(&mut buf)? {
-            Block::End => break,
-            Block::Data => Job::Records { buf, start: 0 },
-            Block::Unclosed => Job::Unclosed,
+            (Block::End, _) => break,
+            (Block::Data, end) => Job::Records { buf, start: 0, end },
+            (Block::Unclosed, _) => Job::Unclosed,
         };
         let stop = matches!(job, Job::Unclosed);
         report(blocks.read);
@@ -790,8 +803,8 @@ fn work(
     let mut worker = Worker::new(plan);
     while let Ok(job) = jobs.recv() {
         let result = match job {
-            Job::Records { buf, start } => {
-                let r = worker.block(&buf[start..]);
+            Job::Records { buf, start, end } => {
+                let r = worker.block(&buf[start..end]);
                 let _ = free.send(buf);
                 r
             }

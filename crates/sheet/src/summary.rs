@@ -107,8 +107,18 @@ pub(crate) struct SummaryBuilder {
     rows: u64,
     bands: [u64; 4],
     scores: FastMap<u64, u64>,
-    subjects: FastSet<Box<[u8]>>,
+    /// Fingerprints of the subjects seen as written, each normalised once.
+    raw_subjects: FastSet<u64>,
+    /// Fingerprints of the normalised subjects.
+    subjects: FastSet<u64>,
     mismatches: u64,
+}
+
+/// A 64-bit fingerprint of some bytes, the same in every thread. Distinct subjects are counted
+/// by fingerprint: two of a million subjects share one with a chance below one in ten million.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    use std::hash::BuildHasher as _;
+    foldhash::fast::FixedState::with_seed(0x5eed_5ab1_e5c0_7e5d).hash_one(bytes)
 }
 
 impl SummaryBuilder {
@@ -133,8 +143,12 @@ impl SummaryBuilder {
 
     /// Records a row's subject as written.
     pub fn add_subject(&mut self, subject_raw: &[u8]) {
-        if !self.subjects.contains(subject_raw) {
-            self.subjects.insert(subject_raw.into());
+        if self.raw_subjects.insert(fingerprint(subject_raw)) {
+            let subject = SubjectUrl::parse(&String::from_utf8_lossy(subject_raw));
+            if !subject.is_empty() {
+                self.subjects
+                    .insert(fingerprint(subject.as_str().as_bytes()));
+            }
         }
     }
 
@@ -152,23 +166,13 @@ impl SummaryBuilder {
         for (k, n) in other.scores {
             *self.scores.entry(k).or_default() += n;
         }
-        if self.subjects.len() < other.subjects.len() {
-            let mine = std::mem::replace(&mut self.subjects, other.subjects);
-            self.subjects.extend(mine);
-        } else {
-            self.subjects.extend(other.subjects);
-        }
+        self.raw_subjects.extend(other.raw_subjects);
+        self.subjects.extend(other.subjects);
         self.mismatches += other.mismatches;
     }
 
-    /// Normalises the subjects seen and returns the summary.
+    /// The summary.
     pub fn finish(self) -> Summary {
-        let subjects: FastSet<SubjectUrl> = self
-            .subjects
-            .iter()
-            .map(|raw| SubjectUrl::parse(&String::from_utf8_lossy(raw)))
-            .filter(|s| !s.is_empty())
-            .collect();
         let mut scores: Vec<(f64, u64)> = self
             .scores
             .into_iter()
@@ -179,7 +183,7 @@ impl SummaryBuilder {
             rows: self.rows,
             bands: self.bands,
             scores,
-            subjects: subjects.len() as u64,
+            subjects: self.subjects.len() as u64,
             mismatches: self.mismatches,
         }
     }
