@@ -8,6 +8,12 @@
 //! PostgreSQL backend needs its own migrations and little else. Values are stored as text the
 //! same way for every backend (timestamps RFC 3339, lists JSON).
 //!
+//! Several processes may share one SQLite file (a scheduled `supportops review` while
+//! `supportops serve` runs): every transaction that writes starts with `BEGIN IMMEDIATE`, so
+//! a writer waits for the other (up to the busy timeout) instead of failing with "database is
+//! locked", and the local tracker reads and rewrites an issue inside one such transaction, so
+//! no change is lost.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), supportops_ports::StoreError> {
 //! use supportops_store::{LocalTracker, SqliteStore};

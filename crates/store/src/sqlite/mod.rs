@@ -15,6 +15,7 @@ use std::str::FromStr;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{Sqlite, Transaction};
 use supportops_ports::StoreError;
 
 /// The SQLite store.
@@ -100,6 +101,23 @@ impl SqliteStore {
     /// The connection pool, for the modules implementing each store trait.
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Starts a write transaction with `BEGIN IMMEDIATE`, which takes the write lock at once,
+    /// waiting for another connection or process that holds it (up to the busy timeout).
+    ///
+    /// Every transaction that writes must start this way. A plain (deferred) `BEGIN` reads
+    /// first and asks for the write lock at its first write; when another connection wrote
+    /// in between, SQLite cannot upgrade the read and fails at once with "database is
+    /// locked", without waiting.
+    pub(crate) async fn begin_write(
+        &self,
+        doing: &str,
+    ) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(query_err(doing))
     }
 }
 

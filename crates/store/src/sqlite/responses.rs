@@ -131,7 +131,7 @@ impl ResponseStore for SqliteStore {
     ) -> Result<ImportCounts, StoreError> {
         let doing = "importing responses";
         let at = time_to_text(at);
-        let mut tx = self.pool().begin().await.map_err(query_err(doing))?;
+        let mut tx = self.begin_write(doing).await?;
         let known: HashMap<String, String> =
             sqlx::query_as("SELECT response_key, fingerprint FROM responses")
                 .fetch_all(&mut *tx)

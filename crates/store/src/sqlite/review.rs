@@ -258,7 +258,7 @@ impl ReviewStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let doing = "recording a filed review";
         let at_text = time_to_text(at);
-        let mut tx = self.pool().begin().await.map_err(query_err(doing))?;
+        let mut tx = self.begin_write(doing).await?;
         let row = sqlx::query(
             "SELECT id, kind, tracker, project, subject, issue_project, issue_iid, issue_web_url, \
              response_keys, created_at FROM review_filings WHERE id = $1 AND state = 'pending'",
@@ -366,7 +366,7 @@ impl ReviewStore for SqliteStore {
     ) -> Result<ReviewIssueRecord, StoreError> {
         let doing = "recording a review issue found in the tracker";
         let at_text = time_to_text(at);
-        let mut tx = self.pool().begin().await.map_err(query_err(doing))?;
+        let mut tx = self.begin_write(doing).await?;
         let id =
             review_issue_id(&mut tx, subject, issue, None, ReviewOrigin::Found, &at_text).await?;
         cover(&mut tx, id, None, keys, &at_text).await?;

@@ -120,10 +120,8 @@ impl ShadowStore for SqliteStore {
         at: jiff::Timestamp,
     ) -> Result<Vec<ShadowSession>, StoreError> {
         let mut tx = self
-            .pool()
-            .begin()
-            .await
-            .map_err(query_err("starting to record planned sessions"))?;
+            .begin_write("starting to record planned sessions")
+            .await?;
         let mut ids = Vec::with_capacity(sessions.len());
         let now = time_to_text(at);
         for s in sessions {

@@ -187,7 +187,7 @@ impl SyncStore for SqliteStore {
         recorded_at: Timestamp,
     ) -> Result<(), StoreError> {
         let err = query_err("recording a monthly sync");
-        let mut tx = self.pool().begin().await.map_err(&err)?;
+        let mut tx = self.begin_write("recording a monthly sync").await?;
         sqlx::query("DELETE FROM sync_meetings WHERE meeting_date = ?")
             .bind(m.date.to_string())
             .execute(&mut *tx)

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sqlx::Row as _;
-use sqlx::sqlite::SqliteRow;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
+use sqlx::{Row as _, Sqlite};
 use supportops_ports::StoreError;
 use supportops_ports::tracker::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
@@ -94,79 +95,103 @@ impl LocalTracker {
         (self.clock)()
     }
 
-    async fn find(&self, project: &str, iid: u64) -> Result<(i64, Issue), TrackerError> {
-        let row = sqlx::query(concat!(
-            select_issues!(),
-            " WHERE project = $1 AND iid = $2"
-        ))
-        .bind(project)
-        .bind(to_i64(iid))
-        .fetch_optional(self.store.pool())
-        .await
-        .map_err(query_err("reading a local issue"))?;
-        match row {
-            Some(row) => {
-                let id: i64 = row
-                    .try_get("id")
-                    .map_err(query_err("reading a local issue"))?;
-                Ok((id, read_issue(&row)?))
-            }
-            None => Err(TrackerError::NotFound {
-                what: format!("issue #{iid} in local project `{project}`"),
-            }),
-        }
-    }
-
-    /// Writes an issue's labels, assignees and state back, stamped `at`.
-    async fn save(&self, id: i64, issue: &Issue, at: Timestamp) -> Result<(), TrackerError> {
-        sqlx::query(
-            "UPDATE local_issues SET labels = $2, assignees = $3, state = $4, closed_at = $5, \
-             updated_at = $6 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(list_to_text(&issue.labels))
-        .bind(list_to_text(&issue.assignees))
-        .bind(issue.state.as_str())
-        .bind(issue.closed_at.map(time_to_text))
-        .bind(time_to_text(at))
-        .execute(self.store.pool())
-        .await
-        .map_err(query_err("updating a local issue"))?;
-        Ok(())
-    }
-
-    async fn ensure_users(&self, usernames: &[String]) -> Result<Vec<User>, TrackerError> {
-        let doing = "recording local users";
-        let mut users = Vec::with_capacity(usernames.len());
-        for raw in usernames {
-            let username = raw.trim().trim_start_matches('@');
-            if username.is_empty() || username.contains(char::is_whitespace) {
-                return Err(TrackerError::NotFound {
-                    what: format!("user `{raw}` (a username has no spaces)"),
-                });
-            }
-            sqlx::query(
-                "INSERT INTO local_users (username, name) VALUES ($1, $1) \
-                 ON CONFLICT (username) DO NOTHING",
-            )
-            .bind(username)
-            .execute(self.store.pool())
+    /// A connection from the store's pool, for reads that take more than one query.
+    async fn connection(&self) -> Result<PoolConnection<Sqlite>, TrackerError> {
+        Ok(self
+            .store
+            .pool()
+            .acquire()
             .await
-            .map_err(query_err(doing))?;
-            let row = sqlx::query("SELECT id, username, name FROM local_users WHERE username = $1")
-                .bind(username)
-                .fetch_one(self.store.pool())
-                .await
-                .map_err(query_err(doing))?;
-            let get = query_err(doing);
-            users.push(User {
-                id: to_u64(row.try_get("id").map_err(&get)?),
-                username: row.try_get("username").map_err(&get)?,
-                name: row.try_get("name").map_err(&get)?,
+            .map_err(query_err("reading the local tracker"))?)
+    }
+}
+
+/// Reads an issue and its row id.
+async fn find(
+    conn: &mut SqliteConnection,
+    project: &str,
+    iid: u64,
+) -> Result<(i64, Issue), TrackerError> {
+    let row = sqlx::query(concat!(
+        select_issues!(),
+        " WHERE project = $1 AND iid = $2"
+    ))
+    .bind(project)
+    .bind(to_i64(iid))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(query_err("reading a local issue"))?;
+    match row {
+        Some(row) => {
+            let id: i64 = row
+                .try_get("id")
+                .map_err(query_err("reading a local issue"))?;
+            Ok((id, read_issue(&row)?))
+        }
+        None => Err(TrackerError::NotFound {
+            what: format!("issue #{iid} in local project `{project}`"),
+        }),
+    }
+}
+
+/// Writes an issue's labels, assignees and state back, stamped `at`.
+async fn save(
+    conn: &mut SqliteConnection,
+    id: i64,
+    issue: &Issue,
+    at: Timestamp,
+) -> Result<(), TrackerError> {
+    sqlx::query(
+        "UPDATE local_issues SET labels = $2, assignees = $3, state = $4, closed_at = $5, \
+         updated_at = $6 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(list_to_text(&issue.labels))
+    .bind(list_to_text(&issue.assignees))
+    .bind(issue.state.as_str())
+    .bind(issue.closed_at.map(time_to_text))
+    .bind(time_to_text(at))
+    .execute(&mut *conn)
+    .await
+    .map_err(query_err("updating a local issue"))?;
+    Ok(())
+}
+
+/// Records users the local tracker has not seen yet; returns them all.
+async fn ensure_users(
+    conn: &mut SqliteConnection,
+    usernames: &[String],
+) -> Result<Vec<User>, TrackerError> {
+    let doing = "recording local users";
+    let mut users = Vec::with_capacity(usernames.len());
+    for raw in usernames {
+        let username = raw.trim().trim_start_matches('@');
+        if username.is_empty() || username.contains(char::is_whitespace) {
+            return Err(TrackerError::NotFound {
+                what: format!("user `{raw}` (a username has no spaces)"),
             });
         }
-        Ok(users)
+        sqlx::query(
+            "INSERT INTO local_users (username, name) VALUES ($1, $1) \
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(username)
+        .execute(&mut *conn)
+        .await
+        .map_err(query_err(doing))?;
+        let row = sqlx::query("SELECT id, username, name FROM local_users WHERE username = $1")
+            .bind(username)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(query_err(doing))?;
+        let get = query_err(doing);
+        users.push(User {
+            id: to_u64(row.try_get("id").map_err(&get)?),
+            username: row.try_get("username").map_err(&get)?,
+            name: row.try_get("name").map_err(&get)?,
+        });
     }
+    Ok(users)
 }
 
 fn read_issue(row: &SqliteRow) -> Result<Issue, StoreError> {
@@ -353,7 +378,11 @@ impl Tracker for LocalTracker {
     }
 
     async fn resolve_users(&self, usernames: &[String]) -> Result<Vec<User>, TrackerError> {
-        self.ensure_users(usernames).await
+        let doing = "recording local users";
+        let mut tx = self.store.begin_write(doing).await?;
+        let users = ensure_users(&mut tx, usernames).await?;
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(users)
     }
 
     async fn group_members(&self, group: &str) -> Result<Vec<User>, TrackerError> {
@@ -384,7 +413,9 @@ impl Tracker for LocalTracker {
         add_all(&mut issue.labels, new.labels.clone());
         apply(&mut issue, actions, now);
         issue.assignees = clean_usernames(&issue.assignees);
-        self.ensure_users(&issue.assignees).await?;
+        let doing = "creating a local issue";
+        let mut tx = self.store.begin_write(doing).await?;
+        ensure_users(&mut tx, &issue.assignees).await?;
         let iid: i64 = sqlx::query_scalar(
             "INSERT INTO local_issues (project, iid, title, description, state, labels, \
              assignees, created_at, updated_at, closed_at) \
@@ -399,16 +430,18 @@ impl Tracker for LocalTracker {
         .bind(list_to_text(&issue.assignees))
         .bind(time_to_text(now))
         .bind(issue.closed_at.map(time_to_text))
-        .fetch_one(self.store.pool())
+        .fetch_one(&mut *tx)
         .await
-        .map_err(query_err("creating a local issue"))?;
+        .map_err(query_err(doing))?;
+        tx.commit().await.map_err(query_err(doing))?;
         issue.iid = to_u64(iid);
         issue.web_url = web_url(project, issue.iid);
         Ok(issue)
     }
 
     async fn issue(&self, project: &str, iid: u64) -> Result<Issue, TrackerError> {
-        Ok(self.find(project, iid).await?.1)
+        let mut conn = self.connection().await?;
+        Ok(find(&mut conn, project, iid).await?.1)
     }
 
     async fn list_issues(
@@ -444,12 +477,14 @@ impl Tracker for LocalTracker {
     }
 
     async fn add_note(&self, project: &str, iid: u64, body: &str) -> Result<Note, TrackerError> {
-        let (id, mut issue) = self.find(project, iid).await?;
+        let doing = "adding a note to a local issue";
+        let mut tx = self.store.begin_write(doing).await?;
+        let (id, mut issue) = find(&mut tx, project, iid).await?;
         let now = self.now();
         let (body, actions) = quick_actions(body);
         if !actions.is_empty() {
             let assigned = apply(&mut issue, actions, now);
-            self.ensure_users(&assigned).await?;
+            ensure_users(&mut tx, &assigned).await?;
         }
         let note_id: i64 = sqlx::query_scalar(
             "INSERT INTO local_notes (issue_id, body, author, created_at) \
@@ -459,10 +494,11 @@ impl Tracker for LocalTracker {
         .bind(&body)
         .bind(AUTHOR)
         .bind(time_to_text(now))
-        .fetch_one(self.store.pool())
+        .fetch_one(&mut *tx)
         .await
-        .map_err(query_err("adding a note to a local issue"))?;
-        self.save(id, &issue, now).await?;
+        .map_err(query_err(doing))?;
+        save(&mut tx, id, &issue, now).await?;
+        tx.commit().await.map_err(query_err(doing))?;
         Ok(Note {
             id: to_u64(note_id),
             body,
@@ -472,12 +508,13 @@ impl Tracker for LocalTracker {
     }
 
     async fn notes(&self, project: &str, iid: u64) -> Result<Vec<Note>, TrackerError> {
-        let (id, _) = self.find(project, iid).await?;
+        let mut conn = self.connection().await?;
+        let (id, _) = find(&mut conn, project, iid).await?;
         let rows = sqlx::query(
             "SELECT id, body, author, created_at FROM local_notes WHERE issue_id = $1 ORDER BY id",
         )
         .bind(id)
-        .fetch_all(self.store.pool())
+        .fetch_all(&mut *conn)
         .await
         .map_err(query_err("reading the notes of a local issue"))?;
         let get = query_err("reading a note");
@@ -503,12 +540,15 @@ impl Tracker for LocalTracker {
         add: &[String],
         remove: &[String],
     ) -> Result<Issue, TrackerError> {
-        let (id, mut issue) = self.find(project, iid).await?;
+        let doing = "updating a local issue";
+        let mut tx = self.store.begin_write(doing).await?;
+        let (id, mut issue) = find(&mut tx, project, iid).await?;
         let now = self.now();
         issue.labels.retain(|l| !remove.contains(l));
         add_all(&mut issue.labels, add.to_vec());
         issue.updated_at = now;
-        self.save(id, &issue, now).await?;
+        save(&mut tx, id, &issue, now).await?;
+        tx.commit().await.map_err(query_err(doing))?;
         Ok(issue)
     }
 
@@ -518,7 +558,9 @@ impl Tracker for LocalTracker {
         iid: u64,
         state: IssueState,
     ) -> Result<Issue, TrackerError> {
-        let (id, mut issue) = self.find(project, iid).await?;
+        let doing = "updating a local issue";
+        let mut tx = self.store.begin_write(doing).await?;
+        let (id, mut issue) = find(&mut tx, project, iid).await?;
         if issue.state == state {
             return Ok(issue);
         }
@@ -526,7 +568,8 @@ impl Tracker for LocalTracker {
         issue.state = state;
         issue.closed_at = (state == IssueState::Closed).then_some(now);
         issue.updated_at = now;
-        self.save(id, &issue, now).await?;
+        save(&mut tx, id, &issue, now).await?;
+        tx.commit().await.map_err(query_err(doing))?;
         Ok(issue)
     }
 }
