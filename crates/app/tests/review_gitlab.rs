@@ -119,32 +119,7 @@ async fn gitlab(_store: SqliteStore) -> Arc<dyn Tracker> {
     Arc::new(Served::new(Arc::new(fake), Duration::from_secs(5)))
 }
 
-macro_rules! gitlab_scenarios {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                scenarios::$name(&gitlab).await;
-            }
-        )*
-    };
-}
-
-gitlab_scenarios!(
-    combines_responses_per_subject,
-    fills_the_template_and_assigns,
-    fills_a_text_template,
-    a_rerun_files_nothing_new,
-    a_later_response_becomes_a_note_on_the_open_issue,
-    a_closed_review_gets_a_new_linked_issue,
-    a_dry_run_changes_nothing,
-    a_crash_after_create_is_recovered_by_the_marker,
-    a_crash_before_create_files_once_on_rerun,
-    a_crash_after_note_adds_no_second_note,
-    a_new_store_finds_existing_issues_by_marker,
-    skipped_rows_are_reported,
-    no_assignees_is_a_warning,
-);
+scenarios::every_scenario!(gitlab);
 
 const MACROS: &str = "https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12";
 

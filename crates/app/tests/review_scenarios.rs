@@ -14,34 +14,7 @@ async fn local(store: SqliteStore) -> Arc<dyn Tracker> {
     Arc::new(LocalTracker::new(store).with_clock(Arc::new(move || start)))
 }
 
-macro_rules! local_scenarios {
-    ($($name:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                scenarios::$name(&local).await;
-            }
-        )*
-    };
-}
-
-local_scenarios!(
-    combines_responses_per_subject,
-    fills_the_template_and_assigns,
-    fills_a_text_template,
-    a_rerun_files_nothing_new,
-    a_later_response_becomes_a_note_on_the_open_issue,
-    a_closed_review_gets_a_new_linked_issue,
-    a_dry_run_changes_nothing,
-    a_crash_after_create_is_recovered_by_the_marker,
-    a_crash_after_create_is_found_by_search,
-    a_search_that_misses_the_marker_still_finds_the_interrupted_issue,
-    a_crash_before_create_files_once_on_rerun,
-    a_crash_after_note_adds_no_second_note,
-    a_new_store_finds_existing_issues_by_marker,
-    skipped_rows_are_reported,
-    no_assignees_is_a_warning,
-);
+scenarios::every_scenario!(local);
 
 /// The whole issue as the local tracker stores it: the built-in template, then the generated
 /// section.

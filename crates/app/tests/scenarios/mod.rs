@@ -1,12 +1,47 @@
 //! Feedback Review scenarios, written once against any [`Tracker`].
 //!
 //! Each scenario is an `async fn` taking a [`MakeTracker`]: given the store a run uses, it
-//! returns the tracker to file into. A test file instantiates the scenarios for one tracker
-//! (`review_scenarios.rs` does it for the local tracker). The tracker must accept issues in
-//! [`PROJECT`] and know the users [`ASSIGNEES`]; it may have a `Feedback Review` template there.
-//! Whatever must stay alive for the tracker (e.g. a fake server) should be owned by it.
+//! returns the tracker to file into. A test file instantiates every scenario for one tracker
+//! with [`every_scenario!`] (`review_scenarios.rs` for the local tracker, `review_gitlab.rs` for
+//! GitLab). The tracker must accept issues in [`PROJECT`] and know the users [`ASSIGNEES`]; it
+//! may have a `Feedback Review` template there. Whatever must stay alive for the tracker (e.g. a
+//! fake server) should be owned by it.
+//!
+//! A new scenario goes into the list of [`every_scenario!`], the one list both trackers run;
+//! one left out of it is dead code, which the lints refuse.
 
-#![allow(dead_code, reason = "each instantiation uses the scenarios it can run")]
+/// Instantiates every scenario as a test running against the tracker `$make` builds (a
+/// [`MakeTracker`]).
+macro_rules! every_scenario {
+    ($make:path) => {
+        $crate::scenarios::every_scenario!(@tests $make:
+            combines_responses_per_subject,
+            fills_the_template_and_assigns,
+            fills_a_text_template,
+            a_rerun_files_nothing_new,
+            a_later_response_becomes_a_note_on_the_open_issue,
+            a_closed_review_gets_a_new_linked_issue,
+            a_dry_run_changes_nothing,
+            a_crash_after_create_is_recovered_by_the_marker,
+            a_crash_after_create_is_found_by_search,
+            a_search_that_misses_the_marker_still_finds_the_interrupted_issue,
+            a_crash_before_create_files_once_on_rerun,
+            a_crash_after_note_adds_no_second_note,
+            a_new_store_finds_existing_issues_by_marker,
+            skipped_rows_are_reported,
+            no_assignees_is_a_warning,
+        );
+    };
+    (@tests $make:path: $($name:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $crate::scenarios::$name(&$make).await;
+            }
+        )*
+    };
+}
+pub(crate) use every_scenario;
 
 use std::future::Future;
 use std::pin::Pin;
