@@ -21,8 +21,11 @@
 //! [`supportops_domain::review::issue_section`]. Variables available to templates: `subject`,
 //! `reference`, `title`, `worst_band` (`error`, `red` or `yellow`), `previous_issue` (a link or
 //! none) and `responses` (each with `row`, `submitted`, `rating`, `resolution`, `values`,
-//! `comment`, `score`, `band`, and `submitter` when submitters are included). A template whose
-//! text must contain `{{` literally can wrap it in `{% raw %}…{% endraw %}`.
+//! `comment`, `score`, `band`, and `submitter` when submitters are included). The respondents'
+//! values are written as in the generated table ([`supportops_domain::review::cell_text`]): on
+//! one line, with GitLab references such as `@name` or `#12` in code spans, so that a template
+//! quoting a comment notifies no one and links nothing. A template whose text must contain
+//! `{{` literally can wrap it in `{% raw %}…{% endraw %}`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -761,7 +764,7 @@ fn template_context(
 ) -> TemplateContext {
     let column = |r: &ScoredResponse, c: Option<usize>| {
         c.and_then(|c| r.response.cells.get(c))
-            .cloned()
+            .map(|text| domain::cell_text(text))
             .unwrap_or_default()
     };
     let worst = responses
@@ -779,15 +782,15 @@ fn template_context(
             .iter()
             .map(|r| TemplateResponse {
                 row: r.response.row,
-                submitted: r.response.timestamp.clone(),
+                submitted: domain::cell_text(&r.response.timestamp),
                 rating: column(r, render.columns.rating),
                 resolution: column(r, render.columns.resolution),
                 values: column(r, render.columns.values),
                 comment: column(r, render.columns.comment),
-                score: domain::score_text(&r.score),
+                score: domain::cell_text(&domain::score_text(&r.score)),
                 band: r.band.as_str(),
                 submitter: if render.include_submitter {
-                    r.response.submitter.clone()
+                    r.response.submitter.as_deref().map(domain::cell_text)
                 } else {
                     None
                 },

@@ -426,7 +426,7 @@ fn subject_link(subject: &SubjectUrl) -> String {
     if subject.as_str().starts_with("http://") || subject.as_str().starts_with("https://") {
         subject.as_str().to_owned()
     } else {
-        cell(subject.as_str())
+        cell_text(subject.as_str())
     }
 }
 
@@ -456,16 +456,18 @@ fn table(responses: &[&ScoredResponse], options: &RenderOptions) -> String {
     let _ = writeln!(out, "|{}", " --- |".repeat(headers.len()));
     for r in responses {
         let resp = &r.response;
-        let mut cells = vec![resp.row.to_string(), cell(&resp.timestamp)];
+        let mut cells = vec![resp.row.to_string(), cell_text(&resp.timestamp)];
         for (_, col) in optional {
             if let Some(col) = col {
-                cells.push(cell(resp.cells.get(col).map(String::as_str).unwrap_or("")));
+                cells.push(cell_text(
+                    resp.cells.get(col).map(String::as_str).unwrap_or(""),
+                ));
             }
         }
         if options.include_submitter {
-            cells.push(cell(resp.submitter.as_deref().unwrap_or("")));
+            cells.push(cell_text(resp.submitter.as_deref().unwrap_or("")));
         }
-        cells.push(cell(&score_text(&r.score)));
+        cells.push(cell_text(&score_text(&r.score)));
         cells.push(match (band_name(r.band), r.band.label()) {
             (name, label) if name == label => name.to_owned(),
             (name, label) => format!("{name} ({label})"),
@@ -498,26 +500,175 @@ pub fn score_text(value: &Value) -> String {
     }
 }
 
-/// Makes text safe inside one Markdown table cell: pipes escaped, line breaks as `<br>`, and
-/// `<` written as an entity so a respondent's text cannot open an HTML comment or tag.
-fn cell(text: &str) -> String {
+/// A respondent's text (or any sheet cell) as Markdown for one table cell, or one line of an
+/// issue: the same words, on one line, that change nothing in GitLab.
+///
+/// - Line breaks become `<br>`; `|`, `` ` `` and `\` are backslash-escaped; `<`, `>` and `&`
+///   are written as entities, so the text cannot open an HTML comment or tag, and an entity
+///   the respondent typed (`&#64;`) is shown as typed rather than read as the character.
+/// - GitLab references are put in code spans: `@name` (not an e-mail address), `#12`, `!12`,
+///   `&12`, `$12`, `~label`, `~"two words"`, `%milestone`. GitLab finds no reference inside
+///   code, so no one is notified (not even with `@all`) and no unrelated issue, merge request
+///   or label gets a cross-link, while the text still reads as written. Zero-width characters
+///   would hide the change and follow every copy and search; entities and backslashes do not
+///   help, since GitLab looks for references after they are decoded.
+/// - Web addresses are kept whole, so they stay links (GitLab looks for no reference inside a
+///   link).
+/// - A leading `/` is escaped, so a value placed at the start of a line in a template is never
+///   a quick action.
+pub fn cell_text(text: &str) -> String {
     let text = text.trim();
-    let mut out = String::with_capacity(text.len());
-    let mut lines = text.lines().peekable();
-    while let Some(line) = lines.next() {
-        for ch in line.chars() {
-            match ch {
-                '|' => out.push_str("\\|"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                c => out.push(c),
-            }
-        }
-        if lines.peek().is_some() {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (n, line) in text.lines().enumerate() {
+        if n > 0 {
             out.push_str("<br>");
         }
+        inline_text(line, &mut out);
+    }
+    if out.starts_with('/') {
+        out.insert(0, '\\');
     }
     out
+}
+
+/// Writes one line of [`cell_text`].
+fn inline_text(line: &str, out: &mut String) {
+    let chars: Vec<char> = line.chars().collect();
+    // Where the last code span ended, so that a reference right after another joins its span.
+    let mut span_end = None;
+    // Where the last character written as plain text ended: `@` right after a letter of the
+    // same text is an e-mail address, not a mention.
+    let mut text_end = None;
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(end) = url_end(&chars, i) {
+            for &c in &chars[i..end] {
+                out.push(c);
+            }
+            i = end;
+            continue;
+        }
+        let after_letter = i > 0 && text_end == Some(i) && chars[i - 1].is_ascii_alphanumeric();
+        if let Some(len) = reference_len(&chars, i, after_letter) {
+            if span_end == Some(i) {
+                out.pop();
+            } else {
+                out.push('`');
+            }
+            out.extend(&chars[i..i + len]);
+            out.push('`');
+            i += len;
+            span_end = Some(i);
+            continue;
+        }
+        match chars[i] {
+            '|' => out.push_str("\\|"),
+            '`' => out.push_str("\\`"),
+            '\\' => out.push_str("\\\\"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+        i += 1;
+        text_end = Some(i);
+    }
+}
+
+fn is_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The end of a web address starting at `i`: up to a space or a character Markdown would read,
+/// without trailing punctuation (which ends a sentence, not the address). None when no address
+/// starts there.
+fn url_end(chars: &[char], i: usize) -> Option<usize> {
+    if i > 0 && chars[i - 1].is_alphanumeric() {
+        return None;
+    }
+    let rest: String = chars[i..]
+        .iter()
+        .take(8)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|s| rest.starts_with(s))?;
+    let mut end = i + scheme.len();
+    while end < chars.len() {
+        let c = chars[end];
+        let entity = c == '&' && starts_entity(&chars[end..]);
+        if c.is_whitespace() || matches!(c, '<' | '>' | '|' | '`' | '\\' | '"') || entity {
+            break;
+        }
+        end += 1;
+    }
+    while end > i + scheme.len()
+        && matches!(
+            chars[end - 1],
+            '.' | ',' | ':' | ';' | '!' | '?' | ')' | '\'' | '*' | '_' | '~'
+        )
+    {
+        end -= 1;
+    }
+    (end > i + scheme.len()).then_some(end)
+}
+
+/// Whether `&…` reads as an HTML entity (`&#64;`, `&commat;`).
+fn starts_entity(chars: &[char]) -> bool {
+    let body: Vec<char> = chars[1..]
+        .iter()
+        .copied()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '#')
+        .collect();
+    !body.is_empty() && chars.get(1 + body.len()) == Some(&';')
+}
+
+/// The length of the GitLab reference starting at `i`, if one does. `after_letter`: the
+/// character before is a letter or digit of the same text.
+fn reference_len(chars: &[char], i: usize, after_letter: bool) -> Option<usize> {
+    let next = chars.get(i + 1).copied();
+    let run = |from: usize, keep: fn(char) -> bool, trim: &[char]| {
+        let mut end = from;
+        while end < chars.len() && keep(chars[end]) {
+            end += 1;
+        }
+        while end > from && trim.contains(&chars[end - 1]) {
+            end -= 1;
+        }
+        end - i
+    };
+    match chars[i] {
+        '@' => (!after_letter && next.is_some_and(is_word)).then(|| {
+            run(
+                i + 1,
+                |c| is_word(c) || matches!(c, '.' | '-' | '/'),
+                &['.', '-', '/'],
+            )
+        }),
+        '#' | '!' | '&' | '$' => next
+            .is_some_and(|c| c.is_ascii_digit())
+            .then(|| run(i + 1, |c| c.is_ascii_digit(), &[])),
+        '~' | '%' => match next {
+            Some('"') => {
+                let close = chars[i + 2..]
+                    .iter()
+                    .position(|c| matches!(c, '"' | '|' | '`' | '\\' | '<' | '>'));
+                match close {
+                    Some(n) if chars[i + 2 + n] == '"' && n > 0 => Some(n + 3),
+                    // Unclosed, or with what a code span cannot hold: the sigil alone.
+                    _ => Some(2),
+                }
+            }
+            Some(c) if is_word(c) => Some(run(
+                i + 1,
+                |c| is_word(c) || matches!(c, '.' | '-' | '/' | '?' | '&'),
+                &['.', '-', '/', '?', '&'],
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -888,5 +1039,90 @@ mod tests {
 
         <!-- supportops:responses=h:422d7dba268a70f1eeaf4cd4 -->
         ");
+    }
+
+    #[test]
+    fn references_in_cells_notify_no_one_and_link_nothing() {
+        let mut row = scored(
+            2,
+            "https://gitlab.com/a/b/-/issues/1",
+            "1",
+            Value::Number(-1.0),
+            Band::Red,
+        );
+        row.response.cells[4] = "Thanks @carol and @all: see #12, !7, &3, $40 and ~bug \
+            ~\"needs review\" %\"Q3 2026\" %v2.\n\
+            Mail amy@example.com or read https://gitlab.com/a/b/-/issues/9#note_1.\n\
+            &#64;dave \\@erin `@frank` a~b #1#2 1@x"
+            .into();
+        row.response.cells[3] = "/close".into();
+        let refs = [&row];
+        let text = note_body(&row.response.subject, &refs, &options(false));
+        insta::assert_snapshot!(text, @r#"
+        1 new flagged response about https://gitlab.com/a/b/-/issues/1:
+
+        | Row | Submitted | Rating | Resolution | Values shown | Comment | Score | Band |
+        | --- | --- | --- | --- | --- | --- | --- | --- |
+        | 2 | 1/2/2026 10:00:00 | 1 | It was not solved | \/close | Thanks `@carol` and `@all`: see `#12`, `!7`, `&3`, `$40` and `~bug` `~"needs review"` `%"Q3 2026"` `%v2`.<br>Mail amy@example.com or read https://gitlab.com/a/b/-/issues/9#note_1.<br>&amp;`#64`;dave \\`@erin` \``@frank`\` a`~b` `#1#2` 1@x | -1 | Red (Bad) |
+
+        <!-- supportops:responses=h:422d7dba268a70f1eeaf4cd4 -->
+        "#);
+    }
+
+    /// What GitLab reads as a reference in a text node: `@name` not after a letter or digit,
+    /// `#1`, `!1`, `&1`, `$1`, `~x`, `~"`, `%x`, `%"`.
+    fn reference_in(text: &str) -> Option<String> {
+        let chars: Vec<char> = text.chars().collect();
+        chars.windows(2).enumerate().find_map(|(i, w)| {
+            let hit = match w[0] {
+                '@' => {
+                    (w[1].is_ascii_alphanumeric() || w[1] == '_')
+                        && (i == 0 || !chars[i - 1].is_ascii_alphanumeric())
+                }
+                '#' | '!' | '&' | '$' => w[1].is_ascii_digit(),
+                '~' | '%' => w[1].is_ascii_alphanumeric() || matches!(w[1], '_' | '"'),
+                _ => false,
+            };
+            hit.then(|| w.iter().collect())
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever a respondent writes, the note's table keeps its shape and GitLab finds no
+        /// reference in its text (code spans are not searched).
+        #[test]
+        fn no_comment_breaks_the_table_or_makes_a_reference(
+            comment in "[ a-g0-9_@#!&$~%\"|`\\\\<>/.:;*\n-]{0,40}"
+        ) {
+            use pulldown_cmark::{Event, Options, Parser, Tag};
+            let mut row = scored(
+                2,
+                "https://gitlab.com/a/b/-/issues/1",
+                "1",
+                Value::Number(-1.0),
+                Band::Red,
+            );
+            row.response.cells[4] = comment.clone();
+            let refs = [&row];
+            let text = note_body(&row.response.subject, &refs, &options(false));
+            let mut rows = 0;
+            let mut cells = 0;
+            let mut texts: Vec<String> = vec![String::new()];
+            for event in Parser::new_ext(&text, Options::ENABLE_TABLES) {
+                match event {
+                    Event::Start(Tag::TableRow) => rows += 1,
+                    Event::Start(Tag::TableCell) => cells += 1,
+                    // Text split only by escapes and entities is one text to GitLab.
+                    Event::Text(t) => texts.last_mut().expect("a text").push_str(&t),
+                    // Code, HTML (`<br>`) and cell boundaries end a text.
+                    _ => texts.push(String::new()),
+                }
+            }
+            proptest::prop_assert_eq!(rows, 1, "{}", text);
+            proptest::prop_assert_eq!(cells, 16, "{}", text);
+            for t in &texts {
+                proptest::prop_assert_eq!(reference_in(t), None, "in {:?} of\n{}", t, text);
+            }
+        }
     }
 }

@@ -30,6 +30,7 @@ macro_rules! every_scenario {
             a_new_store_finds_existing_issues_by_marker,
             skipped_rows_are_reported,
             no_assignees_is_a_warning,
+            references_in_comments_notify_no_one,
         );
     };
     (@tests $make:path: $($name:ident),* $(,)?) => {
@@ -673,4 +674,40 @@ pub async fn no_assignees_is_a_warning(make: &dyn MakeTracker) {
         report.warnings
     );
     assert!(h.issues().await[0].assignees.is_empty());
+}
+
+/// A respondent's mentions, references and quick actions, quoted by the template and shown in
+/// the table, change nothing in the tracker: no quick action runs, and every reference is in a
+/// code span, where GitLab finds none.
+pub async fn references_in_comments_notify_no_one(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let mut opts = options();
+    opts.template = TemplateSource::Text {
+        origin: "`templates/review.md`".into(),
+        text: "Comments:\n\n{% for r in responses %}{{ r.comment }}\n{% endfor %}".into(),
+    };
+    let mut response = row(2, MACROS, 1, Band::Red);
+    response.response.cells[4] = "/close\n/label ~spam\nThanks @carol, see #12 and !7".into();
+
+    h.run_with(h.tracker.as_ref(), &[response], &opts).await;
+
+    let issue = &h.issues().await[0];
+    assert_eq!(issue.state, IssueState::Opened);
+    assert!(
+        !issue.labels.contains(&"spam".to_owned()),
+        "{:?}",
+        issue.labels
+    );
+    let shown = "\\/close<br>/label `~spam`<br>Thanks `@carol`, see `#12` and `!7`";
+    assert_eq!(
+        issue.description.matches(shown).count(),
+        2,
+        "once quoted by the template, once in the table:\n{}",
+        issue.description
+    );
+    assert!(
+        !issue.description.replace("`@carol`", "").contains("@carol"),
+        "{}",
+        issue.description
+    );
 }
