@@ -524,6 +524,48 @@ async fn gitlab_shadowing_issue_body() {
     ");
 }
 
+/// The Support Shadowing issue as the local tracker stores it: its built-in template places the
+/// generated section under its own `## Session` heading, once.
+#[tokio::test]
+async fn local_shadowing_issue_body() {
+    let h = Harness::local().await;
+    let s = h.session_of("bruno").await;
+    h.schedule(s.id, false).await;
+    let issue = &h.issues(SHADOWING).await[0];
+    assert!(
+        issue
+            .description
+            .starts_with("## Session\n\n**Bruno Fernández** (@bruno) shadows"),
+        "{}",
+        issue.description
+    );
+    assert_eq!(issue.description.matches("## Session").count(), 1);
+    insta::assert_snapshot!(format!("# {}\n\n{}", issue.title, issue.description), @"
+    # Support Shadowing: Bruno Fernández shadows EMEA on 2026-12-03
+
+    ## Session
+
+    **Bruno Fernández** (@bruno) shadows @eve, a Support Engineer in **EMEA**.
+
+    - **Bruno Fernández's time** (Europe/Madrid): Thu 3 Dec 2026, 10:00–11:00 CET
+    - **EMEA time** (Europe/London): Thu 3 Dec 2026, 09:00–10:00 GMT
+    - **Length:** 60 minutes
+    - **Counts toward:** 2026-12 (session 1)
+
+    @emea-manager @emea-lead: please help confirm @eve for this session, or find another Support Engineer in EMEA.
+
+    ## What we saw
+
+    <!-- Where did Zendesk or GitLab slow the engineer down? What did they work around? -->
+
+    ## Improvements
+
+    <!-- File each improvement with `supportops shadow improve`: it links back to this issue. -->
+
+    <!-- supportops:shadowing-session=1/bruno/EMEA -->
+    ");
+}
+
 /// The plan for December: Chen is away, every other member gets a region, with reasons.
 #[tokio::test]
 async fn plan_apply_records_sessions_once() {

@@ -31,19 +31,22 @@ macro_rules! select_issues {
     };
 }
 
-/// The built-in Support Shadowing template, used when none is configured.
+/// The built-in Support Shadowing template, used when none is configured. `{{ details }}` is
+/// where the filled-in issue places the session: who shadows whom, when in both time zones,
+/// and the managers asked for help (without it, that section would come first and this
+/// template's `## Session` would stand empty below it).
 pub const SHADOWING_TEMPLATE: &str = "\
 ## Session
 
-<!-- Who shadowed which Support Engineer, when, and in which region. -->
+{{ details }}
 
 ## What we saw
 
-<!-- Where did Zendesk or GitLab slow the engineer down? -->
+<!-- Where did Zendesk or GitLab slow the engineer down? What did they work around? -->
 
 ## Improvements
 
-<!-- File each improvement as an issue that mentions this one. -->
+<!-- File each improvement with `supportops shadow improve`: it links back to this issue. -->
 ";
 
 /// The author of notes written through the local tracker.
