@@ -38,7 +38,18 @@ pub(crate) enum Node {
         text: Box<str>,
         negate: bool,
     },
+    /// `IF`, the commonest function, evaluated without the general call dispatch.
+    If(Box<If>),
     Call(Box<Call>),
+}
+
+/// A compiled `IF(condition, then, [otherwise])`.
+#[derive(Debug, Clone)]
+pub(crate) struct If {
+    pub condition: Node,
+    pub then: Node,
+    /// `None` when the third argument is left out (the result is then FALSE).
+    pub otherwise: Option<Node>,
 }
 
 /// A compiled function call.
@@ -149,6 +160,18 @@ impl Compiler<'_> {
             .enumerate()
             .map(|(i, a)| self.node(a, function.accepts_range(i)))
             .collect::<Result<Vec<_>, _>>()?;
+        if function == Function::If {
+            // The parser has checked that there are two or three arguments.
+            let mut args = compiled.into_iter();
+            let condition = args.next().unwrap_or(Node::Blank);
+            let then = args.next().unwrap_or(Node::Blank);
+            let otherwise = args.next();
+            return Ok(Node::If(Box::new(If {
+                condition,
+                then,
+                otherwise,
+            })));
+        }
         let mut call = Call {
             function,
             args: compiled.into(),
@@ -209,6 +232,13 @@ pub(crate) fn collect_columns(node: &Node, out: &mut Vec<usize>) {
             collect_columns(r, out);
         }
         Node::Call(call) => call.args.iter().for_each(|a| collect_columns(a, out)),
+        Node::If(node) => {
+            collect_columns(&node.condition, out);
+            collect_columns(&node.then, out);
+            if let Some(otherwise) = &node.otherwise {
+                collect_columns(otherwise, out);
+            }
+        }
         Node::Blank | Node::Number(_) | Node::Text(_) | Node::Bool(_) | Node::Error(_) => {}
     }
 }
