@@ -306,7 +306,7 @@ fn a_broken_template_is_bad_input_naming_its_line() {
 }
 
 #[test]
-fn gitlab_without_a_token_says_which_variable_and_exits_1() {
+fn gitlab_without_a_token_says_which_variable_and_exits_2() {
     let dir = workdir();
     let out = supportops(dir.path())
         .args(["review", "feedback.csv"])
@@ -315,12 +315,16 @@ fn gitlab_without_a_token_says_which_variable_and_exits_1() {
         .env_remove("FEEDBACK_TOKEN")
         .output()
         .expect("the binary runs");
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "a setup problem is bad input");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.trim_end(),
         "error: the GitLab token is missing: set the environment variable `FEEDBACK_TOKEN` \
          (named by config key `tracker.token_env`) to a token with the `api` scope"
+    );
+    assert!(
+        !dir.path().join("supportops.db").exists(),
+        "no store is made for a run that cannot start"
     );
 }
 

@@ -20,7 +20,7 @@ use tabled::settings::Style;
 
 use super::Context;
 use super::score::{scoring, sheet_error, sheet_layout};
-use super::wiring::{open_store, open_store_to_read, open_tracker, tracker_error};
+use super::wiring::{check_tracker, open_store, open_store_to_read, open_tracker, tracker_error};
 use crate::exit::bad_input;
 use crate::output::{Format, print_json};
 
@@ -51,6 +51,7 @@ struct JsonReport<'a> {
 /// Runs the command.
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
+    check_tracker(&config)?;
     let source_text = args.source.as_deref().unwrap_or(&config.sheet.source);
     let source = SourceSpec::parse(source_text).map_err(sheet_error)?;
     let layout = sheet_layout(&config.sheet);

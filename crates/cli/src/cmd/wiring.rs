@@ -39,24 +39,39 @@ pub async fn open_store_to_read(config: &Config) -> anyhow::Result<Arc<SqliteSto
     Ok(Arc::new(store))
 }
 
+/// Checks, before anything is opened or read, that the tracker `[tracker] kind` names can be
+/// set up: GitLab needs its token.
+pub fn check_tracker(config: &Config) -> anyhow::Result<()> {
+    match config.tracker.kind {
+        TrackerKind::Local => Ok(()),
+        TrackerKind::Gitlab => gitlab_token(config).map(drop),
+    }
+}
+
+/// The GitLab token, from the environment variable `tracker.token_env` names. Unset or empty
+/// is a setup problem the user fixes before running again: bad input (exit 2).
+fn gitlab_token(config: &Config) -> anyhow::Result<String> {
+    let var = &config.tracker.token_env;
+    match std::env::var(var) {
+        Ok(token) if !token.trim().is_empty() => Ok(token),
+        _ => Err(bad_input(anyhow::anyhow!(
+            "the GitLab token is missing: set the environment variable `{var}` (named by \
+             config key `tracker.token_env`) to a token with the `api` scope"
+        ))),
+    }
+}
+
 /// Opens the tracker named by `[tracker] kind`. The local tracker lives in `store`; GitLab
-/// needs its token in the environment variable `tracker.token_env` names.
+/// needs its token in the environment variable `tracker.token_env` names (see
+/// [`check_tracker`]).
 pub fn open_tracker(config: &Config, store: &SqliteStore) -> anyhow::Result<Arc<dyn Tracker>> {
     match config.tracker.kind {
         TrackerKind::Local => Ok(Arc::new(LocalTracker::new(store.clone()))),
         TrackerKind::Gitlab => {
-            let var = &config.tracker.token_env;
-            let token = match std::env::var(var) {
-                Ok(token) if !token.trim().is_empty() => token,
-                _ => anyhow::bail!(
-                    "the GitLab token is missing: set the environment variable `{var}` (named by \
-                     config key `tracker.token_env`) to a token with the `api` scope"
-                ),
-            };
             let gitlab = GitLab::new(GitLabOptions {
                 base_url: config.tracker.url.clone(),
-                token: token.into(),
-                token_env: var.clone(),
+                token: gitlab_token(config)?.into(),
+                token_env: config.tracker.token_env.clone(),
                 timeout: Duration::from_secs(config.tracker.timeout_seconds),
                 max_retries: config.tracker.max_retries,
             })
