@@ -77,3 +77,16 @@ fn init_writes_where_config_points() {
     assert!(dir.path().join("conf/ops.toml").exists());
     assert!(!dir.path().join("supportops.toml").exists());
 }
+
+#[test]
+fn init_writes_where_supportops_config_points_when_no_flag_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = supportops(dir.path())
+        .arg("init")
+        .env("SUPPORTOPS_CONFIG", "team.toml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(dir.path().join("team.toml").exists());
+    assert!(!dir.path().join("supportops.toml").exists());
+}

@@ -17,12 +17,13 @@ pub struct Args {
     force: bool,
 }
 
-/// Runs the command: writes `supportops_config::STARTER` to `--config PATH`, else
-/// `./supportops.toml`.
+/// Runs the command: writes `supportops_config::STARTER` to `--config PATH`, else to
+/// `$SUPPORTOPS_CONFIG`, else to `./supportops.toml`: where the other commands will read it.
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let path = ctx
         .config_path
         .clone()
+        .or_else(|| std::env::var_os("SUPPORTOPS_CONFIG").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("supportops.toml"));
     let mut options = std::fs::OpenOptions::new();
     options.write(true);
