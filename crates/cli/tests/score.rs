@@ -469,3 +469,17 @@ fn the_configured_source_is_used_when_none_is_given() {
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["rows"], 300);
 }
+
+#[test]
+fn a_configured_source_that_is_missing_says_where_it_came_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = score(dir.path(), &["--summary"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with(
+            "error: cannot read the sheet named by config key `sheet.source`; pass a SOURCE to score another sheet\n  caused by: cannot open `examples/feedback.csv`: "
+        ),
+        "{}",
+        r.stderr
+    );
+}

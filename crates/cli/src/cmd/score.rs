@@ -136,7 +136,19 @@ pub fn sheet_error(err: SheetError) -> anyhow::Error {
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
     let source_text = args.source.as_deref().unwrap_or(&config.sheet.source);
-    let source = SourceSpec::parse(source_text).map_err(sheet_error)?;
+    let from_config = args.source.is_none();
+    let fail = |e: SheetError| {
+        let unreadable = matches!(e, SheetError::Open { .. } | SheetError::EmptySource);
+        let err = sheet_error(e);
+        if from_config && unreadable {
+            err.context(
+                "cannot read the sheet named by config key `sheet.source`; pass a SOURCE to score another sheet",
+            )
+        } else {
+            err
+        }
+    };
+    let source = SourceSpec::parse(source_text).map_err(fail)?;
     let mut layout = sheet_layout(&config.sheet);
     if let Some(sheet) = &args.sheet {
         layout.sheet_name = Some(sheet.clone());
@@ -144,7 +156,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let scoring = scoring(&config, args.formula.as_deref())?;
 
     if let Some(row) = args.explain {
-        return explain(&source, &layout, &scoring, row, args.format);
+        return explain(&source, &layout, &scoring, row, args.format, &fail);
     }
     let progress = Progress::new(&source);
     let report_progress = |read: u64, total: Option<u64>| progress.update(read, total);
@@ -158,7 +170,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let report = if args.summary {
         let result = supportops_sheet::score_summary(&source, &layout, &scoring, &options);
         progress.finish();
-        let (summary, report) = result.map_err(sheet_error)?;
+        let (summary, report) = result.map_err(fail)?;
         print_summary(&summary, args.format)?;
         report
     } else {
@@ -174,7 +186,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             Err(SheetError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
                 return Ok(());
             }
-            Err(e) => return Err(sheet_error(e)),
+            Err(e) => return Err(fail(e)),
         }
     };
     match out.flush() {
@@ -479,8 +491,9 @@ fn explain(
     scoring: &Scoring,
     row: u64,
     format: ScoreFormat,
+    fail: &dyn Fn(SheetError) -> anyhow::Error,
 ) -> anyhow::Result<()> {
-    let e = supportops_sheet::explain_row(source, layout, scoring, row).map_err(sheet_error)?;
+    let e = supportops_sheet::explain_row(source, layout, scoring, row).map_err(fail)?;
     let scored = &e.scored;
     let record = ScoreRecord::from_scored(scored, e.columns.stored_score.is_some());
     let text = match format {
