@@ -270,3 +270,25 @@ async fn two_processes_changing_one_local_issue_lose_no_change() {
     assert_eq!(read.labels.len(), 30, "{:?}", read.labels);
     assert_eq!(first.notes("fr", issue.iid).await.expect("notes").len(), 14);
 }
+
+/// Two processes opening a new store file at once: each applies the migrations or waits for
+/// the other to, and both open it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_opening_a_new_file_at_once_both_open_it() {
+    for _ in 0..5 {
+        let file = File::new();
+        let (a, b) = tokio::join!(SqliteStore::open(&file.url), SqliteStore::open(&file.url));
+        let a = a.expect("the first store opens");
+        let b = b.expect("the second store opens");
+        a.import_responses(&sheet(0..3), at("2026-01-05T09:00:00Z"))
+            .await
+            .expect("the first store writes");
+        assert_eq!(
+            b.responses(&Default::default())
+                .await
+                .expect("the second store reads")
+                .len(),
+            3
+        );
+    }
+}

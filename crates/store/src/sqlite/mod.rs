@@ -18,6 +18,11 @@ use sqlx::sqlite::{
 use sqlx::{Sqlite, Transaction};
 use supportops_ports::StoreError;
 
+/// How often opening a file another process is creating is tried again.
+const OPEN_RETRIES: u32 = 50;
+/// The pause between those tries.
+const OPEN_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// The SQLite store.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -40,15 +45,25 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|e| open_err(e.to_string()))?;
-        sqlx::migrate!("migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|e| open_err(format!("migration failed: {e}")))?;
+        // Turning a new file to WAL takes a lock SQLite does not wait for: a second process
+        // creating the same file at that moment is refused ("database is locked") and tries
+        // again.
+        let mut attempt = 0;
+        let pool = loop {
+            match SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(options.clone())
+                .await
+            {
+                Ok(pool) => break pool,
+                Err(e) if is_busy(&e) && attempt < OPEN_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(OPEN_RETRY_PAUSE).await;
+                }
+                Err(e) => return Err(open_err(e.to_string())),
+            }
+        };
+        migrate(&pool).await.map_err(open_err)?;
         Ok(SqliteStore {
             pool,
             url: url.to_owned(),
@@ -75,10 +90,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        sqlx::migrate!("migrations/sqlite")
-            .run(&pool)
-            .await
-            .map_err(|e| open_err(format!("migration failed: {e}")))?;
+        migrate(&pool).await.map_err(open_err)?;
         Ok(SqliteStore {
             pool,
             url: url.to_owned(),
@@ -118,6 +130,36 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(query_err(doing))
+    }
+}
+
+/// Applies pending migrations inside one `BEGIN IMMEDIATE` transaction (each migration in a
+/// savepoint of it), so that two processes opening a new or older store at once take turns:
+/// the second waits, then finds every migration applied, instead of applying them again and
+/// failing.
+async fn migrate(pool: &SqlitePool) -> Result<(), String> {
+    let failed = |e: &dyn std::fmt::Display| format!("migration failed: {e}");
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(|e| failed(&e))?;
+    sqlx::migrate!("migrations/sqlite")
+        .run(&mut *tx)
+        .await
+        .map_err(|e| failed(&e))?;
+    tx.commit().await.map_err(|e| failed(&e))
+}
+
+/// Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, with any
+/// extended code).
+fn is_busy(e: &sqlx::Error) -> bool {
+    const SQLITE_BUSY: i32 = 5;
+    match e {
+        sqlx::Error::Database(db) => db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .is_some_and(|c| c & 0xff == SQLITE_BUSY),
+        _ => false,
     }
 }
 
