@@ -5,8 +5,13 @@
 //! the tracker is called, then [`ReviewStore::finish_filing`] records the issue or note, the
 //! responses it covers and the tracker action, in one transaction. A filing still pending on
 //! the next run is checked against the tracker before anything is filed again.
+//!
+//! One run files at a time: a run holds the review lock, a lease kept in the store
+//! ([`ReviewStore::acquire_review_lock`]), renews it while it works and releases it at the
+//! end. A lease its holder stopped renewing (the run crashed) lapses and may be taken over.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -119,7 +124,32 @@ pub enum FilingOutcome {
     },
 }
 
-/// Storage for review issues, coverage and filing intents.
+/// The review lock as stored: which run holds it, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewLease {
+    /// Who holds it, as the run named itself (e.g. `supportops review (pid 4242)`).
+    pub holder: String,
+    /// When the holder took it.
+    pub acquired_at: Timestamp,
+    /// When the holder last renewed it.
+    pub renewed_at: Timestamp,
+    /// When it lapses unless renewed; from then on another run may take it over.
+    pub expires_at: Timestamp,
+}
+
+/// What [`ReviewStore::acquire_review_lock`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockAttempt {
+    /// The caller holds the lock now.
+    Acquired {
+        /// The lapsed lease of another run, which stopped without releasing it, taken over.
+        took_over: Option<ReviewLease>,
+    },
+    /// Another run holds it, and its lease has not lapsed.
+    Held(ReviewLease),
+}
+
+/// Storage for review issues, coverage, filing intents and the review lock.
 #[async_trait::async_trait]
 pub trait ReviewStore: Send + Sync {
     /// The keys of every response some review issue covers.
@@ -163,4 +193,30 @@ pub trait ReviewStore: Send + Sync {
         keys: &[ResponseKey],
         at: Timestamp,
     ) -> Result<ReviewIssueRecord, StoreError>;
+
+    /// Takes the review lock for `holder` until `now + ttl`, in one write transaction: when no
+    /// run holds it, when `holder` already does, or when the holder's lease lapsed before `now`
+    /// (it is then taken over). Otherwise reports who holds it, and changes nothing.
+    async fn acquire_review_lock(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<LockAttempt, StoreError>;
+
+    /// Extends `holder`'s lease to `now + ttl`. `false` when `holder` no longer holds the lock
+    /// (another run took it over after the lease lapsed); a lapsed lease no one took over is
+    /// still the holder's and is extended.
+    async fn renew_review_lock(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<bool, StoreError>;
+
+    /// Releases the lock if `holder` holds it; `false` when it did not.
+    async fn release_review_lock(&self, holder: &str) -> Result<bool, StoreError>;
+
+    /// The lease of the run that holds the review lock, lapsed or not; none when no run does.
+    async fn review_lock(&self) -> Result<Option<ReviewLease>, StoreError>;
 }

@@ -1,7 +1,9 @@
 //! Feedback Review records: review issues per subject, the responses each covers, the filing
-//! intents that make filing crash-safe, and the append-only tracker action log.
+//! intents that make filing crash-safe, the review lock (one row, a lease) that lets one run
+//! file at a time, and the append-only tracker action log.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
@@ -11,7 +13,8 @@ use supportops_domain::{ResponseKey, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::actions::{LoggedAction, TrackerAction};
 use supportops_ports::store::review::{
-    Filing, FilingKind, FilingOutcome, NewFiling, ReviewIssueRecord, ReviewOrigin,
+    Filing, FilingKind, FilingOutcome, LockAttempt, NewFiling, ReviewIssueRecord, ReviewLease,
+    ReviewOrigin,
 };
 use supportops_ports::store::{ActionLog, ReviewStore};
 
@@ -157,6 +160,26 @@ async fn cover(
         .map_err(query_err("recording which responses a review covers"))?;
     }
     Ok(())
+}
+
+fn read_lease(row: &SqliteRow) -> Result<ReviewLease, StoreError> {
+    let get = query_err("reading the review lock");
+    Ok(ReviewLease {
+        holder: row.try_get("holder").map_err(&get)?,
+        acquired_at: time_from_text(row.try_get::<&str, _>("acquired_at").map_err(&get)?)?,
+        renewed_at: time_from_text(row.try_get::<&str, _>("renewed_at").map_err(&get)?)?,
+        expires_at: time_from_text(row.try_get::<&str, _>("expires_at").map_err(&get)?)?,
+    })
+}
+
+/// When a lease renewed at `now` lapses.
+fn lapses_at(now: Timestamp, ttl: Duration) -> Result<String, StoreError> {
+    now.checked_add(ttl)
+        .map(time_to_text)
+        .map_err(|e| StoreError::Query {
+            doing: format!("computing when a review lock taken at {now} for {ttl:?} lapses"),
+            message: e.to_string(),
+        })
 }
 
 async fn append_action(
@@ -379,6 +402,94 @@ impl ReviewStore for SqliteStore {
         let record = read_review_issue(&row)?;
         tx.commit().await.map_err(query_err(doing))?;
         Ok(record)
+    }
+
+    async fn acquire_review_lock(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<LockAttempt, StoreError> {
+        let doing = "taking the review lock";
+        let expires_at = lapses_at(now, ttl)?;
+        let now_text = time_to_text(now);
+        let mut tx = self.begin_write(doing).await?;
+        let row = sqlx::query(
+            "SELECT holder, acquired_at, renewed_at, expires_at FROM review_lock WHERE id = 1",
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(query_err(doing))?;
+        let current = row.as_ref().map(read_lease).transpose()?;
+        let took_over = match current {
+            None => None,
+            Some(lease) if lease.holder == holder => {
+                sqlx::query("UPDATE review_lock SET renewed_at = $1, expires_at = $2 WHERE id = 1")
+                    .bind(&now_text)
+                    .bind(&expires_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_err(doing))?;
+                tx.commit().await.map_err(query_err(doing))?;
+                return Ok(LockAttempt::Acquired { took_over: None });
+            }
+            Some(lease) if lease.expires_at <= now => Some(lease),
+            Some(lease) => {
+                tx.rollback().await.map_err(query_err(doing))?;
+                return Ok(LockAttempt::Held(lease));
+            }
+        };
+        sqlx::query(
+            "INSERT INTO review_lock (id, holder, acquired_at, renewed_at, expires_at) \
+             VALUES (1, $1, $2, $2, $3) ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, \
+             acquired_at = excluded.acquired_at, renewed_at = excluded.renewed_at, \
+             expires_at = excluded.expires_at",
+        )
+        .bind(holder)
+        .bind(&now_text)
+        .bind(&expires_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(query_err(doing))?;
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(LockAttempt::Acquired { took_over })
+    }
+
+    async fn renew_review_lock(
+        &self,
+        holder: &str,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE review_lock SET renewed_at = $2, expires_at = $3 WHERE id = 1 AND holder = $1",
+        )
+        .bind(holder)
+        .bind(time_to_text(now))
+        .bind(lapses_at(now, ttl)?)
+        .execute(self.pool())
+        .await
+        .map_err(query_err("renewing the review lock"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_review_lock(&self, holder: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM review_lock WHERE id = 1 AND holder = $1")
+            .bind(holder)
+            .execute(self.pool())
+            .await
+            .map_err(query_err("releasing the review lock"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn review_lock(&self) -> Result<Option<ReviewLease>, StoreError> {
+        let row = sqlx::query(
+            "SELECT holder, acquired_at, renewed_at, expires_at FROM review_lock WHERE id = 1",
+        )
+        .fetch_optional(self.pool())
+        .await
+        .map_err(query_err("reading the review lock"))?;
+        row.as_ref().map(read_lease).transpose()
     }
 }
 
