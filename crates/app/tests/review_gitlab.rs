@@ -198,6 +198,7 @@ async fn a_create_left_unanswered_is_found_by_its_marker_on_rerun() {
         h.tracker.as_ref(),
         &rows,
         &scenarios::options(),
+        &scenarios::lock(),
         at("2026-03-02T10:00:00Z"),
     )
     .await

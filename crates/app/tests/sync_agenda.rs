@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use supportops_app::review::{ReviewOptions, TemplateSource, review};
+use supportops_app::review::{LockOptions, Pace, ReviewOptions, TemplateSource, review};
 use supportops_app::sync::{self, SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
@@ -161,12 +161,33 @@ async fn open_store(dir: &tempfile::TempDir) -> SqliteStore {
     SqliteStore::open(&url).await.unwrap()
 }
 
+/// The review lock's clock, stopped at the run's instant: runs here never wait for each other.
+struct At(Timestamp);
+
+#[async_trait::async_trait]
+impl Pace for At {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+}
+
 /// Files the flagged rows of `sheet` as the team's `review` run at `at` would.
 async fn run_review(store: &SqliteStore, world: &dyn World, sheet: &[ScoredResponse], at: &str) {
     world.set_time(ts(at));
-    review(store, world.tracker(), sheet, &review_options(), ts(at))
-        .await
-        .unwrap();
+    let lock = LockOptions::new("the team's review", Arc::new(At(ts(at))));
+    review(
+        store,
+        world.tracker(),
+        sheet,
+        &review_options(),
+        &lock,
+        ts(at),
+    )
+    .await
+    .unwrap();
 }
 
 async fn two_months_of_reviews(make: impl AsyncFn(&SqliteStore) -> Box<dyn World>) -> String {

@@ -396,3 +396,70 @@ fn later_responses_note_the_open_review_or_reopen_the_subject_after_close() {
     let doc: Value = serde_json::from_str(&closed_list.stdout).expect("one JSON document");
     assert_eq!(doc["issues"].as_array().map(Vec::len), Some(1));
 }
+
+/// A sheet of `rows` Red responses about `subjects` different issues.
+fn many_subjects(rows: u64, subjects: u64) -> String {
+    let mut sheet = SHEET.lines().next().expect("the header").to_owned();
+    sheet.push_str("\r\n");
+    for n in 0..rows {
+        sheet.push_str(&format!(
+            "2/{}/2026 9:{:02}:00,https://gitlab.com/g/p/-/issues/{},It was not solved,Results,\
+             comment {n},1,user{n}@example.com,AMER,\r\n",
+            1 + n / 60,
+            n % 60,
+            n % subjects
+        ));
+    }
+    sheet
+}
+
+/// Two `supportops review` processes started together on one store (a scheduled run and a
+/// person, say): the second waits for the first, then finds nothing new. No subject gets two
+/// issues, and every flagged row is covered.
+#[test]
+fn two_reviews_at_once_file_each_subject_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("feedback.csv"), many_subjects(240, 80)).expect("the sheet");
+
+    let start = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"));
+        cmd.current_dir(dir.path())
+            .env_remove("SUPPORTOPS_CONFIG")
+            .env_remove("GITLAB_TOKEN")
+            .env("NO_COLOR", "1")
+            .args(["review", "feedback.csv", "--format", "json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().expect("the binary starts")
+    };
+    let runs = [start(), start()];
+    let mut filed = 0;
+    for run in runs {
+        let out = run.wait_with_output().expect("the run ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        filed += doc["actions"].as_array().map_or(0, Vec::len);
+    }
+
+    let list = run(dir.path(), &["issues", "list", "--format", "json"]);
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    let doc: Value = serde_json::from_str(&list.stdout).expect("one JSON document");
+    let mut titles: Vec<&str> = doc["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["title"].as_str().expect("a title"))
+        .collect();
+    titles.sort_unstable();
+    let count = titles.len();
+    titles.dedup();
+    assert_eq!(count, titles.len(), "a subject was filed twice");
+    assert_eq!(count, 80);
+    assert_eq!(filed, 80, "between them the runs filed each subject once");
+
+    let again = run(dir.path(), &["review", "feedback.csv", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&again.stdout).expect("one JSON document");
+    assert_eq!(doc["nothing_new"], true);
+    assert_eq!(doc["already_covered"], 240);
+}

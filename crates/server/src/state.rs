@@ -1,10 +1,12 @@
 //! What every request handler shares: the configuration, the store, the tracker, the webhook's
-//! secret, the clock, and the sheet layout with the scoring formula compiled once at start.
+//! secret, the clock, the sheet layout with the scoring formula compiled once at start, and how
+//! the background review job takes the store's review lock.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::Timestamp;
-use supportops_app::review::ReviewOptions;
+use supportops_app::review::{LockOptions, LockPolicy, Pace, ReviewOptions};
 use supportops_app::shadow::{ShadowError, Shadowing};
 use supportops_app::sync::{SyncAppError, SyncSettings};
 use supportops_config::Config;
@@ -33,6 +35,18 @@ impl Clock {
     /// The current time.
     pub fn now(&self) -> Timestamp {
         (self.0)()
+    }
+}
+
+/// The review lock's clock and sleep: this clock, and the runtime's timer.
+#[async_trait::async_trait]
+impl Pace for Clock {
+    fn now(&self) -> Timestamp {
+        Clock::now(self)
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
     }
 }
 
@@ -114,6 +128,7 @@ struct Inner {
     shadowing: Shadowing,
     review_wanted: Notify,
     writing: Mutex<()>,
+    review_lock: LockOptions,
 }
 
 impl AppState {
@@ -126,6 +141,16 @@ impl AppState {
             .map_err(StartError::Layout)?;
         let sync = SyncSettings::from_config(&services.config)?;
         let shadowing = Shadowing::from_config(&services.config, None)?;
+        let review_lock = LockOptions {
+            holder: lock_holder(),
+            // The job holds `writing` while it runs, so it must not wait for the lock there:
+            // it asks once and, when another run holds it, is retried later.
+            policy: LockPolicy {
+                wait: Duration::ZERO,
+                ..LockPolicy::default()
+            },
+            pace: Arc::new(services.clock.clone()),
+        };
         Ok(AppState {
             inner: Arc::new(Inner {
                 config: services.config,
@@ -141,6 +166,7 @@ impl AppState {
                 shadowing,
                 review_wanted: Notify::new(),
                 writing: Mutex::new(()),
+                review_lock,
             }),
         })
     }
@@ -207,6 +233,11 @@ impl AppState {
         self.inner.writing.lock().await
     }
 
+    /// How the background review job takes the store's review lock.
+    pub(crate) fn review_lock(&self) -> &LockOptions {
+        &self.inner.review_lock
+    }
+
     /// Asks the background review job to file review issues for newly stored responses.
     pub(crate) fn wake_review(&self) {
         self.inner.review_wanted.notify_one();
@@ -216,6 +247,14 @@ impl AppState {
     pub(crate) async fn review_wanted(&self) {
         self.inner.review_wanted.notified().await;
     }
+}
+
+/// The name this service's review runs hold the lock under, unique to the process: its id, and
+/// a random tag, since processes in containers often share an id.
+fn lock_holder() -> String {
+    let tag =
+        getrandom::u32().unwrap_or_else(|_| Timestamp::now().subsec_nanosecond().unsigned_abs());
+    format!("supportops serve (pid {}, {tag:08x})", std::process::id())
 }
 
 impl std::fmt::Debug for AppState {

@@ -4,7 +4,8 @@
 //! It runs once at start (so whatever a previous run stored but did not file is filed now: the
 //! job survives restarts because its only input is the store), then each time the webhook
 //! stores a flagged response. Filing is idempotent and crash-safe in the use case itself; a
-//! failed run (e.g. the tracker is down) is retried with a growing delay.
+//! failed run (e.g. the tracker is down, or a `supportops review` holds the store's review
+//! lock) is retried with a growing delay.
 
 use std::time::Duration;
 
@@ -44,6 +45,7 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
         state.tracker().as_ref(),
         &flagged,
         options,
+        state.review_lock(),
         state.now(),
     )
     .await

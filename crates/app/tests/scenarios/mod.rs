@@ -31,6 +31,11 @@ macro_rules! every_scenario {
             skipped_rows_are_reported,
             no_assignees_is_a_warning,
             references_in_comments_notify_no_one,
+            two_runs_at_once_file_each_subject_once,
+            a_stale_lock_of_a_crashed_run_is_taken_over,
+            a_run_waits_for_the_lock_then_gives_up_filing_nothing,
+            a_failed_run_releases_the_lock,
+            a_run_that_lost_the_lock_stops_before_filing_more,
         );
     };
     (@tests $make:path: $($name:ident),* $(,)?) => {
@@ -47,12 +52,15 @@ pub(crate) use every_scenario;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use jiff::Timestamp;
 use supportops_app::review::{
-    ActionStatus, ReviewError, ReviewOptions, ReviewReport, TemplateSource, review,
+    ActionStatus, LockOptions, LockPolicy, Pace, ReviewError, ReviewOptions, ReviewReport,
+    TemplateSource, review,
 };
-use supportops_domain::review::{RenderOptions, ReviewColumns};
+use supportops_domain::review::{self as domain, RenderOptions, ReviewColumns};
 use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{ErrorKind, Value};
 use supportops_ports::store::review::FilingKind;
@@ -119,7 +127,7 @@ impl Harness {
         rows: &[ScoredResponse],
         options: &ReviewOptions,
     ) -> ReviewReport {
-        match review(&self.store, tracker, rows, options, now()).await {
+        match review(&self.store, tracker, rows, options, &lock(), now()).await {
             Ok(report) => report,
             Err(e) => panic!("review failed: {e}: {:?}", std::error::Error::source(&e)),
         }
@@ -141,6 +149,39 @@ async fn open_store(dir: &tempfile::TempDir, name: &str) -> SqliteStore {
 
 fn now() -> Timestamp {
     "2026-03-02T10:00:00Z".parse().expect("a timestamp")
+}
+
+/// Real time: runs that wait for each other wait for real.
+struct SystemPace;
+
+#[async_trait::async_trait]
+impl Pace for SystemPace {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+}
+
+/// The review lock as a new run (a new process) takes it: its own name, and a short lease, so
+/// that a rerun after a crash takes the crashed run's lock over quickly.
+pub fn lock() -> LockOptions {
+    lock_with(LockPolicy {
+        ttl: Duration::from_millis(300),
+        renew_every: Duration::from_millis(50),
+        wait: Duration::from_secs(10),
+        poll_every: Duration::from_millis(10),
+    })
+}
+
+fn lock_with(policy: LockPolicy) -> LockOptions {
+    static RUNS: AtomicU64 = AtomicU64::new(1);
+    LockOptions {
+        holder: format!("run {}", RUNS.fetch_add(1, Ordering::Relaxed)),
+        policy,
+        pace: Arc::new(SystemPace),
+    }
 }
 
 /// The handbook's columns: C resolution, D values, E comment, F rating.
@@ -437,6 +478,20 @@ struct Crash {
     inner: Arc<dyn Tracker>,
     point: CrashPoint,
     crashed: Arc<Notify>,
+    /// After each create, another run takes the review lock over through this store, as if
+    /// this run had stalled past its lease.
+    thief: Option<SqliteStore>,
+}
+
+impl Crash {
+    fn new(inner: Arc<dyn Tracker>, point: CrashPoint) -> Crash {
+        Crash {
+            inner,
+            point,
+            crashed: Arc::new(Notify::new()),
+            thief: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -447,6 +502,8 @@ enum CrashPoint {
     /// No crash; the tracker's search finds nothing, as a search engine that tokenises the
     /// marker differently would.
     BlindSearch,
+    /// No crash; every create and note takes this long, as over a slow network.
+    Slow(std::time::Duration),
 }
 
 impl Crash {
@@ -474,9 +531,19 @@ impl Tracker for Crash {
         if self.point == CrashPoint::BeforeCreate {
             self.die().await;
         }
+        if let CrashPoint::Slow(latency) = self.point {
+            tokio::time::sleep(latency).await;
+        }
         let issue = self.inner.create_issue(p, i).await?;
         if self.point == CrashPoint::AfterCreate {
             self.die().await;
+        }
+        if let Some(thief) = &self.thief {
+            let later = Timestamp::now() + jiff::SignedDuration::from_hours(1);
+            thief
+                .acquire_review_lock(THIEF, later, Duration::from_secs(60))
+                .await
+                .expect("the lock can be asked for");
         }
         Ok(issue)
     }
@@ -490,6 +557,9 @@ impl Tracker for Crash {
         self.inner.list_issues(p, q).await
     }
     async fn add_note(&self, p: &str, iid: u64, b: &str) -> Result<Note, TrackerError> {
+        if let CrashPoint::Slow(latency) = self.point {
+            tokio::time::sleep(latency).await;
+        }
         let note = self.inner.add_note(p, iid, b).await?;
         if self.point == CrashPoint::AfterNote {
             self.die().await;
@@ -515,15 +585,12 @@ impl Tracker for Crash {
 
 /// Runs review with a tracker that dies at `point`; returns once the run is dead.
 async fn run_until_crash(h: &Harness, rows: &[ScoredResponse], point: CrashPoint) {
-    let crashed = Arc::new(Notify::new());
-    let crashing = Crash {
-        inner: h.tracker.clone(),
-        point,
-        crashed: crashed.clone(),
-    };
+    let crashing = Crash::new(h.tracker.clone(), point);
+    let crashed = crashing.crashed.clone();
     let opts = options();
+    let lock = lock();
     tokio::select! {
-        result = review(&h.store, &crashing, rows, &opts, now()) => {
+        result = review(&h.store, &crashing, rows, &opts, &lock, now()) => {
             panic!("the run should have died, but ended: {:?}", result.map(|r| r.actions.len()));
         }
         () = crashed.notified() => {}
@@ -577,11 +644,7 @@ pub async fn a_search_that_misses_the_marker_still_finds_the_interrupted_issue(
     h.run(&all[..1]).await;
     run_until_crash(&h, &all, CrashPoint::AfterCreate).await;
 
-    let blind = Crash {
-        inner: h.tracker.clone(),
-        point: CrashPoint::BlindSearch,
-        crashed: Arc::new(Notify::new()),
-    };
+    let blind = Crash::new(h.tracker.clone(), CrashPoint::BlindSearch);
     let report = h.run_with(&blind, &all, &options()).await;
     assert!(report.actions.is_empty(), "{report:#?}");
     assert!(report.recovered[0].found);
@@ -634,10 +697,17 @@ pub async fn a_new_store_finds_existing_issues_by_marker(make: &dyn MakeTracker)
     rows.push(row(9, MACROS, 2, Band::Red));
 
     let fresh = open_store(&h.dir, "fresh.db").await;
-    let report = review(&fresh, h.tracker.as_ref(), &rows, &options(), now())
-        .await
-        .map_err(|e: ReviewError| e.to_string())
-        .expect("review with a fresh store");
+    let report = review(
+        &fresh,
+        h.tracker.as_ref(),
+        &rows,
+        &options(),
+        &lock(),
+        now(),
+    )
+    .await
+    .map_err(|e: ReviewError| e.to_string())
+    .expect("review with a fresh store");
     assert_eq!(report.found.len(), 2, "{report:#?}");
     assert_eq!(report.already_covered, 4);
     assert_eq!(report.actions.len(), 1);
@@ -709,5 +779,199 @@ pub async fn references_in_comments_notify_no_one(make: &dyn MakeTracker) {
         !issue.description.replace("`@carol`", "").contains("@carol"),
         "{}",
         issue.description
+    );
+}
+
+/// Two runs at once on one store file, each with its own connection (the service's filing job
+/// and a scheduled `supportops review`, say), over sheets that overlap: every subject gets one
+/// review issue, every flagged response is listed in exactly one issue or note, and nothing is
+/// left pending.
+pub async fn two_runs_at_once_file_each_subject_once(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let other = open_store(&h.dir, "store.db").await;
+    let slow = Crash::new(
+        h.tracker.clone(),
+        CrashPoint::Slow(Duration::from_millis(20)),
+    );
+    let subject = |n: u64| format!("https://gitlab.com/g/p/-/issues/{}", n % 5);
+    let first: Vec<ScoredResponse> = (2..14).map(|n| row(n, &subject(n), 1, Band::Red)).collect();
+    let second: Vec<ScoredResponse> = (8..20).map(|n| row(n, &subject(n), 1, Band::Red)).collect();
+
+    // A lease far longer than the runs: neither may take the other's over.
+    let patient = LockPolicy {
+        ttl: Duration::from_secs(30),
+        renew_every: Duration::from_secs(1),
+        wait: Duration::from_secs(30),
+        poll_every: Duration::from_millis(5),
+    };
+    let opts = options();
+    let (lock_a, lock_b) = (lock_with(patient), lock_with(patient));
+    let (a, b) = tokio::join!(
+        review(&h.store, &slow, &first, &opts, &lock_a, now()),
+        review(&other, &slow, &second, &opts, &lock_b, now()),
+    );
+    for result in [a, b] {
+        if let Err(e) = result {
+            panic!("review failed: {e}: {:?}", std::error::Error::source(&e));
+        }
+    }
+
+    let issues = h.issues().await;
+    let mut markers: Vec<String> = issues
+        .iter()
+        .flat_map(|i| {
+            domain::markers_in(&i.description)
+                .into_iter()
+                .map(str::to_owned)
+        })
+        .collect();
+    markers.sort();
+    let mut expected: Vec<String> = (0..5)
+        .map(|n| domain::marker(&SubjectUrl::parse(&subject(n))))
+        .collect();
+    expected.sort();
+    assert_eq!(markers, expected, "one review issue per subject");
+
+    let mut listed: Vec<ResponseKey> = Vec::new();
+    for issue in &issues {
+        listed.extend(domain::covered_keys_in(&issue.description));
+        let notes = h.tracker.notes(PROJECT, issue.iid).await.expect("notes");
+        for note in notes {
+            listed.extend(domain::covered_keys_in(&note.body));
+        }
+    }
+    listed.sort();
+    let mut every: Vec<ResponseKey> = (2..20)
+        .map(|n| row(n, &subject(n), 1, Band::Red).response.key)
+        .collect();
+    every.sort();
+    assert_eq!(listed, every, "each response listed once");
+    assert_eq!(
+        h.store.covered_keys().await.expect("covered"),
+        every.iter().cloned().collect()
+    );
+    assert!(h.store.pending_filings().await.expect("pending").is_empty());
+}
+
+/// The name the lock of a run that stopped (or another live run) is held under in scenarios.
+const THIEF: &str = "supportops serve (pid 7)";
+
+/// A run finds the lock of a run that crashed without releasing it: once the lease lapsed it
+/// takes it over, says so, files as usual and releases the lock.
+pub async fn a_stale_lock_of_a_crashed_run_is_taken_over(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let crashed_at = Timestamp::now() - jiff::SignedDuration::from_mins(5);
+    h.store
+        .acquire_review_lock("crashed run", crashed_at, Duration::from_secs(45))
+        .await
+        .expect("the crashed run took the lock");
+
+    let report = h.run(&sheet()).await;
+
+    assert_eq!(report.actions.len(), 2, "{report:#?}");
+    assert!(
+        report.warnings[0].starts_with("took over the review lock of `crashed run` (held since "),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(h.store.review_lock().await.expect("read"), None);
+    assert_eq!(h.issues().await.len(), 2);
+}
+
+/// While another run holds the lock, a run waits, then fails saying who holds it, having
+/// changed nothing; a dry run needs no lock and plans as usual.
+pub async fn a_run_waits_for_the_lock_then_gives_up_filing_nothing(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let since: Timestamp = "2026-03-02T09:58:07.25Z".parse().expect("a timestamp");
+    h.store
+        .acquire_review_lock(THIEF, since, Duration::from_secs(3600 * 24 * 365 * 100))
+        .await
+        .expect("the other run takes the lock");
+    let impatient = lock_with(LockPolicy {
+        wait: Duration::from_millis(60),
+        poll_every: Duration::from_millis(20),
+        ..LockPolicy::default()
+    });
+
+    let err = review(
+        &h.store,
+        h.tracker.as_ref(),
+        &sheet(),
+        &options(),
+        &impatient,
+        now(),
+    )
+    .await
+    .expect_err("the lock is held");
+
+    assert!(matches!(err, ReviewError::Busy { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "another review is running on this store (`supportops serve (pid 7)`, since \
+         2026-03-02T09:58:07Z) and did not end within 60ms; try again later"
+    );
+    assert!(h.issues().await.is_empty());
+    assert!(h.store.covered_keys().await.expect("covered").is_empty());
+    assert_eq!(
+        h.store.review_lock().await.expect("read").map(|l| l.holder),
+        Some(THIEF.to_owned()),
+        "the other run keeps its lock"
+    );
+
+    let mut dry = options();
+    dry.dry_run = true;
+    let planned = h.run_with(h.tracker.as_ref(), &sheet(), &dry).await;
+    assert_eq!(planned.actions.len(), 2);
+}
+
+/// A run that fails after taking the lock (here: a broken template) releases it.
+pub async fn a_failed_run_releases_the_lock(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let mut broken = options();
+    broken.template = TemplateSource::Text {
+        origin: "`templates/review.md`".into(),
+        text: "{% if %}".into(),
+    };
+    let err = review(
+        &h.store,
+        h.tracker.as_ref(),
+        &sheet(),
+        &broken,
+        &lock(),
+        now(),
+    )
+    .await
+    .expect_err("the template is broken");
+    assert!(matches!(err, ReviewError::Template { .. }), "{err:?}");
+    assert_eq!(h.store.review_lock().await.expect("read"), None);
+}
+
+/// A run that stalled past its lease finds another run holds the lock: it stops before its
+/// next filing. What it filed is recorded; nothing is left pending.
+pub async fn a_run_that_lost_the_lock_stops_before_filing_more(make: &dyn MakeTracker) {
+    let h = Harness::new(make).await;
+    let mut stalling = Crash::new(h.tracker.clone(), CrashPoint::Slow(Duration::ZERO));
+    stalling.thief = Some(open_store(&h.dir, "store.db").await);
+
+    let err = review(&h.store, &stalling, &sheet(), &options(), &lock(), now())
+        .await
+        .expect_err("the lock was taken over");
+
+    match &err {
+        ReviewError::LockLost { taken_by, .. } => assert_eq!(taken_by.as_deref(), Some(THIEF)),
+        other => panic!("expected a lost lock, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .contains("lost the review lock to `supportops serve (pid 7)`"),
+        "{err}"
+    );
+    assert_eq!(h.issues().await.len(), 1, "the second subject is not filed");
+    assert_eq!(h.store.covered_keys().await.expect("covered").len(), 3);
+    assert!(h.store.pending_filings().await.expect("pending").is_empty());
+    assert_eq!(
+        h.store.review_lock().await.expect("read").map(|l| l.holder),
+        Some(THIEF.to_owned()),
+        "the lost lock is not released by the run that lost it"
     );
 }

@@ -1,15 +1,20 @@
 //! `supportops review`: reads and scores the feedback sheet, then files a Feedback Review issue
 //! for every Yellow, Red or Error response not yet covered, one per subject, or a note on the
 //! subject's open review issue. `--dry-run` prints the plan and changes nothing.
+//!
+//! A run that files holds the store's review lock while it works; when another run holds it
+//! (`supportops serve`'s filing job, another `supportops review`), it waits up to a minute for
+//! it to end, then fails (exit 1).
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::review::{
-    ActionStatus, FilingError, ReportedResponse, ReviewAction, ReviewError, ReviewOptions,
-    ReviewReport, TemplateSource, review,
+    ActionStatus, FilingError, LockOptions, ReportedResponse, ReviewAction, ReviewError,
+    ReviewOptions, ReviewReport, TemplateSource, review,
 };
 use supportops_config::Config;
 use supportops_domain::Band;
@@ -79,6 +84,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 tracker.as_ref(),
                 &sheet.responses,
                 &options,
+                &review_lock("supportops review"),
                 jiff::Timestamp::now(),
             )
             .await,
@@ -96,6 +102,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         Err(e) => return Err(review_error(e)),
     };
     show(&report, args.format)
+}
+
+/// The review lock as `program` takes it, under a name unique to this run: the process id and
+/// a random tag (processes in containers often share an id). The clock is the system's.
+pub fn review_lock(program: &str) -> LockOptions {
+    let tag = getrandom::u32()
+        .unwrap_or_else(|_| jiff::Timestamp::now().subsec_nanosecond().unsigned_abs());
+    LockOptions::new(
+        format!("{program} (pid {}, {tag:08x})", std::process::id()),
+        Arc::new(supportops_server::Clock::system()),
+    )
 }
 
 /// The options of `[review]`, with the optional columns resolved against the sheet's headers.

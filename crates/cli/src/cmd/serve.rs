@@ -13,7 +13,7 @@ use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
 use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;
-use super::review::review_options;
+use super::review::{review_lock, review_options};
 use super::score::{scoring, sheet_error, sheet_layout};
 use super::wiring::{open_store, open_tracker};
 use crate::exit::bad_input;
@@ -259,6 +259,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
             tracker.as_ref(),
             &sheet.responses,
             &review,
+            &review_lock("supportops serve --demo"),
             now,
         )
         .await

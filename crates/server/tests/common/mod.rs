@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use supportops_app::review::{ReviewOptions, TemplateSource};
+use supportops_app::review::{LockOptions, ReviewOptions, TemplateSource};
 use supportops_config::Config;
 use supportops_domain::review::RenderOptions;
 use supportops_formula::{Formula, ParseOptions};
@@ -157,6 +157,7 @@ impl TestApp {
                 &tracker,
                 &scored.responses,
                 &review_options(&options.config),
+                &LockOptions::new("test seed", Arc::new(clock.clone())),
                 now(),
             )
             .await
