@@ -638,3 +638,36 @@ fn without_a_team_the_planner_says_what_to_configure() {
     let out = run(dir.path(), &["--config", "nope.toml", "shadow", "coverage"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+#[test]
+fn commands_that_file_in_gitlab_need_its_token_before_opening_the_store() {
+    let dir = workdir();
+    for args in [
+        &["shadow", "schedule", "1", "--at", "2026-12-03 10:00"][..],
+        &["shadow", "done", "1"],
+        &["shadow", "cancel", "1", "--reason", "ill"],
+    ] {
+        let out = Command::cargo_bin("supportops")
+            .expect("the binary is built")
+            .current_dir(dir.path())
+            .env_remove("SUPPORTOPS_CONFIG")
+            .env("SUPPORTOPS__TRACKER__KIND", "gitlab")
+            .env("SUPPORTOPS__TRACKER__TOKEN_ENV", "SHADOW_TOKEN")
+            .env_remove("SHADOW_TOKEN")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: the GitLab token is missing: set the environment variable `SHADOW_TOKEN` \
+             (named by config key `tracker.token_env`) to a token with the `api` scope\n",
+            "{args:?}"
+        );
+        assert!(
+            !dir.path().join("supportops.db").exists(),
+            "{args:?} made a store"
+        );
+    }
+}

@@ -402,3 +402,37 @@ fn the_monthly_sync_agenda_held_and_outcomes_with_the_local_tracker() {
     let missing = run_at(dir.path(), None, &["sync", "outcome", "42", "resolved"]);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
 }
+
+#[test]
+fn commands_that_use_gitlab_need_its_token_before_opening_the_store() {
+    let dir = workdir();
+    for args in [
+        &["sync", "agenda"][..],
+        &["sync", "held", "--not-discussed", "2"],
+        &["sync", "outcome", "3", "resolved"],
+    ] {
+        let out = Command::cargo_bin("supportops")
+            .unwrap()
+            .current_dir(dir.path())
+            .env_remove("SUPPORTOPS_CONFIG")
+            .env("SUPPORTOPS__TRACKER__KIND", "gitlab")
+            .env("SUPPORTOPS__TRACKER__TOKEN_ENV", "SYNC_TOKEN")
+            .env_remove("SYNC_TOKEN")
+            .env("NO_COLOR", "1")
+            .env("SUPPORTOPS_NOW", NOW)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "error: the GitLab token is missing: set the environment variable `SYNC_TOKEN` \
+             (named by config key `tracker.token_env`) to a token with the `api` scope\n",
+            "{args:?}"
+        );
+        assert!(
+            !dir.path().join("supportops.db").exists(),
+            "{args:?} made a store"
+        );
+    }
+}

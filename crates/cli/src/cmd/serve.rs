@@ -15,7 +15,7 @@ use supportops_sheet::{Headers, SourceSpec, load_scored};
 use super::Context;
 use super::review::{review_lock, review_options};
 use super::score::{scoring, sheet_error, sheet_layout};
-use super::wiring::{open_store, open_tracker};
+use super::wiring::{check_tracker, open_store, open_tracker};
 use crate::exit::bad_input;
 
 /// The demo's configuration: `examples/demo.toml`.
@@ -81,6 +81,7 @@ fn run_configured(
     args: Args,
 ) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
+    check_tracker(&config)?;
     let addr = args.addr.unwrap_or_else(|| config.server.addr.clone());
     check_addr(&addr)?;
     let layout = sheet_layout(&config.sheet);

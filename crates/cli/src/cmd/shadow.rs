@@ -22,7 +22,7 @@ use supportops_ports::store::shadow::SessionQuery;
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{open_store, open_tracker};
+use super::wiring::{check_tracker, open_store, open_tracker};
 use crate::exit::bad_input;
 use crate::output::{Format, print_json};
 
@@ -233,6 +233,13 @@ pub struct ListArgs {
 /// Runs the command.
 pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
+    // Commands that file in the tracker check it can be set up before anything is opened.
+    if matches!(
+        cmd,
+        Command::Schedule(_) | Command::Done(_) | Command::Cancel(_) | Command::Improve(_)
+    ) {
+        check_tracker(&config)?;
+    }
     let sh = shadowing(&config)?;
     let runtime = super::runtime()?;
     runtime.block_on(async {

@@ -24,7 +24,7 @@ use supportops_store::SqliteStore;
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{open_store, open_tracker};
+use super::wiring::{check_tracker, open_store, open_tracker};
 use crate::exit::bad_input;
 use crate::output::{Format, print_json};
 
@@ -267,6 +267,14 @@ fn app_err(err: SyncAppError) -> anyhow::Error {
 /// Runs the command.
 pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let (config, _) = ctx.config()?;
+    // Commands that read or write the tracker check it can be set up before anything is
+    // opened.
+    if matches!(
+        cmd,
+        Command::Agenda(_) | Command::Held(_) | Command::Outcome(_)
+    ) {
+        check_tracker(&config)?;
+    }
     let settings = SyncSettings::from_config(&config)
         .map_err(app_err)
         .context("cannot use the sync settings")?;
