@@ -48,7 +48,7 @@ use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling};
 use supportops_ports::store::{ResponseStore, ReviewStore};
 use supportops_ports::{Issue, IssueQuery, NewIssue, StoreError, Tracker, TrackerError};
 
-pub use lock::{LockOptions, LockPolicy, Pace};
+pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
 
 /// Where the user-editable part of a review issue comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -150,6 +150,7 @@ impl AppState {
                 ..LockPolicy::default()
             },
             pace: Arc::new(services.clock.clone()),
+            on_wait: None,
         };
         Ok(AppState {
             inner: Arc::new(Inner {

@@ -69,7 +69,12 @@ pub struct LockOptions {
     pub policy: LockPolicy,
     /// The clock and the sleep.
     pub pace: Arc<dyn Pace>,
+    /// Told once, when the run starts waiting for another run's lock, with its lease.
+    pub on_wait: Option<Arc<OnWait>>,
 }
+
+/// What a waiting run is told: the other run's lease, and how long it will wait at most.
+pub type OnWait = dyn Fn(&ReviewLease, Duration) + Send + Sync;
 
 impl LockOptions {
     /// The lock taken as `holder` with the default [`LockPolicy`].
@@ -78,7 +83,17 @@ impl LockOptions {
             holder: holder.into(),
             policy: LockPolicy::default(),
             pace,
+            on_wait: None,
         }
+    }
+
+    /// The same, telling `on_wait` when the run starts waiting for another run.
+    pub fn on_wait(
+        mut self,
+        on_wait: impl Fn(&ReviewLease, Duration) + Send + Sync + 'static,
+    ) -> LockOptions {
+        self.on_wait = Some(Arc::new(on_wait));
+        self
     }
 }
 
@@ -87,6 +102,7 @@ impl std::fmt::Debug for LockOptions {
         f.debug_struct("LockOptions")
             .field("holder", &self.holder)
             .field("policy", &self.policy)
+            .field("on_wait", &self.on_wait.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -118,7 +134,12 @@ where
                     waited,
                 });
             }
-            LockAttempt::Held(_) => {
+            LockAttempt::Held(lease) => {
+                if waited.is_zero()
+                    && let Some(on_wait) = &lock.on_wait
+                {
+                    on_wait(&lease, policy.wait);
+                }
                 let pause = policy.poll_every.min(policy.wait - waited).max(MIN_POLL);
                 lock.pace.sleep(pause).await;
                 waited += pause;
@@ -245,6 +266,7 @@ mod tests {
                 ..LockPolicy::default()
             },
             pace,
+            on_wait: None,
         }
     }
 
@@ -259,7 +281,13 @@ mod tests {
             .await
             .expect("the other run takes the lock");
 
-        let err = acquire(&store, &options(pace.clone(), 5, 2))
+        let told = Arc::new(Mutex::new(Vec::new()));
+        let tell = told.clone();
+        let lock = options(pace.clone(), 5, 2).on_wait(move |lease, wait| {
+            let mut told = tell.lock().expect("not poisoned");
+            told.push((lease.holder.clone(), wait));
+        });
+        let err = acquire(&store, &lock)
             .await
             .expect_err("the lock stays held");
 
@@ -269,6 +297,11 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(pace.slept(), secs(&[2, 2, 1]));
+        assert_eq!(
+            *told.lock().expect("not poisoned"),
+            [("serve".to_owned(), Duration::from_secs(5))],
+            "told once that it waits"
+        );
         assert_eq!(
             err.to_string(),
             "another review is running on this store (`serve`, since 2026-03-02T10:00:00Z) and \

@@ -181,6 +181,7 @@ fn lock_with(policy: LockPolicy) -> LockOptions {
         holder: format!("run {}", RUNS.fetch_add(1, Ordering::Relaxed)),
         policy,
         pace: Arc::new(SystemPace),
+        on_wait: None,
     }
 }
 

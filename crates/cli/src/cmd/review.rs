@@ -105,7 +105,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
 }
 
 /// The review lock as `program` takes it, under a name unique to this run: the process id and
-/// a random tag (processes in containers often share an id). The clock is the system's.
+/// a random tag (processes in containers often share an id). The clock is the system's. A run
+/// that has to wait says so on standard error.
 pub fn review_lock(program: &str) -> LockOptions {
     let tag = getrandom::u32()
         .unwrap_or_else(|_| jiff::Timestamp::now().subsec_nanosecond().unsigned_abs());
@@ -113,6 +114,19 @@ pub fn review_lock(program: &str) -> LockOptions {
         format!("{program} (pid {}, {tag:08x})", std::process::id()),
         Arc::new(supportops_server::Clock::system()),
     )
+    .on_wait(|lease, wait| {
+        let since = lease
+            .acquired_at
+            .round(jiff::Unit::Second)
+            .unwrap_or(lease.acquired_at);
+        let wait = jiff::SignedDuration::try_from(wait).unwrap_or(jiff::SignedDuration::MAX);
+        anstream::eprintln!(
+            "{} another review is running on this store (`{}`, since {since}); waiting up to \
+             {wait:#} for it to end",
+            "note:".bold(),
+            lease.holder
+        );
+    })
 }
 
 /// The options of `[review]`, with the optional columns resolved against the sheet's headers.
