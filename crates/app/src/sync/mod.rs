@@ -711,7 +711,11 @@ pub async fn agenda(
     let mut issues = Vec::new();
     for issue in tracker.list_issues(project, &query).await? {
         // Agendas filed in the same project are not reviews, whatever `review.labels` says.
-        if issue.labels.iter().any(|l| settings.agenda_labels.contains(l)) {
+        if issue
+            .labels
+            .iter()
+            .any(|l| settings.agenda_labels.contains(l))
+        {
             continue;
         }
         let relevant = issue.state == IssueState::Opened
