@@ -114,6 +114,9 @@ pub(crate) struct SummaryBuilder {
     mismatches: u64,
 }
 
+/// Marks the fingerprint of a link's part before its `#` anchor.
+const ANCHORLESS: u64 = 0xa5a5_0f0f_5a5a_f0f0;
+
 /// A 64-bit fingerprint of some bytes, the same in every thread. Distinct subjects are counted
 /// by fingerprint: two of a million subjects share one with a chance below one in ten million.
 fn fingerprint(bytes: &[u8]) -> u64 {
@@ -142,13 +145,32 @@ impl SummaryBuilder {
     }
 
     /// Records a row's subject as written.
+    ///
+    /// Each spelling is normalised once. Links that differ only in their `#…` anchor (one per
+    /// comment, e.g. `#note_123`) normalise alike when the link is a valid URL, so once one of
+    /// them has been normalised without its anchor the others are known without parsing.
     pub fn add_subject(&mut self, subject_raw: &[u8]) {
-        if self.raw_subjects.insert(fingerprint(subject_raw)) {
-            let subject = SubjectUrl::parse(&String::from_utf8_lossy(subject_raw));
-            if !subject.is_empty() {
-                self.subjects
-                    .insert(fingerprint(subject.as_str().as_bytes()));
-            }
+        let full = fingerprint(subject_raw);
+        if self.raw_subjects.contains(&full) {
+            return;
+        }
+        let anchor = memchr::memchr(b'#', subject_raw);
+        // Salted so that a link's anchor-less prefix never equals a full link's fingerprint.
+        let prefix = anchor.map(|at| fingerprint(&subject_raw[..at]) ^ ANCHORLESS);
+        if prefix.is_some_and(|p| self.raw_subjects.contains(&p)) {
+            return;
+        }
+        self.raw_subjects.insert(full);
+        let subject = SubjectUrl::parse(&String::from_utf8_lossy(subject_raw));
+        if let Some(prefix) = prefix
+            && !subject.as_str().contains('#')
+        {
+            // The anchor was dropped: the link parsed as a URL, and so does any other anchor.
+            self.raw_subjects.insert(prefix);
+        }
+        if !subject.is_empty() {
+            self.subjects
+                .insert(fingerprint(subject.as_str().as_bytes()));
         }
     }
 
@@ -193,6 +215,23 @@ impl SummaryBuilder {
 #[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
+
+    #[test]
+    fn anchors_of_a_link_are_one_subject_but_anchors_of_other_text_are_not() {
+        let mut a = SummaryBuilder::default();
+        for raw in [
+            "https://gitlab.com/a/b/issues/1#note_1",
+            "https://gitlab.com/a/b/-/issues/1#note_2",
+            "https://gitlab.com/a/b/-/issues/1",
+            "ZD macro cleanup #1",
+            "ZD macro cleanup #2",
+            "https://exa mple.com/x#1",
+            "https://exa mple.com/x#2",
+        ] {
+            a.add_subject(raw.as_bytes());
+        }
+        assert_eq!(a.finish().subjects, 5);
+    }
 
     #[test]
     fn subjects_count_once_whatever_their_spelling() {
