@@ -115,8 +115,37 @@ pub(crate) fn cell_text(cell: &Data) -> String {
         Data::DateTime(dt) if dt.is_datetime() => sheets_datetime(dt.as_f64())
             .unwrap_or_else(|| crate::record::format_number(dt.as_f64())),
         Data::DateTime(dt) => crate::record::format_number(dt.as_f64()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::DateTimeIso(s) => sheets_datetime_iso(s).unwrap_or_else(|| s.clone()),
+        Data::DurationIso(s) => s.clone(),
         Data::Error(e) => e.to_string(),
+    }
+}
+
+/// An ISO 8601 date or date-time cell (as ODS stores them) written the way Sheets exports it.
+fn sheets_datetime_iso(text: &str) -> Option<String> {
+    if let Ok(dt) = text.parse::<jiff::civil::DateTime>() {
+        return Some(sheets_civil(dt, text.contains('T') || text.contains(' ')));
+    }
+    let d = text.parse::<jiff::civil::Date>().ok()?;
+    Some(sheets_civil(
+        d.to_datetime(jiff::civil::Time::midnight()),
+        false,
+    ))
+}
+
+fn sheets_civil(dt: jiff::civil::DateTime, with_time: bool) -> String {
+    if with_time {
+        format!(
+            "{}/{}/{} {}:{:02}:{:02}",
+            dt.month(),
+            dt.day(),
+            dt.year(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        )
+    } else {
+        format!("{}/{}/{}", dt.month(), dt.day(), dt.year())
     }
 }
 
@@ -134,18 +163,7 @@ fn sheets_datetime(serial: f64) -> Option<String> {
     let dt = base
         .checked_add(jiff::SignedDuration::from_secs(secs as i64))
         .ok()?;
-    if dt.time() == jiff::civil::Time::midnight() && serial.fract() == 0.0 {
-        return Some(format!("{}/{}/{}", dt.month(), dt.day(), dt.year()));
-    }
-    Some(format!(
-        "{}/{}/{} {}:{:02}:{:02}",
-        dt.month(),
-        dt.day(),
-        dt.year(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    ))
+    Some(sheets_civil(dt, serial.fract() != 0.0))
 }
 
 #[cfg(test)]
@@ -161,5 +179,14 @@ mod tests {
             Some("3/15/2026 12:00:00")
         );
         assert_eq!(sheets_datetime(46096.0).as_deref(), Some("3/15/2026"));
+        assert_eq!(
+            sheets_datetime_iso("2026-03-15T09:05:33").as_deref(),
+            Some("3/15/2026 9:05:33")
+        );
+        assert_eq!(
+            sheets_datetime_iso("2026-03-15").as_deref(),
+            Some("3/15/2026")
+        );
+        assert_eq!(sheets_datetime_iso("soon"), None);
     }
 }

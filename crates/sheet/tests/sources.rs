@@ -353,6 +353,30 @@ fn the_workbook_gives_the_same_responses_as_the_csv() {
 }
 
 #[test]
+fn an_ods_workbook_reads_like_the_csv() {
+    let csv = load_scored(
+        &SourceSpec::Path(examples("feedback.csv")),
+        &SheetLayout::default(),
+        &handbook(),
+    )
+    .unwrap();
+    let ods_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feedback.ods");
+    let ods = load_scored(
+        &SourceSpec::Path(ods_path),
+        &SheetLayout::default(),
+        &handbook(),
+    )
+    .unwrap();
+    assert_eq!(ods.responses.len(), 10);
+    for (a, b) in csv.responses.iter().zip(&ods.responses) {
+        assert_eq!(a.response.key, b.response.key, "row {}", a.response.row);
+        assert_eq!(a.response.cells, b.response.cells, "row {}", a.response.row);
+        assert_eq!(a.score, b.score);
+    }
+}
+
+#[test]
 fn the_stored_score_column_and_no_subject_warning_kinds_serialise_for_scripts() {
     let (_dir, source) = csv_file(&sheet(&["3/4/2026 9:05:33,,,,,5"], "\n"));
     let sheet = load_scored(&source, &SheetLayout::default(), &handbook()).unwrap();
