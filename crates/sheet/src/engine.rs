@@ -46,7 +46,7 @@ pub struct ScoreOptions<'a> {
     pub only: Vec<Band>,
     /// Called from the reading thread with the bytes read so far and the total when known.
     pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
-    /// Bytes per block handed to a worker; `None` for the default (512 KiB). Tiny blocks are
+    /// Bytes per block handed to a worker; `None` for the default (256 KiB). Tiny blocks are
     /// only useful to test block boundaries.
     pub block_size: Option<usize>,
 }
@@ -320,7 +320,6 @@ struct Plan<'a> {
     formula_columns: Vec<usize>,
     /// Columns to type for the formula (`max + 1` wide).
     width: usize,
-    memoise: bool,
     only: [bool; 4],
     records: bool,
 }
@@ -423,10 +422,9 @@ impl<'a> Worker<'a> {
                 .extend_from_slice(&(field.len() as u32).to_le_bytes());
             self.key.extend_from_slice(field);
         }
-        let outcome: &mut Outcome = if !plan.memoise {
-            let o = evaluate(plan, record)?;
-            return self.finish_row(record, row, out, o);
-        } else if let Some(o) = self.cache.get_mut(self.key.as_slice()) {
+        // A formula is a pure function of the cells it reads (the language has no NOW or RAND),
+        // so evaluating it once per distinct combination of those cells is exact.
+        let outcome: &mut Outcome = if let Some(o) = self.cache.get_mut(self.key.as_slice()) {
             o
         } else if self.cache.len() < MAX_CACHED {
             let o = evaluate(plan, record)?;
@@ -659,10 +657,6 @@ fn run_csv(
     }
 
     let formula_columns = scoring.formula.columns().to_vec();
-    let source_text = scoring.formula.to_string().to_ascii_uppercase();
-    let volatile = ["RAND(", "RANDBETWEEN(", "NOW(", "TODAY("]
-        .iter()
-        .any(|f| source_text.contains(f));
     let mut only = [options.only.is_empty(); 4];
     for band in &options.only {
         only[band_slot(*band)] = true;
@@ -673,7 +667,6 @@ fn run_csv(
         header_len: headers.len(),
         width: formula_columns.iter().max().map_or(0, |m| m + 1),
         formula_columns,
-        memoise: !volatile,
         only,
         records: sink.is_some(),
     };
