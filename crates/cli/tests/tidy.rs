@@ -149,3 +149,27 @@ fn every_module_opens_with_a_doc_comment() {
         "these modules do not open with a `//!` doc: {missing:#?}"
     );
 }
+
+#[test]
+fn readme_help_block_matches_the_binary() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let start_marker = "$ supportops --help\n";
+    let start = readme
+        .find(start_marker)
+        .expect("README.md shows `$ supportops --help` in a text block")
+        + start_marker.len();
+    let end = start + readme[start..].find("```").unwrap();
+    let documented = readme[start..end].trim_end();
+    let output = assert_cmd::Command::cargo_bin("supportops")
+        .unwrap()
+        .arg("--help")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    let actual = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        documented,
+        actual.trim_end(),
+        "README.md's `supportops --help` block differs from the binary's; paste the new output"
+    );
+}
