@@ -27,7 +27,7 @@ use crate::summary::{Summary, SummaryBuilder, score_key};
 use crate::workbook::WorkbookRows;
 
 /// Size of the blocks the reader hands to the workers.
-const BLOCK: usize = 256 * 1024;
+const BLOCK: usize = 1024 * 1024;
 /// A record longer than this is taken for an unclosed quote.
 const MAX_RECORD: usize = 64 * 1024 * 1024;
 /// Workers scoring blocks in parallel.
