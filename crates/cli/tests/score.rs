@@ -483,3 +483,20 @@ fn a_configured_source_that_is_missing_says_where_it_came_from() {
         r.stderr
     );
 }
+
+#[test]
+fn a_workbook_on_standard_input_is_recognised_by_its_content() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(supportops(dir.path())
+        .args(["score", "-", "--summary", "--format", "csv"])
+        .write_stdin(std::fs::read(examples("feedback.xlsx")).unwrap()));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "band,label,rows,share\n\
+         green,Good,148,0.4933\n\
+         yellow,Needs Improvement,98,0.3267\n\
+         red,Bad,51,0.1700\n\
+         error,Error,3,0.0100\n"
+    );
+}
