@@ -4,3 +4,4 @@
 pub mod review;
 pub mod shadow;
 pub mod sync;
+pub mod template;

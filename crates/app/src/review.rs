@@ -37,6 +37,7 @@ pub mod lock;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use crate::template::{IssueTemplate, TemplateFault};
 use jiff::Timestamp;
 use serde::Serialize;
 use supportops_domain::review::{
@@ -732,10 +733,8 @@ fn issue_ref(issue: &Issue) -> IssueRef {
 /// The issue template, compiled once.
 #[derive(Debug)]
 struct Template {
-    env: minijinja::Environment<'static>,
+    inner: IssueTemplate,
 }
-
-const TEMPLATE_NAME: &str = "review";
 
 /// What a template can use, for messages.
 const TEMPLATE_VARIABLES: &str = "`subject`, `reference`, `title`, `worst_band`, `previous_issue` \
@@ -779,45 +778,26 @@ impl Template {
     }
 
     fn compile(origin: &str, text: String) -> Result<Template, ReviewError> {
-        let mut env = minijinja::Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        let syntax = minijinja::syntax::SyntaxConfig::builder()
-            .keep_trailing_newline(true)
-            .build()
-            .map_err(|e| template_error(origin, &e))?;
-        env.set_syntax(syntax);
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        env.add_template_owned(TEMPLATE_NAME, text)
-            .map_err(|e| template_error(origin, &e))?;
-        Ok(Template { env })
+        let inner = IssueTemplate::compile(text).map_err(|f| template_error(origin, f))?;
+        Ok(Template { inner })
     }
 
     fn render(&self, origin: &str, context: &TemplateContext) -> Result<String, ReviewError> {
-        let template = self
-            .env
-            .get_template(TEMPLATE_NAME)
-            .map_err(|e| template_error(origin, &e))?;
-        template
-            .render(minijinja::value::Serde(context))
-            .map_err(|e| ReviewError::TemplateFill {
+        self.inner
+            .render(context)
+            .map_err(|f| ReviewError::TemplateFill {
                 origin: origin.to_owned(),
-                line: e.line().unwrap_or(1),
-                message: e
-                    .detail()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| e.kind().to_string()),
+                line: f.line,
+                message: f.message,
             })
     }
 }
 
-fn template_error(origin: &str, e: &minijinja::Error) -> ReviewError {
+fn template_error(origin: &str, fault: TemplateFault) -> ReviewError {
     ReviewError::Template {
         origin: origin.to_owned(),
-        line: e.line().unwrap_or(1),
-        message: e
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| e.kind().to_string()),
+        line: fault.line,
+        message: fault.message,
     }
 }
 

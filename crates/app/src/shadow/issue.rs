@@ -8,6 +8,7 @@ use serde::Serialize;
 use supportops_domain::shadow::{Member, Region, ShadowSession, WorkingHours};
 
 use super::{ShadowError, TemplateSource};
+use crate::template::{IssueTemplate, TemplateFault};
 
 /// The Support Shadowing template used when the project has none and no file is configured.
 pub const BUILTIN_TEMPLATE: &str = "\
@@ -279,58 +280,39 @@ struct TemplateContext {
     details: String,
 }
 
-const TEMPLATE_NAME: &str = "shadowing";
-
-/// A compiled issue template.
+/// A compiled issue template and where it came from, for messages.
 #[derive(Debug)]
 pub(crate) struct Template {
-    env: minijinja::Environment<'static>,
+    inner: IssueTemplate,
     origin: String,
 }
 
 impl Template {
     /// Compiles `text`, named `origin` in errors. Unknown variables are errors, not blanks.
     pub fn compile(origin: &str, text: String) -> Result<Template, ShadowError> {
-        let mut env = minijinja::Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        let syntax = minijinja::syntax::SyntaxConfig::builder()
-            .keep_trailing_newline(true)
-            .build()
-            .map_err(|e| template_error(origin, &e))?;
-        env.set_syntax(syntax);
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
-        env.add_template_owned(TEMPLATE_NAME, text)
-            .map_err(|e| template_error(origin, &e))?;
+        let inner = IssueTemplate::compile(text).map_err(|f| template_error(origin, f))?;
         Ok(Template {
-            env,
+            inner,
             origin: origin.to_owned(),
         })
     }
 
     fn uses_details(&self) -> bool {
-        self.env
-            .get_template(TEMPLATE_NAME)
-            .is_ok_and(|t| t.undeclared_variables(false).contains("details"))
+        self.inner.uses("details")
     }
 
     fn render(&self, context: &TemplateContext) -> Result<String, ShadowError> {
-        let t = self
-            .env
-            .get_template(TEMPLATE_NAME)
-            .map_err(|e| template_error(&self.origin, &e))?;
-        t.render(minijinja::value::Serde(context))
-            .map_err(|e| template_error(&self.origin, &e))
+        self.inner
+            .render(context)
+            .map_err(|f| template_error(&self.origin, f))
     }
 }
 
-fn template_error(origin: &str, e: &minijinja::Error) -> ShadowError {
+fn template_error(origin: &str, fault: TemplateFault) -> ShadowError {
     ShadowError::Template {
         origin: origin.to_owned(),
-        line: e.line().unwrap_or(1),
-        message: e
-            .detail()
-            .map(str::to_owned)
-            .unwrap_or_else(|| e.kind().to_string()),
+        line: fault.line,
+        message: fault.message,
     }
 }
 
