@@ -18,7 +18,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     let url = &config.store.url;
     if !url.starts_with("sqlite:") {
         return Err(bad_input(anyhow::anyhow!(
-            "store.url `{url}`: only sqlite:// stores are supported by this build"
+            "config key `store.url` is `{url}`: PostgreSQL stores are not supported yet; use `sqlite://PATH`"
         )));
     }
     let store = SqliteStore::open(url)
