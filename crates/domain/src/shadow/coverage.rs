@@ -361,29 +361,8 @@ fn member_months(n: u32) -> String {
 #[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
-    use crate::shadow::team::tests::{member, region};
+    use crate::shadow::team::tests::{month, regions, team};
     use jiff::Timestamp;
-
-    fn month(text: &str) -> Month {
-        Month::parse(text).unwrap()
-    }
-
-    fn team() -> Vec<Member> {
-        vec![
-            member("amara", "America/New_York", "09:00-17:00"),
-            member("bruno", "Europe/Madrid", "08:30-16:30"),
-            member("chen", "Asia/Singapore", "09:00-18:00"),
-            member("dana", "Europe/Warsaw", "10:00-18:00"),
-        ]
-    }
-
-    fn regions() -> Vec<Region> {
-        vec![
-            region("AMER", "America/Chicago"),
-            region("APAC", "Australia/Sydney"),
-            region("EMEA", "Europe/London"),
-        ]
-    }
 
     /// Sessions from `(month, member, region, state)`.
     fn sessions(list: &[(&str, &str, &str, SessionState)]) -> Vec<ShadowSession> {

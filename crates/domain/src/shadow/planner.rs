@@ -393,30 +393,8 @@ fn join<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
 #[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
-    use crate::shadow::team::tests::{member, region};
+    use crate::shadow::team::tests::{member, month, region, regions, team};
     use jiff::Timestamp;
-
-    fn month(text: &str) -> Month {
-        Month::parse(text).unwrap()
-    }
-
-    /// The demo team: New York, Madrid, Singapore, Warsaw.
-    fn team() -> Vec<Member> {
-        vec![
-            member("amara", "America/New_York", "09:00-17:00"),
-            member("bruno", "Europe/Madrid", "08:30-16:30"),
-            member("chen", "Asia/Singapore", "09:00-18:00"),
-            member("dana", "Europe/Warsaw", "10:00-18:00"),
-        ]
-    }
-
-    fn regions() -> Vec<Region> {
-        vec![
-            region("AMER", "America/Chicago"),
-            region("APAC", "Australia/Sydney"),
-            region("EMEA", "Europe/London"),
-        ]
-    }
 
     fn plan_of(
         m: &str,

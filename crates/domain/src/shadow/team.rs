@@ -169,6 +169,29 @@ pub(crate) mod tests {
         }
     }
 
+    pub(crate) fn month(text: &str) -> crate::shadow::Month {
+        crate::shadow::Month::parse(text).unwrap()
+    }
+
+    /// The demo team: New York, Madrid, Singapore, Warsaw.
+    pub(crate) fn team() -> Vec<Member> {
+        vec![
+            member("amara", "America/New_York", "09:00-17:00"),
+            member("bruno", "Europe/Madrid", "08:30-16:30"),
+            member("chen", "Asia/Singapore", "09:00-18:00"),
+            member("dana", "Europe/Warsaw", "10:00-18:00"),
+        ]
+    }
+
+    /// The handbook's three regions.
+    pub(crate) fn regions() -> Vec<Region> {
+        vec![
+            region("AMER", "America/Chicago"),
+            region("APAC", "Australia/Sydney"),
+            region("EMEA", "Europe/London"),
+        ]
+    }
+
     #[test]
     fn working_hours_read_and_print() {
         assert_eq!(
