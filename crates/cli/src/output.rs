@@ -16,3 +16,18 @@ pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<()>
     anstream::println!("{text}");
     Ok(())
 }
+
+/// Prints `value` in `format`: as JSON, or as the text `table` makes of it.
+pub fn emit<T: serde::Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce(&T) -> String,
+) -> anyhow::Result<()> {
+    match format {
+        Format::Json => print_json(value),
+        Format::Table => {
+            anstream::print!("{}", table(value));
+            Ok(())
+        }
+    }
+}

@@ -24,7 +24,7 @@ use tabled::settings::Style;
 use super::Context;
 use super::wiring::{check_tracker, open_store, open_tracker};
 use crate::exit::bad_input;
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 /// Subcommands of `supportops shadow`.
 #[derive(Debug, clap::Subcommand)]
@@ -325,13 +325,7 @@ async fn plan(config: &Config, sh: &Shadowing, args: PlanArgs) -> anyhow::Result
     .await
     .map_err(shadow_error)
     .with_context(|| format!("cannot plan {month}"))?;
-    match args.format {
-        Format::Json => print_json(&report),
-        Format::Table => {
-            anstream::print!("{}", plan_text(&report));
-            Ok(())
-        }
-    }
+    emit(args.format, &report, plan_text)
 }
 
 fn plan_text(r: &PlanReport) -> String {
@@ -420,13 +414,7 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
     for w in &report.warnings {
         warn(w);
     }
-    match args.format {
-        Format::Json => print_json(&report),
-        Format::Table => {
-            anstream::print!("{}", schedule_text(&report));
-            Ok(())
-        }
-    }
+    emit(args.format, &report, schedule_text)
 }
 
 fn schedule_text(r: &ScheduleReport) -> String {
@@ -558,13 +546,7 @@ async fn improve(config: &Config, sh: &Shadowing, args: ImproveArgs) -> anyhow::
     for w in &report.warnings {
         warn(w);
     }
-    match args.format {
-        Format::Json => print_json(&report),
-        Format::Table => {
-            anstream::print!("{}", improve_text(&report));
-            Ok(())
-        }
-    }
+    emit(args.format, &report, improve_text)
 }
 
 fn improve_text(r: &ImproveReport) -> String {
@@ -606,13 +588,7 @@ async fn coverage(config: &Config, sh: &Shadowing, args: CoverageArgs) -> anyhow
         .await
         .map_err(shadow_error)
         .context("cannot compute the shadowing coverage")?;
-    match args.format {
-        Format::Json => print_json(&report),
-        Format::Table => {
-            anstream::print!("{}", coverage_text(&report));
-            Ok(())
-        }
-    }
+    emit(args.format, &report, coverage_text)
 }
 
 fn coverage_text(r: &CoverageReport) -> String {
