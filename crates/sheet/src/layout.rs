@@ -98,21 +98,7 @@ impl Headers {
 
     /// The handbook sheet's headers, A to I.
     pub fn handbook() -> Headers {
-        Headers::new(
-            [
-                "Timestamp",
-                "Issue/MR link",
-                "Resolution",
-                "Values shown",
-                "Comments",
-                "Rating",
-                "Submitter",
-                "Region",
-                "Support Ops Feedback Score",
-            ]
-            .map(String::from)
-            .to_vec(),
-        )
+        Headers::new(crate::sample::HEADER.map(String::from).to_vec())
     }
 
     /// The header cells, by zero-based column.
