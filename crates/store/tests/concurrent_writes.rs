@@ -15,9 +15,8 @@ use supportops_ports::store::{ResponseStore, ReviewStore};
 use supportops_ports::tracker::{NewIssue, Tracker, TrackerError};
 use supportops_store::{LocalTracker, SqliteStore};
 
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a valid timestamp")
-}
+mod common;
+use common::{File, at};
 
 fn response(row: u64, subject: &str) -> ScoredResponse {
     let timestamp = format!("1/{row}/2026 10:00:00");
@@ -44,25 +43,7 @@ fn sheet(rows: std::ops::Range<u64>) -> Vec<ScoredResponse> {
         .collect()
 }
 
-/// A store file in a temporary directory.
-struct File {
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
 impl File {
-    fn new() -> File {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        File {
-            url: format!("sqlite://{}", dir.path().join("store.db").display()),
-            _dir: dir,
-        }
-    }
-
-    async fn open(&self) -> SqliteStore {
-        SqliteStore::open(&self.url).await.expect("the store opens")
-    }
-
     /// Another process's connection, in the middle of a write: it holds the write lock until
     /// [`Writer::commit`].
     async fn writer(&self) -> Writer {

@@ -4,20 +4,21 @@
 
 use std::sync::Arc;
 
-use jiff::Timestamp;
 use supportops_ports::tracker::{IssueQuery, IssueState, NewIssue, Tracker, TrackerError};
-use supportops_store::{LocalTracker, SqliteStore};
+use supportops_store::LocalTracker;
+
+mod common;
+use common::{File, at};
 
 struct Env {
     tracker: LocalTracker,
-    _dir: tempfile::TempDir,
+    _file: File,
 }
 
 async fn open() -> Env {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("store.db").display());
-    let store = SqliteStore::open(&url).await.expect("the store opens");
-    let start: Timestamp = "2026-02-01T09:00:00Z".parse().expect("a timestamp");
+    let file = File::new();
+    let store = file.open().await;
+    let start = at("2026-02-01T09:00:00Z");
     let ticks = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let clock = Arc::new(move || {
         let n = ticks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -27,7 +28,7 @@ async fn open() -> Env {
     });
     Env {
         tracker: LocalTracker::new(store).with_clock(clock),
-        _dir: dir,
+        _file: file,
     }
 }
 

@@ -1,7 +1,6 @@
 //! The SQLite store as the review loop uses it: imports keyed by response, review issues and
 //! coverage, crash-safe filing intents, and the append-only action log.
 
-use jiff::Timestamp;
 use supportops_domain::review::IssueRef;
 use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{ErrorKind, Value};
@@ -11,25 +10,31 @@ use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling, Revi
 use supportops_ports::store::{ActionLog, ResponseStore, ReviewStore};
 use supportops_store::SqliteStore;
 
+mod common;
+use common::{File, at};
+
 struct Db {
     store: SqliteStore,
-    _dir: tempfile::TempDir,
-    url: String,
+    file: File,
 }
 
 async fn open() -> Db {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.path().join("store.db").display());
-    let store = SqliteStore::open(&url).await.expect("the store opens");
+    let file = File::new();
     Db {
-        store,
-        _dir: dir,
-        url,
+        store: file.open().await,
+        file,
     }
 }
 
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a valid timestamp")
+/// A fresh store holding the imported [`sheet`], and the rows it holds.
+async fn imported() -> (Db, Vec<ScoredResponse>) {
+    let db = open().await;
+    let rows = sheet();
+    db.store
+        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
+        .await
+        .expect("import");
+    (db, rows)
 }
 
 fn response(row: u64, subject: &str, rating: &str, score: Value, band: Band) -> ScoredResponse {
@@ -133,11 +138,7 @@ async fn reimporting_updates_in_place_and_never_duplicates() {
 
 #[tokio::test]
 async fn stored_responses_read_back_exactly_and_filter_by_band() {
-    let db = open().await;
-    db.store
-        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("import");
+    let (db, _) = imported().await;
     let flagged = db
         .store
         .responses(&ResponseQuery {
@@ -177,13 +178,9 @@ async fn stored_responses_read_back_exactly_and_filter_by_band() {
 
 #[tokio::test]
 async fn the_store_survives_reopening() {
-    let db = open().await;
-    db.store
-        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("import");
+    let (db, _) = imported().await;
     drop(db.store);
-    let again = SqliteStore::open(&db.url).await.expect("reopens");
+    let again = SqliteStore::open(&db.file.url).await.expect("reopens");
     let stored = again
         .responses(&ResponseQuery::default())
         .await
@@ -213,12 +210,7 @@ fn intent(kind: FilingKind, keys: Vec<ResponseKey>, target: Option<IssueRef>) ->
 
 #[tokio::test]
 async fn a_filing_is_pending_until_finished_then_covers_its_responses() {
-    let db = open().await;
-    let rows = sheet();
-    db.store
-        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("import");
+    let (db, rows) = imported().await;
     let subject = rows[0].response.subject.clone();
     let keys = vec![rows[0].response.key.clone()];
 
@@ -320,12 +312,7 @@ async fn a_filing_is_pending_until_finished_then_covers_its_responses() {
 
 #[tokio::test]
 async fn an_abandoned_filing_covers_nothing_and_cannot_be_finished() {
-    let db = open().await;
-    let rows = sheet();
-    db.store
-        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("import");
+    let (db, rows) = imported().await;
     let filing = db
         .store
         .begin_filing(&intent(
@@ -361,12 +348,7 @@ async fn an_abandoned_filing_covers_nothing_and_cannot_be_finished() {
 
 #[tokio::test]
 async fn a_found_issue_covers_only_responses_the_store_holds() {
-    let db = open().await;
-    let rows = sheet();
-    db.store
-        .import_responses(&rows, at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("import");
+    let (db, rows) = imported().await;
     let keys = vec![
         rows[0].response.key.clone(),
         ResponseKey::from_id("from another sheet"),
@@ -400,7 +382,9 @@ async fn the_action_log_is_append_only() {
         summary: "closed".into(),
     };
     let id = db.store.log_action(&action).await.expect("log");
-    let raw = sqlx::SqlitePool::connect(&db.url).await.expect("connect");
+    let raw = sqlx::SqlitePool::connect(&db.file.url)
+        .await
+        .expect("connect");
     let update = sqlx::query("UPDATE tracker_actions SET summary = 'changed'")
         .execute(&raw)
         .await;
@@ -431,5 +415,5 @@ async fn an_in_memory_store_keeps_data_across_queries_and_leaves_no_file() {
     assert_eq!(stored.len(), 3);
     assert!(!SqliteStore::exists("sqlite://no/such/dir/store.db"));
     let db = open().await;
-    assert!(SqliteStore::exists(&db.url));
+    assert!(SqliteStore::exists(&db.file.url));
 }

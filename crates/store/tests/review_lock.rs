@@ -3,36 +3,14 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use supportops_ports::store::ReviewStore;
 use supportops_ports::store::review::{LockAttempt, ReviewLease};
 use supportops_store::SqliteStore;
 
+mod common;
+use common::{File, at};
+
 const TTL: Duration = Duration::from_secs(60);
-
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a valid timestamp")
-}
-
-/// A store file in a temporary directory.
-struct File {
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl File {
-    fn new() -> File {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        File {
-            url: format!("sqlite://{}", dir.path().join("store.db").display()),
-            _dir: dir,
-        }
-    }
-
-    async fn open(&self) -> SqliteStore {
-        SqliteStore::open(&self.url).await.expect("the store opens")
-    }
-}
 
 async fn acquire(store: &SqliteStore, holder: &str, now: &str) -> LockAttempt {
     store
