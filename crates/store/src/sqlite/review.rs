@@ -31,27 +31,43 @@ macro_rules! select_review_issues {
     };
 }
 
+/// Reads the issue whose columns start with `prefix` (`project`, `iid`, `web_url`).
+fn read_issue_ref(
+    row: &SqliteRow,
+    prefix: &str,
+    get: &impl Fn(sqlx::Error) -> StoreError,
+) -> Result<IssueRef, StoreError> {
+    let column = |name: &str| format!("{prefix}{name}");
+    Ok(IssueRef {
+        project: row.try_get(column("project").as_str()).map_err(get)?,
+        iid: to_u64(row.try_get(column("iid").as_str()).map_err(get)?),
+        web_url: row.try_get(column("web_url").as_str()).map_err(get)?,
+    })
+}
+
+/// Like [`read_issue_ref`], for an issue that may be missing: `None` when its project is `NULL`.
+fn read_optional_issue_ref(
+    row: &SqliteRow,
+    prefix: &str,
+    get: &impl Fn(sqlx::Error) -> StoreError,
+) -> Result<Option<IssueRef>, StoreError> {
+    let project: Option<String> = row
+        .try_get(format!("{prefix}project").as_str())
+        .map_err(get)?;
+    match project {
+        Some(_) => read_issue_ref(row, prefix, get).map(Some),
+        None => Ok(None),
+    }
+}
+
 fn read_review_issue(row: &SqliteRow) -> Result<ReviewIssueRecord, StoreError> {
     let get = query_err("reading a review issue");
-    let previous_project: Option<String> = row.try_get("previous_project").map_err(&get)?;
-    let previous = match previous_project {
-        Some(project) => Some(IssueRef {
-            project,
-            iid: to_u64(row.try_get("previous_iid").map_err(&get)?),
-            web_url: row.try_get("previous_web_url").map_err(&get)?,
-        }),
-        None => None,
-    };
     let origin: String = row.try_get("origin").map_err(&get)?;
     Ok(ReviewIssueRecord {
         id: row.try_get("id").map_err(&get)?,
         subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
-        issue: IssueRef {
-            project: row.try_get("project").map_err(&get)?,
-            iid: to_u64(row.try_get("iid").map_err(&get)?),
-            web_url: row.try_get("web_url").map_err(&get)?,
-        },
-        previous,
+        issue: read_issue_ref(row, "", &get)?,
+        previous: read_optional_issue_ref(row, "previous_", &get)?,
         origin: if origin == ReviewOrigin::Found.as_str() {
             ReviewOrigin::Found
         } else {
@@ -65,15 +81,6 @@ fn read_review_issue(row: &SqliteRow) -> Result<ReviewIssueRecord, StoreError> {
 fn read_filing(row: &SqliteRow) -> Result<Filing, StoreError> {
     let get = query_err("reading a filing");
     let kind: String = row.try_get("kind").map_err(&get)?;
-    let issue_project: Option<String> = row.try_get("issue_project").map_err(&get)?;
-    let issue = match issue_project {
-        Some(project) => Some(IssueRef {
-            project,
-            iid: to_u64(row.try_get("issue_iid").map_err(&get)?),
-            web_url: row.try_get("issue_web_url").map_err(&get)?,
-        }),
-        None => None,
-    };
     let keys: Vec<String> = list_from_text(row.try_get("response_keys").map_err(&get)?)?;
     Ok(Filing {
         id: row.try_get("id").map_err(&get)?,
@@ -86,7 +93,7 @@ fn read_filing(row: &SqliteRow) -> Result<Filing, StoreError> {
             tracker: row.try_get("tracker").map_err(&get)?,
             project: row.try_get("project").map_err(&get)?,
             subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
-            issue,
+            issue: read_optional_issue_ref(row, "issue_", &get)?,
             keys: keys.into_iter().map(ResponseKey::from_stored).collect(),
             at: time_from_text(row.try_get::<&str, _>("created_at").map_err(&get)?)?,
         },
