@@ -127,7 +127,7 @@ fn moves_and_cancellations_show_in_next_and_bad_dates_change_nothing() {
     assert_eq!(wrong.code, 2);
     insta::assert_snapshot!(wrong.stderr, @r"
     error: cannot cancel the weekly sync of `2026-12-16`
-      caused by: `2026-12-16` is not a weekly sync date: the series meets on tuesdays then (nearest: `2026-12-15` and `2026-12-22`)
+      caused by: `2026-12-16` is not a weekly sync date: the series meets on Tuesdays then (nearest: `2026-12-15` and `2026-12-22`)
     ");
     let garbled = run(dir.path(), &["sync", "move", "2026-12-22", "--to", "soon"]);
     assert_eq!(garbled.code, 2);
@@ -182,7 +182,7 @@ fn a_reschedule_moves_the_series_from_its_date_and_keeps_the_past() {
         ],
     );
     insta::assert_snapshot!(out, @r"
-    From 2026-12-07 the Support Ops weekly sync meets on thursdays at 16:00 Europe/Berlin for 30 minutes; earlier syncs keep their time.
+    From 2026-12-07 the Support Ops weekly sync meets on Thursdays at 16:00 Europe/Berlin for 30 minutes; earlier syncs keep their time.
 
     Next:
       Thu 2026-12-10 16:00 CET

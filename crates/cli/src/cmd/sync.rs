@@ -347,7 +347,9 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                              keep their time.\n\nNext:\n",
                             report.from,
                             settings.weekly_title,
-                            report.weekday,
+                            supportops_domain::sync::parse_weekday(&report.weekday)
+                                .map(supportops_domain::sync::weekday_title)
+                                .unwrap_or(&report.weekday),
                             report.time,
                             report.timezone,
                             report.length_minutes

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use super::weekday_name;
+use super::weekday_title;
 
 /// The scope of the outcome labels: `review-outcome::resolved`, `review-outcome::not-resolved`.
 pub const OUTCOME_SCOPE: &str = "review-outcome";
@@ -423,7 +423,7 @@ impl Agenda {
             md,
             "# {}: {} {}\n",
             self.title,
-            capitalised(weekday_name(self.date.weekday())),
+            weekday_title(self.date.weekday()),
             self.date
         );
         let _ = match self.since.kind {
@@ -518,13 +518,6 @@ impl Agenda {
         );
         md
     }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
 }
 
 fn utc_date(t: Timestamp) -> Date {

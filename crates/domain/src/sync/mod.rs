@@ -152,6 +152,19 @@ pub fn weekday_name(weekday: Weekday) -> &'static str {
         .map_or("monday", |(_, name)| name)
 }
 
+/// The English name of a weekday as people read it: `Tuesday`.
+pub fn weekday_title(weekday: Weekday) -> &'static str {
+    match weekday {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
 /// Parses a time of day written `HH:MM` (24-hour clock).
 pub fn parse_time(value: &str) -> Result<Time, SyncError> {
     let bad = || SyncError::Time {

@@ -5,7 +5,7 @@ use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, ZonedDateTime};
 
-use super::{SyncError, parse_weekday, weekday_name};
+use super::{SyncError, parse_weekday, weekday_name, weekday_title};
 
 /// Which of a month's weekdays: the first to the fourth, or the last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +103,13 @@ impl MonthlyRule {
     /// The date the rule picks in the month of `any_day_of_month`.
     pub fn date_in(&self, any_day_of_month: Date) -> Result<Date, SyncError> {
         Ok(any_day_of_month.nth_weekday_of_month(self.ordinal.nth(), self.weekday)?)
+    }
+}
+
+impl MonthlyRule {
+    /// The rule as people read it: `first Tuesday`.
+    pub fn describe(&self) -> String {
+        format!("{} {}", self.ordinal.name(), weekday_title(self.weekday))
     }
 }
 

@@ -12,7 +12,7 @@ use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, ZonedDateTime};
 use serde::Serialize;
 
-use super::{SyncError, weekday_name};
+use super::{SyncError, weekday_title};
 
 /// When a weekly series meets: a weekday, a local time in a zone, and a length.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,7 +211,7 @@ impl WeeklySeries {
         let before = date.nth_weekday(-1, weekday).unwrap_or(date);
         SyncError::NotAnOccurrence {
             date,
-            weekday: weekday_name(weekday).to_owned(),
+            weekday: weekday_title(weekday).to_owned(),
             before,
             after,
         }
@@ -402,7 +402,7 @@ mod tests {
         let err = s.record(date(2026, 12, 9), Change::Cancelled).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "`2026-12-09` is not a weekly sync date: the series meets on tuesdays then (nearest: `2026-12-08` and `2026-12-15`)"
+            "`2026-12-09` is not a weekly sync date: the series meets on Tuesdays then (nearest: `2026-12-08` and `2026-12-15`)"
         );
     }
 

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use supportops_app::sync::{self, MeetingView};
-use supportops_domain::sync::{Agenda, MeetingKind, OccurrenceStatus};
+use supportops_domain::sync::{Agenda, MeetingKind, OccurrenceStatus, weekday_title};
 
 use crate::error::DataError;
 use crate::state::AppState;
@@ -77,17 +77,18 @@ pub async fn load(state: &AppState) -> Result<SyncsView, DataError> {
     )
     .await?;
     let c = &state.config().sync;
+    let settings = state.sync();
     Ok(SyncsView {
         weekly: ScheduleView {
             title: c.weekly.title.clone(),
-            when: weekdays_capitalised(&c.weekly.weekday),
+            when: weekday_title(settings.weekly.weekday).to_owned(),
             time: c.weekly.time.clone(),
             timezone: c.weekly.timezone.clone(),
             length_minutes: c.weekly.length_minutes,
         },
         monthly: ScheduleView {
             title: c.monthly.title.clone(),
-            when: weekdays_capitalised(&c.monthly.rule),
+            when: settings.monthly.rule.describe(),
             time: c.monthly.time.clone(),
             timezone: c.monthly.timezone.clone(),
             length_minutes: c.monthly.length_minutes,
@@ -104,49 +105,4 @@ pub async fn load(state: &AppState) -> Result<SyncsView, DataError> {
 /// The iCalendar feed.
 pub async fn calendar(state: &AppState) -> Result<String, DataError> {
     Ok(sync::calendar(state.sync(), state.store().as_ref(), state.now()).await?)
-}
-
-/// Writes weekday names as people read them: `first tuesday` → `first Tuesday`.
-fn weekdays_capitalised(text: &str) -> String {
-    const DAYS: [&str; 7] = [
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ];
-    text.split_whitespace()
-        .map(|word| {
-            let lower = word.to_ascii_lowercase();
-            match DAYS
-                .iter()
-                .find(|d| lower.starts_with(&d[..3]) && d.starts_with(&lower))
-            {
-                Some(day) => {
-                    let mut chars = day.chars();
-                    chars
-                        .next()
-                        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                        .unwrap_or_default()
-                }
-                None => word.to_owned(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::weekdays_capitalised;
-
-    #[test]
-    fn weekday_names_are_capitalised_and_other_words_kept() {
-        assert_eq!(weekdays_capitalised("first tuesday"), "first Tuesday");
-        assert_eq!(weekdays_capitalised("Thursday"), "Thursday");
-        assert_eq!(weekdays_capitalised("last fri"), "last Friday");
-        assert_eq!(weekdays_capitalised("2nd wed"), "2nd Wednesday");
-    }
 }
