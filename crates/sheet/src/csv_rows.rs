@@ -156,7 +156,7 @@ impl CsvRows {
         match err.into_kind() {
             csv::ErrorKind::Io(source) => SheetError::Read {
                 name: self.name.clone(),
-                source,
+                cause: source,
             },
             csv::ErrorKind::Utf8 { pos, err } => SheetError::Csv {
                 location: Location {

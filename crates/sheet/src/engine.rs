@@ -610,7 +610,7 @@ fn run_csv(
     let mut blocks = BlockReader::new(csv.reader, options.block_size.unwrap_or(BLOCK));
     let read_err = |source| SheetError::Read {
         name: name.clone(),
-        source,
+        cause: source,
     };
 
     // The header: read blocks until the header row is complete.
@@ -722,11 +722,11 @@ fn run_csv(
             Ok(Ok(())) => Ok(summary),
             Ok(Err(e)) => Err(SheetError::Read {
                 name: name.clone(),
-                source: e,
+                cause: e,
             }),
             Err(_) => Err(SheetError::Read {
                 name: name.clone(),
-                source: std::io::Error::other("the reading thread stopped"),
+                cause: std::io::Error::other("the reading thread stopped"),
             }),
         }
     })?;

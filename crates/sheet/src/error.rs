@@ -38,20 +38,20 @@ pub enum SheetError {
     #[error("no sheet source given: pass a path, an http(s) URL of a published CSV, or `-`")]
     EmptySource,
     /// A file could not be opened.
-    #[error("cannot open `{}`: {source}", path.display())]
+    #[error("cannot open `{}`: {cause}", path.display())]
     Open {
         /// The file.
         path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in the message, so not also a `source()`).
+        cause: std::io::Error,
     },
     /// Reading the source failed part way.
-    #[error("cannot read `{name}`: {source}")]
+    #[error("cannot read `{name}`: {cause}")]
     Read {
         /// The source's name.
         name: String,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (shown in the message, so not also a `source()`).
+        cause: std::io::Error,
     },
     /// The URL could not be fetched (connection, timeout, TLS).
     #[error("cannot fetch `{url}`: {message}")]
@@ -178,7 +178,7 @@ pub enum SheetError {
     },
     /// Writing the output failed (e.g. the reader of a pipe went away).
     #[error("cannot write the output: {0}")]
-    Write(#[source] std::io::Error),
+    Write(std::io::Error),
 }
 
 impl SheetError {
@@ -186,8 +186,8 @@ impl SheetError {
     /// as opposed to a failure of the machine or the network.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            SheetError::Open { source, .. } => matches!(
-                source.kind(),
+            SheetError::Open { cause, .. } => matches!(
+                cause.kind(),
                 std::io::ErrorKind::NotFound
                     | std::io::ErrorKind::IsADirectory
                     | std::io::ErrorKind::InvalidInput

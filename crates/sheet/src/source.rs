@@ -115,7 +115,7 @@ pub(crate) fn open(spec: &SourceSpec) -> Result<Input, SheetError> {
                 if let Err(source) = std::fs::metadata(path) {
                     return Err(SheetError::Open {
                         path: path.clone(),
-                        source,
+                        cause: source,
                     });
                 }
                 return Ok(Input::Workbook(WorkbookInput::Path {
@@ -125,7 +125,7 @@ pub(crate) fn open(spec: &SourceSpec) -> Result<Input, SheetError> {
             }
             let open_err = |source| SheetError::Open {
                 path: path.clone(),
-                source,
+                cause: source,
             };
             let file = std::fs::File::open(path).map_err(open_err)?;
             let meta = file.metadata().map_err(open_err)?;
@@ -162,7 +162,7 @@ fn sniff(
 ) -> Result<Input, SheetError> {
     let read_err = |source| SheetError::Read {
         name: name.clone(),
-        source,
+        cause: source,
     };
     let mut reader = BufReader::with_capacity(64 * 1024, reader);
     let head = reader.fill_buf().map_err(read_err)?;
@@ -223,7 +223,7 @@ fn fetch(url: &str) -> Result<Input, SheetError> {
         let mut reader = BufReader::with_capacity(64 * 1024, csv.reader);
         let head = reader.fill_buf().map_err(|source| SheetError::Read {
             name: url.to_owned(),
-            source,
+            cause: source,
         })?;
         let text = String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase();
         let text = text.trim_start_matches('\u{feff}').trim_start();
