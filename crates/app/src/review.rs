@@ -47,7 +47,7 @@ use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::store::responses::ImportCounts;
 use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling};
 use supportops_ports::store::{ResponseStore, ReviewStore};
-use supportops_ports::{Issue, IssueQuery, NewIssue, StoreError, Tracker, TrackerError};
+use supportops_ports::{Issue, IssueQuery, NewIssue, Note, StoreError, Tracker, TrackerError};
 
 pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
 
@@ -436,27 +436,24 @@ where
         if issue.is_none()
             && let Some((found, keys)) = finder.latest(&options.project, &subject).await?
         {
-            let group_keys: Vec<ResponseKey> =
-                remaining.iter().map(|r| r.response.key.clone()).collect();
-            let covers: Vec<ResponseKey> = group_keys
-                .into_iter()
-                .filter(|k| keys.contains(k))
-                .collect();
+            let found = issue_ref(&found);
             if !dry_run {
                 let all: Vec<ResponseKey> = keys.iter().cloned().collect();
                 store
-                    .record_found_issue(&subject, &issue_ref(&found), &all, now)
+                    .record_found_issue(&subject, &found, &all, now)
                     .await?;
             }
+            let before = remaining.len();
             remaining.retain(|r| !keys.contains(&r.response.key));
-            report.already_covered += covers.len();
+            let covers = before - remaining.len();
+            report.already_covered += covers;
             report.found.push(Found {
                 subject: subject.clone(),
-                issue: issue_ref(&found),
-                covers: covers.len(),
+                issue: found.clone(),
+                covers,
             });
-            latest.insert(subject.clone(), issue_ref(&found));
-            issue = Some(issue_ref(&found));
+            latest.insert(subject.clone(), found.clone());
+            issue = Some(found);
         }
         if remaining.is_empty() {
             continue;
@@ -556,23 +553,15 @@ where
             }
             FilingKind::Note => match &intent.issue {
                 None => None,
-                Some(issue) => {
-                    let notes = finder
-                        .tracker
-                        .notes(&issue.project, issue.iid)
-                        .await
-                        .map_err(|source| ReviewError::Lookup {
-                            doing: format!("read the notes of {}", issue.web_url),
-                            source,
-                        })?;
-                    notes
-                        .into_iter()
-                        .find(|n| {
-                            let keys = domain::covered_keys_in(&n.body);
-                            intent.keys.iter().any(|k| keys.contains(k))
-                        })
-                        .map(|n| FilingOutcome::Noted { note_id: n.id })
-                }
+                Some(issue) => finder
+                    .notes(&issue.project, issue.iid, &issue.web_url)
+                    .await?
+                    .into_iter()
+                    .find(|n| {
+                        let keys = domain::covered_keys_in(&n.body);
+                        intent.keys.iter().any(|k| keys.contains(k))
+                    })
+                    .map(|n| FilingOutcome::Noted { note_id: n.id }),
             },
         };
         let issue = match (&outcome, &intent.issue) {
@@ -691,6 +680,22 @@ impl<'t> Finder<'t> {
             })
     }
 
+    /// The notes of an issue, named by its `web_url` should the tracker fail.
+    async fn notes(
+        &self,
+        project: &str,
+        iid: u64,
+        web_url: &str,
+    ) -> Result<Vec<Note>, ReviewError> {
+        self.tracker
+            .notes(project, iid)
+            .await
+            .map_err(|source| ReviewError::Lookup {
+                doing: format!("read the notes of {web_url}"),
+                source,
+            })
+    }
+
     /// The newest review issue of a subject, and every response its description and notes
     /// list.
     async fn latest(
@@ -707,15 +712,10 @@ impl<'t> Finder<'t> {
             return Ok(None);
         };
         let mut keys = domain::covered_keys_in(&issue.description);
-        let notes = self
-            .tracker
-            .notes(&issue.project, issue.iid)
-            .await
-            .map_err(|source| ReviewError::Lookup {
-                doing: format!("read the notes of {}", issue.web_url),
-                source,
-            })?;
-        for note in notes {
+        for note in self
+            .notes(&issue.project, issue.iid, &issue.web_url)
+            .await?
+        {
             keys.extend(domain::covered_keys_in(&note.body));
         }
         Ok(Some((issue, keys)))
