@@ -457,6 +457,17 @@ fn a_private_sheet_url_says_to_publish_it() {
 }
 
 #[test]
+fn a_malformed_link_is_bad_input_before_any_fetch() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = score(dir.path(), &["http://bad host/x.csv"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: `http://bad host/x.csv` is not a valid link: invalid international domain name; check the URL\n"
+    );
+}
+
+#[test]
 fn the_configured_source_is_used_when_none_is_given() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

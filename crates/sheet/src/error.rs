@@ -53,6 +53,14 @@ pub enum SheetError {
         /// The cause (shown in the message, so not also a `source()`).
         cause: std::io::Error,
     },
+    /// The source looks like a link but is not a valid http(s) URL.
+    #[error("`{url}` is not a valid link: {message}")]
+    BadUrl {
+        /// The text given.
+        url: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The URL could not be fetched (connection, timeout, TLS).
     #[error("cannot fetch `{url}`: {message}")]
     Fetch {

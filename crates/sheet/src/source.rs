@@ -36,9 +36,24 @@ impl SourceSpec {
         if text == "-" {
             return Ok(SourceSpec::Stdin);
         }
+        let bad_url = |message: String| SheetError::BadUrl {
+            url: text.to_owned(),
+            message,
+        };
         let lower = text.to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
+            reqwest::Url::parse(text).map_err(|e| bad_url(format!("{e}; check the URL")))?;
             return Ok(SourceSpec::Url(text.to_owned()));
+        }
+        if let Some((scheme, _)) = text.split_once("://")
+            && !scheme.is_empty()
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
+            return Err(bad_url(
+                "only http:// and https:// links are read; for a file, give its path".into(),
+            ));
         }
         Ok(SourceSpec::Path(PathBuf::from(text)))
     }
@@ -271,5 +286,21 @@ mod tests {
             SourceSpec::parse("  "),
             Err(SheetError::EmptySource)
         ));
+    }
+
+    #[test]
+    fn a_malformed_or_non_http_link_is_bad_input_naming_it() {
+        let err = SourceSpec::parse("http://bad host/x.csv").unwrap_err();
+        assert!(err.is_bad_input());
+        assert_eq!(
+            err.to_string(),
+            "`http://bad host/x.csv` is not a valid link: invalid international domain name; check the URL"
+        );
+        let err = SourceSpec::parse("htp://docs.example/x.csv").unwrap_err();
+        assert!(err.is_bad_input());
+        assert_eq!(
+            err.to_string(),
+            "`htp://docs.example/x.csv` is not a valid link: only http:// and https:// links are read; for a file, give its path"
+        );
     }
 }
