@@ -356,6 +356,7 @@ fn a_formula_that_does_not_parse_shows_a_caret_and_exits_2() {
         r.stderr
     );
     assert!(r.stderr.contains('^'), "{}", r.stderr);
+    assert_eq!(r.stderr.matches("error:").count(), 1, "{}", r.stderr);
     assert_eq!(r.stdout, "");
 }
 

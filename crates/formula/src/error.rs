@@ -43,9 +43,19 @@ impl ParseError {
         self.render_with(&Renderer::styled())
     }
 
+    /// [`render`](Self::render) without the leading `error: `, for a caller whose own message
+    /// already says it is an error.
+    pub fn render_unlabelled(&self) -> String {
+        self.render_at(Level::ERROR.no_name(), &Renderer::plain())
+    }
+
     fn render_with(&self, renderer: &Renderer) -> String {
+        self.render_at(Level::ERROR, renderer)
+    }
+
+    fn render_at(&self, level: Level<'_>, renderer: &Renderer) -> String {
         let span = self.clamped_span();
-        let report = &[Level::ERROR.primary_title(self.message.as_str()).element(
+        let report = &[level.primary_title(self.message.as_str()).element(
             Snippet::source(self.source_text.as_str())
                 .annotation(AnnotationKind::Primary.span(span)),
         )];

@@ -110,7 +110,7 @@ pub fn parse_formula(config: &Config, formula: Option<&str>) -> anyhow::Result<F
     Formula::parse(text, &options).map_err(|e| {
         bad_input(anyhow::anyhow!(
             "the formula ({origin}) does not parse:\n{}",
-            e.render()
+            e.render_unlabelled()
         ))
     })
 }
