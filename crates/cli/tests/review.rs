@@ -335,7 +335,8 @@ fn issues_show_of_a_missing_issue_fails_clearly() {
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stderr.trim_end(),
-        "error: cannot read issue #9 of project `gitlab-com/support/support-ops/feedback-review`\n  \
+        "error: cannot read issue #9 of project `gitlab-com/support/support-ops/feedback-review`; \
+         `supportops issues list` shows its issues\n  \
          caused by: not found: issue #9 in local project `gitlab-com/support/support-ops/feedback-review`"
     );
     let bad = run(dir.path(), &["issues", "show", "nine"]);

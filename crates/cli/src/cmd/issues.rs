@@ -8,7 +8,7 @@ use serde::Serialize;
 use supportops_config::Config;
 use supportops_ports::store::ActionLog;
 use supportops_ports::store::actions::TrackerAction;
-use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker};
+use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker, TrackerError};
 use tabled::settings::Style;
 
 use super::Context;
@@ -38,6 +38,14 @@ pub struct ProjectArg {
 }
 
 impl ProjectArg {
+    /// The `--project` option as typed, for a command line to suggest; empty for the default.
+    fn flag(&self) -> String {
+        match self.project.as_str() {
+            "review" => String::new(),
+            other => format!(" --project {other}"),
+        }
+    }
+
     fn resolve(&self, config: &Config) -> String {
         match self.project.as_str() {
             "review" => config.review.project.clone(),
@@ -196,11 +204,7 @@ async fn list(tracker: &dyn Tracker, config: &Config, args: ListArgs) -> anyhow:
 
 async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow::Result<()> {
     let project = args.project.resolve(config);
-    let issue = tracker
-        .issue(&project, args.iid)
-        .await
-        .map_err(tracker_error)
-        .with_context(|| format!("cannot read issue #{} of project `{project}`", args.iid))?;
+    let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
     let notes = tracker
         .notes(&project, args.iid)
         .await
@@ -231,11 +235,7 @@ async fn set_state(
         IssueState::Closed => "close",
         IssueState::Opened => "reopen",
     };
-    let before = tracker
-        .issue(&project, args.iid)
-        .await
-        .map_err(tracker_error)
-        .with_context(|| format!("cannot read issue #{} of project `{project}`", args.iid))?;
+    let before = read_issue(tracker, &args.project, &project, args.iid).await?;
     if before.state == state {
         anstream::println!(
             "#{} is already {}: {}",
@@ -264,6 +264,27 @@ async fn set_state(
     .context("cannot record the change in the action log")?;
     anstream::println!("#{} {}: {}", issue.iid, state.as_str(), issue.web_url);
     Ok(())
+}
+
+/// The issue the user named; when the tracker has no such issue, the message says how to list
+/// the ones it has.
+async fn read_issue(
+    tracker: &dyn Tracker,
+    arg: &ProjectArg,
+    project: &str,
+    iid: u64,
+) -> anyhow::Result<Issue> {
+    tracker.issue(project, iid).await.map_err(|e| {
+        let hint = match &e {
+            TrackerError::NotFound { .. } => {
+                format!("; `supportops issues list{}` shows its issues", arg.flag())
+            }
+            _ => String::new(),
+        };
+        tracker_error(e).context(format!(
+            "cannot read issue #{iid} of project `{project}`{hint}"
+        ))
+    })
 }
 
 fn date(t: jiff::Timestamp) -> String {
