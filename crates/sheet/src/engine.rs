@@ -436,13 +436,12 @@ impl<'a> Worker<'a> {
         if !plan.only[band_slot(outcome.band)] {
             return Ok(());
         }
-        let mismatch = stored_mismatch(record, plan.columns.stored_score, outcome);
         if plan.records {
             let (value, band) = (outcome.value.clone(), outcome.band);
             return self.emit(record, row, out, value, band);
         }
         outcome.hits += 1;
-        if mismatch {
+        if stored_mismatch(record, plan.columns.stored_score, outcome) {
             self.summary.add_mismatch();
         }
         self.summary
