@@ -46,7 +46,7 @@ pub struct ScoreOptions<'a> {
     pub only: Vec<Band>,
     /// Called from the reading thread with the bytes read so far and the total when known.
     pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
-    /// Bytes per block handed to a worker; `None` for the default (256 KiB). Tiny blocks are
+    /// Bytes per block handed to a worker; `None` for the default (1 MiB). Tiny blocks are
     /// only useful to test block boundaries.
     pub block_size: Option<usize>,
 }
