@@ -711,9 +711,9 @@ fn run_csv(
         drop(result_rxs);
         let mut summary = SummaryBuilder::default();
         for w in workers {
-            if let Ok(s) = w.join() {
-                summary.merge(s);
-            }
+            // A worker that panicked ended the merge early: carry the panic on rather than
+            // report a short sheet as if it were whole.
+            summary.merge(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         }
         let fed = reader.join();
         merged?;
