@@ -458,6 +458,20 @@ fn a_private_sheet_url_says_to_publish_it() {
 }
 
 #[test]
+fn explain_as_csv_is_refused_before_the_sheet_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = score(
+        dir.path(),
+        &["missing.csv", "--explain", "3", "--format", "csv"],
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "error: --explain prints a table or JSON; use --format table or --format json\n"
+    );
+}
+
+#[test]
 fn a_malformed_link_is_bad_input_before_any_fetch() {
     let dir = tempfile::tempdir().unwrap();
     let r = score(dir.path(), &["http://bad host/x.csv"]);

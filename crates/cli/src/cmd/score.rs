@@ -493,6 +493,11 @@ fn explain(
     format: ScoreFormat,
     fail: &dyn Fn(SheetError) -> anyhow::Error,
 ) -> anyhow::Result<()> {
+    if format == ScoreFormat::Csv {
+        return Err(bad_input(anyhow::anyhow!(
+            "--explain prints a table or JSON; use --format table or --format json"
+        )));
+    }
     let e = supportops_sheet::explain_row(source, layout, scoring, row).map_err(fail)?;
     let scored = &e.scored;
     let record = ScoreRecord::from_scored(scored, e.columns.stored_score.is_some());
@@ -528,12 +533,8 @@ fn explain(
                 format!("{}\n", serde_json::to_string(&value)?)
             }
         }
-        ScoreFormat::Csv => {
-            return Err(bad_input(anyhow::anyhow!(
-                "--explain prints a table or JSON; use --format table or --format json"
-            )));
-        }
-        ScoreFormat::Table => {
+        // CSV was refused above, before reading the sheet.
+        ScoreFormat::Table | ScoreFormat::Csv => {
             let mut head = format!(
                 "row {} · {} · score {} · {} ({})",
                 record.row,
