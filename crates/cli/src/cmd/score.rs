@@ -255,7 +255,6 @@ struct Sink<'a, W: Write> {
     out: Out<'a, W>,
     format: ScoreFormat,
     rows: Vec<[String; 5]>,
-    first: bool,
     has_stored: bool,
     count: u64,
     mismatches: u64,
@@ -294,7 +293,6 @@ impl<'a, W: Write> Sink<'a, W> {
             out,
             format,
             rows: Vec::new(),
-            first: true,
             has_stored: false,
             count: 0,
             mismatches: 0,
@@ -304,7 +302,7 @@ impl<'a, W: Write> Sink<'a, W> {
     fn finish(&mut self, report: &StreamReport) -> anyhow::Result<()> {
         match self.format {
             ScoreFormat::Json => {
-                let end = if self.first { "[]\n" } else { "\n]\n" };
+                let end = if self.count == 0 { "[]\n" } else { "\n]\n" };
                 write_or_pipe(self.out.raw().and_then(|w| w.write_all(end.as_bytes())))?;
             }
             ScoreFormat::Table => {
@@ -368,6 +366,7 @@ impl<W: Write> RecordSink for Sink<'_, W> {
     }
 
     fn record(&mut self, record: &ScoreRecord) -> std::io::Result<()> {
+        let first = self.count == 0;
         self.count += 1;
         let mismatch = record.mismatch();
         self.mismatches += u64::from(mismatch);
@@ -375,7 +374,7 @@ impl<W: Write> RecordSink for Sink<'_, W> {
             ScoreFormat::Json | ScoreFormat::Ndjson => {
                 let out = self.out.raw()?;
                 if self.format == ScoreFormat::Json {
-                    out.write_all(if self.first { b"[\n" } else { b",\n" })?;
+                    out.write_all(if first { b"[\n" } else { b",\n" })?;
                 }
                 serde_json::to_writer(&mut *out, record)?;
                 if self.format == ScoreFormat::Ndjson {
@@ -415,7 +414,6 @@ impl<W: Write> RecordSink for Sink<'_, W> {
                 ]);
             }
         }
-        self.first = false;
         Ok(())
     }
 }
