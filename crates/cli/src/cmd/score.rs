@@ -322,18 +322,19 @@ impl<'a, W: Write> Sink<'a, W> {
                     ));
                 }
                 text.push('\n');
-                // Colours are written through a stream that drops them when stdout is not a
-                // terminal or NO_COLOR is set.
                 write_or_pipe(self.out.flush())?;
-                let stdout = std::io::stdout();
-                write_or_pipe(
-                    anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()),
-                )?;
+                print_text(&text)?;
             }
             ScoreFormat::Csv | ScoreFormat::Ndjson => write_or_pipe(self.out.flush())?,
         }
         Ok(())
     }
+}
+
+/// Prints `text` on stdout, dropping colours when stdout is not a terminal or NO_COLOR is set.
+fn print_text(text: &str) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    write_or_pipe(anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()))
 }
 
 fn write_or_pipe(result: std::io::Result<()>) -> anyhow::Result<()> {
@@ -479,8 +480,7 @@ fn print_summary(summary: &Summary, format: ScoreFormat) -> anyhow::Result<()> {
             )
         }
     };
-    let stdout = std::io::stdout();
-    write_or_pipe(anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()))
+    print_text(&text)
 }
 
 fn explain(
@@ -573,8 +573,7 @@ fn explain(
             format!("{head}\n\n{cells}\n\n{terms}\n")
         }
     };
-    let stdout = std::io::stdout();
-    write_or_pipe(anstream::AutoStream::auto(stdout.lock()).write_all(text.as_bytes()))
+    print_text(&text)
 }
 
 /// `score --explain ROW --format json`: the row's record, then the cells and terms.
