@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::anyhow;
 use serde::Serialize;
 use supportops_formula::{
-    Cell, Formula, ParseError, ParseOptions, Value, column_index, column_letters,
+    Cell, Formula, ParseError, ParseOptions, TermValue, Value, column_index, column_letters,
 };
 use supportops_sheet::{ValueJson, value_text};
 use tabled::settings::object::Columns;
@@ -205,11 +205,22 @@ struct EvalJson<'a> {
     terms: Option<Vec<TermJson<'a>>>,
 }
 
+/// One term of an explanation in JSON (`formula eval --explain`, `score --explain`).
 #[derive(Serialize)]
-struct TermJson<'a> {
+pub(crate) struct TermJson<'a> {
     term: &'a str,
     value: ValueJson<'a>,
     error: Option<&'static str>,
+}
+
+impl<'a> From<&'a TermValue> for TermJson<'a> {
+    fn from(t: &'a TermValue) -> TermJson<'a> {
+        TermJson {
+            term: &t.source,
+            value: ValueJson(&t.value),
+            error: t.value.error().map(|e| e.as_str()),
+        }
+    }
 }
 
 fn eval(ctx: &Context, args: EvalArgs) -> anyhow::Result<()> {
@@ -249,16 +260,9 @@ fn eval(ctx: &Context, args: EvalArgs) -> anyhow::Result<()> {
         Format::Json => print_json(&EvalJson {
             value: ValueJson(&value),
             error: value.error().map(|e| e.as_str()),
-            terms: terms.as_ref().map(|terms| {
-                terms
-                    .iter()
-                    .map(|t| TermJson {
-                        term: &t.source,
-                        value: ValueJson(&t.value),
-                        error: t.value.error().map(|e| e.as_str()),
-                    })
-                    .collect()
-            }),
+            terms: terms
+                .as_ref()
+                .map(|terms| terms.iter().map(TermJson::from).collect()),
         }),
         Format::Table => {
             let missing: Vec<String> = formula

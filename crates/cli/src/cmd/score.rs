@@ -12,11 +12,12 @@ use supportops_domain::Band;
 use supportops_formula::{Formula, ParseOptions};
 use supportops_sheet::{
     ColumnRef, Columns, Headers, RecordSink, ScoreOptions, ScoreRecord, Scoring, SheetError,
-    SheetLayout, SourceSpec, StreamReport, Summary, ValueJson, value_text,
+    SheetLayout, SourceSpec, StreamReport, Summary, value_text,
 };
 use tabled::settings::Style;
 
 use super::Context;
+use super::formula::TermJson;
 use crate::exit::bad_input;
 
 /// Arguments of `supportops score`.
@@ -512,18 +513,7 @@ fn explain(
                         value: &c.text,
                     })
                     .collect(),
-                terms: e
-                    .terms
-                    .iter()
-                    .map(|t| TermJson {
-                        term: &t.source,
-                        value: ValueJson(&t.value),
-                        error: match &t.value {
-                            supportops_formula::Value::Error(k) => Some(k.as_str()),
-                            _ => None,
-                        },
-                    })
-                    .collect(),
+                terms: e.terms.iter().map(TermJson::from).collect(),
             };
             if format == ScoreFormat::Json {
                 format!("{}\n", serde_json::to_string_pretty(&value)?)
@@ -590,11 +580,4 @@ struct CellJson<'a> {
     column: &'a str,
     header: Option<&'a str>,
     value: &'a str,
-}
-
-#[derive(serde::Serialize)]
-struct TermJson<'a> {
-    term: &'a str,
-    value: ValueJson<'a>,
-    error: Option<&'static str>,
 }
