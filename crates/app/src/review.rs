@@ -675,7 +675,9 @@ impl<'t> Finder<'t> {
             .list_issues(project, &query)
             .await
             .map_err(|source| ReviewError::Lookup {
-                doing: format!("search project `{project}` for the review issue of `{subject}`"),
+                doing: format!(
+                    "search project `{project}` (`review.project`) for the review issue of `{subject}`"
+                ),
                 source,
             })
     }
@@ -755,7 +757,8 @@ impl Template {
                     .await
                     .map_err(|source| ReviewError::Lookup {
                         doing: format!(
-                            "read the issue template `{name}` of project `{}`",
+                            "read the issue template `{name}` (`review.template`) of project `{}` \
+                             (`review.project`)",
                             options.project
                         ),
                         source,
