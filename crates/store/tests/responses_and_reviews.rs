@@ -369,6 +369,35 @@ async fn a_found_issue_covers_only_responses_the_store_holds() {
 }
 
 #[tokio::test]
+async fn an_unreadable_origin_is_an_error_naming_it_not_a_guess() {
+    let (db, rows) = imported().await;
+    db.store
+        .record_found_issue(
+            &rows[0].response.subject,
+            &issue(3),
+            &[rows[0].response.key.clone()],
+            at("2026-02-01T00:00:00Z"),
+        )
+        .await
+        .expect("record");
+    let raw = sqlx::SqlitePool::connect(&db.file.url)
+        .await
+        .expect("connect");
+    sqlx::query("UPDATE review_issues SET origin = 'imported'")
+        .execute(&raw)
+        .await
+        .expect("update");
+
+    let err = db
+        .store
+        .review_issues()
+        .await
+        .expect_err("an origin the store never writes");
+
+    assert!(err.to_string().contains("stored as `imported`"), "{err}");
+}
+
+#[tokio::test]
 async fn the_action_log_is_append_only() {
     let db = open().await;
     let action = TrackerAction {

@@ -82,7 +82,7 @@ pub(crate) fn list_from_text<T: for<'de> Deserialize<'de>>(
 }
 
 /// A stored value that cannot be read back.
-fn corrupt(what: &str, text: &str, e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, text: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Query {
         doing: format!("reading {what} stored as `{text}`"),
         message: e.to_string(),

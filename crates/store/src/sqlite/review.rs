@@ -18,7 +18,9 @@ use supportops_ports::store::review::{
 };
 use supportops_ports::store::{ActionLog, ReviewStore};
 
-use super::codec::{list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64};
+use super::codec::{
+    corrupt, list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64,
+};
 use super::{SqliteStore, query_err};
 
 /// The review issue listing, as a literal so that filters can be appended with `concat!`.
@@ -68,11 +70,10 @@ fn read_review_issue(row: &SqliteRow) -> Result<ReviewIssueRecord, StoreError> {
         subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
         issue: read_issue_ref(row, "", &get)?,
         previous: read_optional_issue_ref(row, "previous_", &get)?,
-        origin: if origin == ReviewOrigin::Found.as_str() {
-            ReviewOrigin::Found
-        } else {
-            ReviewOrigin::Filed
-        },
+        origin: [ReviewOrigin::Filed, ReviewOrigin::Found]
+            .into_iter()
+            .find(|o| o.as_str() == origin)
+            .ok_or_else(|| corrupt("a review issue's origin", &origin, "not `filed` or `found`"))?,
         recorded_at: time_from_text(row.try_get::<&str, _>("recorded_at").map_err(&get)?)?,
         responses: to_u64(row.try_get("covered").map_err(&get)?),
     })
@@ -85,11 +86,10 @@ fn read_filing(row: &SqliteRow) -> Result<Filing, StoreError> {
     Ok(Filing {
         id: row.try_get("id").map_err(&get)?,
         intent: NewFiling {
-            kind: if kind == FilingKind::Note.as_str() {
-                FilingKind::Note
-            } else {
-                FilingKind::Create
-            },
+            kind: [FilingKind::Create, FilingKind::Note]
+                .into_iter()
+                .find(|k| k.as_str() == kind)
+                .ok_or_else(|| corrupt("a filing's kind", &kind, "not `create` or `note`"))?,
             tracker: row.try_get("tracker").map_err(&get)?,
             project: row.try_get("project").map_err(&get)?,
             subject: SubjectUrl::parse(row.try_get::<&str, _>("subject").map_err(&get)?),
