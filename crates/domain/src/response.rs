@@ -83,13 +83,18 @@ pub struct ScoredResponse {
 impl ScoredResponse {
     /// Whether the sheet's stored score differs from the formula's.
     pub fn mismatch(&self) -> bool {
-        match &self.stored_score {
-            None => false,
-            Some(Value::Number(a)) => {
-                !matches!(self.score, Value::Number(b) if (a - b).abs() < 1e-9)
-            }
-            Some(other) => other != &self.score,
-        }
+        self.stored_score
+            .as_ref()
+            .is_some_and(|stored| stored_score_differs(stored, &self.score))
+    }
+}
+
+/// Whether a sheet's stored score differs from the formula's: numbers within 1e-9 are equal,
+/// anything else must be the same value.
+pub fn stored_score_differs(stored: &Value, score: &Value) -> bool {
+    match stored {
+        Value::Number(a) => !matches!(score, Value::Number(b) if (a - b).abs() < 1e-9),
+        other => other != score,
     }
 }
 

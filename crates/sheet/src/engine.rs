@@ -15,12 +15,13 @@ use std::io::Read;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use simd_csv::{ByteRecord, TotalReaderBuilder};
+use supportops_domain::response::stored_score_differs;
 use supportops_domain::{Band, ResponseKey, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
 use crate::error::{Location, SheetError, Warning, WarningKind};
 use crate::layout::{Columns, Headers, SheetLayout};
-use crate::record::{ScoreRecord, format_number, scores_differ};
+use crate::record::{ScoreRecord, format_number};
 use crate::scoring::{OpenedSheet, Rows, Scoring, stored_value};
 use crate::source::{self, CsvInput, Input, SourceSpec};
 use crate::summary::{Summary, SummaryBuilder, score_key};
@@ -571,7 +572,7 @@ fn stored_mismatch(record: &ByteRecord, stored_col: Option<usize>, outcome: &Out
     let text = String::from_utf8_lossy(stored);
     match stored_value(&text) {
         None => false,
-        Some(v) => scores_differ(&v, &outcome.value),
+        Some(v) => stored_score_differs(&v, &outcome.value),
     }
 }
 

@@ -2,6 +2,7 @@
 //! written as text and JSON.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
+use supportops_domain::response::stored_score_differs;
 use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::Value;
 
@@ -51,7 +52,7 @@ impl ScoreRecord {
 
     /// Whether the stored score differs from the formula's.
     pub fn mismatch(&self) -> bool {
-        matches!(&self.stored, Some(Some(stored)) if scores_differ(stored, &self.score))
+        matches!(&self.stored, Some(Some(stored)) if stored_score_differs(stored, &self.score))
     }
 }
 
@@ -69,15 +70,6 @@ impl Serialize for ScoreRecord {
             map.serialize_entry("mismatch", &self.mismatch())?;
         }
         map.end()
-    }
-}
-
-/// Whether a stored score and a computed one differ, the way the domain compares them
-/// ([`ScoredResponse::mismatch`]): numbers within 1e-9 are equal.
-pub(crate) fn scores_differ(stored: &Value, score: &Value) -> bool {
-    match stored {
-        Value::Number(a) => !matches!(score, Value::Number(b) if (a - b).abs() < 1e-9),
-        other => other != score,
     }
 }
 
@@ -201,20 +193,30 @@ mod tests {
     #[test]
     fn mismatch_agrees_with_the_domain() {
         let cases = [
-            (Value::Number(1.0), None),
-            (Value::Number(1.0), Some(Value::Number(1.0))),
-            (Value::Number(1.0), Some(Value::Number(2.0))),
-            (Value::Error(ErrorKind::Value), Some(Value::Number(2.0))),
-            (Value::Text("x".into()), Some(Value::Text("x".into()))),
-            (Value::Number(0.0), Some(Value::Text("0".into()))),
+            (Value::Number(1.0), None, false),
+            (Value::Number(1.0), Some(Value::Number(1.0)), false),
+            (Value::Number(1.0), Some(Value::Number(1.0 + 1e-12)), false),
+            (Value::Number(1.0), Some(Value::Number(2.0)), true),
+            (
+                Value::Error(ErrorKind::Value),
+                Some(Value::Number(2.0)),
+                true,
+            ),
+            (
+                Value::Text("x".into()),
+                Some(Value::Text("x".into())),
+                false,
+            ),
+            (Value::Number(0.0), Some(Value::Text("0".into())), true),
         ];
-        for (score, stored) in cases {
+        for (score, stored, differs) in cases {
             let s = scored(score, stored);
-            assert_eq!(
-                ScoreRecord::from_scored(&s, true).mismatch(),
-                s.mismatch(),
-                "{s:?}"
-            );
+            let record = ScoreRecord::from_scored(&s, true);
+            assert_eq!(record.mismatch(), s.mismatch(), "{s:?}");
+            assert_eq!(record.mismatch(), differs, "{s:?}");
         }
+        // Without a score column there is nothing to differ from.
+        let s = scored(Value::Number(1.0), Some(Value::Number(2.0)));
+        assert!(!ScoreRecord::from_scored(&s, false).mismatch());
     }
 }
