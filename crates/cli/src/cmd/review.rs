@@ -270,14 +270,14 @@ fn table(report: &ReviewReport) -> String {
             .count();
         let noted = report.actions.len() - created;
         let covered: usize = report.actions.iter().map(|a| a.responses.len()).sum();
-        let (create, add, cover) = if report.dry_run {
-            ("Would create", "add", "covering")
+        let (create, add) = if report.dry_run {
+            ("Would create", "add")
         } else {
-            ("Created", "added", "covering")
+            ("Created", "added")
         };
         let _ = writeln!(
             out,
-            "\n{create} {created} {} and {add} {noted} {}, {cover} {covered} of {} flagged \
+            "\n{create} {created} {} and {add} {noted} {}, covering {covered} of {} flagged \
              responses ({} were covered before).",
             plural(created, "issue", "issues"),
             plural(noted, "note", "notes"),
