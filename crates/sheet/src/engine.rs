@@ -16,14 +16,14 @@ use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use simd_csv::{ByteRecord, TotalReaderBuilder};
 use supportops_domain::response::stored_score_differs;
-use supportops_domain::{Band, ResponseKey, SubjectUrl};
+use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
 use crate::error::{Location, SheetError, Warning, WarningKind};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
 use crate::scoring::{OpenedSheet, Rows, Scoring, stored_value};
-use crate::source::{self, CsvInput, Input, SourceSpec};
+use crate::source::{self, CsvInput, Input, SourceSpec, WorkbookInput};
 use crate::summary::{Summary, SummaryBuilder, score_key};
 use crate::workbook::WorkbookRows;
 
@@ -99,23 +99,18 @@ pub fn score_summary(
             Ok((builder.finish(), report))
         }
         Input::Workbook(book) => {
-            let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
-            let mut sheet = OpenedSheet::from_rows(rows, layout)?;
-            let mut warnings = Vec::new();
+            let mut sheet = open_workbook(book, layout)?;
             let mut builder = SummaryBuilder::default();
-            while let Some(response) = sheet.next_response(&mut warnings)? {
-                let scored = scoring.score(response, &sheet.columns);
-                if options.only.is_empty() || options.only.contains(&scored.band) {
-                    builder.add(
-                        scored.band,
-                        &scored.score,
-                        scored.mismatch(),
-                        scored.response.subject_raw.as_bytes(),
-                    );
-                }
-            }
-            let report = report_of(sheet, warnings);
-            Ok((builder.finish(), report))
+            let warnings = score_workbook(&mut sheet, scoring, options, |scored| {
+                builder.add(
+                    scored.band,
+                    &scored.score,
+                    scored.mismatch(),
+                    scored.response.subject_raw.as_bytes(),
+                );
+                Ok(())
+            })?;
+            Ok((builder.finish(), report_of(sheet, warnings)))
         }
     }
 }
@@ -132,22 +127,39 @@ pub fn score_records(
     match source::open(source)? {
         Input::Csv(csv) => Ok(run_csv(csv, layout, scoring, options, Some(sink))?.1),
         Input::Workbook(book) => {
-            let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
-            let mut sheet = OpenedSheet::from_rows(rows, layout)?;
+            let mut sheet = open_workbook(book, layout)?;
             sink.start(&sheet.name, &sheet.headers, &sheet.columns)
                 .map_err(SheetError::Write)?;
             let has_stored = sheet.columns.stored_score.is_some();
-            let mut warnings = Vec::new();
-            while let Some(response) = sheet.next_response(&mut warnings)? {
-                let scored = scoring.score(response, &sheet.columns);
-                if options.only.is_empty() || options.only.contains(&scored.band) {
-                    sink.record(&ScoreRecord::from_scored(&scored, has_stored))
-                        .map_err(SheetError::Write)?;
-                }
-            }
+            let warnings = score_workbook(&mut sheet, scoring, options, |scored| {
+                sink.record(&ScoreRecord::from_scored(scored, has_stored))
+            })?;
             Ok(report_of(sheet, warnings))
         }
     }
+}
+
+fn open_workbook(book: WorkbookInput, layout: &SheetLayout) -> Result<OpenedSheet, SheetError> {
+    let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
+    OpenedSheet::from_rows(rows, layout)
+}
+
+/// Scores a workbook's rows one by one (it is loaded whole), handing each that passes the
+/// band filter to `each`; returns the warnings.
+fn score_workbook(
+    sheet: &mut OpenedSheet,
+    scoring: &Scoring,
+    options: &ScoreOptions<'_>,
+    mut each: impl FnMut(&ScoredResponse) -> std::io::Result<()>,
+) -> Result<Vec<Warning>, SheetError> {
+    let mut warnings = Vec::new();
+    while let Some(response) = sheet.next_response(&mut warnings)? {
+        let scored = scoring.score(response, &sheet.columns);
+        if options.only.is_empty() || options.only.contains(&scored.band) {
+            each(&scored).map_err(SheetError::Write)?;
+        }
+    }
+    Ok(warnings)
 }
 
 fn report_of(sheet: OpenedSheet, mut warnings: Vec<Warning>) -> StreamReport {
