@@ -24,7 +24,7 @@ use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
 use crate::scoring::{OpenedSheet, Rows, Scoring, stored_value};
 use crate::source::{self, CsvInput, Input, SourceSpec, WorkbookInput};
-use crate::summary::{Summary, SummaryBuilder, score_key};
+use crate::summary::{Summary, SummaryBuilder, band_index, score_key};
 use crate::workbook::WorkbookRows;
 
 /// Size of the blocks the reader hands to the workers.
@@ -346,10 +346,6 @@ struct Worker<'a> {
     record: ByteRecord,
 }
 
-fn band_slot(band: Band) -> usize {
-    crate::summary::band_index(band)
-}
-
 impl<'a> Worker<'a> {
     fn new(plan: &'a Plan<'a>) -> Worker<'a> {
         Worker {
@@ -446,7 +442,7 @@ impl<'a> Worker<'a> {
             let o = evaluate(plan, record)?;
             return self.finish_row(record, row, out, o);
         };
-        if !plan.only[band_slot(outcome.band)] {
+        if !plan.only[band_index(outcome.band)] {
             return Ok(());
         }
         if plan.records {
@@ -470,7 +466,7 @@ impl<'a> Worker<'a> {
         out: &mut BlockResult,
         outcome: Outcome,
     ) -> Result<(), usize> {
-        if !self.plan.only[band_slot(outcome.band)] {
+        if !self.plan.only[band_index(outcome.band)] {
             return Ok(());
         }
         if self.plan.records {
@@ -671,7 +667,7 @@ fn run_csv(
     let formula_columns = scoring.formula.columns().to_vec();
     let mut only = [options.only.is_empty(); 4];
     for band in &options.only {
-        only[band_slot(*band)] = true;
+        only[band_index(*band)] = true;
     }
     let plan = Plan {
         scoring,
