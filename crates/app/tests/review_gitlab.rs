@@ -2,6 +2,7 @@
 //! loopback; plus what only a real network shows: a create that GitLab accepts but never
 //! answers, and rate limits met in the middle of a run.
 
+mod rows;
 mod scenarios;
 
 use std::sync::Arc;

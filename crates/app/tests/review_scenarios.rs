@@ -1,5 +1,6 @@
 //! The Feedback Review scenarios against the local tracker kept in the store.
 
+mod rows;
 mod scenarios;
 
 use std::sync::Arc;

@@ -16,12 +16,14 @@ use supportops_app::sync::{self, SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
 use supportops_domain::sync::{Outcome, SinceKind};
-use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
-use supportops_formula::{ErrorKind, Value};
+use supportops_domain::{Band, ScoredResponse};
 use supportops_ports::tracker::{IssueQuery, IssueState, NewIssue, Tracker};
 use supportops_store::{LocalTracker, SqliteStore};
 use supportops_test_support::FakeGitLab;
 use supportops_tracker::{GitLab, GitLabOptions};
+
+mod rows;
+use rows::row;
 
 const PROJECT: &str = "gitlab-com/support/support-ops/feedback-review";
 const MACROS: &str = "https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12";
@@ -122,40 +124,6 @@ fn review_options() -> ReviewOptions {
     }
 }
 
-fn row(n: u64, subject: &str, band: Band) -> ScoredResponse {
-    let timestamp = format!("10/{n}/2026 9:00:00");
-    let submitter = format!("engineer{n}@example.com");
-    let score = match band {
-        Band::Green => Value::Number(2.0),
-        Band::Yellow => Value::Number(1.0),
-        Band::Red => Value::Number(-1.0),
-        Band::Error => Value::Error(ErrorKind::Value),
-    };
-    ScoredResponse {
-        response: Response {
-            row: n,
-            key: ResponseKey::derive(&timestamp, subject, &submitter),
-            timestamp: timestamp.clone(),
-            submitted_at: None,
-            subject_raw: subject.into(),
-            subject: SubjectUrl::parse(subject),
-            submitter: Some(submitter.clone()),
-            cells: vec![
-                timestamp,
-                subject.into(),
-                "It was not solved".into(),
-                String::new(),
-                format!("comment {n}"),
-                "1".into(),
-                submitter,
-            ],
-        },
-        score,
-        band,
-        stored_score: None,
-    }
-}
-
 async fn open_store(dir: &tempfile::TempDir) -> SqliteStore {
     let url = format!("sqlite://{}", dir.path().join("store.db").display());
     SqliteStore::open(&url).await.unwrap()
@@ -198,9 +166,12 @@ async fn two_months_of_reviews(make: impl AsyncFn(&SqliteStore) -> Box<dyn World
     let s = settings();
 
     // October: two subjects get flagged feedback.
-    let mut sheet = vec![row(2, MACROS, Band::Red), row(3, MACROS, Band::Yellow)];
+    let mut sheet = vec![
+        row(2, MACROS, 1, Band::Red),
+        row(3, MACROS, 1, Band::Yellow),
+    ];
     run_review(&store, world.as_ref(), &sheet, "2026-10-05T09:00:00Z").await; // #1
-    sheet.push(row(4, FORMS, Band::Red));
+    sheet.push(row(4, FORMS, 1, Band::Red));
     run_review(&store, world.as_ref(), &sheet, "2026-10-20T09:00:00Z").await; // #2
 
     // The November sync (first Tuesday, 2026-11-03) runs out of time for #2.
@@ -218,7 +189,7 @@ async fn two_months_of_reviews(make: impl AsyncFn(&SqliteStore) -> Box<dyn World
 
     // After it: a later response about the macro becomes a note on #1; #1 is fixed and closed
     // with its outcome; a new subject is flagged; someone files #4 by hand with a plan.
-    sheet.push(row(5, MACROS, Band::Error));
+    sheet.push(row(5, MACROS, 1, Band::Error));
     run_review(&store, world.as_ref(), &sheet, "2026-11-12T09:00:00Z").await;
     world.set_time(ts("2026-11-20T10:00:00Z"));
     tracker
@@ -261,7 +232,7 @@ async fn two_months_of_reviews(make: impl AsyncFn(&SqliteStore) -> Box<dyn World
             .labels
             .contains(&"review-outcome::not-resolved".to_owned())
     );
-    sheet.push(row(6, VIEWS, Band::Yellow));
+    sheet.push(row(6, VIEWS, 1, Band::Yellow));
     run_review(&store, world.as_ref(), &sheet, "2026-11-25T09:00:00Z").await; // #3
     world.set_time(ts("2026-11-26T09:00:00Z"));
     tracker
@@ -350,7 +321,7 @@ async fn only_items_on_the_agenda_can_be_left_undiscussed() {
     run_review(
         &store,
         world.as_ref(),
-        &[row(2, MACROS, Band::Red)],
+        &[row(2, MACROS, 1, Band::Red)],
         "2026-10-20T09:00:00Z",
     )
     .await;
@@ -395,7 +366,7 @@ async fn a_filed_agenda_is_never_an_item_of_the_next_one() {
     run_review(
         &store,
         world.as_ref(),
-        &[row(2, MACROS, Band::Red)],
+        &[row(2, MACROS, 1, Band::Red)],
         "2026-10-20T09:00:00Z",
     )
     .await;

@@ -5,7 +5,8 @@
 //! with [`every_scenario!`] (`review_scenarios.rs` for the local tracker, `review_gitlab.rs` for
 //! GitLab). The tracker must accept issues in [`PROJECT`] and know the users [`ASSIGNEES`]; it
 //! may have a `Feedback Review` template there. Whatever must stay alive for the tracker (e.g. a
-//! fake server) should be owned by it.
+//! fake server) should be owned by it. The sheet rows come from the `rows` module, which a test
+//! file declares next to this one (`mod rows; mod scenarios;`).
 //!
 //! A new scenario goes into the list of [`every_scenario!`], the one list both trackers run;
 //! one left out of it is dead code, which the lints refuse.
@@ -61,8 +62,7 @@ use supportops_app::review::{
     TemplateSource, review,
 };
 use supportops_domain::review::{self as domain, RenderOptions, ReviewColumns};
-use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
-use supportops_formula::{ErrorKind, Value};
+use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::store::review::FilingKind;
 use supportops_ports::store::{ActionLog, ReviewStore};
 use supportops_ports::tracker::{
@@ -70,6 +70,8 @@ use supportops_ports::tracker::{
 };
 use supportops_store::SqliteStore;
 use tokio::sync::Notify;
+
+pub use crate::rows::row;
 
 /// The review project every scenario files into.
 pub const PROJECT: &str = "gitlab-com/support/support-ops/feedback-review";
@@ -208,41 +210,6 @@ pub fn options() -> ReviewOptions {
             include_submitter: false,
         },
         dry_run: false,
-    }
-}
-
-/// A scored row of the handbook's sheet.
-pub fn row(n: u64, subject: &str, rating: u8, band: Band) -> ScoredResponse {
-    let timestamp = format!("2/{n}/2026 9:{:02}:00", n % 60);
-    let submitter = format!("engineer{n}@example.com");
-    let score = match band {
-        Band::Green => Value::Number(2.0),
-        Band::Yellow => Value::Number(1.0),
-        Band::Red => Value::Number(-1.0),
-        Band::Error => Value::Error(ErrorKind::Value),
-    };
-    ScoredResponse {
-        response: Response {
-            row: n,
-            key: ResponseKey::derive(&timestamp, subject, &submitter),
-            timestamp: timestamp.clone(),
-            submitted_at: None,
-            subject_raw: subject.into(),
-            subject: SubjectUrl::parse(subject),
-            submitter: Some(submitter.clone()),
-            cells: vec![
-                timestamp,
-                subject.into(),
-                "It was not solved".into(),
-                "Collaboration".into(),
-                format!("comment {n}"),
-                rating.to_string(),
-                submitter,
-            ],
-        },
-        score,
-        band,
-        stored_score: None,
     }
 }
 
