@@ -22,10 +22,9 @@ use supportops_formula::{Cell, Value};
 use crate::error::{Location, SheetError, Warning, WarningKind};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
-use crate::scoring::{OpenedSheet, Rows, Scoring, stored_value};
-use crate::source::{self, CsvInput, Input, SourceSpec, WorkbookInput};
+use crate::scoring::{OpenedSheet, Scoring, stored_value};
+use crate::source::{self, CsvInput, Input, SourceSpec};
 use crate::summary::{Summary, SummaryBuilder, band_index, score_key};
-use crate::workbook::WorkbookRows;
 
 /// Size of the blocks the reader hands to the workers.
 const BLOCK: usize = 1024 * 1024;
@@ -99,7 +98,7 @@ pub fn score_summary(
             Ok((builder.finish(), report))
         }
         Input::Workbook(book) => {
-            let mut sheet = open_workbook(book, layout)?;
+            let mut sheet = OpenedSheet::from_workbook(book, layout)?;
             let mut builder = SummaryBuilder::default();
             let warnings = score_workbook(&mut sheet, scoring, options, |scored| {
                 builder.add(
@@ -127,7 +126,7 @@ pub fn score_records(
     match source::open(source)? {
         Input::Csv(csv) => Ok(run_csv(csv, layout, scoring, options, Some(sink))?.1),
         Input::Workbook(book) => {
-            let mut sheet = open_workbook(book, layout)?;
+            let mut sheet = OpenedSheet::from_workbook(book, layout)?;
             sink.start(&sheet.name, &sheet.headers, &sheet.columns)
                 .map_err(SheetError::Write)?;
             let has_stored = sheet.columns.stored_score.is_some();
@@ -137,11 +136,6 @@ pub fn score_records(
             Ok(report_of(sheet, warnings))
         }
     }
-}
-
-fn open_workbook(book: WorkbookInput, layout: &SheetLayout) -> Result<OpenedSheet, SheetError> {
-    let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
-    OpenedSheet::from_rows(rows, layout)
 }
 
 /// Scores a workbook's rows one by one (it is loaded whole), handing each that passes the

@@ -8,7 +8,7 @@ use crate::csv_rows::{CsvRows, RawRow};
 use crate::error::{Location, SheetError, Warning, WarningKind};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::response::build_response;
-use crate::source::{self, Input, SourceSpec};
+use crate::source::{self, Input, SourceSpec, WorkbookInput};
 use crate::workbook::WorkbookRows;
 
 /// The compiled score formula and the band thresholds. Cheap to share between threads.
@@ -115,12 +115,18 @@ impl OpenedSheet {
         source: &SourceSpec,
         layout: &SheetLayout,
     ) -> Result<OpenedSheet, SheetError> {
-        let rows = match source::open(source)? {
-            Input::Csv(csv) => Rows::Csv(CsvRows::new(csv)),
-            Input::Workbook(book) => {
-                Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?)
-            }
-        };
+        match source::open(source)? {
+            Input::Csv(csv) => OpenedSheet::from_rows(Rows::Csv(CsvRows::new(csv)), layout),
+            Input::Workbook(book) => OpenedSheet::from_workbook(book, layout),
+        }
+    }
+
+    /// Opens the workbook's sheet named in the layout (else its first) up to the header row.
+    pub(crate) fn from_workbook(
+        book: WorkbookInput,
+        layout: &SheetLayout,
+    ) -> Result<OpenedSheet, SheetError> {
+        let rows = Rows::Book(WorkbookRows::open(book, layout.sheet_name.as_deref())?);
         OpenedSheet::from_rows(rows, layout)
     }
 
