@@ -260,11 +260,6 @@ impl FakeGitLab {
         });
     }
 
-    /// Removes every pending fault.
-    pub fn clear_faults(&self) {
-        self.state().faults.clear();
-    }
-
     // ---- inspection ----
 
     /// The project's issues, in creation order.
@@ -303,10 +298,5 @@ impl FakeGitLab {
             .into_iter()
             .filter(|r| r.method == method && r.path.contains(path))
             .collect()
-    }
-
-    /// Forgets the requests received so far.
-    pub fn clear_requests(&self) {
-        self.state().log.clear();
     }
 }
