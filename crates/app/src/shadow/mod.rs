@@ -327,6 +327,17 @@ pub struct PlanReport {
     pub regions: Vec<RegionTally>,
 }
 
+impl PlanReport {
+    /// The members left out for a reason other than the session already arranged for them:
+    /// a member listed under [`PlanReport::arranged`] needs no second line.
+    pub fn not_planned(&self) -> Vec<&Skip> {
+        self.skipped
+            .iter()
+            .filter(|s| !self.arranged.iter().any(|a| a.member == s.member))
+            .collect()
+    }
+}
+
 /// Proposes the sessions of `month` (see [`supportops_domain::shadow::planner`]) after the
 /// sessions fixed in `pins`; with `apply`, records them as planned sessions stamped `now`.
 pub async fn plan<S>(

@@ -285,7 +285,8 @@ pub struct NextReport {
     pub meetings: Vec<MeetingView>,
 }
 
-/// The next `count` weekly syncs (with cancelled ones shown) and the monthly syncs among them.
+/// The next `count` meetings: weekly syncs (cancelled ones included, so nobody turns up to
+/// one) and the monthly syncs among them, in order of start.
 pub async fn next(
     settings: &SyncSettings,
     store: &dyn SyncStore,
@@ -315,6 +316,7 @@ pub async fn next(
                 end: m.end,
             }
         })
+        .take(count)
         .collect();
     Ok(NextReport { meetings })
 }
@@ -501,8 +503,9 @@ pub async fn reschedule(
 /// One slot as `sync slots` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlotView {
-    /// 1 for the best.
-    pub rank: usize,
+    /// 1 for the best; `null` for the current time when it suits fewer members than the
+    /// slots found.
+    pub rank: Option<usize>,
     /// The weekday, in the series' zone.
     pub weekday: String,
     /// The local start time in the series' zone, `HH:MM`.
@@ -542,6 +545,18 @@ pub struct SlotsReport {
     pub everyone_fits: bool,
     /// Best first.
     pub slots: Vec<SlotView>,
+    /// The series' current weekday and time that week, with how it suits each member, whether
+    /// or not it is among `slots` (its `rank` is `null` when no other slot is worse).
+    pub current: Option<SlotView>,
+}
+
+/// The week `sync slots` looks at by default: the next week that has not begun, so every slot
+/// it lists is still ahead (today's week when today is a Monday).
+pub fn next_full_week(today: Date) -> Result<Date, SyncAppError> {
+    if today.weekday() == Weekday::Monday {
+        return Ok(today);
+    }
+    Ok(today.nth_weekday(1, Weekday::Monday).map_err(SyncError::from)?)
 }
 
 /// What to look for with `sync slots`.
@@ -549,7 +564,7 @@ pub struct SlotsReport {
 pub struct SlotsRequest {
     /// The meeting length; the series' if `None`.
     pub length: Option<SignedDuration>,
-    /// Any date of the week to look at; this week if `None`.
+    /// Any date of the week to look at; the next full week ([`next_full_week`]) if `None`.
     pub week_of: Option<Date>,
     /// How many slots to list.
     pub count: usize,
@@ -573,7 +588,10 @@ pub async fn slots(
     }
     let series = load_series(settings, store).await?;
     let today = now.to_zoned_datetime(settings.weekly.zone.clone()).date();
-    let week_of = request.week_of.unwrap_or(today);
+    let week_of = match request.week_of {
+        Some(date) => date,
+        None => next_full_week(today)?,
+    };
     let spec = series.version_on(week_of).spec.clone();
     let length = request.length.unwrap_or(spec.length);
     let report = domain::find_slots(&SlotQuery {
@@ -585,25 +603,33 @@ pub async fn slots(
         current: Some((spec.weekday, spec.time)),
         horizon_weeks: 52,
     })?;
-    let slots = report
-        .slots
-        .into_iter()
-        .take(request.count)
-        .enumerate()
-        .map(|(i, s)| SlotView {
-            rank: i + 1,
-            weekday: domain::weekday_name(s.weekday).to_owned(),
+    let view = |rank: Option<usize>, s: domain::Slot| SlotView {
+        rank,
+        weekday: domain::weekday_name(s.weekday).to_owned(),
             time: s.time.strftime("%H:%M").to_string(),
             inside: s.inside,
             comfortable: s.comfortable,
             distance_minutes: s.distance.as_mins(),
-            current: s.weekday == spec.weekday && s.time == spec.time,
+        current: s.weekday == spec.weekday && s.time == spec.time,
             outside: s.outside().into_iter().map(str::to_owned).collect(),
             breaks_on: s.breaks.as_ref().map(|b| b.date),
             breaks_for: s.breaks.map(|b| b.outside).unwrap_or_default(),
             members: member_times(&settings.members, s.start.timestamp(), length),
             start: s.start,
-        })
+    };
+    // The current time's place among all the slots found, whether or not it is listed.
+    let current_rank = report
+        .slots
+        .iter()
+        .position(|s| s.weekday == spec.weekday && s.time == spec.time)
+        .map(|i| i + 1);
+    let current = report.current.map(|s| view(current_rank, s));
+    let slots = report
+        .slots
+        .into_iter()
+        .take(request.count)
+        .enumerate()
+        .map(|(i, s)| view(Some(i + 1), s))
         .collect();
     Ok(SlotsReport {
         week_start: report.week_start,
@@ -612,6 +638,7 @@ pub async fn slots(
         team_size: settings.members.len(),
         everyone_fits: report.everyone_fits,
         slots,
+        current,
     })
 }
 

@@ -358,11 +358,7 @@ fn plan_text(r: &PlanReport) -> String {
         }
     }
     // Members whose sessions are listed above need no second mention.
-    let skipped: Vec<_> = r
-        .skipped
-        .iter()
-        .filter(|s| !r.arranged.iter().any(|a| a.member == s.member))
-        .collect();
+    let skipped = r.not_planned();
     if !skipped.is_empty() {
         let _ = writeln!(out, "\nNot planned:");
         for s in skipped {
@@ -672,6 +668,22 @@ async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result
         .await
         .map_err(shadow_error)
         .context("cannot list the shadowing sessions")?;
+    // A member who left the team still has their sessions listed; a name that matches
+    // neither the team nor any session is a mistake, not an empty history.
+    if let Some(member) = &query.member
+        && sessions.is_empty()
+        && sh.member(member).is_none()
+    {
+        let known: Vec<String> = sh.members.iter().map(|m| format!("`{}`", m.username)).collect();
+        return Err(bad_input(anyhow::anyhow!(
+            "`{member}` is not in `[[team.members]]`{}; check the username",
+            if known.is_empty() {
+                " (no members are configured)".to_owned()
+            } else {
+                format!(" (members: {})", known.join(", "))
+            }
+        )));
+    }
     match args.format {
         Format::Json => print_json(&ListJson {
             sessions: &sessions,

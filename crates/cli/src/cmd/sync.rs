@@ -55,7 +55,7 @@ pub enum Command {
 /// Arguments of `sync next`.
 #[derive(Debug, clap::Args)]
 pub struct NextArgs {
-    /// How many weekly syncs to list
+    /// How many meetings to list (weekly and monthly, cancelled ones included)
     #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
     count: usize,
     /// Output format
@@ -69,7 +69,8 @@ pub struct SlotsArgs {
     /// Meeting length, e.g. `30m`, `1h`, `45` (minutes) [default: the weekly sync's]
     #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
     length: Option<SignedDuration>,
-    /// Look at the week of this date (daylight-saving time as it is then) [default: this week]
+    /// Look at the week of this date (daylight-saving time as it is then) [default: the next
+    /// full week]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     week: Option<Date>,
     /// How many slots to list
@@ -576,7 +577,12 @@ fn slots_table(settings: &SyncSettings, report: &app::SlotsReport) -> String {
     header.extend(settings.members.iter().map(|m| m.username.clone()));
     header.push("note".to_owned());
     builder.push_record(header);
-    for s in &report.slots {
+    // The current time is always shown, last when it is not among the slots listed.
+    let current = report
+        .current
+        .as_ref()
+        .filter(|c| !report.slots.iter().any(|s| s.current && s.rank == c.rank));
+    for s in report.slots.iter().chain(current) {
         let distance = if s.current {
             "current".to_owned()
         } else {
@@ -588,16 +594,20 @@ fn slots_table(settings: &SyncSettings, report: &app::SlotsReport) -> String {
             }
         };
         let mut row = vec![
-            s.rank.to_string(),
+            s.rank.map_or_else(|| "-".to_owned(), |r| r.to_string()),
             format!("{} {}", short_day(&s.weekday), s.time),
             format!("{}/{}", s.comfortable, report.team_size),
             distance,
         ];
         row.extend(s.members.iter().map(member_cell));
-        let note = match &s.breaks_on {
+        let mut note = match &s.breaks_on {
             Some(date) => format!("from {date} outside hours for {}", s.breaks_for.join(", ")),
             None => String::new(),
         };
+        if s.current && !s.outside.is_empty() {
+            let off = format!("outside hours for {}", s.outside.join(", "));
+            note = if note.is_empty() { off } else { format!("{off}; {note}") };
+        }
         row.push(note);
         builder.push_record(row);
     }
