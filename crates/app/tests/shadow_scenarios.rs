@@ -187,6 +187,7 @@ fn request(id: SessionId, dry_run: bool) -> ScheduleRequest {
         engineer: Some("eve".into()),
         at: "2026-12-03 10:00".into(),
         zone: None,
+        force: false,
         dry_run,
     }
 }

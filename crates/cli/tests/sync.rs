@@ -84,7 +84,6 @@ fn next_lists_the_weekly_and_monthly_syncs_in_everyones_time() {
      2026-12-01 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
      2026-12-01 | monthly | Tue 15:00   | scheduled, follows the weekly sync | Tue 10:00 | Tue 16:00 
      2026-12-08 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
-     2026-12-15 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
 
     Members' columns show their local time; (off) is outside their working hours.
     Move or cancel one weekly sync by its date: `supportops sync move DATE --to "YYYY-MM-DD HH:MM"`.
@@ -137,7 +136,8 @@ fn moves_and_cancellations_show_in_next_and_bad_dates_change_nothing() {
         garbled.stderr
     );
 
-    let doc = json(dir.path(), &["sync", "next", "-n", "3", "--format", "json"]);
+    // Five meetings: four weekly syncs (one cancelled) and the monthly sync of 2026-12-01.
+    let doc = json(dir.path(), &["sync", "next", "-n", "5", "--format", "json"]);
     let weekly: Vec<(String, String, String)> = doc["meetings"]
         .as_array()
         .unwrap()
@@ -189,7 +189,8 @@ fn a_reschedule_moves_the_series_from_its_date_and_keeps_the_past() {
       Thu 2026-12-17 16:00 CET
       Thu 2026-12-24 16:00 CET
     ");
-    let doc = json(dir.path(), &["sync", "next", "-n", "2", "--format", "json"]);
+    // Three meetings: the weekly sync of 2026-12-01, the monthly sync after it, the Thursday.
+    let doc = json(dir.path(), &["sync", "next", "-n", "3", "--format", "json"]);
     let starts: Vec<&str> = doc["meetings"]
         .as_array()
         .unwrap()
@@ -435,4 +436,112 @@ fn commands_that_use_gitlab_need_its_token_before_opening_the_store() {
             "{args:?} made a store"
         );
     }
+}
+
+#[test]
+fn a_move_to_a_date_without_a_time_is_refused_and_hours_need_force() {
+    let dir = workdir();
+    let bare = run(
+        dir.path(),
+        &["sync", "move", "2026-12-22", "--to", "2026-12-22"],
+    );
+    assert_eq!(bare.code, 2);
+    insta::assert_snapshot!(bare.stderr, @r#"
+    error: invalid value '2026-12-22' for '--to <DATETIME>': `2026-12-22` has no time of day; write the new start as "YYYY-MM-DD HH:MM", e.g. "2026-12-22 15:00"
+
+    For more information, try '--help'.
+    "#);
+
+    // 20:00 UTC is 21:00 in Berlin: dana has gone home.
+    let late = run(
+        dir.path(),
+        &["sync", "move", "2026-12-22", "--to", "2026-12-22 20:00"],
+    );
+    assert_eq!(late.code, 2);
+    insta::assert_snapshot!(late.stderr, @r"
+    error: cannot move the weekly sync of `2026-12-22`
+      caused by: Tue 2026-12-22 20:00 UTC is outside the working hours of dana (Tue 21:00 CET); pick a time inside them (`supportops sync slots` lists some), or add `--force` to keep this one
+    ");
+    let doc = json(dir.path(), &["sync", "next", "-n", "5", "--format", "json"]);
+    assert!(
+        doc["meetings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "scheduled"),
+        "nothing moved: {doc}"
+    );
+    let forced = ok(
+        dir.path(),
+        &[
+            "sync",
+            "move",
+            "2026-12-22",
+            "--to",
+            "2026-12-22 20:00",
+            "--force",
+        ],
+    );
+    assert!(forced.contains("dana         Tue 21:00 (off)"), "{forced}");
+}
+
+#[test]
+fn next_count_counts_every_meeting_listed() {
+    let dir = workdir();
+    ok(dir.path(), &["sync", "cancel", "2026-12-08"]);
+    for n in ["1", "3", "8"] {
+        let doc = json(dir.path(), &["sync", "next", "-n", n, "--format", "json"]);
+        assert_eq!(
+            doc["meetings"].as_array().unwrap().len(),
+            n.parse::<usize>().unwrap(),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
+fn slots_look_at_the_next_full_week_and_always_show_the_current_time() {
+    let dir = workdir();
+    // Wednesday 2026-11-25: the next full week starts on Monday 2026-11-30.
+    let doc = json(
+        dir.path(),
+        &["sync", "slots", "-n", "1", "--format", "json"],
+    );
+    assert_eq!(doc["week_start"], "2026-11-30");
+    assert_eq!(doc["slots"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["current"]["weekday"], "tuesday");
+    assert_eq!(doc["current"]["time"], "14:30");
+    assert_eq!(doc["current"]["current"], true);
+    // A series at a time that suits nobody is still shown, last, with who is off.
+    ok(
+        dir.path(),
+        &[
+            "sync",
+            "reschedule",
+            "--weekday",
+            "monday",
+            "--time",
+            "06:00",
+            "--from",
+            "2026-11-30",
+        ],
+    );
+    let table = ok(dir.path(), &["sync", "slots", "-n", "2"]);
+    insta::assert_snapshot!(table, @r"
+    Weekly 30-minute slots in the week of 2026-11-30 (UTC), where all 2 members are inside their working hours, best first:
+
+     # | slot      | comfortable | from current | amara           | dana            | note                          
+    ---+-----------+-------------+--------------+-----------------+-----------------+-------------------------------
+     1 | Mon 14:00 | 1/2         | 8h           | Mon 09:00       | Mon 15:00       |                               
+     2 | Mon 14:30 | 1/2         | 8h30m        | Mon 09:30       | Mon 15:30       |                               
+     - | Mon 06:00 | 0/2         | current      | Mon 01:00 (off) | Mon 07:00 (off) | outside hours for amara, dana 
+
+    comfortable: members an hour or more inside both ends of their day. Move the series with `supportops sync reschedule --weekday DAY --time HH:MM --from DATE`.
+    ");
+    let doc = json(
+        dir.path(),
+        &["sync", "slots", "-n", "2", "--format", "json"],
+    );
+    assert_eq!(doc["current"]["rank"], serde_json::Value::Null);
+    assert_eq!(doc["current"]["time"], "06:00");
 }

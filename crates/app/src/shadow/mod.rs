@@ -4,6 +4,8 @@
 //! - [`plan`]: propose (and with `apply`, record) who shadows which region in a month;
 //! - [`schedule`]: give a planned session a time and an engineer, and file its Support
 //!   Shadowing issue, which mentions the region's managers so the tracker asks them to help;
+//! - [`reschedule`]: move a scheduled session to another time, noting the new time on its
+//!   issue (no second issue);
 //! - [`done`] and [`cancel`]: finish a session, noting it on its issue and closing it;
 //! - [`improve`]: file an improvement issue whose description links the shadowing issue, and
 //!   record the link in the store;
@@ -21,6 +23,7 @@
 mod demo;
 mod issue;
 mod record;
+mod reschedule;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -42,6 +45,7 @@ pub use record::{
     ImproveReport, IssueDraft, ScheduleReport, ScheduleRequest, SessionReport, cancel, done,
     improve, schedule,
 };
+pub use reschedule::{RescheduleReport, RescheduleRequest, reschedule};
 
 /// Where the user-editable part of a Support Shadowing issue comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,6 +212,46 @@ pub enum ShadowError {
     BadTime {
         /// What was given.
         input: String,
+    },
+    /// A date where a start is expected: it would silently be midnight.
+    #[error(
+        "`{input}` is a date without a time; write the start as `YYYY-MM-DD HH:MM`, e.g. `{input} 15:00`"
+    )]
+    NoTime {
+        /// What was given.
+        input: String,
+    },
+    /// The start is outside the working hours of the member or the region.
+    #[error("{when} is outside {who}; pick a time inside them, or add `--force` to keep this one")]
+    OutsideHours {
+        /// The session's time, in the zone it was given in.
+        when: String,
+        /// Whose hours, e.g. `amara's working hours (09:00-17:00 America/New_York)`.
+        who: String,
+    },
+    /// Only a scheduled session has a time and an issue to move.
+    #[error(
+        "session {id} is {state}, so it has no time to move{}",
+        match state {
+            SessionState::Planned => "; give it one with `supportops shadow schedule`",
+            _ => "; plan a new session instead",
+        }
+    )]
+    NotScheduled {
+        /// The session.
+        id: SessionId,
+        /// Its state.
+        state: SessionState,
+    },
+    /// A session recorded as done before it started.
+    #[error(
+        "session {id} starts {start}, so it cannot be done yet; record it after it has taken place, or move it with `supportops shadow reschedule {id} --at \"YYYY-MM-DD HH:MM\"`"
+    )]
+    NotYetHeld {
+        /// The session.
+        id: SessionId,
+        /// Its start, in the member's zone.
+        start: String,
     },
     /// The time zone given with the start is unknown.
     #[error("`{input}` is not a known IANA time zone; use a name such as `Europe/Berlin`")]

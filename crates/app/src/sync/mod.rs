@@ -61,6 +61,16 @@ pub enum SyncAppError {
         /// Today, in the series' zone.
         today: Date,
     },
+    /// A new time outside some attendees' working hours, without `--force`.
+    #[error(
+        "{when} is outside the working hours of {who}; pick a time inside them (`supportops sync slots` lists some), or add `--force` to keep this one"
+    )]
+    OutsideHours {
+        /// The new start.
+        when: String,
+        /// Who would be outside, with their local time, e.g. `dana (Tue 01:00)`.
+        who: String,
+    },
     /// A meeting recorded as held in the future.
     #[error("cannot record the monthly sync of `{date}` as held: that date is still to come")]
     HeldInFuture {
@@ -107,6 +117,7 @@ impl SyncAppError {
             | SyncAppError::UnknownZone { .. }
             | SyncAppError::Schedule(_)
             | SyncAppError::RescheduleInPast { .. }
+            | SyncAppError::OutsideHours { .. }
             | SyncAppError::HeldInFuture { .. }
             | SyncAppError::NotAReview { .. }
             | SyncAppError::NotOnAgenda { .. } => true,
@@ -386,23 +397,49 @@ async fn change_occurrence(
 }
 
 /// Moves the weekly occurrence scheduled on `date`. Moving it back to its scheduled time
-/// restores it (a cancelled one too).
+/// restores it (a cancelled one too). A new time outside a member's working hours is refused
+/// unless `force`.
 pub async fn move_occurrence(
     settings: &SyncSettings,
     store: &dyn SyncStore,
     date: Date,
     to: MoveTarget,
+    force: bool,
     now: Timestamp,
 ) -> Result<OccurrenceView, SyncAppError> {
+    let series = load_series(settings, store).await?;
+    let version = series.version_on(date).spec.clone();
     let to = match to {
         MoveTarget::Zoned(z) => z,
-        MoveTarget::Local(dt) => {
-            let series = load_series(settings, store).await?;
-            let zone = series.version_on(date).spec.zone.clone();
-            dt.to_zoned_datetime(zone).map_err(SyncError::from)?
-        }
+        MoveTarget::Local(dt) => dt
+            .to_zoned_datetime(version.zone.clone())
+            .map_err(SyncError::from)?,
     };
+    let scheduled = version.start_on(date)?;
+    if !force && to.timestamp() != scheduled.timestamp() {
+        check_members_hours(&settings.members, &to, version.length)?;
+    }
     change_occurrence(settings, store, date, Change::Moved(to), now).await
+}
+
+/// Refuses a meeting at `start` that some members would attend outside their working hours.
+fn check_members_hours(
+    members: &[TeamMember],
+    start: &ZonedDateTime,
+    length: SignedDuration,
+) -> Result<(), SyncAppError> {
+    let outside: Vec<String> = member_times(members, start.timestamp(), length)
+        .into_iter()
+        .filter(|m| m.fit == Fit::Outside)
+        .map(|m| format!("{} ({})", m.username, m.local.strftime("%a %H:%M %Z")))
+        .collect();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    Err(SyncAppError::OutsideHours {
+        when: start.strftime("%a %Y-%m-%d %H:%M %Z").to_string(),
+        who: outside.join(", "),
+    })
 }
 
 /// Cancels the weekly occurrence scheduled on `date`.
@@ -556,7 +593,9 @@ pub fn next_full_week(today: Date) -> Result<Date, SyncAppError> {
     if today.weekday() == Weekday::Monday {
         return Ok(today);
     }
-    Ok(today.nth_weekday(1, Weekday::Monday).map_err(SyncError::from)?)
+    Ok(today
+        .nth_weekday(1, Weekday::Monday)
+        .map_err(SyncError::from)?)
 }
 
 /// What to look for with `sync slots`.
@@ -606,16 +645,16 @@ pub async fn slots(
     let view = |rank: Option<usize>, s: domain::Slot| SlotView {
         rank,
         weekday: domain::weekday_name(s.weekday).to_owned(),
-            time: s.time.strftime("%H:%M").to_string(),
-            inside: s.inside,
-            comfortable: s.comfortable,
-            distance_minutes: s.distance.as_mins(),
+        time: s.time.strftime("%H:%M").to_string(),
+        inside: s.inside,
+        comfortable: s.comfortable,
+        distance_minutes: s.distance.as_mins(),
         current: s.weekday == spec.weekday && s.time == spec.time,
-            outside: s.outside().into_iter().map(str::to_owned).collect(),
-            breaks_on: s.breaks.as_ref().map(|b| b.date),
-            breaks_for: s.breaks.map(|b| b.outside).unwrap_or_default(),
-            members: member_times(&settings.members, s.start.timestamp(), length),
-            start: s.start,
+        outside: s.outside().into_iter().map(str::to_owned).collect(),
+        breaks_on: s.breaks.as_ref().map(|b| b.date),
+        breaks_for: s.breaks.map(|b| b.outside).unwrap_or_default(),
+        members: member_times(&settings.members, s.start.timestamp(), length),
+        start: s.start,
     };
     // The current time's place among all the slots found, whether or not it is listed.
     let current_rank = report

@@ -43,7 +43,11 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             anstream::println!(
                 "Wrote {} {} (seed {}, scored with the configured formula) to `{}`.",
                 args.rows,
-                if args.rows == 1 { "response" } else { "responses" },
+                if args.rows == 1 {
+                    "response"
+                } else {
+                    "responses"
+                },
                 args.seed,
                 path.display()
             );

@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::shadow::{
-    self as app, CoverageReport, ImproveReport, PlanReport, ScheduleReport, ScheduleRequest,
-    SessionReport, ShadowError, Shadowing,
+    self as app, CoverageReport, ImproveReport, PlanReport, RescheduleReport, RescheduleRequest,
+    ScheduleReport, ScheduleRequest, SessionReport, ShadowError, Shadowing,
 };
 use supportops_config::Config;
 use supportops_domain::shadow::coverage::MonthStatus;
@@ -34,6 +34,8 @@ pub enum Command {
     /// Give a planned session a time and file its Support Shadowing issue, which asks the
     /// region's Support Managers to help find an engineer
     Schedule(ScheduleArgs),
+    /// Move a scheduled session to another time: notes the new time on its issue
+    Reschedule(RescheduleArgs),
     /// Record a scheduled session as done: notes it on its issue and closes the issue
     Done(DoneArgs),
     /// Cancel a planned or scheduled session: notes the reason on its issue and closes it
@@ -131,7 +133,35 @@ pub struct ScheduleArgs {
     /// The IANA time zone of --at [default: the member's zone]
     #[arg(long, value_name = "ZONE")]
     zone: Option<String>,
+    /// Schedule it even outside the member's or the region's working hours
+    #[arg(long)]
+    force: bool,
     /// Print the issue that would be filed and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow reschedule`.
+#[derive(Debug, clap::Args)]
+pub struct RescheduleArgs {
+    /// The scheduled session's id
+    #[arg(value_name = "SESSION", value_parser = parse_session)]
+    session: SessionId,
+    /// The new start, e.g. "2026-12-10 15:00"
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    at: String,
+    /// The IANA time zone of --at [default: the member's zone]
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// Move it even outside the member's or the region's working hours
+    #[arg(long)]
+    force: bool,
+    /// Print the note that would be added and change nothing
     #[arg(long)]
     dry_run: bool,
     /// Output format
@@ -236,7 +266,11 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     // Commands that file in the tracker check it can be set up before anything is opened.
     if matches!(
         cmd,
-        Command::Schedule(_) | Command::Done(_) | Command::Cancel(_) | Command::Improve(_)
+        Command::Schedule(_)
+            | Command::Reschedule(_)
+            | Command::Done(_)
+            | Command::Cancel(_)
+            | Command::Improve(_)
     ) {
         check_tracker(&config)?;
     }
@@ -246,6 +280,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
         match cmd {
             Command::Plan(a) => plan(&config, &sh, a).await,
             Command::Schedule(a) => schedule(&config, &sh, a).await,
+            Command::Reschedule(a) => reschedule(&config, &sh, a).await,
             Command::Done(a) => done(&config, a).await,
             Command::Cancel(a) => cancel(&config, a).await,
             Command::Improve(a) => improve(&config, &sh, a).await,
@@ -395,6 +430,7 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
         engineer: args.engineer,
         at: args.at,
         zone: args.zone,
+        force: args.force,
         dry_run: args.dry_run,
     };
     let report = app::schedule(
@@ -454,6 +490,53 @@ fn schedule_text(r: &ScheduleReport) -> String {
                 r.issue.description.trim_end()
             );
         }
+    }
+    out
+}
+
+async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tracker = open_tracker(config, &store)?;
+    let request = RescheduleRequest {
+        id: args.session,
+        at: args.at,
+        zone: args.zone,
+        force: args.force,
+        dry_run: args.dry_run,
+    };
+    let report = app::reschedule(
+        store.as_ref(),
+        tracker.as_ref(),
+        sh,
+        &request,
+        args.clock.now(),
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot reschedule session {}", args.session))?;
+    for w in &report.warnings {
+        warn(w);
+    }
+    emit(args.format, &report, reschedule_text)
+}
+
+fn reschedule_text(r: &RescheduleReport) -> String {
+    let s = &r.session;
+    let mut out = String::new();
+    let verb = if r.dry_run { "Would move" } else { "Moved" };
+    let _ = writeln!(
+        out,
+        "{verb} session {} ({} shadows in {}) to:",
+        s.id, s.member, s.region
+    );
+    let _ = writeln!(out, "  member's time: {}", r.member_time);
+    let _ = writeln!(out, "  region's time: {}", r.region_time);
+    for action in &r.tracker_actions {
+        let prefix = if r.dry_run { "would " } else { "" };
+        let _ = writeln!(out, "  {prefix}{action}");
+    }
+    if r.dry_run {
+        let _ = writeln!(out, "\nThe note:\n\n{}", r.note.trim_end());
     }
     out
 }
@@ -674,7 +757,11 @@ async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result
         && sessions.is_empty()
         && sh.member(member).is_none()
     {
-        let known: Vec<String> = sh.members.iter().map(|m| format!("`{}`", m.username)).collect();
+        let known: Vec<String> = sh
+            .members
+            .iter()
+            .map(|m| format!("`{}`", m.username))
+            .collect();
         return Err(bad_input(anyhow::anyhow!(
             "`{member}` is not in `[[team.members]]`{}; check the username",
             if known.is_empty() {

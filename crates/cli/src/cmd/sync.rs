@@ -91,6 +91,9 @@ pub struct MoveArgs {
     /// (`2026-12-09T15:00[Europe/Berlin]`); the scheduled time restores it
     #[arg(long, value_name = "DATETIME", value_parser = parse_target)]
     to: MoveTarget,
+    /// Move it even when some members would be outside their working hours
+    #[arg(long)]
+    force: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -235,6 +238,13 @@ fn parse_length(text: &str) -> Result<SignedDuration, String> {
 
 fn parse_target(text: &str) -> Result<MoveTarget, String> {
     let t = text.trim();
+    // A date alone would be midnight: nobody means that.
+    let day = t.split(['[', 'T', ' ']).next().unwrap_or(t);
+    if !t.split('[').next().unwrap_or(t).contains(':') && day.parse::<Date>().is_ok() {
+        return Err(format!(
+            "`{text}` has no time of day; write the new start as \"YYYY-MM-DD HH:MM\", e.g. \"{day} 15:00\""
+        ));
+    }
     if t.contains('[') {
         return t.parse::<ZonedDateTime>().map(MoveTarget::Zoned).map_err(|e| {
             format!("`{text}` is not a date and time with a zone, e.g. `2026-12-09T15:00[Europe/Berlin]`: {e}")
@@ -311,7 +321,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             Command::Move(a) => {
-                let occ = app::move_occurrence(&settings, store, a.date, a.to, now)
+                let occ = app::move_occurrence(&settings, store, a.date, a.to, a.force, now)
                     .await
                     .map_err(app_err)
                     .with_context(|| format!("cannot move the weekly sync of `{}`", a.date))?;
@@ -606,7 +616,11 @@ fn slots_table(settings: &SyncSettings, report: &app::SlotsReport) -> String {
         };
         if s.current && !s.outside.is_empty() {
             let off = format!("outside hours for {}", s.outside.join(", "));
-            note = if note.is_empty() { off } else { format!("{off}; {note}") };
+            note = if note.is_empty() {
+                off
+            } else {
+                format!("{off}; {note}")
+            };
         }
         row.push(note);
         builder.push_record(row);
