@@ -102,7 +102,8 @@ async fn syncs_list_the_next_meetings_and_the_monthly_agenda() {
     assert_eq!(syncs["next_weekly"]["date"], "2026-12-01");
     assert_eq!(syncs["next_weekly"]["start_utc"], "2026-12-01T14:30:00Z");
     assert_eq!(syncs["next_monthly"]["start_utc"], "2026-12-01T15:00:00Z");
-    assert_eq!(syncs["meetings"].as_array().unwrap().len(), 8 + 2);
+    // Ten meetings: eight weekly syncs and the two monthly syncs among them.
+    assert_eq!(syncs["meetings"].as_array().unwrap().len(), 10);
     // The three review issues filed for the fixture are new since the last monthly sync.
     let new: Vec<&str> = syncs["agenda"]["new_issues"]
         .as_array()
