@@ -205,3 +205,60 @@ async fn a_subject_that_is_not_a_web_link_is_never_made_a_link() {
     assert!(html.contains("<span data-kpi=\"total\">1</span>"), "{html}");
     assert!(!html.contains("href=\"javascript:"), "{html}");
 }
+
+#[tokio::test]
+async fn two_open_reviews_of_one_subject_are_flagged_on_the_reviews_page() {
+    use supportops_ports::store::ReviewStore as _;
+    use supportops_ports::{IssueState, Tracker as _};
+    let app = TestApp::spawn().await;
+    let project = supportops_config::Config::default().review.project;
+    let subject = "https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/102";
+    let reviews = app.json("/api/v1/reviews", 200).await;
+    assert_eq!(reviews["duplicates"], serde_json::json!([]));
+    let first = reviews["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject"] == subject)
+        .unwrap()["iid"]
+        .as_u64()
+        .unwrap();
+    let tracker = supportops_store::LocalTracker::new((*app.store).clone());
+    tracker
+        .set_state(&project, first, IssueState::Closed)
+        .await
+        .unwrap();
+    // A later Red response opens a new review, which links the closed one.
+    let body = serde_json::json!({"A": "2026-11-26T10:00:00Z", "B": subject, "F": 1});
+    let r = app
+        .post_feedback(body.to_string(), Some(common::TOKEN))
+        .await;
+    assert_eq!(r.status(), 202);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.store.review_issues().await.unwrap().len() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the review was not filed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Then someone reopens the first one.
+    tracker
+        .set_state(&project, first, IssueState::Opened)
+        .await
+        .unwrap();
+    let reviews = app.json("/api/v1/reviews", 200).await;
+    assert_eq!(
+        reviews["duplicates"][0]["iids"],
+        serde_json::json!([first, 4])
+    );
+    let html = app.text("/reviews", 200).await;
+    assert!(
+        html.contains(
+            "<strong>2 open review issues for gitlab-com/support/support-ops/zendesk#102:</strong>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains(&format!("also open: #{first}")), "{html}");
+    assert!(html.contains("also open: #4"), "{html}");
+}
