@@ -676,7 +676,7 @@ async fn the_demo_history_shows_a_year_with_a_warning() {
             .unwrap(),
         0
     );
-    let report = shadow::coverage(&h.store, &h.sh, None, today)
+    let report = shadow::coverage(&h.store, &h.sh, None, now())
         .await
         .unwrap();
     for p in &report.periods {

@@ -354,6 +354,12 @@ fn a_dry_run_shows_the_issue_and_changes_nothing() {
 #[test]
 fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
     let dir = workdir();
+    // The team tracked the whole quarter: October counts.
+    std::fs::write(
+        dir.path().join("supportops.toml"),
+        format!("[team]\nsince = \"2026-10\"\n{CONFIG}"),
+    )
+    .expect("write the config");
     let ids = apply_december(dir.path());
     for (_, id) in &ids {
         let id = id.to_string();
@@ -375,14 +381,14 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
         ok_at(dir.path(), AFTER_DECEMBER_4, &["shadow", "done", &id]);
     }
     let table = ok(dir.path(), &["shadow", "coverage"]);
-    insta::assert_snapshot!(table.stdout, @"
+    insta::assert_snapshot!(table.stdout, @r"
     2026-Q4 (current): target 3 sessions per region
 
-     region | done | scheduled | planned | target | status 
-    --------+------+-----------+---------+--------+--------
-     AMER   | 1    | 0         | 0       | 3      | open   
-     APAC   | 1    | 0         | 0       | 3      | open   
-     EMEA   | 1    | 0         | 0       | 3      | open   
+     region | done | scheduled | planned | overdue | target | status 
+    --------+------+-----------+---------+---------+--------+--------
+     AMER   | 1    | 0         | 0       | 0       | 3      | open   
+     APAC   | 1    | 0         | 0       | 0       | 3      | open   
+     EMEA   | 1    | 0         | 0       | 0       | 3      | open   
 
      member | Oct    | Nov  | Dec       
     --------+--------+------+-----------
@@ -518,6 +524,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
           "regions": [
             {
               "done": 1,
+              "overdue": 0,
               "planned": 0,
               "reachable": 5,
               "region": "AMER",
@@ -527,6 +534,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
             },
             {
               "done": 1,
+              "overdue": 0,
               "planned": 0,
               "reachable": 5,
               "region": "APAC",
@@ -536,6 +544,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
             },
             {
               "done": 1,
+              "overdue": 0,
               "planned": 0,
               "reachable": 5,
               "region": "EMEA",
@@ -880,4 +889,75 @@ fn listing_a_member_who_is_not_in_the_team_says_so() {
         "{}",
         none.stdout
     );
+}
+
+#[test]
+fn on_day_one_coverage_calls_no_month_missed_and_lists_overdue_sessions() {
+    let dir = workdir();
+    // Day one: the team plans December on 20 November.
+    let ids = apply_december(dir.path());
+    let table = ok(dir.path(), &["shadow", "coverage"]);
+    insta::assert_snapshot!(table.stdout, @r"
+    2026-Q4 (current): target 2 sessions per region
+
+     region | done | scheduled | planned | overdue | target | status 
+    --------+------+-----------+---------+---------+--------+--------
+     AMER   | 0    | 0         | 1       | 0       | 2      | open   
+     APAC   | 0    | 0         | 1       | 0       | 2      | open   
+     EMEA   | 0    | 0         | 1       | 0       | 2      | open   
+
+     member | Oct | Nov  | Dec          
+    --------+-----+------+--------------
+     amara  | -   | open | planned AMER 
+     bruno  | -   | open | planned EMEA 
+     chen   | -   | open | away         
+     dana   | -   | open | planned APAC
+    ");
+    assert!(!table.stdout.contains("missed"), "{}", table.stdout);
+    assert!(!table.stdout.contains("warning"), "{}", table.stdout);
+
+    // A session past its end and never recorded done is overdue, not scheduled or done.
+    let bruno = id_of(&ids, "bruno");
+    ok(
+        dir.path(),
+        &["shadow", "schedule", &bruno, "--at", "2026-12-03 10:00"],
+    );
+    let later = "2026-12-10T09:00:00Z";
+    let listed = ok_at(dir.path(), later, &["shadow", "list", "--member", "bruno"]);
+    assert!(listed.stdout.contains("| overdue "), "{}", listed.stdout);
+    let doc = ok_at(
+        dir.path(),
+        later,
+        &["shadow", "list", "--member", "bruno", "--format", "json"],
+    )
+    .json();
+    assert_eq!(doc["sessions"][0]["overdue"], true);
+    assert_eq!(doc["sessions"][0]["state"], "scheduled");
+    let coverage = ok_at(
+        dir.path(),
+        later,
+        &["shadow", "coverage", "--format", "json"],
+    )
+    .json();
+    let emea = coverage["periods"][0]["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["region"] == "EMEA")
+        .expect("EMEA")
+        .clone();
+    assert_eq!(
+        (emea["done"].as_u64(), emea["overdue"].as_u64()),
+        (Some(0), Some(1))
+    );
+
+    // `team.since` must be a month.
+    std::fs::write(
+        dir.path().join("supportops.toml"),
+        format!("[team]\nsince = \"Nov 2026\"\n{CONFIG}"),
+    )
+    .expect("write the config");
+    let bad = run(dir.path(), &["shadow", "coverage"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("`team.since`"), "{}", bad.stderr);
 }

@@ -82,6 +82,9 @@ pub struct Shadowing {
     pub labels: Vec<String>,
     /// The issue template.
     pub template: TemplateSource,
+    /// `team.since`: the first month tracked; `None` to use the first month with a recorded
+    /// session.
+    pub since: Option<Month>,
 }
 
 impl Shadowing {
@@ -134,6 +137,12 @@ impl Shadowing {
                     .map_err(|e| bad(key("hours"), e.to_string()))?,
             });
         }
+        let since = match &config.team.since {
+            Some(text) => {
+                Some(Month::parse(text).map_err(|e| bad("team.since".into(), e.to_string()))?)
+            }
+            None => None,
+        };
         let template = match template_text {
             Some((origin, text)) => TemplateSource::Text { origin, text },
             None => TemplateSource::Tracker {
@@ -148,6 +157,7 @@ impl Shadowing {
             improvement_project: s.improvement_project.clone(),
             labels: s.labels.clone(),
             template,
+            since,
         })
     }
 
@@ -492,18 +502,42 @@ pub fn default_span(kind: PeriodKind, today: Date) -> Vec<Period> {
     periods
 }
 
-/// The coverage of the configured periods that make up `span`, as of `today`. By default:
-/// the periods of [`default_span`] from the first one with a recorded session on (the current
-/// period at least).
+/// The first month the team tracks: `team.since`, else the first month with any recorded
+/// session (the month it was planned for, or the month it was recorded in if earlier).
+pub async fn tracked_since<S>(store: &S, sh: &Shadowing) -> Result<Option<Month>, ShadowError>
+where
+    S: ShadowStore + ?Sized,
+{
+    if let Some(since) = sh.since {
+        return Ok(Some(since));
+    }
+    Ok(store
+        .sessions(&SessionQuery::default())
+        .await?
+        .iter()
+        .map(|s| {
+            s.month.min(Month::of(
+                s.created_at.to_zoned_datetime(TimeZone::UTC).date(),
+            ))
+        })
+        .min())
+}
+
+/// The coverage of the configured periods that make up `span`, as of `now`. By default:
+/// the periods of [`default_span`] from the team's first tracked month on (the current period
+/// at least). Months before the team's first tracked month ([`tracked_since`]) are never
+/// missed.
 pub async fn coverage<S>(
     store: &S,
     sh: &Shadowing,
     span: Option<Period>,
-    today: Date,
+    now: Timestamp,
 ) -> Result<CoverageReport, ShadowError>
 where
     S: ShadowStore + ?Sized,
 {
+    let today = now.to_zoned_datetime(TimeZone::UTC).date();
+    let since = tracked_since(store, sh).await?;
     let mut periods = match span {
         Some(span) => span.split(sh.rules.period),
         None => default_span(sh.rules.period, today),
@@ -519,14 +553,17 @@ where
         })
         .await?;
     if span.is_none() {
-        // By default, periods before the first recorded session are not shown: nothing was
-        // tracked then, and calling them missed would only be noise.
-        let start = sessions.iter().map(|s| s.month).min();
-        periods.retain(|p| p == &last || start.is_some_and(|m| p.last_month() >= m));
+        // By default, periods before the team started are not shown: nothing was tracked
+        // then, and calling them missed would only be noise.
+        periods.retain(|p| p == &last || since.is_some_and(|m| p.last_month() >= m));
     }
+    let as_of = domain::AsOf {
+        now,
+        since: since.or(Some(Month::of(today))),
+    };
     let periods: Vec<PeriodCoverage> = periods
         .iter()
-        .map(|p| domain::coverage(*p, &sh.rules, &sh.members, &sh.regions, &sessions, today))
+        .map(|p| domain::coverage_as_of(*p, &sh.rules, &sh.members, &sh.regions, &sessions, as_of))
         .collect();
     let warnings = periods
         .iter()

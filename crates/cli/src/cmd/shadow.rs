@@ -258,6 +258,8 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    #[command(flatten)]
+    clock: Clock,
 }
 
 /// Runs the command.
@@ -663,7 +665,7 @@ fn improve_text(r: &ImproveReport) -> String {
 
 async fn coverage(config: &Config, sh: &Shadowing, args: CoverageArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.today())
+    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.now())
         .await
         .map_err(shadow_error)
         .context("cannot compute the shadowing coverage")?;
@@ -687,13 +689,22 @@ fn coverage_text(r: &CoverageReport) -> String {
             p.period, p.target_per_region
         );
         let mut regions = tabled::builder::Builder::default();
-        regions.push_record(["region", "done", "scheduled", "planned", "target", "status"]);
+        regions.push_record([
+            "region",
+            "done",
+            "scheduled",
+            "planned",
+            "overdue",
+            "target",
+            "status",
+        ]);
         for c in &p.regions {
             regions.push_record([
                 c.region.clone(),
                 c.done.to_string(),
                 c.scheduled.to_string(),
                 c.planned.to_string(),
+                c.overdue.to_string(),
                 c.target.to_string(),
                 c.status.as_str().replace('_', " "),
             ]);
@@ -715,6 +726,8 @@ fn coverage_text(r: &CoverageReport) -> String {
                     MonthStatus::Shadowed => with("done"),
                     MonthStatus::Scheduled => with("scheduled"),
                     MonthStatus::Planned => with("planned"),
+                    MonthStatus::Overdue => with("overdue"),
+                    MonthStatus::BeforeStart => "-".to_owned(),
                     MonthStatus::Away => "away".to_owned(),
                     MonthStatus::Missed => "missed".to_owned(),
                     MonthStatus::Open => "open".to_owned(),
@@ -736,7 +749,15 @@ fn coverage_text(r: &CoverageReport) -> String {
 /// `shadow list --format json`.
 #[derive(Serialize)]
 struct ListJson<'a> {
-    sessions: &'a [ShadowSession],
+    sessions: Vec<ListedSession<'a>>,
+}
+
+/// A session with whether it is overdue (past its time and not recorded done).
+#[derive(Serialize)]
+struct ListedSession<'a> {
+    #[serde(flatten)]
+    session: &'a ShadowSession,
+    overdue: bool,
 }
 
 async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result<()> {
@@ -773,16 +794,22 @@ async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result
     }
     match args.format {
         Format::Json => print_json(&ListJson {
-            sessions: &sessions,
+            sessions: sessions
+                .iter()
+                .map(|session| ListedSession {
+                    session,
+                    overdue: session.is_overdue(args.clock.now()),
+                })
+                .collect(),
         }),
         Format::Table => {
-            anstream::print!("{}", list_text(sh, &sessions));
+            anstream::print!("{}", list_text(sh, &sessions, args.clock.now()));
             Ok(())
         }
     }
 }
 
-fn list_text(sh: &Shadowing, sessions: &[ShadowSession]) -> String {
+fn list_text(sh: &Shadowing, sessions: &[ShadowSession], now: Timestamp) -> String {
     if sessions.is_empty() {
         return "No shadowing sessions recorded; `supportops shadow plan --apply` plans some.\n"
             .to_owned();
@@ -804,7 +831,7 @@ fn list_text(sh: &Shadowing, sessions: &[ShadowSession]) -> String {
             s.month.to_string(),
             s.member.clone(),
             s.region.clone(),
-            s.state.to_string(),
+            s.status(now).to_owned(),
             s.engineer.clone().unwrap_or_default(),
             start,
             s.issue
