@@ -86,7 +86,7 @@ fn next_lists_the_weekly_and_monthly_syncs_in_everyones_time() {
      2026-12-08 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
 
     Members' columns show their local time; (off) is outside their working hours.
-    Move or cancel one weekly sync by its date: `supportops sync move DATE --to "YYYY-MM-DD HH:MM"`.
+    Move or cancel one sync by its date: `supportops sync move DATE --to "YYYY-MM-DD HH:MM"` (add `--monthly` for the monthly one).
     "#);
 }
 
@@ -544,4 +544,99 @@ fn slots_look_at_the_next_full_week_and_always_show_the_current_time() {
     );
     assert_eq!(doc["current"]["rank"], serde_json::Value::Null);
     assert_eq!(doc["current"]["time"], "06:00");
+}
+
+#[test]
+fn the_monthly_sync_is_moved_and_cancelled_like_the_weekly_one_and_other_dates_are_refused() {
+    let dir = workdir();
+    let moved = ok(
+        dir.path(),
+        &[
+            "sync",
+            "move",
+            "2027-01-05",
+            "--monthly",
+            "--to",
+            "2027-01-06 15:00",
+        ],
+    );
+    insta::assert_snapshot!(moved, @r"
+    Moved the Support Ops monthly sync of 2027-01-05 (Tue 2027-01-05 15:00 UTC) to Wed 2027-01-06 15:00 UTC.
+      amara        Wed 10:00
+      dana         Wed 16:00
+    ");
+    // Both syncs meet on 2027-02-02: --monthly picks the monthly one.
+    ok(dir.path(), &["sync", "cancel", "2027-02-02", "--monthly"]);
+    let doc = json(
+        dir.path(),
+        &["sync", "next", "-n", "14", "--format", "json"],
+    );
+    let monthly: Vec<(String, String, String)> = doc["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "monthly")
+        .map(|m| {
+            (
+                m["date"].as_str().unwrap().to_owned(),
+                m["status"].as_str().unwrap().to_owned(),
+                m["start_utc"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |d: &str, s: &str, t: &str| (d.to_owned(), s.to_owned(), t.to_owned());
+    assert_eq!(
+        monthly,
+        [
+            expect("2026-12-01", "scheduled", "2026-12-01T15:00:00Z"),
+            expect("2027-01-05", "moved", "2027-01-06T15:00:00Z"),
+            expect("2027-02-02", "cancelled", "2027-02-02T15:00:00Z"),
+        ]
+    );
+    let ics = ok(dir.path(), &["sync", "ics"]);
+    assert!(ics.contains("RECURRENCE-ID:20270105T150000Z\r\n"), "{ics}");
+    assert!(ics.contains("DTSTART:20270106T150000Z\r\n"), "{ics}");
+    assert!(ics.contains("EXDATE:20270202T150000Z\r\n"), "{ics}");
+
+    let wednesday = run(dir.path(), &["sync", "cancel", "2027-01-13", "--monthly"]);
+    assert_eq!(wednesday.code, 2);
+    insta::assert_snapshot!(wednesday.stderr, @r"
+    error: cannot cancel the monthly sync of `2027-01-13`
+      caused by: `2027-01-13` is not a monthly sync date: it meets on the first Tuesday (nearest: `2027-01-05` and `2027-02-02`)
+    ");
+
+    // `held` and `agenda` take only the monthly sync's dates (or the date it was moved to).
+    let later = Some("2027-01-07T09:00:00Z");
+    let held = run_at(dir.path(), later, &["sync", "held", "--date", "2026-12-02"]);
+    assert_eq!(held.code, 2);
+    insta::assert_snapshot!(held.stderr, @r"
+    error: cannot record the monthly sync
+      caused by: `2026-12-02` is not a monthly sync date: it meets on the first Tuesday (nearest: `2026-12-01` and `2027-01-05`)
+    ");
+    let agenda = run_at(
+        dir.path(),
+        later,
+        &["sync", "agenda", "--date", "2027-01-13"],
+    );
+    assert_eq!(agenda.code, 2, "{}", agenda.stdout);
+    let cancelled = run_at(
+        dir.path(),
+        later,
+        &["sync", "agenda", "--date", "2027-02-02"],
+    );
+    assert_eq!(cancelled.code, 2, "{}", cancelled.stdout);
+    assert!(
+        cancelled.stderr.contains("was cancelled"),
+        "{}",
+        cancelled.stderr
+    );
+    let recorded = run_at(
+        dir.path(),
+        later,
+        &["sync", "held", "--date", "2027-01-06", "--format", "json"],
+    );
+    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
+    let doc: Value = serde_json::from_str(&recorded.stdout).unwrap();
+    assert_eq!(doc["date"], "2027-01-05");
+    assert_eq!(doc["held_at"], "2027-01-06T15:00:00Z");
 }

@@ -36,9 +36,10 @@ pub enum Command {
     Next(NextArgs),
     /// Find weekly slots where every member is inside working hours, best first
     Slots(SlotsArgs),
-    /// Move one weekly sync, e.g. `sync move 2026-12-08 --to "2026-12-09 15:00"`
+    /// Move one weekly (or, with --monthly, monthly) sync, e.g. `sync move 2026-12-08 --to
+    /// "2026-12-09 15:00"`
     Move(MoveArgs),
-    /// Cancel one weekly sync, e.g. `sync cancel 2026-12-15`
+    /// Cancel one weekly (or, with --monthly, monthly) sync, e.g. `sync cancel 2026-12-15`
     Cancel(CancelArgs),
     /// Move the whole weekly series from a date on; earlier syncs keep their time
     Reschedule(RescheduleArgs),
@@ -84,9 +85,12 @@ pub struct SlotsArgs {
 /// Arguments of `sync move`.
 #[derive(Debug, clap::Args)]
 pub struct MoveArgs {
-    /// The date the weekly sync is scheduled on
+    /// The date the sync is scheduled on
     #[arg(value_name = "DATE", value_parser = parse_date)]
     date: Date,
+    /// The monthly sync of DATE (the weekly one by default when both meet that day)
+    #[arg(long)]
+    monthly: bool,
     /// The new start, in the series' zone (`2026-12-09 15:00`) or with a zone
     /// (`2026-12-09T15:00[Europe/Berlin]`); the scheduled time restores it
     #[arg(long, value_name = "DATETIME", value_parser = parse_target)]
@@ -102,9 +106,12 @@ pub struct MoveArgs {
 /// Arguments of `sync cancel`.
 #[derive(Debug, clap::Args)]
 pub struct CancelArgs {
-    /// The date the weekly sync is scheduled on
+    /// The date the sync is scheduled on
     #[arg(value_name = "DATE", value_parser = parse_date)]
     date: Date,
+    /// The monthly sync of DATE (the weekly one by default when both meet that day)
+    #[arg(long)]
+    monthly: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -167,7 +174,7 @@ pub struct AgendaArgs {
 /// Arguments of `sync held`.
 #[derive(Debug, clap::Args)]
 pub struct HeldArgs {
-    /// The meeting's date [default: today]
+    /// The meeting's date (or the date it was moved to) [default: the last one begun]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     date: Option<Date>,
     /// Agenda items the meeting did not get to, e.g. `4,9`: they carry forward
@@ -321,18 +328,40 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             Command::Move(a) => {
-                let occ = app::move_occurrence(&settings, store, a.date, a.to, a.force, now)
+                let kind = app::series_for(&settings, store, a.date, a.monthly)
                     .await
-                    .map_err(app_err)
-                    .with_context(|| format!("cannot move the weekly sync of `{}`", a.date))?;
-                print_occurrence(&settings, &occ, a.format)
+                    .map_err(app_err)?;
+                let occ = match kind {
+                    MeetingKind::Weekly => {
+                        app::move_occurrence(&settings, store, a.date, a.to, a.force, now).await
+                    }
+                    MeetingKind::Monthly => {
+                        app::move_monthly(&settings, store, a.date, a.to, a.force, now).await
+                    }
+                }
+                .map_err(app_err)
+                .with_context(|| {
+                    format!("cannot move the {} sync of `{}`", kind.as_str(), a.date)
+                })?;
+                print_occurrence(title(&settings, kind), &occ, a.format)
             }
             Command::Cancel(a) => {
-                let occ = app::cancel_occurrence(&settings, store, a.date, now)
+                let kind = app::series_for(&settings, store, a.date, a.monthly)
                     .await
-                    .map_err(app_err)
-                    .with_context(|| format!("cannot cancel the weekly sync of `{}`", a.date))?;
-                print_occurrence(&settings, &occ, a.format)
+                    .map_err(app_err)?;
+                let occ = match kind {
+                    MeetingKind::Weekly => {
+                        app::cancel_occurrence(&settings, store, a.date, now).await
+                    }
+                    MeetingKind::Monthly => {
+                        app::cancel_monthly(&settings, store, a.date, now).await
+                    }
+                }
+                .map_err(app_err)
+                .with_context(|| {
+                    format!("cannot cancel the {} sync of `{}`", kind.as_str(), a.date)
+                })?;
+                print_occurrence(title(&settings, kind), &occ, a.format)
             }
             Command::Reschedule(a) => {
                 let zone = match &a.timezone {
@@ -547,7 +576,7 @@ fn next_table(settings: &SyncSettings, meetings: &[app::MeetingView]) -> String 
             "\nMembers' columns show their local time; (off) is outside their working hours.\n",
         );
     }
-    out.push_str("Move or cancel one weekly sync by its date: `supportops sync move DATE --to \"YYYY-MM-DD HH:MM\"`.\n");
+    out.push_str("Move or cancel one sync by its date: `supportops sync move DATE --to \"YYYY-MM-DD HH:MM\"` (add `--monthly` for the monthly one).\n");
     out
 }
 
@@ -642,31 +671,34 @@ fn short_day(name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn print_occurrence(
-    settings: &SyncSettings,
-    occ: &OccurrenceView,
-    format: Format,
-) -> anyhow::Result<()> {
+fn title(settings: &SyncSettings, kind: MeetingKind) -> &str {
+    match kind {
+        MeetingKind::Weekly => &settings.weekly_title,
+        MeetingKind::Monthly => &settings.monthly_title,
+    }
+}
+
+fn print_occurrence(title: &str, occ: &OccurrenceView, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
         return print_json(occ);
     }
     let mut out = match occ.status {
         OccurrenceStatus::Cancelled => format!(
             "Cancelled the {} of {} ({}).\n",
-            settings.weekly_title,
+            title,
             occ.date,
             when(&occ.scheduled)
         ),
         OccurrenceStatus::Moved => format!(
             "Moved the {} of {} ({}) to {}.\n",
-            settings.weekly_title,
+            title,
             occ.date,
             when(&occ.scheduled),
             when(&occ.start)
         ),
         OccurrenceStatus::Scheduled => format!(
             "The {} of {} takes place as scheduled: {}.\n",
-            settings.weekly_title,
+            title,
             occ.date,
             when(&occ.start)
         ),
