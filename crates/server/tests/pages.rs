@@ -262,3 +262,43 @@ async fn two_open_reviews_of_one_subject_are_flagged_on_the_reviews_page() {
     assert!(html.contains(&format!("also open: #{first}")), "{html}");
     assert!(html.contains("also open: #4"), "{html}");
 }
+
+#[tokio::test]
+async fn why_shows_the_cells_the_formula_reads_so_an_error_names_its_cause() {
+    let app = TestApp::spawn().await;
+    // REGEXMATCH needs text: a number in the values-shown column makes the score #VALUE!.
+    let body = serde_json::json!({
+        "A": "2026-11-26T10:00:00Z",
+        "B": "https://gitlab.com/a/b/-/issues/5",
+        "D": "1",
+        "F": 5,
+    });
+    let r = app
+        .post_feedback(body.to_string(), Some(common::TOKEN))
+        .await;
+    assert_eq!(r.status(), 202);
+    let page = app.json("/api/v1/responses?band=error", 200).await;
+    let row = &page["responses"][0];
+    assert_eq!(row["error"], "#VALUE!");
+    let d2 = row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell"] == "D2")
+        .unwrap();
+    assert_eq!(d2["value"], "1");
+    assert_eq!(d2["header"], "Values shown");
+    let f2 = row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell"] == "F2")
+        .unwrap();
+    assert_eq!(f2["value"], "5");
+    let html = app.text("/responses?band=error", 200).await;
+    assert!(html.contains("<th>Values</th>"), "{html}");
+    assert!(
+        html.contains("<li><code>D2</code> <span class=\"muted small\">Values shown</span><span class=\"term-value\" title=\"as written: 1\">= 1</span></li>"),
+        "{html}"
+    );
+}

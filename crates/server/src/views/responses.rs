@@ -180,6 +180,20 @@ pub struct TermView {
     pub text: String,
 }
 
+/// A cell the formula reads, as the formula names it and as it was typed on import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellView {
+    /// The reference as the formula writes it, e.g. `D2`.
+    pub cell: String,
+    /// The column's header, if the sheet has one.
+    pub header: Option<String>,
+    /// The cell as written.
+    pub text: String,
+    /// Its typed value as the formula sees it: `1` (a number), `"1 star"` (text), `TRUE`,
+    /// `(blank)` or an error such as `#N/A`.
+    pub value: String,
+}
+
 /// One response as the Responses view shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseView {
@@ -226,6 +240,8 @@ pub struct ResponseView {
     pub comment: Option<String>,
     /// The respondent's region.
     pub region: Option<String>,
+    /// The cells the formula reads, with their typed values (as `score --explain` shows them).
+    pub cells: Vec<CellView>,
     /// Why it got its score: each top-level term of the formula and its value.
     pub explanation: Vec<TermView>,
 }
@@ -285,10 +301,30 @@ fn view(state: &AppState, display: &DisplayColumns, r: &StoredResponse) -> Respo
             .map(str::to_owned)
     };
     let typed: Vec<Cell<'_>> = resp.cells.iter().map(|c| Cell::from_import(c)).collect();
-    let explanation = state
-        .sheet()
-        .scoring
-        .formula
+    let formula = &state.sheet().scoring.formula;
+    let cells = formula
+        .columns()
+        .iter()
+        .map(|&column| {
+            let text = resp.cells.get(column).map(String::as_str).unwrap_or("");
+            CellView {
+                cell: format!(
+                    "{}{}",
+                    supportops_formula::column_letters(column),
+                    formula.template_row()
+                ),
+                header: state
+                    .sheet()
+                    .headers
+                    .name(column)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned),
+                text: text.to_owned(),
+                value: typed_text(Cell::from_import(text)),
+            }
+        })
+        .collect();
+    let explanation = formula
         .explain(&typed.as_slice())
         .into_iter()
         .map(|t| TermView {
@@ -324,7 +360,19 @@ fn view(state: &AppState, display: &DisplayColumns, r: &StoredResponse) -> Respo
         values: cell(display.values),
         comment: cell(display.comment),
         region: cell(display.region),
+        cells,
         explanation,
+    }
+}
+
+/// A typed cell as people read it, in the notation of [`value_text`].
+fn typed_text(cell: Cell<'_>) -> String {
+    match cell {
+        Cell::Blank => "(blank)".to_owned(),
+        Cell::Number(n) => super::number_text(n),
+        Cell::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_owned(),
+        Cell::Text(t) => format!("\"{t}\""),
+        Cell::Error(e) => e.as_str().to_owned(),
     }
 }
 
