@@ -155,7 +155,8 @@ async fn when_the_tracker_is_down_the_overview_still_shows_and_reviews_say_why()
 /// The first `<tbody>` of a page, one row per line, for snapshots.
 fn table_body(html: &str) -> String {
     let start = html.find("<tbody>").expect("a table");
-    let end = html[start..].find("</tbody>").expect("a closed table") + start;
+    // The last `</tbody>`: issue texts may hold tables of their own.
+    let end = html.rfind("</tbody>").expect("a closed table");
     html[start + "<tbody>".len()..end].trim().to_owned()
 }
 
@@ -301,4 +302,21 @@ async fn why_shows_the_cells_the_formula_reads_so_an_error_names_its_cause() {
         html.contains("<li><code>D2</code> <span class=\"muted small\">Values shown</span><span class=\"term-value\" title=\"as written: 1\">= 1</span></li>"),
         "{html}"
     );
+}
+
+#[tokio::test]
+async fn the_review_page_renders_the_issue_markdown_sanitised() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/reviews", 200).await;
+    let start = html
+        .find("<div class=\"markdown\">")
+        .expect("the issue text");
+    let text = &html[start..start + html[start..].find("</div>").unwrap()];
+    // The generated section is Markdown: a heading and a table, drawn as HTML.
+    assert!(text.contains("<table>"), "{text}");
+    assert!(!text.contains("| ---"), "{text}");
+    // Entities are read once, the hidden marker is not shown, nothing is raw HTML.
+    assert!(!text.contains("&amp;amp;"), "{text}");
+    assert!(!text.contains("supportops:"), "{text}");
+    assert!(!text.contains("<script"), "{text}");
 }
