@@ -185,7 +185,7 @@ impl MonthlySchedule {
         let other = |months: i32| {
             date.first_of_month()
                 .checked_add(months.months())
-                .and_then(|d| Ok(self.rule.date_in(d).unwrap_or(d)))
+                .map(|d| self.rule.date_in(d).unwrap_or(d))
                 .unwrap_or(date)
         };
         let (before, after) = if this < date {
