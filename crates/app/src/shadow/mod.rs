@@ -480,6 +480,9 @@ pub struct CoverageReport {
     pub target_per_region: u32,
     /// Sessions each member does per month.
     pub per_member_per_month: u32,
+    /// The first month the team tracks (`team.since`, or the first month with a recorded
+    /// session); earlier months are never missed.
+    pub since: Option<Month>,
     /// Each period, oldest first.
     pub periods: Vec<PeriodCoverage>,
     /// Every period's warnings, oldest first.
@@ -580,6 +583,7 @@ where
         period_kind: sh.rules.period,
         target_per_region: sh.rules.target_per_region,
         per_member_per_month: sh.rules.per_member_per_month,
+        since: as_of.since,
         periods,
         warnings,
     })

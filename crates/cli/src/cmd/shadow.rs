@@ -683,9 +683,16 @@ fn coverage_text(r: &CoverageReport) -> String {
             supportops_domain::shadow::coverage::Timing::Current => "current",
             supportops_domain::shadow::coverage::Timing::Future => "future",
         };
+        let share = match r.since {
+            Some(since) if p.target_per_region != r.target_per_region => format!(
+                " (its share of {}: the team tracks from {since}, `team.since`)",
+                r.target_per_region
+            ),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{} ({timing}): target {} sessions per region\n",
+            "{} ({timing}): target {} sessions per region{share}\n",
             p.period, p.target_per_region
         );
         let mut regions = tabled::builder::Builder::default();

@@ -464,7 +464,13 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                             "Recorded the monthly sync of {} (from {}): {} of {} agenda {} \
                              discussed",
                             m.date,
-                            m.held_at.strftime("%H:%M UTC"),
+                            if m.held_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+                                == m.date
+                            {
+                                m.held_at.strftime("%H:%M UTC").to_string()
+                            } else {
+                                m.held_at.strftime("%a %Y-%m-%d %H:%M UTC").to_string()
+                            },
                             total - left.len(),
                             total,
                             if total == 1 { "item" } else { "items" },
