@@ -563,6 +563,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
           ]
         }
       ],
+      "since": "2026-10",
       "target_per_region": 3,
       "today": "2026-11-20",
       "warnings": [
@@ -898,7 +899,7 @@ fn on_day_one_coverage_calls_no_month_missed_and_lists_overdue_sessions() {
     let ids = apply_december(dir.path());
     let table = ok(dir.path(), &["shadow", "coverage"]);
     insta::assert_snapshot!(table.stdout, @r"
-    2026-Q4 (current): target 2 sessions per region
+    2026-Q4 (current): target 2 sessions per region (its share of 3: the team tracks from 2026-11, `team.since`)
 
      region | done | scheduled | planned | overdue | target | status 
     --------+------+-----------+---------+---------+--------+--------

@@ -464,8 +464,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                             "Recorded the monthly sync of {} (from {}): {} of {} agenda {} \
                              discussed",
                             m.date,
-                            if m.held_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-                                == m.date
+                            if m.held_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() == m.date
                             {
                                 m.held_at.strftime("%H:%M UTC").to_string()
                             } else {
