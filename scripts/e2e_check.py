@@ -5,6 +5,7 @@ page shows the numbers the JSON API reports. Called by scripts/e2e.sh; standard 
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -138,8 +139,15 @@ def main():
     current = shadowing["coverage"]["periods"][-1]
 
     print("Overview")
-    p, _ = page(base, "/", work)
+    p, dom = page(base, "/", work)
     check(p.kpis.get("responses") == str(summary["rows"]), f"responses {p.kpis.get('responses')} = API {summary['rows']}")
+    # The band-mix chart's months add up to the headline: no month of data falls outside it.
+    bars = [int(n) for n in re.findall(r'<g class="bar" data-month="[0-9-]+" data-responses="([0-9]+)"', dom)]
+    api_months = sum(m["responses"] for m in summary["months"])
+    check(len(bars) == len(summary["months"]) and sum(bars) == api_months,
+          f"the chart's {len(bars)} months hold {sum(bars)} responses = API {api_months}")
+    check(str(sum(bars)) == p.kpis.get("responses"),
+          f"the chart's months add up to the headline ({sum(bars)} = {p.kpis.get('responses')})")
     check(p.kpis.get("flagged") == str(summary["flagged"]), f"flagged {p.kpis.get('flagged')} = API {summary['flagged']}")
     check(p.kpis.get("mean_score") == f"{summary['mean_score']:.2f}", f"mean score {p.kpis.get('mean_score')} = API {summary['mean_score']}")
     check(p.kpis.get("open_reviews") == str(reviews["open"]), f"open reviews {p.kpis.get('open_reviews')} = API {reviews['open']}")

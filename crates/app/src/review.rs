@@ -32,6 +32,7 @@
 //! quoting a comment notifies no one and links nothing. A template whose text must contain
 //! `{{` literally can wrap it in `{% raw %}…{% endraw %}`.
 
+mod duplicates;
 pub mod lock;
 
 use std::collections::{HashMap, HashSet};
@@ -49,6 +50,7 @@ use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling};
 use supportops_ports::store::{ResponseStore, ReviewStore};
 use supportops_ports::{Issue, IssueQuery, NewIssue, Note, StoreError, Tracker, TrackerError};
 
+pub use duplicates::{OpenDuplicates, open_duplicates};
 pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
 
 /// Where the user-editable part of a review issue comes from.

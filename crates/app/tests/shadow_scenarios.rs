@@ -68,6 +68,11 @@ fn now() -> Timestamp {
     "2026-11-20T10:00:00Z".parse().unwrap()
 }
 
+/// After the session [`request`] schedules (3 December).
+fn after_the_session() -> Timestamp {
+    "2026-12-04T10:00:00Z".parse().unwrap()
+}
+
 fn month(text: &str) -> Month {
     Month::parse(text).unwrap()
 }
@@ -187,6 +192,7 @@ fn request(id: SessionId, dry_run: bool) -> ScheduleRequest {
         engineer: Some("eve".into()),
         at: "2026-12-03 10:00".into(),
         zone: None,
+        force: false,
         dry_run,
     }
 }
@@ -320,7 +326,7 @@ async fn done_notes_and_closes_the_issue(h: Harness) {
         s.id,
         Some("Macros are hard to find.".into()),
         false,
-        now(),
+        after_the_session(),
     )
     .await
     .unwrap();
@@ -452,6 +458,71 @@ async fn improving_a_planned_session_is_refused(h: Harness) {
     assert!(h.issues(IMPROVEMENTS).await.is_empty());
 }
 
+async fn reschedule_notes_the_new_time_on_the_same_issue(h: Harness) {
+    let s = h.session_of("bruno").await;
+    h.schedule(s.id, false).await;
+    let req = shadow::RescheduleRequest {
+        id: s.id,
+        at: "2026-12-10 11:00".into(),
+        zone: None,
+        force: false,
+        dry_run: false,
+    };
+    let report = shadow::reschedule(&h.store, &*h.tracker, &h.sh, &req, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        report.tracker_actions.len(),
+        1,
+        "{:?}",
+        report.tracker_actions
+    );
+    let issues = h.issues(SHADOWING).await;
+    assert_eq!(issues.len(), 1, "no second issue");
+    let notes = h.tracker.notes(SHADOWING, issues[0].iid).await.unwrap();
+    let note = notes
+        .iter()
+        .find(|n| n.body.contains("Rescheduled"))
+        .expect("a note with the new time");
+    assert!(
+        note.body.contains("Thu 10 Dec 2026, 11:00–12:00 CET"),
+        "{}",
+        note.body
+    );
+    assert!(
+        note.body.contains("Thu 10 Dec 2026, 10:00–11:00 GMT"),
+        "{}",
+        note.body
+    );
+    let stored = h.store.session(s.id).await.unwrap().unwrap();
+    assert_eq!(stored.start, Some("2026-12-10T10:00:00Z".parse().unwrap()));
+    assert_eq!(stored.state, SessionState::Scheduled);
+    // Again: the note is found by its marker and not added twice.
+    let again = shadow::reschedule(&h.store, &*h.tracker, &h.sh, &req, now())
+        .await
+        .unwrap();
+    assert!(
+        again.tracker_actions.is_empty(),
+        "{:?}",
+        again.tracker_actions
+    );
+}
+
+async fn done_before_the_session_starts_is_refused(h: Harness) {
+    let s = h.session_of("bruno").await;
+    h.schedule(s.id, false).await;
+    let err = shadow::done(&h.store, &*h.tracker, s.id, None, false, now())
+        .await
+        .unwrap_err();
+    assert!(err.is_bad_input(), "{err}");
+    assert!(err.to_string().contains("cannot be done yet"), "{err}");
+    assert_eq!(
+        h.store.session(s.id).await.unwrap().unwrap().state,
+        SessionState::Scheduled
+    );
+    assert_eq!(h.issues(SHADOWING).await[0].state, IssueState::Opened);
+}
+
 macro_rules! scenarios {
     ($harness:ident: $($name:ident),* $(,)?) => {
         mod $harness {
@@ -475,6 +546,8 @@ scenarios!(local:
     improve_links_the_shadowing_issue_and_records_it,
     an_interrupted_improve_is_finished_without_a_second_issue,
     improving_a_planned_session_is_refused,
+    reschedule_notes_the_new_time_on_the_same_issue,
+    done_before_the_session_starts_is_refused,
 );
 
 scenarios!(gitlab:
@@ -487,6 +560,8 @@ scenarios!(gitlab:
     improve_links_the_shadowing_issue_and_records_it,
     an_interrupted_improve_is_finished_without_a_second_issue,
     improving_a_planned_session_is_refused,
+    reschedule_notes_the_new_time_on_the_same_issue,
+    done_before_the_session_starts_is_refused,
 );
 
 /// The Support Shadowing issue as GitLab receives it: the generated section, the project's
@@ -601,7 +676,7 @@ async fn the_demo_history_shows_a_year_with_a_warning() {
             .unwrap(),
         0
     );
-    let report = shadow::coverage(&h.store, &h.sh, None, today)
+    let report = shadow::coverage(&h.store, &h.sh, None, now())
         .await
         .unwrap();
     for p in &report.periods {

@@ -66,6 +66,7 @@ fn berlin_monthly() -> MonthlySchedule {
         time: time(10, 30, 0, 0),
         zone: tz("Europe/Berlin"),
         length: SignedDuration::from_mins(50),
+        changes: std::collections::BTreeMap::new(),
     }
 }
 
@@ -223,6 +224,7 @@ fn the_default_utc_schedule_needs_no_time_zone_block() {
         time: time(15, 0, 0, 0),
         zone: TimeZone::UTC,
         length: SignedDuration::from_mins(50),
+        changes: std::collections::BTreeMap::new(),
     };
     let text = feed(&series, &monthly, "2026-12-01T12:00:00Z");
     assert!(!text.contains("VTIMEZONE"));

@@ -464,3 +464,37 @@ fn two_reviews_at_once_file_each_subject_once() {
     assert_eq!(doc["nothing_new"], true);
     assert_eq!(doc["already_covered"], 240);
 }
+
+#[test]
+fn two_open_reviews_of_one_subject_after_a_reopen_are_flagged() {
+    let dir = workdir();
+    assert_eq!(run(dir.path(), &["review", "feedback.csv"]).code, 0);
+    assert_eq!(run(dir.path(), &["issues", "close", "1"]).code, 0);
+    let later = "2/9/2026 8:00:00,https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12,It is still open,,Still broken,1,gu@example.com,AMER,\r\n";
+    let mut sheet = SHEET.to_owned();
+    sheet.push_str(later);
+    std::fs::write(dir.path().join("feedback.csv"), &sheet).expect("write the sheet");
+    let second = run(dir.path(), &["review", "feedback.csv"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert!(
+        !second.stderr.contains("open review issues"),
+        "{}",
+        second.stderr
+    );
+
+    // Someone reopens the first review: the subject now has two open ones.
+    assert_eq!(run(dir.path(), &["issues", "reopen", "1"]).code, 0);
+    let again = run(dir.path(), &["review", "feedback.csv"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    insta::assert_snapshot!(again.stderr, @r"warning: `https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12` has 2 open review issues (#1, #3); later responses are noted on the latest, #3: close the others");
+    let doc = run(dir.path(), &["review", "feedback.csv", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&doc.stdout).expect("one JSON document");
+    assert_eq!(
+        doc["open_duplicates"],
+        serde_json::json!([{
+            "subject": "https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12",
+            "iids": [1, 3],
+            "latest": 3
+        }])
+    );
+}

@@ -526,3 +526,19 @@ fn a_workbook_on_standard_input_is_recognised_by_its_content() {
          error,Error,3,0.0100\n"
     );
 }
+
+#[test]
+fn sample_to_a_file_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(supportops(dir.path()).args(["sample", "--rows", "12", "--out", "s.csv"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    insta::assert_snapshot!(r.stdout, @r"Wrote 12 responses (seed 2026, scored with the configured formula) to `s.csv`.");
+    let written = std::fs::read_to_string(dir.path().join("s.csv")).unwrap();
+    assert!(written.starts_with("Timestamp,"), "{written}");
+    let summary = score(dir.path(), &["s.csv", "--summary", "--format", "json"]);
+    assert!(
+        summary.stdout.contains("\"rows\": 12"),
+        "{}",
+        summary.stdout
+    );
+}

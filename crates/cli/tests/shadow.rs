@@ -67,13 +67,18 @@ impl Output {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
+    run_at(dir, "2026-11-20T10:00:00Z", args)
+}
+
+/// Runs the binary as of `now`.
+fn run_at(dir: &Path, now: &str, args: &[&str]) -> Output {
     let out = Command::cargo_bin("supportops")
         .expect("the binary is built")
         .current_dir(dir)
         .env_remove("SUPPORTOPS_CONFIG")
         .env_remove("GITLAB_TOKEN")
         .env("NO_COLOR", "1")
-        .env("SUPPORTOPS_NOW", "2026-11-20T10:00:00Z")
+        .env("SUPPORTOPS_NOW", now)
         .args(args)
         .output()
         .expect("the binary runs");
@@ -89,6 +94,16 @@ fn ok(dir: &Path, args: &[&str]) -> Output {
     assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
     out
 }
+
+/// Runs the binary as of `now` and expects success.
+fn ok_at(dir: &Path, now: &str, args: &[&str]) -> Output {
+    let out = run_at(dir, now, args);
+    assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    out
+}
+
+/// After every December session used in these tests.
+const AFTER_DECEMBER_4: &str = "2026-12-05T09:00:00Z";
 
 /// Records December's plan; returns each member's session id.
 fn apply_december(dir: &Path) -> Vec<(String, i64)> {
@@ -216,8 +231,9 @@ fn a_session_from_plan_to_improvement() {
     );
 
     std::fs::write(dir.path().join("notes.md"), "Macros are hard to find.\n").expect("notes");
-    let done = ok(
+    let done = ok_at(
         dir.path(),
+        AFTER_DECEMBER_4,
         &["shadow", "done", &bruno, "--notes", "notes.md"],
     );
     assert!(done.stdout.contains("is done"), "{}", done.stdout);
@@ -338,6 +354,12 @@ fn a_dry_run_shows_the_issue_and_changes_nothing() {
 #[test]
 fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
     let dir = workdir();
+    // The team tracked the whole quarter: October counts.
+    std::fs::write(
+        dir.path().join("supportops.toml"),
+        format!("[team]\nsince = \"2026-10\"\n{CONFIG}"),
+    )
+    .expect("write the config");
     let ids = apply_december(dir.path());
     for (_, id) in &ids {
         let id = id.to_string();
@@ -353,19 +375,20 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
                 "2026-12-04 15:00",
                 "--zone",
                 "UTC",
+                "--force",
             ],
         );
-        ok(dir.path(), &["shadow", "done", &id]);
+        ok_at(dir.path(), AFTER_DECEMBER_4, &["shadow", "done", &id]);
     }
     let table = ok(dir.path(), &["shadow", "coverage"]);
-    insta::assert_snapshot!(table.stdout, @"
+    insta::assert_snapshot!(table.stdout, @r"
     2026-Q4 (current): target 3 sessions per region
 
-     region | done | scheduled | planned | target | status 
-    --------+------+-----------+---------+--------+--------
-     AMER   | 1    | 0         | 0       | 3      | open   
-     APAC   | 1    | 0         | 0       | 3      | open   
-     EMEA   | 1    | 0         | 0       | 3      | open   
+     region | done | scheduled | planned | overdue | target | status 
+    --------+------+-----------+---------+---------+--------+--------
+     AMER   | 1    | 0         | 0       | 0       | 3      | open   
+     APAC   | 1    | 0         | 0       | 0       | 3      | open   
+     EMEA   | 1    | 0         | 0       | 0       | 3      | open   
 
      member | Oct    | Nov  | Dec       
     --------+--------+------+-----------
@@ -501,6 +524,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
           "regions": [
             {
               "done": 1,
+              "overdue": 0,
               "planned": 0,
               "reachable": 5,
               "region": "AMER",
@@ -510,6 +534,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
             },
             {
               "done": 1,
+              "overdue": 0,
               "planned": 0,
               "reachable": 5,
               "region": "APAC",
@@ -519,6 +544,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
             },
             {
               "done": 1,
+              "overdue": 0,
               "planned": 0,
               "reachable": 5,
               "region": "EMEA",
@@ -537,6 +563,7 @@ fn coverage_warns_when_the_quarter_can_no_longer_be_met() {
           ]
         }
       ],
+      "since": "2026-10",
       "target_per_region": 3,
       "today": "2026-11-20",
       "warnings": [
@@ -670,4 +697,268 @@ fn commands_that_file_in_gitlab_need_its_token_before_opening_the_store() {
             "{args:?} made a store"
         );
     }
+}
+
+#[test]
+fn a_start_without_a_time_is_refused_and_a_time_outside_hours_needs_force() {
+    let dir = workdir();
+    let ids = apply_december(dir.path());
+    let bruno = id_of(&ids, "bruno");
+
+    let bare = run(
+        dir.path(),
+        &["shadow", "schedule", &bruno, "--at", "2026-12-03"],
+    );
+    assert_eq!(bare.code, 2, "{}", bare.stderr);
+    insta::assert_snapshot!(bare.stderr, @r"
+    error: cannot schedule session 1
+      caused by: `2026-12-03` is a date without a time; write the start as `YYYY-MM-DD HH:MM`, e.g. `2026-12-03 15:00`
+    ");
+
+    // 20:00 in Madrid is after bruno's day and after London's.
+    let late = run(
+        dir.path(),
+        &["shadow", "schedule", &bruno, "--at", "2026-12-03 20:00"],
+    );
+    assert_eq!(late.code, 2, "{}", late.stderr);
+    insta::assert_snapshot!(late.stderr, @r"
+    error: cannot schedule session 1
+      caused by: Thu 3 Dec 2026, 20:00–21:00 CET is outside bruno's working hours (08:30-16:30 Europe/Madrid) and EMEA's working hours (09:00-17:00 Europe/London); pick a time inside them, or add `--force` to keep this one
+    ");
+    // Nothing was filed or recorded.
+    let listed = ok(dir.path(), &["shadow", "list", "--format", "json"]).json();
+    assert!(
+        listed["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .all(|s| s["state"] == "planned"),
+        "{listed}"
+    );
+
+    let forced = ok(
+        dir.path(),
+        &[
+            "shadow",
+            "schedule",
+            &bruno,
+            "--at",
+            "2026-12-03 20:00",
+            "--force",
+        ],
+    );
+    assert!(
+        forced.stderr.contains("kept with --force"),
+        "{}",
+        forced.stderr
+    );
+}
+
+#[test]
+fn a_scheduled_session_is_rescheduled_with_a_note_not_a_second_issue() {
+    let dir = workdir();
+    let ids = apply_december(dir.path());
+    let bruno = id_of(&ids, "bruno");
+    ok(
+        dir.path(),
+        &["shadow", "schedule", &bruno, "--at", "2026-12-03 10:00"],
+    );
+
+    let moved = ok(
+        dir.path(),
+        &["shadow", "reschedule", &bruno, "--at", "2026-12-10 11:00"],
+    );
+    insta::assert_snapshot!(moved.stdout, @r"
+    Moved session 1 (bruno shadows in EMEA) to:
+      member's time: Thu 10 Dec 2026, 11:00–12:00 CET
+      region's time: Thu 10 Dec 2026, 10:00–11:00 GMT
+      add a note with the new time to local://gitlab-com/support/support-ops/support-shadowing/-/issues/1
+    ");
+    let notes = ok(
+        dir.path(),
+        &[
+            "issues",
+            "show",
+            "1",
+            "--project",
+            "shadowing",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    let text = notes.to_string();
+    assert!(text.contains("Thu 10 Dec 2026, 11:00–12:00 CET"), "{text}");
+    assert!(text.contains("Thu 10 Dec 2026, 10:00–11:00 GMT"), "{text}");
+    // Still one shadowing issue.
+    let missing = run(
+        dir.path(),
+        &["issues", "show", "2", "--project", "shadowing"],
+    );
+    assert_ne!(missing.code, 0, "{}", missing.stdout);
+    let listed = ok(
+        dir.path(),
+        &["shadow", "list", "--member", "bruno", "--format", "json"],
+    )
+    .json();
+    assert_eq!(listed["sessions"][0]["start"], "2026-12-10T10:00:00Z");
+    assert_eq!(listed["sessions"][0]["state"], "scheduled");
+
+    // Running it again adds no second note.
+    ok(
+        dir.path(),
+        &["shadow", "reschedule", &bruno, "--at", "2026-12-10 11:00"],
+    );
+    let again = ok(
+        dir.path(),
+        &[
+            "issues",
+            "show",
+            "1",
+            "--project",
+            "shadowing",
+            "--format",
+            "json",
+        ],
+    )
+    .json();
+    assert_eq!(
+        again.to_string().matches("Rescheduled.").count(),
+        1,
+        "{again}"
+    );
+
+    let planned = id_of(&ids, "amara");
+    let not_yet = run(
+        dir.path(),
+        &["shadow", "reschedule", &planned, "--at", "2026-12-10 11:00"],
+    );
+    assert_eq!(not_yet.code, 2);
+    assert!(
+        not_yet
+            .stderr
+            .contains("give it one with `supportops shadow schedule`"),
+        "{}",
+        not_yet.stderr
+    );
+    let bare = run(
+        dir.path(),
+        &["shadow", "reschedule", &bruno, "--at", "2026-12-11"],
+    );
+    assert_eq!(bare.code, 2);
+    assert!(
+        bare.stderr.contains("a date without a time"),
+        "{}",
+        bare.stderr
+    );
+}
+
+#[test]
+fn a_session_cannot_be_done_before_it_starts() {
+    let dir = workdir();
+    let ids = apply_december(dir.path());
+    let bruno = id_of(&ids, "bruno");
+    ok(
+        dir.path(),
+        &["shadow", "schedule", &bruno, "--at", "2026-12-03 10:00"],
+    );
+    let early = run(dir.path(), &["shadow", "done", &bruno]);
+    assert_eq!(early.code, 2);
+    insta::assert_snapshot!(early.stderr, @r#"
+    error: cannot record session 1 as done
+      caused by: session 1 starts Thu 3 Dec 2026, 09:00–10:00 UTC, so it cannot be done yet; record it after it has taken place, or move it with `supportops shadow reschedule 1 --at "YYYY-MM-DD HH:MM"`
+    "#);
+    let listed = ok(
+        dir.path(),
+        &["shadow", "list", "--member", "bruno", "--format", "json"],
+    )
+    .json();
+    assert_eq!(listed["sessions"][0]["state"], "scheduled");
+    ok_at(dir.path(), AFTER_DECEMBER_4, &["shadow", "done", &bruno]);
+}
+
+#[test]
+fn listing_a_member_who_is_not_in_the_team_says_so() {
+    let dir = workdir();
+    apply_december(dir.path());
+    let zed = run(dir.path(), &["shadow", "list", "--member", "zed"]);
+    assert_eq!(zed.code, 2);
+    insta::assert_snapshot!(zed.stderr, @r"error: `zed` is not in `[[team.members]]` (members: `amara`, `bruno`, `chen`, `dana`); check the username");
+    let none = ok(dir.path(), &["shadow", "list", "--member", "chen"]);
+    assert!(
+        none.stdout.contains("No shadowing sessions"),
+        "{}",
+        none.stdout
+    );
+}
+
+#[test]
+fn on_day_one_coverage_calls_no_month_missed_and_lists_overdue_sessions() {
+    let dir = workdir();
+    // Day one: the team plans December on 20 November.
+    let ids = apply_december(dir.path());
+    let table = ok(dir.path(), &["shadow", "coverage"]);
+    insta::assert_snapshot!(table.stdout, @r"
+    2026-Q4 (current): target 2 sessions per region (its share of 3: the team tracks from 2026-11, `team.since`)
+
+     region | done | scheduled | planned | overdue | target | status 
+    --------+------+-----------+---------+---------+--------+--------
+     AMER   | 0    | 0         | 1       | 0       | 2      | open   
+     APAC   | 0    | 0         | 1       | 0       | 2      | open   
+     EMEA   | 0    | 0         | 1       | 0       | 2      | open   
+
+     member | Oct | Nov  | Dec          
+    --------+-----+------+--------------
+     amara  | -   | open | planned AMER 
+     bruno  | -   | open | planned EMEA 
+     chen   | -   | open | away         
+     dana   | -   | open | planned APAC
+    ");
+    assert!(!table.stdout.contains("missed"), "{}", table.stdout);
+    assert!(!table.stdout.contains("warning"), "{}", table.stdout);
+
+    // A session past its end and never recorded done is overdue, not scheduled or done.
+    let bruno = id_of(&ids, "bruno");
+    ok(
+        dir.path(),
+        &["shadow", "schedule", &bruno, "--at", "2026-12-03 10:00"],
+    );
+    let later = "2026-12-10T09:00:00Z";
+    let listed = ok_at(dir.path(), later, &["shadow", "list", "--member", "bruno"]);
+    assert!(listed.stdout.contains("| overdue "), "{}", listed.stdout);
+    let doc = ok_at(
+        dir.path(),
+        later,
+        &["shadow", "list", "--member", "bruno", "--format", "json"],
+    )
+    .json();
+    assert_eq!(doc["sessions"][0]["overdue"], true);
+    assert_eq!(doc["sessions"][0]["state"], "scheduled");
+    let coverage = ok_at(
+        dir.path(),
+        later,
+        &["shadow", "coverage", "--format", "json"],
+    )
+    .json();
+    let emea = coverage["periods"][0]["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["region"] == "EMEA")
+        .expect("EMEA")
+        .clone();
+    assert_eq!(
+        (emea["done"].as_u64(), emea["overdue"].as_u64()),
+        (Some(0), Some(1))
+    );
+
+    // `team.since` must be a month.
+    std::fs::write(
+        dir.path().join("supportops.toml"),
+        format!("[team]\nsince = \"Nov 2026\"\n{CONFIG}"),
+    )
+    .expect("write the config");
+    let bad = run(dir.path(), &["shadow", "coverage"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("`team.since`"), "{}", bad.stderr);
 }

@@ -84,10 +84,9 @@ fn next_lists_the_weekly_and_monthly_syncs_in_everyones_time() {
      2026-12-01 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
      2026-12-01 | monthly | Tue 15:00   | scheduled, follows the weekly sync | Tue 10:00 | Tue 16:00 
      2026-12-08 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
-     2026-12-15 | weekly  | Tue 14:30   | scheduled                          | Tue 09:30 | Tue 15:30 
 
     Members' columns show their local time; (off) is outside their working hours.
-    Move or cancel one weekly sync by its date: `supportops sync move DATE --to "YYYY-MM-DD HH:MM"`.
+    Move or cancel one sync by its date: `supportops sync move DATE --to "YYYY-MM-DD HH:MM"` (add `--monthly` for the monthly one).
     "#);
 }
 
@@ -137,7 +136,8 @@ fn moves_and_cancellations_show_in_next_and_bad_dates_change_nothing() {
         garbled.stderr
     );
 
-    let doc = json(dir.path(), &["sync", "next", "-n", "3", "--format", "json"]);
+    // Five meetings: four weekly syncs (one cancelled) and the monthly sync of 2026-12-01.
+    let doc = json(dir.path(), &["sync", "next", "-n", "5", "--format", "json"]);
     let weekly: Vec<(String, String, String)> = doc["meetings"]
         .as_array()
         .unwrap()
@@ -189,7 +189,8 @@ fn a_reschedule_moves_the_series_from_its_date_and_keeps_the_past() {
       Thu 2026-12-17 16:00 CET
       Thu 2026-12-24 16:00 CET
     ");
-    let doc = json(dir.path(), &["sync", "next", "-n", "2", "--format", "json"]);
+    // Three meetings: the weekly sync of 2026-12-01, the monthly sync after it, the Thursday.
+    let doc = json(dir.path(), &["sync", "next", "-n", "3", "--format", "json"]);
     let starts: Vec<&str> = doc["meetings"]
         .as_array()
         .unwrap()
@@ -435,4 +436,207 @@ fn commands_that_use_gitlab_need_its_token_before_opening_the_store() {
             "{args:?} made a store"
         );
     }
+}
+
+#[test]
+fn a_move_to_a_date_without_a_time_is_refused_and_hours_need_force() {
+    let dir = workdir();
+    let bare = run(
+        dir.path(),
+        &["sync", "move", "2026-12-22", "--to", "2026-12-22"],
+    );
+    assert_eq!(bare.code, 2);
+    insta::assert_snapshot!(bare.stderr, @r#"
+    error: invalid value '2026-12-22' for '--to <DATETIME>': `2026-12-22` has no time of day; write the new start as "YYYY-MM-DD HH:MM", e.g. "2026-12-22 15:00"
+
+    For more information, try '--help'.
+    "#);
+
+    // 20:00 UTC is 21:00 in Berlin: dana has gone home.
+    let late = run(
+        dir.path(),
+        &["sync", "move", "2026-12-22", "--to", "2026-12-22 20:00"],
+    );
+    assert_eq!(late.code, 2);
+    insta::assert_snapshot!(late.stderr, @r"
+    error: cannot move the weekly sync of `2026-12-22`
+      caused by: Tue 2026-12-22 20:00 UTC is outside the working hours of dana (Tue 21:00 CET); pick a time inside them (`supportops sync slots` lists some), or add `--force` to keep this one
+    ");
+    let doc = json(dir.path(), &["sync", "next", "-n", "5", "--format", "json"]);
+    assert!(
+        doc["meetings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "scheduled"),
+        "nothing moved: {doc}"
+    );
+    let forced = ok(
+        dir.path(),
+        &[
+            "sync",
+            "move",
+            "2026-12-22",
+            "--to",
+            "2026-12-22 20:00",
+            "--force",
+        ],
+    );
+    assert!(forced.contains("dana         Tue 21:00 (off)"), "{forced}");
+}
+
+#[test]
+fn next_count_counts_every_meeting_listed() {
+    let dir = workdir();
+    ok(dir.path(), &["sync", "cancel", "2026-12-08"]);
+    for n in ["1", "3", "8"] {
+        let doc = json(dir.path(), &["sync", "next", "-n", n, "--format", "json"]);
+        assert_eq!(
+            doc["meetings"].as_array().unwrap().len(),
+            n.parse::<usize>().unwrap(),
+            "{doc}"
+        );
+    }
+}
+
+#[test]
+fn slots_look_at_the_next_full_week_and_always_show_the_current_time() {
+    let dir = workdir();
+    // Wednesday 2026-11-25: the next full week starts on Monday 2026-11-30.
+    let doc = json(
+        dir.path(),
+        &["sync", "slots", "-n", "1", "--format", "json"],
+    );
+    assert_eq!(doc["week_start"], "2026-11-30");
+    assert_eq!(doc["slots"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["current"]["weekday"], "tuesday");
+    assert_eq!(doc["current"]["time"], "14:30");
+    assert_eq!(doc["current"]["current"], true);
+    // A series at a time that suits nobody is still shown, last, with who is off.
+    ok(
+        dir.path(),
+        &[
+            "sync",
+            "reschedule",
+            "--weekday",
+            "monday",
+            "--time",
+            "06:00",
+            "--from",
+            "2026-11-30",
+        ],
+    );
+    let table = ok(dir.path(), &["sync", "slots", "-n", "2"]);
+    insta::assert_snapshot!(table, @r"
+    Weekly 30-minute slots in the week of 2026-11-30 (UTC), where all 2 members are inside their working hours, best first:
+
+     # | slot      | comfortable | from current | amara           | dana            | note                          
+    ---+-----------+-------------+--------------+-----------------+-----------------+-------------------------------
+     1 | Mon 14:00 | 1/2         | 8h           | Mon 09:00       | Mon 15:00       |                               
+     2 | Mon 14:30 | 1/2         | 8h30m        | Mon 09:30       | Mon 15:30       |                               
+     - | Mon 06:00 | 0/2         | current      | Mon 01:00 (off) | Mon 07:00 (off) | outside hours for amara, dana 
+
+    comfortable: members an hour or more inside both ends of their day. Move the series with `supportops sync reschedule --weekday DAY --time HH:MM --from DATE`.
+    ");
+    let doc = json(
+        dir.path(),
+        &["sync", "slots", "-n", "2", "--format", "json"],
+    );
+    assert_eq!(doc["current"]["rank"], serde_json::Value::Null);
+    assert_eq!(doc["current"]["time"], "06:00");
+}
+
+#[test]
+fn the_monthly_sync_is_moved_and_cancelled_like_the_weekly_one_and_other_dates_are_refused() {
+    let dir = workdir();
+    let moved = ok(
+        dir.path(),
+        &[
+            "sync",
+            "move",
+            "2027-01-05",
+            "--monthly",
+            "--to",
+            "2027-01-06 15:00",
+        ],
+    );
+    insta::assert_snapshot!(moved, @r"
+    Moved the Support Ops monthly sync of 2027-01-05 (Tue 2027-01-05 15:00 UTC) to Wed 2027-01-06 15:00 UTC.
+      amara        Wed 10:00
+      dana         Wed 16:00
+    ");
+    // Both syncs meet on 2027-02-02: --monthly picks the monthly one.
+    ok(dir.path(), &["sync", "cancel", "2027-02-02", "--monthly"]);
+    let doc = json(
+        dir.path(),
+        &["sync", "next", "-n", "14", "--format", "json"],
+    );
+    let monthly: Vec<(String, String, String)> = doc["meetings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "monthly")
+        .map(|m| {
+            (
+                m["date"].as_str().unwrap().to_owned(),
+                m["status"].as_str().unwrap().to_owned(),
+                m["start_utc"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expect = |d: &str, s: &str, t: &str| (d.to_owned(), s.to_owned(), t.to_owned());
+    assert_eq!(
+        monthly,
+        [
+            expect("2026-12-01", "scheduled", "2026-12-01T15:00:00Z"),
+            expect("2027-01-05", "moved", "2027-01-06T15:00:00Z"),
+            expect("2027-02-02", "cancelled", "2027-02-02T15:00:00Z"),
+        ]
+    );
+    let ics = ok(dir.path(), &["sync", "ics"]);
+    assert!(ics.contains("RECURRENCE-ID:20270105T150000Z\r\n"), "{ics}");
+    assert!(ics.contains("DTSTART:20270106T150000Z\r\n"), "{ics}");
+    assert!(ics.contains("EXDATE:20270202T150000Z\r\n"), "{ics}");
+
+    let wednesday = run(dir.path(), &["sync", "cancel", "2027-01-13", "--monthly"]);
+    assert_eq!(wednesday.code, 2);
+    insta::assert_snapshot!(wednesday.stderr, @r"
+    error: cannot cancel the monthly sync of `2027-01-13`
+      caused by: `2027-01-13` is not a monthly sync date: it meets on the first Tuesday (nearest: `2027-01-05` and `2027-02-02`)
+    ");
+
+    // `held` and `agenda` take only the monthly sync's dates (or the date it was moved to).
+    let later = Some("2027-01-07T09:00:00Z");
+    let held = run_at(dir.path(), later, &["sync", "held", "--date", "2026-12-02"]);
+    assert_eq!(held.code, 2);
+    insta::assert_snapshot!(held.stderr, @r"
+    error: cannot record the monthly sync
+      caused by: `2026-12-02` is not a monthly sync date: it meets on the first Tuesday (nearest: `2026-12-01` and `2027-01-05`)
+    ");
+    let agenda = run_at(
+        dir.path(),
+        later,
+        &["sync", "agenda", "--date", "2027-01-13"],
+    );
+    assert_eq!(agenda.code, 2, "{}", agenda.stdout);
+    let cancelled = run_at(
+        dir.path(),
+        later,
+        &["sync", "agenda", "--date", "2027-02-02"],
+    );
+    assert_eq!(cancelled.code, 2, "{}", cancelled.stdout);
+    assert!(
+        cancelled.stderr.contains("was cancelled"),
+        "{}",
+        cancelled.stderr
+    );
+    let recorded = run_at(
+        dir.path(),
+        later,
+        &["sync", "held", "--date", "2027-01-06", "--format", "json"],
+    );
+    assert_eq!(recorded.code, 0, "{}", recorded.stderr);
+    let doc: Value = serde_json::from_str(&recorded.stdout).unwrap();
+    assert_eq!(doc["date"], "2027-01-05");
+    assert_eq!(doc["held_at"], "2027-01-06T15:00:00Z");
 }

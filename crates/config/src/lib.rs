@@ -284,6 +284,9 @@ impl Default for ReviewConfig {
 pub struct TeamConfig {
     /// `[[team.members]]`: the Support Ops team.
     pub members: Vec<MemberConfig>,
+    /// `team.since`: the first month (`YYYY-MM`) the team tracks its shadowing; earlier months
+    /// are never "missed". Default: the first month with any recorded session.
+    pub since: Option<String>,
 }
 
 /// One `[[team.members]]` entry.

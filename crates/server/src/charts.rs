@@ -124,6 +124,7 @@ struct Bar {
     label: String,
     year: Option<String>,
     title: String,
+    month: String,
     segments: Vec<Segment>,
 }
 
@@ -204,6 +205,7 @@ pub fn band_mix(months: &[MonthMix]) -> Result<String, askama::Error> {
                 label,
                 year,
                 title,
+                month: m.month.clone(),
                 segments,
             }
         })
@@ -237,6 +239,10 @@ pub struct TrendPoint {
     pub scored: u64,
 }
 
+/// Months with fewer scored responses than this are drawn hollow and labelled with their
+/// count: one response can drag a month's mean anywhere.
+pub const MIN_MONTH_RESPONSES: u64 = 5;
+
 /// A point of the trend line.
 #[derive(Debug)]
 struct Dot {
@@ -244,6 +250,10 @@ struct Dot {
     y: f64,
     label: String,
     title: String,
+    month: String,
+    scored: u64,
+    /// Fewer than [`MIN_MONTH_RESPONSES`] responses.
+    low: bool,
 }
 
 /// An x-axis label.
@@ -328,11 +338,35 @@ pub fn score_trend(
                     if pen_down { "L" } else { "M" }
                 ));
                 pen_down = true;
+                let low = p.scored < MIN_MONTH_RESPONSES;
+                let label = if low {
+                    format!("{m:.2} (n={})", p.scored)
+                } else {
+                    format!("{m:.2}")
+                };
+                let mut title = format!(
+                    "{}: mean score {m:.2} over {} {}",
+                    p.month,
+                    p.scored,
+                    if p.scored == 1 {
+                        "response"
+                    } else {
+                        "responses"
+                    }
+                );
+                if low {
+                    title.push_str(&format!(
+                        " (fewer than {MIN_MONTH_RESPONSES}: one response moves the mean)"
+                    ));
+                }
                 dots.push(Dot {
                     x,
                     y,
-                    label: format!("{m:.2}"),
-                    title: format!("{}: mean score {m:.2} over {} responses", p.month, p.scored),
+                    label,
+                    title,
+                    month: p.month.clone(),
+                    scored: p.scored,
+                    low,
                 });
             }
             None => pen_down = false,
@@ -350,7 +384,16 @@ pub fn score_trend(
             class: "t-yellow",
         },
     ];
-    let summary = format!("Mean score per month over {} months", points.len());
+    let few = dots.iter().filter(|d| d.low).count();
+    let summary = if few == 0 {
+        format!("Mean score per month over {} months", points.len())
+    } else {
+        format!(
+            "Mean score per month over {} months; {few} with fewer than {MIN_MONTH_RESPONSES} \
+             responses drawn hollow",
+            points.len()
+        )
+    };
     TrendSvg {
         width: WIDTH,
         height: HEIGHT,
@@ -523,6 +566,39 @@ mod tests {
     fn stacked_bars_carry_labels_and_counts() {
         let svg = band_mix(&[mix("2025-12", 3, 1, 1, 0), mix("2026-01", 5, 0, 2, 1)]).unwrap();
         snapshot("chart_band_mix", &svg);
+    }
+
+    #[test]
+    fn a_month_with_few_responses_is_drawn_hollow_with_its_count() {
+        let svg = score_trend(
+            &[
+                TrendPoint {
+                    month: "2026-10".into(),
+                    mean: Some(1.2),
+                    scored: 25,
+                },
+                TrendPoint {
+                    month: "2026-11".into(),
+                    mean: Some(-1.0),
+                    scored: 1,
+                },
+            ],
+            supportops_domain::BandThresholds::default(),
+        )
+        .unwrap();
+        assert!(
+            svg.contains(r#"<g class="dot" data-month="2026-10" data-scored="25"><title>2026-10: mean score 1.20 over 25 responses</title>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<g class="dot low" data-month="2026-11" data-scored="1"><title>2026-11: mean score -1.00 over 1 response (fewer than 5: one response moves the mean)</title>"#),
+            "{svg}"
+        );
+        assert!(svg.contains(">-1.00 (n=1)</text>"), "{svg}");
+        assert!(
+            svg.contains("1 with fewer than 5 responses drawn hollow"),
+            "{svg}"
+        );
     }
 
     #[test]

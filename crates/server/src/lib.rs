@@ -28,6 +28,7 @@ mod calendar;
 mod charts;
 mod error;
 mod hooks;
+mod markdown;
 mod pages;
 mod state;
 mod views;

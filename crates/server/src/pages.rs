@@ -482,6 +482,8 @@ pub struct RegionLine {
     pub status: &'static str,
     /// Where it stands, in words.
     pub status_text: &'static str,
+    /// Sessions past their time and not recorded done.
+    pub overdue: u32,
 }
 
 /// The lines of a period's coverage.
@@ -507,7 +509,9 @@ pub fn region_lines(p: &supportops_domain::shadow::PeriodCoverage) -> Vec<Region
                     RegionStatus::Open => "needs sessions",
                     RegionStatus::CannotMeet => "cannot be met any more",
                     RegionStatus::Missed => "missed",
+                    RegionStatus::BeforeStart => "before the team started tracking",
                 },
+                overdue: r.overdue,
             }
         })
         .collect()
@@ -540,6 +544,8 @@ impl ShadowingPage {
             MonthStatus::Shadowed => ("shadowed", "✓ shadowed"),
             MonthStatus::Scheduled => ("scheduled", "scheduled"),
             MonthStatus::Planned => ("planned", "planned"),
+            MonthStatus::Overdue => ("overdue", "! overdue"),
+            MonthStatus::BeforeStart => ("before-start", "–"),
             MonthStatus::Away => ("away", "away"),
             MonthStatus::Missed => ("missed", "✗ missed"),
             MonthStatus::Open => ("open", "not arranged"),

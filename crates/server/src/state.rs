@@ -32,6 +32,17 @@ impl Clock {
         Clock(Arc::new(move || at))
     }
 
+    /// A clock that reads `at` now and runs on from there: the demo's, which lives just after
+    /// its data whatever the date on this machine.
+    pub fn running_from(at: Timestamp) -> Clock {
+        let started = std::time::Instant::now();
+        Clock(Arc::new(move || {
+            let elapsed = jiff::SignedDuration::try_from(started.elapsed())
+                .unwrap_or(jiff::SignedDuration::ZERO);
+            at.checked_add(elapsed).unwrap_or(at)
+        }))
+    }
+
     /// The current time.
     pub fn now(&self) -> Timestamp {
         (self.0)()

@@ -102,7 +102,8 @@ async fn syncs_list_the_next_meetings_and_the_monthly_agenda() {
     assert_eq!(syncs["next_weekly"]["date"], "2026-12-01");
     assert_eq!(syncs["next_weekly"]["start_utc"], "2026-12-01T14:30:00Z");
     assert_eq!(syncs["next_monthly"]["start_utc"], "2026-12-01T15:00:00Z");
-    assert_eq!(syncs["meetings"].as_array().unwrap().len(), 8 + 2);
+    // Ten meetings: eight weekly syncs and the two monthly syncs among them.
+    assert_eq!(syncs["meetings"].as_array().unwrap().len(), 10);
     // The three review issues filed for the fixture are new since the last monthly sync.
     let new: Vec<&str> = syncs["agenda"]["new_issues"]
         .as_array()
@@ -205,4 +206,41 @@ async fn a_later_flagged_response_about_an_open_review_becomes_a_note_on_it() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the response was not added to the open review issue");
+}
+
+#[tokio::test]
+async fn the_subject_filter_normalises_links_and_accepts_references() {
+    let app = TestApp::spawn().await;
+    let total = |doc: serde_json::Value| doc["total"].as_u64().unwrap();
+    // The fixture has two responses about zendesk issue 101, written two ways.
+    for wanted in [
+        "https://gitlab.com/gitlab-com/support/support-ops/zendesk/issues/101#note_5",
+        "https://GITLAB.com/gitlab-com/support/support-ops/zendesk/-/issues/101/",
+        "gitlab-com/support/support-ops/zendesk#101",
+        "zendesk#101",
+        "zendesk/issues/101",
+        "zendesk/-/issues/101",
+    ] {
+        let path = format!("/api/v1/responses?subject={}", urlencode(wanted));
+        assert_eq!(total(app.json(&path, 200).await), 2, "{wanted}");
+    }
+    // A merge request by its reference, and an issue number that is not 101.
+    let mr = app.json("/api/v1/responses?subject=zendesk%217", 200).await;
+    assert_eq!(total(mr), 1);
+    let other = app
+        .json("/api/v1/responses?subject=zendesk%2310", 200)
+        .await;
+    assert_eq!(total(other), 0);
+}
+
+/// Percent-encodes a query value.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -155,7 +155,8 @@ async fn when_the_tracker_is_down_the_overview_still_shows_and_reviews_say_why()
 /// The first `<tbody>` of a page, one row per line, for snapshots.
 fn table_body(html: &str) -> String {
     let start = html.find("<tbody>").expect("a table");
-    let end = html[start..].find("</tbody>").expect("a closed table") + start;
+    // The last `</tbody>`: issue texts may hold tables of their own.
+    let end = html.rfind("</tbody>").expect("a closed table");
     html[start + "<tbody>".len()..end].trim().to_owned()
 }
 
@@ -204,4 +205,118 @@ async fn a_subject_that_is_not_a_web_link_is_never_made_a_link() {
     let html = app.text("/responses?subject=javascript", 200).await;
     assert!(html.contains("<span data-kpi=\"total\">1</span>"), "{html}");
     assert!(!html.contains("href=\"javascript:"), "{html}");
+}
+
+#[tokio::test]
+async fn two_open_reviews_of_one_subject_are_flagged_on_the_reviews_page() {
+    use supportops_ports::store::ReviewStore as _;
+    use supportops_ports::{IssueState, Tracker as _};
+    let app = TestApp::spawn().await;
+    let project = supportops_config::Config::default().review.project;
+    let subject = "https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/102";
+    let reviews = app.json("/api/v1/reviews", 200).await;
+    assert_eq!(reviews["duplicates"], serde_json::json!([]));
+    let first = reviews["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject"] == subject)
+        .unwrap()["iid"]
+        .as_u64()
+        .unwrap();
+    let tracker = supportops_store::LocalTracker::new((*app.store).clone());
+    tracker
+        .set_state(&project, first, IssueState::Closed)
+        .await
+        .unwrap();
+    // A later Red response opens a new review, which links the closed one.
+    let body = serde_json::json!({"A": "2026-11-26T10:00:00Z", "B": subject, "F": 1});
+    let r = app
+        .post_feedback(body.to_string(), Some(common::TOKEN))
+        .await;
+    assert_eq!(r.status(), 202);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.store.review_issues().await.unwrap().len() < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the review was not filed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Then someone reopens the first one.
+    tracker
+        .set_state(&project, first, IssueState::Opened)
+        .await
+        .unwrap();
+    let reviews = app.json("/api/v1/reviews", 200).await;
+    assert_eq!(
+        reviews["duplicates"][0]["iids"],
+        serde_json::json!([first, 4])
+    );
+    let html = app.text("/reviews", 200).await;
+    assert!(
+        html.contains(
+            "<strong>2 open review issues for gitlab-com/support/support-ops/zendesk#102:</strong>"
+        ),
+        "{html}"
+    );
+    assert!(html.contains(&format!("also open: #{first}")), "{html}");
+    assert!(html.contains("also open: #4"), "{html}");
+}
+
+#[tokio::test]
+async fn why_shows_the_cells_the_formula_reads_so_an_error_names_its_cause() {
+    let app = TestApp::spawn().await;
+    // REGEXMATCH needs text: a number in the values-shown column makes the score #VALUE!.
+    let body = serde_json::json!({
+        "A": "2026-11-26T10:00:00Z",
+        "B": "https://gitlab.com/a/b/-/issues/5",
+        "D": "1",
+        "F": 5,
+    });
+    let r = app
+        .post_feedback(body.to_string(), Some(common::TOKEN))
+        .await;
+    assert_eq!(r.status(), 202);
+    let page = app.json("/api/v1/responses?band=error", 200).await;
+    let row = &page["responses"][0];
+    assert_eq!(row["error"], "#VALUE!");
+    let d2 = row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell"] == "D2")
+        .unwrap();
+    assert_eq!(d2["value"], "1");
+    assert_eq!(d2["header"], "Values shown");
+    let f2 = row["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["cell"] == "F2")
+        .unwrap();
+    assert_eq!(f2["value"], "5");
+    let html = app.text("/responses?band=error", 200).await;
+    assert!(html.contains("<th>Values</th>"), "{html}");
+    assert!(
+        html.contains("<li><code>D2</code> <span class=\"muted small\">Values shown</span><span class=\"term-value\" title=\"as written: 1\">= 1</span></li>"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn the_review_page_renders_the_issue_markdown_sanitised() {
+    let app = TestApp::spawn().await;
+    let html = app.text("/reviews", 200).await;
+    let start = html
+        .find("<div class=\"markdown\">")
+        .expect("the issue text");
+    let text = &html[start..start + html[start..].find("</div>").unwrap()];
+    // The generated section is Markdown: a heading and a table, drawn as HTML.
+    assert!(text.contains("<table>"), "{text}");
+    assert!(!text.contains("| ---"), "{text}");
+    // Entities are read once, the hidden marker is not shown, nothing is raw HTML.
+    assert!(!text.contains("&amp;amp;"), "{text}");
+    assert!(!text.contains("supportops:"), "{text}");
+    assert!(!text.contains("<script"), "{text}");
 }

@@ -104,3 +104,24 @@ async fn overview_shows_every_section_with_the_api_numbers() {
         "band mix and trend"
     );
 }
+
+#[tokio::test]
+async fn the_plan_table_lists_each_member_once() {
+    let app = TestApp::spawn_with(with_team()).await;
+    // December is already planned: every member has a session arranged.
+    let sh = supportops_app::shadow::Shadowing::from_config(&common::demo_config(), None).unwrap();
+    let december = supportops_domain::shadow::Month::parse("2026-12").unwrap();
+    let applied =
+        supportops_app::shadow::plan(app.store.as_ref(), &sh, december, &[], true, common::now())
+            .await
+            .unwrap();
+    assert!(!applied.sessions.is_empty());
+    let html = app.text("/shadowing", 200).await;
+    let start = html.find("id=\"plan-h\"").expect("the plan");
+    let plan = &html[start..start + html[start..].find("</table>").unwrap()];
+    for m in &sh.members {
+        let lines = plan.matches(&format!("<td>@{}</td>", m.username)).count();
+        assert_eq!(lines, 1, "{}: {plan}", m.username);
+    }
+    assert!(plan.contains("already planned"), "{plan}");
+}

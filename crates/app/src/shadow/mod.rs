@@ -4,6 +4,8 @@
 //! - [`plan`]: propose (and with `apply`, record) who shadows which region in a month;
 //! - [`schedule`]: give a planned session a time and an engineer, and file its Support
 //!   Shadowing issue, which mentions the region's managers so the tracker asks them to help;
+//! - [`reschedule`]: move a scheduled session to another time, noting the new time on its
+//!   issue (no second issue);
 //! - [`done`] and [`cancel`]: finish a session, noting it on its issue and closing it;
 //! - [`improve`]: file an improvement issue whose description links the shadowing issue, and
 //!   record the link in the store;
@@ -21,6 +23,7 @@
 mod demo;
 mod issue;
 mod record;
+mod reschedule;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -42,6 +45,7 @@ pub use record::{
     ImproveReport, IssueDraft, ScheduleReport, ScheduleRequest, SessionReport, cancel, done,
     improve, schedule,
 };
+pub use reschedule::{RescheduleReport, RescheduleRequest, reschedule};
 
 /// Where the user-editable part of a Support Shadowing issue comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +82,9 @@ pub struct Shadowing {
     pub labels: Vec<String>,
     /// The issue template.
     pub template: TemplateSource,
+    /// `team.since`: the first month tracked; `None` to use the first month with a recorded
+    /// session.
+    pub since: Option<Month>,
 }
 
 impl Shadowing {
@@ -130,6 +137,12 @@ impl Shadowing {
                     .map_err(|e| bad(key("hours"), e.to_string()))?,
             });
         }
+        let since = match &config.team.since {
+            Some(text) => {
+                Some(Month::parse(text).map_err(|e| bad("team.since".into(), e.to_string()))?)
+            }
+            None => None,
+        };
         let template = match template_text {
             Some((origin, text)) => TemplateSource::Text { origin, text },
             None => TemplateSource::Tracker {
@@ -144,6 +157,7 @@ impl Shadowing {
             improvement_project: s.improvement_project.clone(),
             labels: s.labels.clone(),
             template,
+            since,
         })
     }
 
@@ -208,6 +222,46 @@ pub enum ShadowError {
     BadTime {
         /// What was given.
         input: String,
+    },
+    /// A date where a start is expected: it would silently be midnight.
+    #[error(
+        "`{input}` is a date without a time; write the start as `YYYY-MM-DD HH:MM`, e.g. `{input} 15:00`"
+    )]
+    NoTime {
+        /// What was given.
+        input: String,
+    },
+    /// The start is outside the working hours of the member or the region.
+    #[error("{when} is outside {who}; pick a time inside them, or add `--force` to keep this one")]
+    OutsideHours {
+        /// The session's time, in the zone it was given in.
+        when: String,
+        /// Whose hours, e.g. `amara's working hours (09:00-17:00 America/New_York)`.
+        who: String,
+    },
+    /// Only a scheduled session has a time and an issue to move.
+    #[error(
+        "session {id} is {state}, so it has no time to move{}",
+        match state {
+            SessionState::Planned => "; give it one with `supportops shadow schedule`",
+            _ => "; plan a new session instead",
+        }
+    )]
+    NotScheduled {
+        /// The session.
+        id: SessionId,
+        /// Its state.
+        state: SessionState,
+    },
+    /// A session recorded as done before it started.
+    #[error(
+        "session {id} starts {start}, so it cannot be done yet; record it after it has taken place, or move it with `supportops shadow reschedule {id} --at \"YYYY-MM-DD HH:MM\"`"
+    )]
+    NotYetHeld {
+        /// The session.
+        id: SessionId,
+        /// Its start, in the member's zone.
+        start: String,
     },
     /// The time zone given with the start is unknown.
     #[error("`{input}` is not a known IANA time zone; use a name such as `Europe/Berlin`")]
@@ -327,6 +381,17 @@ pub struct PlanReport {
     pub regions: Vec<RegionTally>,
 }
 
+impl PlanReport {
+    /// The members left out for a reason other than the session already arranged for them:
+    /// a member listed under [`PlanReport::arranged`] needs no second line.
+    pub fn not_planned(&self) -> Vec<&Skip> {
+        self.skipped
+            .iter()
+            .filter(|s| !self.arranged.iter().any(|a| a.member == s.member))
+            .collect()
+    }
+}
+
 /// Proposes the sessions of `month` (see [`supportops_domain::shadow::planner`]) after the
 /// sessions fixed in `pins`; with `apply`, records them as planned sessions stamped `now`.
 pub async fn plan<S>(
@@ -415,6 +480,9 @@ pub struct CoverageReport {
     pub target_per_region: u32,
     /// Sessions each member does per month.
     pub per_member_per_month: u32,
+    /// The first month the team tracks (`team.since`, or the first month with a recorded
+    /// session); earlier months are never missed.
+    pub since: Option<Month>,
     /// Each period, oldest first.
     pub periods: Vec<PeriodCoverage>,
     /// Every period's warnings, oldest first.
@@ -437,18 +505,42 @@ pub fn default_span(kind: PeriodKind, today: Date) -> Vec<Period> {
     periods
 }
 
-/// The coverage of the configured periods that make up `span`, as of `today`. By default:
-/// the periods of [`default_span`] from the first one with a recorded session on (the current
-/// period at least).
+/// The first month the team tracks: `team.since`, else the first month with any recorded
+/// session (the month it was planned for, or the month it was recorded in if earlier).
+pub async fn tracked_since<S>(store: &S, sh: &Shadowing) -> Result<Option<Month>, ShadowError>
+where
+    S: ShadowStore + ?Sized,
+{
+    if let Some(since) = sh.since {
+        return Ok(Some(since));
+    }
+    Ok(store
+        .sessions(&SessionQuery::default())
+        .await?
+        .iter()
+        .map(|s| {
+            s.month.min(Month::of(
+                s.created_at.to_zoned_datetime(TimeZone::UTC).date(),
+            ))
+        })
+        .min())
+}
+
+/// The coverage of the configured periods that make up `span`, as of `now`. By default:
+/// the periods of [`default_span`] from the team's first tracked month on (the current period
+/// at least). Months before the team's first tracked month ([`tracked_since`]) are never
+/// missed.
 pub async fn coverage<S>(
     store: &S,
     sh: &Shadowing,
     span: Option<Period>,
-    today: Date,
+    now: Timestamp,
 ) -> Result<CoverageReport, ShadowError>
 where
     S: ShadowStore + ?Sized,
 {
+    let today = now.to_zoned_datetime(TimeZone::UTC).date();
+    let since = tracked_since(store, sh).await?;
     let mut periods = match span {
         Some(span) => span.split(sh.rules.period),
         None => default_span(sh.rules.period, today),
@@ -464,14 +556,17 @@ where
         })
         .await?;
     if span.is_none() {
-        // By default, periods before the first recorded session are not shown: nothing was
-        // tracked then, and calling them missed would only be noise.
-        let start = sessions.iter().map(|s| s.month).min();
-        periods.retain(|p| p == &last || start.is_some_and(|m| p.last_month() >= m));
+        // By default, periods before the team started are not shown: nothing was tracked
+        // then, and calling them missed would only be noise.
+        periods.retain(|p| p == &last || since.is_some_and(|m| p.last_month() >= m));
     }
+    let as_of = domain::AsOf {
+        now,
+        since: since.or(Some(Month::of(today))),
+    };
     let periods: Vec<PeriodCoverage> = periods
         .iter()
-        .map(|p| domain::coverage(*p, &sh.rules, &sh.members, &sh.regions, &sessions, today))
+        .map(|p| domain::coverage_as_of(*p, &sh.rules, &sh.members, &sh.regions, &sessions, as_of))
         .collect();
     let warnings = periods
         .iter()
@@ -488,6 +583,7 @@ where
         period_kind: sh.rules.period,
         target_per_region: sh.rules.target_per_region,
         per_member_per_month: sh.rules.per_member_per_month,
+        since: as_of.since,
         periods,
         warnings,
     })

@@ -9,7 +9,8 @@ use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use supportops_domain::shadow::{
-    Improvement, IssueRef, Month, Scheduling, SessionId, SessionState, ShadowSession,
+    Improvement, IssueRef, Member, Month, Region, Scheduling, SessionId, SessionState,
+    ShadowSession,
 };
 use supportops_ports::store::ShadowStore;
 use supportops_ports::{Issue, IssueQuery, IssueState, NewIssue, Tracker};
@@ -47,6 +48,8 @@ pub struct ScheduleRequest {
     pub at: String,
     /// The IANA zone `at` is in; the member's zone when `None`.
     pub zone: Option<String>,
+    /// Schedule it even outside the member's or the region's working hours.
+    pub force: bool,
     /// Show what would be filed and recorded, change nothing.
     pub dry_run: bool,
 }
@@ -108,9 +111,15 @@ fn issue_ref(issue: &Issue) -> IssueRef {
     }
 }
 
-/// Reads the start: a local date and time in `zone`, or a time with an offset.
-fn parse_start(at: &str, zone: &TimeZone) -> Result<Timestamp, ShadowError> {
+/// Reads the start: a local date and time in `zone`, or a time with an offset. A date alone
+/// is refused: it would be midnight, which nobody means.
+pub(super) fn parse_start(at: &str, zone: &TimeZone) -> Result<Timestamp, ShadowError> {
     let text = at.trim();
+    if text.parse::<jiff::civil::Date>().is_ok() && !text.contains(':') {
+        return Err(ShadowError::NoTime {
+            input: text.to_owned(),
+        });
+    }
     if let Ok(local) = text.parse::<DateTime>() {
         return zone
             .to_ambiguous_timestamp(local)
@@ -123,6 +132,51 @@ fn parse_start(at: &str, zone: &TimeZone) -> Result<Timestamp, ShadowError> {
     text.parse::<Timestamp>().map_err(|_| ShadowError::BadTime {
         input: text.to_owned(),
     })
+}
+
+/// Whose working hours `[start, start + length]` falls outside: the member's, the region's.
+/// Outside them the command stops unless `force`, and then warns.
+pub(super) fn check_hours(
+    member: &Member,
+    region: &Region,
+    start: Timestamp,
+    length: u32,
+    given_zone: &TimeZone,
+    force: bool,
+    warnings: &mut Vec<String>,
+) -> Result<(), ShadowError> {
+    let mut outside = Vec::new();
+    if !within_hours(member.hours, &member.zone, start, length) {
+        outside.push(format!(
+            "{}'s working hours ({} {})",
+            member.username,
+            member.hours,
+            member.zone.iana_name().unwrap_or("UTC")
+        ));
+    }
+    if !within_hours(region.hours, &region.zone, start, length) {
+        outside.push(format!(
+            "{}'s working hours ({} {})",
+            region.name,
+            region.hours,
+            region.zone.iana_name().unwrap_or("UTC")
+        ));
+    }
+    if outside.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        return Err(ShadowError::OutsideHours {
+            when: span_in(start, length, given_zone),
+            who: outside.join(" and "),
+        });
+    }
+    warnings.extend(
+        outside
+            .into_iter()
+            .map(|who| format!("the session is outside {who} (kept with --force)")),
+    );
+    Ok(())
 }
 
 /// Issues of `project` carrying `marker`, found by searching for `search`.
@@ -204,22 +258,15 @@ where
             span_in(start, length, &start_zone)
         ));
     }
-    if !within_hours(member.hours, &member.zone, start, length) {
-        warnings.push(format!(
-            "the session is outside {}'s working hours ({} {})",
-            member.username,
-            member.hours,
-            member.zone.iana_name().unwrap_or("UTC")
-        ));
-    }
-    if !within_hours(region.hours, &region.zone, start, length) {
-        warnings.push(format!(
-            "the session is outside {}'s working hours ({} {})",
-            region.name,
-            region.hours,
-            region.zone.iana_name().unwrap_or("UTC")
-        ));
-    }
+    check_hours(
+        member,
+        region,
+        start,
+        length,
+        &start_zone,
+        req.force,
+        &mut warnings,
+    )?;
     let month = Month::of(start.to_zoned_datetime(member.zone.clone()).date());
     if month != session.month {
         warnings.push(format!(
@@ -385,6 +432,15 @@ where
 {
     let mut session = load(store, id).await?;
     session.check(SessionState::Done)?;
+    // A session is done once it has begun; before that it may still move or fall through.
+    if let Some(start) = session.start
+        && start > now
+    {
+        return Err(ShadowError::NotYetHeld {
+            id,
+            start: span_in(start, session.length_minutes, &TimeZone::UTC),
+        });
+    }
     let tracker_actions = match &session.issue {
         Some(issue) => {
             note_and_close(tracker, issue, &done_note(notes.as_deref()), dry_run).await?

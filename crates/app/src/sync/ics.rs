@@ -4,7 +4,8 @@
 //! - each version of the weekly series is one `VEVENT` with an `RRULE` (bounded by `UNTIL`
 //!   when a reschedule follows it); cancelled occurrences are `EXDATE`s, moved ones are
 //!   overriding `VEVENT`s with the same `UID` and a `RECURRENCE-ID`;
-//! - the monthly sync is its own `VEVENT` with a monthly `RRULE` (`BYDAY=1TU`);
+//! - the monthly sync is its own `VEVENT` with a monthly `RRULE` (`BYDAY=1TU`), its cancelled
+//!   meetings `EXDATE`s and its moved ones overriding `VEVENT`s, as for the weekly sync;
 //! - every zone other than UTC gets a `VTIMEZONE` block generated from jiff's rules for it
 //!   (yearly `RRULE`s when the zone's changes follow a fixed pattern, one observance per change
 //!   otherwise), because `icalendar` does not write one.
@@ -21,8 +22,8 @@ use jiff::civil::{Date, DateTime, Weekday};
 use jiff::tz::{Offset, TimeZone};
 use jiff::{SignedDuration, Timestamp, ZonedDateTime};
 use supportops_domain::sync::{
-    Change, MonthlySchedule, SeriesVersion, SyncError, WeeklySeries, first_on_or_after,
-    monthly_meeting,
+    Change, MonthlySchedule, OccurrenceStatus, SeriesVersion, SyncError, WeeklySeries,
+    first_on_or_after, monthly_meeting,
 };
 
 /// What goes into the feed.
@@ -155,7 +156,7 @@ pub fn calendar(input: &CalendarInput<'_>) -> Result<String, SyncError> {
         "Action plans for new Feedback Review issues, outcomes of past ones. \
          Agenda: supportops sync agenda.",
     );
-    let next = monthly.next(input.now, 1)?;
+    let next = monthly.next_held(input.now, 1)?;
     if let Some(next) = next.into_iter().next()
         && let Some(rel) = monthly_meeting(next, input.weekly)?.relation
     {
@@ -166,16 +167,51 @@ pub fn calendar(input: &CalendarInput<'_>) -> Result<String, SyncError> {
         monthly.rule.ordinal.nth(),
         byday(monthly.rule.weekday)
     );
-    let event = Event::new()
-        .uid(&format!("{id}-monthly-sync@supportops"))
+    let monthly_uid = format!("{id}-monthly-sync@supportops");
+    let mut event = Event::new();
+    event
+        .uid(&monthly_uid)
         .summary(input.monthly_title)
         .description(&description)
         .add_property("DTSTAMP", &dtstamp)
-        .append_property(date_time("DTSTART", &first.start, feed_from))
-        .append_property(date_time("DTEND", &first.end, feed_from))
-        .add_property("RRULE", &rule)
-        .done();
-    cal.push(event);
+        .append_property(date_time("DTSTART", &first.scheduled, feed_from))
+        .append_property(date_time(
+            "DTEND",
+            &first.scheduled.checked_add(monthly.length)?,
+            feed_from,
+        ))
+        .add_property("RRULE", &rule);
+    // Single meetings moved or cancelled, as for the weekly sync.
+    let mut overrides = Vec::new();
+    for date in monthly.changes.keys().filter(|d| **d >= first.date) {
+        let Some(occ) = monthly.occurrence_on(*date)? else {
+            continue;
+        };
+        match occ.status {
+            OccurrenceStatus::Cancelled => {
+                event.append_multi_property(date_time("EXDATE", &occ.scheduled, feed_from));
+            }
+            OccurrenceStatus::Moved => {
+                remember(occ.start.time_zone());
+                overrides.push(
+                    Event::new()
+                        .uid(&monthly_uid)
+                        .summary(input.monthly_title)
+                        .description(&format!("Moved from {}.", describe_time(&occ.scheduled)))
+                        .add_property("DTSTAMP", &dtstamp)
+                        .append_property(date_time("RECURRENCE-ID", &occ.scheduled, feed_from))
+                        .append_property(date_time("DTSTART", &occ.start, feed_from))
+                        .append_property(date_time("DTEND", &occ.end, feed_from))
+                        .done(),
+                );
+            }
+            OccurrenceStatus::Scheduled => {}
+        }
+    }
+    cal.push(event.done());
+    for o in overrides {
+        cal.push(o);
+    }
 
     let text = cal.to_string();
     let mut blocks = String::new();

@@ -61,6 +61,16 @@ pub enum SyncAppError {
         /// Today, in the series' zone.
         today: Date,
     },
+    /// A new time outside some attendees' working hours, without `--force`.
+    #[error(
+        "{when} is outside the working hours of {who}; pick a time inside them (`supportops sync slots` lists some), or add `--force` to keep this one"
+    )]
+    OutsideHours {
+        /// The new start.
+        when: String,
+        /// Who would be outside, with their local time, e.g. `dana (Tue 01:00)`.
+        who: String,
+    },
     /// A meeting recorded as held in the future.
     #[error("cannot record the monthly sync of `{date}` as held: that date is still to come")]
     HeldInFuture {
@@ -107,6 +117,7 @@ impl SyncAppError {
             | SyncAppError::UnknownZone { .. }
             | SyncAppError::Schedule(_)
             | SyncAppError::RescheduleInPast { .. }
+            | SyncAppError::OutsideHours { .. }
             | SyncAppError::HeldInFuture { .. }
             | SyncAppError::NotAReview { .. }
             | SyncAppError::NotOnAgenda { .. } => true,
@@ -178,6 +189,7 @@ impl SyncSettings {
             time: domain::parse_time(&m.time).map_err(|e| config_err("sync.monthly.time", e))?,
             zone: config_zone("sync.monthly.timezone", &m.timezone)?,
             length: config_length("sync.monthly.length_minutes", m.length_minutes)?,
+            changes: BTreeMap::new(),
         };
         let mut members = Vec::new();
         for (i, member) in config.team.members.iter().enumerate() {
@@ -225,6 +237,19 @@ pub async fn load_series(
         let _ = series.record(c.date, c.change);
     }
     Ok(series)
+}
+
+/// The monthly sync as the store has it: the configured rule and every change to a single
+/// meeting (a change to a date the rule no longer gives is ignored).
+pub async fn load_monthly(
+    settings: &SyncSettings,
+    store: &dyn SyncStore,
+) -> Result<MonthlySchedule, SyncAppError> {
+    let mut monthly = settings.monthly.clone();
+    for c in store.monthly_changes().await? {
+        let _ = monthly.record(c.date, c.change);
+    }
+    Ok(monthly)
 }
 
 /// A member's view of a meeting.
@@ -285,7 +310,8 @@ pub struct NextReport {
     pub meetings: Vec<MeetingView>,
 }
 
-/// The next `count` weekly syncs (with cancelled ones shown) and the monthly syncs among them.
+/// The next `count` meetings: weekly syncs (cancelled ones included, so nobody turns up to
+/// one) and the monthly syncs among them, in order of start.
 pub async fn next(
     settings: &SyncSettings,
     store: &dyn SyncStore,
@@ -293,7 +319,8 @@ pub async fn next(
     count: usize,
 ) -> Result<NextReport, SyncAppError> {
     let series = load_series(settings, store).await?;
-    let meetings = domain::upcoming(&series, &settings.monthly, now, count)?;
+    let monthly = load_monthly(settings, store).await?;
+    let meetings = domain::upcoming(&series, &monthly, now, count)?;
     let meetings = meetings
         .into_iter()
         .map(|m| {
@@ -315,6 +342,7 @@ pub async fn next(
                 end: m.end,
             }
         })
+        .take(count)
         .collect();
     Ok(NextReport { meetings })
 }
@@ -384,23 +412,49 @@ async fn change_occurrence(
 }
 
 /// Moves the weekly occurrence scheduled on `date`. Moving it back to its scheduled time
-/// restores it (a cancelled one too).
+/// restores it (a cancelled one too). A new time outside a member's working hours is refused
+/// unless `force`.
 pub async fn move_occurrence(
     settings: &SyncSettings,
     store: &dyn SyncStore,
     date: Date,
     to: MoveTarget,
+    force: bool,
     now: Timestamp,
 ) -> Result<OccurrenceView, SyncAppError> {
+    let series = load_series(settings, store).await?;
+    let version = series.version_on(date).spec.clone();
     let to = match to {
         MoveTarget::Zoned(z) => z,
-        MoveTarget::Local(dt) => {
-            let series = load_series(settings, store).await?;
-            let zone = series.version_on(date).spec.zone.clone();
-            dt.to_zoned_datetime(zone).map_err(SyncError::from)?
-        }
+        MoveTarget::Local(dt) => dt
+            .to_zoned_datetime(version.zone.clone())
+            .map_err(SyncError::from)?,
     };
+    let scheduled = version.start_on(date)?;
+    if !force && to.timestamp() != scheduled.timestamp() {
+        check_members_hours(&settings.members, &to, version.length)?;
+    }
     change_occurrence(settings, store, date, Change::Moved(to), now).await
+}
+
+/// Refuses a meeting at `start` that some members would attend outside their working hours.
+fn check_members_hours(
+    members: &[TeamMember],
+    start: &ZonedDateTime,
+    length: SignedDuration,
+) -> Result<(), SyncAppError> {
+    let outside: Vec<String> = member_times(members, start.timestamp(), length)
+        .into_iter()
+        .filter(|m| m.fit == Fit::Outside)
+        .map(|m| format!("{} ({})", m.username, m.local.strftime("%a %H:%M %Z")))
+        .collect();
+    if outside.is_empty() {
+        return Ok(());
+    }
+    Err(SyncAppError::OutsideHours {
+        when: start.strftime("%a %Y-%m-%d %H:%M %Z").to_string(),
+        who: outside.join(", "),
+    })
 }
 
 /// Cancels the weekly occurrence scheduled on `date`.
@@ -411,6 +465,101 @@ pub async fn cancel_occurrence(
     now: Timestamp,
 ) -> Result<OccurrenceView, SyncAppError> {
     change_occurrence(settings, store, date, Change::Cancelled, now).await
+}
+
+async fn change_monthly(
+    settings: &SyncSettings,
+    store: &dyn SyncStore,
+    date: Date,
+    change: Change,
+    now: Timestamp,
+) -> Result<OccurrenceView, SyncAppError> {
+    let mut monthly = load_monthly(settings, store).await?;
+    monthly.record(date, change.clone())?;
+    store
+        .record_monthly_change(&OccurrenceChange {
+            date,
+            change,
+            recorded_at: now,
+        })
+        .await?;
+    let occ = monthly
+        .occurrence_on(date)?
+        .ok_or_else(|| SyncError::Range {
+            message: format!("the monthly sync of `{date}` vanished"),
+        })?;
+    let length = occ.end.timestamp().duration_since(occ.start.timestamp());
+    Ok(OccurrenceView {
+        date: occ.date,
+        status: occ.status,
+        members: member_times(&settings.members, occ.start.timestamp(), length),
+        scheduled: occ.scheduled,
+        start: occ.start,
+        end: occ.end,
+    })
+}
+
+/// Which sync `sync move DATE` and `sync cancel DATE` mean: the monthly one when asked for
+/// (`monthly`), else the weekly one when it meets on `date`, else the monthly one when its rule
+/// gives `date`, else the weekly one (whose error then names the nearest dates).
+pub async fn series_for(
+    settings: &SyncSettings,
+    store: &dyn SyncStore,
+    date: Date,
+    monthly: bool,
+) -> Result<MeetingKind, SyncAppError> {
+    if monthly {
+        return Ok(MeetingKind::Monthly);
+    }
+    let series = load_series(settings, store).await?;
+    if series.occurrence_on(date)?.is_some() || !is_monthly_date(settings, date) {
+        Ok(MeetingKind::Weekly)
+    } else {
+        Ok(MeetingKind::Monthly)
+    }
+}
+
+/// Whether the monthly sync meets on `date` (the date its rule gives, whatever its changes).
+pub fn is_monthly_date(settings: &SyncSettings, date: Date) -> bool {
+    settings.monthly.rule.date_in(date).is_ok_and(|d| d == date)
+}
+
+/// Moves the monthly sync named `date` (the date its rule gives it). Moving it back to its
+/// scheduled time restores it (a cancelled one too). A new time outside a member's working
+/// hours is refused unless `force`.
+pub async fn move_monthly(
+    settings: &SyncSettings,
+    store: &dyn SyncStore,
+    date: Date,
+    to: MoveTarget,
+    force: bool,
+    now: Timestamp,
+) -> Result<OccurrenceView, SyncAppError> {
+    let m = &settings.monthly;
+    let to = match to {
+        MoveTarget::Zoned(z) => z,
+        MoveTarget::Local(dt) => dt
+            .to_zoned_datetime(m.zone.clone())
+            .map_err(SyncError::from)?,
+    };
+    let scheduled = date
+        .to_datetime(m.time)
+        .to_zoned_datetime(m.zone.clone())
+        .map_err(SyncError::from)?;
+    if !force && to.timestamp() != scheduled.timestamp() && is_monthly_date(settings, date) {
+        check_members_hours(&settings.members, &to, m.length)?;
+    }
+    change_monthly(settings, store, date, Change::Moved(to), now).await
+}
+
+/// Cancels the monthly sync named `date`.
+pub async fn cancel_monthly(
+    settings: &SyncSettings,
+    store: &dyn SyncStore,
+    date: Date,
+    now: Timestamp,
+) -> Result<OccurrenceView, SyncAppError> {
+    change_monthly(settings, store, date, Change::Cancelled, now).await
 }
 
 /// A reschedule of the whole weekly series.
@@ -501,8 +650,9 @@ pub async fn reschedule(
 /// One slot as `sync slots` shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlotView {
-    /// 1 for the best.
-    pub rank: usize,
+    /// 1 for the best; `null` for the current time when it suits fewer members than the
+    /// slots found.
+    pub rank: Option<usize>,
     /// The weekday, in the series' zone.
     pub weekday: String,
     /// The local start time in the series' zone, `HH:MM`.
@@ -542,6 +692,20 @@ pub struct SlotsReport {
     pub everyone_fits: bool,
     /// Best first.
     pub slots: Vec<SlotView>,
+    /// The series' current weekday and time that week, with how it suits each member, whether
+    /// or not it is among `slots` (its `rank` is `null` when no other slot is worse).
+    pub current: Option<SlotView>,
+}
+
+/// The week `sync slots` looks at by default: the next week that has not begun, so every slot
+/// it lists is still ahead (today's week when today is a Monday).
+pub fn next_full_week(today: Date) -> Result<Date, SyncAppError> {
+    if today.weekday() == Weekday::Monday {
+        return Ok(today);
+    }
+    Ok(today
+        .nth_weekday(1, Weekday::Monday)
+        .map_err(SyncError::from)?)
 }
 
 /// What to look for with `sync slots`.
@@ -549,7 +713,7 @@ pub struct SlotsReport {
 pub struct SlotsRequest {
     /// The meeting length; the series' if `None`.
     pub length: Option<SignedDuration>,
-    /// Any date of the week to look at; this week if `None`.
+    /// Any date of the week to look at; the next full week ([`next_full_week`]) if `None`.
     pub week_of: Option<Date>,
     /// How many slots to list.
     pub count: usize,
@@ -573,7 +737,10 @@ pub async fn slots(
     }
     let series = load_series(settings, store).await?;
     let today = now.to_zoned_datetime(settings.weekly.zone.clone()).date();
-    let week_of = request.week_of.unwrap_or(today);
+    let week_of = match request.week_of {
+        Some(date) => date,
+        None => next_full_week(today)?,
+    };
     let spec = series.version_on(week_of).spec.clone();
     let length = request.length.unwrap_or(spec.length);
     let report = domain::find_slots(&SlotQuery {
@@ -585,25 +752,33 @@ pub async fn slots(
         current: Some((spec.weekday, spec.time)),
         horizon_weeks: 52,
     })?;
+    let view = |rank: Option<usize>, s: domain::Slot| SlotView {
+        rank,
+        weekday: domain::weekday_name(s.weekday).to_owned(),
+        time: s.time.strftime("%H:%M").to_string(),
+        inside: s.inside,
+        comfortable: s.comfortable,
+        distance_minutes: s.distance.as_mins(),
+        current: s.weekday == spec.weekday && s.time == spec.time,
+        outside: s.outside().into_iter().map(str::to_owned).collect(),
+        breaks_on: s.breaks.as_ref().map(|b| b.date),
+        breaks_for: s.breaks.map(|b| b.outside).unwrap_or_default(),
+        members: member_times(&settings.members, s.start.timestamp(), length),
+        start: s.start,
+    };
+    // The current time's place among all the slots found, whether or not it is listed.
+    let current_rank = report
+        .slots
+        .iter()
+        .position(|s| s.weekday == spec.weekday && s.time == spec.time)
+        .map(|i| i + 1);
+    let current = report.current.map(|s| view(current_rank, s));
     let slots = report
         .slots
         .into_iter()
         .take(request.count)
         .enumerate()
-        .map(|(i, s)| SlotView {
-            rank: i + 1,
-            weekday: domain::weekday_name(s.weekday).to_owned(),
-            time: s.time.strftime("%H:%M").to_string(),
-            inside: s.inside,
-            comfortable: s.comfortable,
-            distance_minutes: s.distance.as_mins(),
-            current: s.weekday == spec.weekday && s.time == spec.time,
-            outside: s.outside().into_iter().map(str::to_owned).collect(),
-            breaks_on: s.breaks.as_ref().map(|b| b.date),
-            breaks_for: s.breaks.map(|b| b.outside).unwrap_or_default(),
-            members: member_times(&settings.members, s.start.timestamp(), length),
-            start: s.start,
-        })
+        .map(|(i, s)| view(Some(i + 1), s))
         .collect();
     Ok(SlotsReport {
         week_start: report.week_start,
@@ -612,6 +787,7 @@ pub async fn slots(
         team_size: settings.members.len(),
         everyone_fits: report.everyone_fits,
         slots,
+        current,
     })
 }
 
@@ -622,40 +798,46 @@ pub async fn calendar(
     now: Timestamp,
 ) -> Result<String, SyncAppError> {
     let series = load_series(settings, store).await?;
+    let monthly = load_monthly(settings, store).await?;
     Ok(ics::calendar(&ics::CalendarInput {
         calendar_id: &settings.review_project,
         weekly_title: &settings.weekly_title,
         weekly: &series,
         monthly_title: &settings.monthly_title,
-        monthly: &settings.monthly,
+        monthly: &monthly,
         now,
     })?)
 }
 
-/// The monthly sync's date for an agenda: `date`, else the next monthly sync not over yet.
+/// The monthly sync's date for an agenda: the meeting `date` names (its scheduled date, or the
+/// date it was moved to), else the next monthly sync not over yet and not cancelled. Dates the
+/// monthly sync does not meet on are refused with the nearest ones.
 pub fn meeting_date(
-    settings: &SyncSettings,
+    monthly: &MonthlySchedule,
     date: Option<Date>,
     now: Timestamp,
 ) -> Result<Date, SyncAppError> {
     match date {
-        Some(d) => Ok(d),
-        None => Ok(settings
-            .monthly
-            .next(now, 1)?
+        Some(d) => Ok(monthly.meeting_for(d)?.date),
+        None => Ok(monthly
+            .next_held(now, 1)?
             .first()
             .map(|m| m.date)
-            .unwrap_or_else(|| now.to_zoned_datetime(settings.monthly.zone.clone()).date())),
+            .unwrap_or_else(|| now.to_zoned_datetime(monthly.zone.clone()).date())),
     }
 }
 
-/// When the monthly sync of `date` starts: its configured time that day.
-fn meeting_start(settings: &SyncSettings, date: Date) -> Result<Timestamp, SyncAppError> {
-    Ok(date
-        .to_datetime(settings.monthly.time)
-        .to_zoned_datetime(settings.monthly.zone.clone())
-        .map_err(SyncError::from)?
-        .timestamp())
+/// When the monthly sync named `date` starts: its configured time that day, or the time it
+/// was moved to.
+fn meeting_start(monthly: &MonthlySchedule, date: Date) -> Result<Timestamp, SyncAppError> {
+    match monthly.occurrence_on(date)? {
+        Some(occ) => Ok(occ.start.timestamp()),
+        None => Ok(date
+            .to_datetime(monthly.time)
+            .to_zoned_datetime(monthly.zone.clone())
+            .map_err(SyncError::from)?
+            .timestamp()),
+    }
 }
 
 fn review_state(state: IssueState) -> ReviewState {
@@ -674,7 +856,8 @@ pub async fn agenda(
     date: Option<Date>,
     now: Timestamp,
 ) -> Result<Agenda, SyncAppError> {
-    let date = meeting_date(settings, date, now)?;
+    let monthly = load_monthly(settings, store).await?;
+    let date = meeting_date(&monthly, date, now)?;
     let previous = store.meeting_before(date).await?;
     let since = match &previous {
         Some(m) => Since {
@@ -683,9 +866,7 @@ pub async fn agenda(
             kind: SinceKind::Held,
         },
         None => {
-            let last = settings
-                .monthly
-                .last_before(meeting_start(settings, date)?)?;
+            let last = monthly.last_before(meeting_start(&monthly, date)?)?;
             Since {
                 date: last.date,
                 at: last.start.timestamp(),
@@ -830,7 +1011,7 @@ pub struct HeldReport {
     pub meeting: HeldMeeting,
 }
 
-/// Records that the monthly sync of `date` (today if `None`) took place; its agenda's items
+/// Records that the monthly sync of `date` (the last one begun if `None`) took place; its agenda's items
 /// are recorded as discussed except `not_discussed`, which carry forward to the next agenda.
 pub async fn held(
     settings: &SyncSettings,
@@ -840,12 +1021,20 @@ pub async fn held(
     not_discussed: &[u64],
     now: Timestamp,
 ) -> Result<HeldReport, SyncAppError> {
-    let today = now.to_zoned_datetime(settings.monthly.zone.clone()).date();
-    let date = date.unwrap_or(today);
-    if date > today {
+    let monthly = load_monthly(settings, store).await?;
+    let today = now.to_zoned_datetime(monthly.zone.clone()).date();
+    // The meeting the date names: refused when the monthly sync does not meet that day, so
+    // a second record never appears for a meeting that did not take place.
+    let date = match date {
+        Some(d) => monthly.meeting_for(d)?.date,
+        // The meeting that began last: today's, or the one the team forgot to record.
+        None => monthly.last_before(now)?.date,
+    };
+    let start = meeting_start(&monthly, date)?;
+    if start.to_zoned_datetime(monthly.zone.clone()).date() > today {
         return Err(SyncAppError::HeldInFuture { date });
     }
-    let held_at = meeting_start(settings, date)?.min(now);
+    let held_at = start.min(now);
     let agenda = agenda(settings, store, tracker, Some(date), now).await?;
     let items = agenda.items();
     let unknown: Vec<u64> = not_discussed

@@ -13,8 +13,8 @@ use anyhow::Context as _;
 use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::review::{
-    ActionStatus, FilingError, LockOptions, ReportedResponse, ReviewAction, ReviewError,
-    ReviewOptions, ReviewReport, TemplateSource, review,
+    ActionStatus, FilingError, LockOptions, OpenDuplicates, ReportedResponse, ReviewAction,
+    ReviewError, ReviewOptions, ReviewReport, TemplateSource, open_duplicates, review,
 };
 use supportops_config::Config;
 use supportops_domain::Band;
@@ -51,6 +51,8 @@ struct JsonReport<'a> {
     #[serde(flatten)]
     report: &'a ReviewReport,
     nothing_new: bool,
+    /// Subjects with two or more open review issues.
+    open_duplicates: &'a [OpenDuplicates],
 }
 
 /// Runs the command.
@@ -78,30 +80,37 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             open_store(&config).await?
         };
         let tracker = open_tracker(&config, &store)?;
-        Ok::<_, anyhow::Error>(
-            review(
-                store.as_ref(),
-                tracker.as_ref(),
-                &sheet.responses,
-                &options,
-                &review_lock("supportops review"),
-                jiff::Timestamp::now(),
-            )
-            .await,
+        let result = review(
+            store.as_ref(),
+            tracker.as_ref(),
+            &sheet.responses,
+            &options,
+            &review_lock("supportops review"),
+            jiff::Timestamp::now(),
         )
+        .await;
+        // Two open reviews of one subject (after a reopen) split its later responses: say so.
+        let duplicates = match &result {
+            Ok(_) => open_duplicates(store.as_ref(), tracker.as_ref())
+                .await
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        Ok::<_, anyhow::Error>((result, duplicates))
     })?;
+    let (result, duplicates) = result;
     let report = match result {
         Ok(report) => report,
         Err(ReviewError::Filing(failure)) => {
             let FilingError { report, .. } = &*failure;
             if !report.actions.is_empty() {
-                show(report, args.format)?;
+                show(report, &[], args.format)?;
             }
             return Err(filing_error(*failure));
         }
         Err(e) => return Err(review_error(e)),
     };
-    show(&report, args.format)
+    show(&report, &duplicates, args.format)
 }
 
 /// The review lock as `program` takes it, under a name unique to this run: the process id and
@@ -200,15 +209,32 @@ fn filing_error(failure: FilingError) -> anyhow::Error {
     ))
 }
 
-fn show(report: &ReviewReport, format: Format) -> anyhow::Result<()> {
+fn show(
+    report: &ReviewReport,
+    duplicates: &[OpenDuplicates],
+    format: Format,
+) -> anyhow::Result<()> {
     match format {
         Format::Json => print_json(&JsonReport {
             report,
             nothing_new: report.nothing_new(),
+            open_duplicates: duplicates,
         }),
         Format::Table => {
             for warning in &report.warnings {
                 anstream::eprintln!("{} {warning}", "warning:".yellow().bold());
+            }
+            for d in duplicates {
+                let iids: Vec<String> = d.iids.iter().map(|i| format!("#{i}")).collect();
+                anstream::eprintln!(
+                    "{} `{}` has {} open review issues ({}); later responses are noted on the \
+                     latest, #{}: close the others",
+                    "warning:".yellow().bold(),
+                    d.subject,
+                    d.iids.len(),
+                    iids.join(", "),
+                    d.latest
+                );
             }
             anstream::print!("{}", table(report));
             Ok(())

@@ -39,6 +39,18 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             write_sample(&mut out, &options, Some(&formula))
                 .and_then(|()| out.flush())
                 .with_context(|| format!("cannot write `{}`", path.display()))?;
+            // The sheet went to a file, so standard output can say what is in it.
+            anstream::println!(
+                "Wrote {} {} (seed {}, scored with the configured formula) to `{}`.",
+                args.rows,
+                if args.rows == 1 {
+                    "response"
+                } else {
+                    "responses"
+                },
+                args.seed,
+                path.display()
+            );
         }
         None => {
             let stdout = std::io::stdout();

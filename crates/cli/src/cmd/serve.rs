@@ -6,6 +6,8 @@
 //! all compiled into the binary so the demo runs from any directory.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
@@ -13,7 +15,7 @@ use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
 use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;
-use super::review::{review_lock, review_options};
+use super::review::review_options;
 use super::score::{scoring, sheet_error, sheet_layout};
 use super::wiring::{check_tracker, open_store, open_tracker};
 use crate::exit::bad_input;
@@ -253,28 +255,62 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
     runtime.block_on(async {
         let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
-        let tracker = open_tracker(&config, &store)?;
-        let now = jiff::Timestamp::now();
-        let report = supportops_app::review::review(
-            store.as_ref(),
-            tracker.as_ref(),
-            &sheet.responses,
-            &review,
-            &review_lock("supportops serve --demo"),
-            now,
-        )
-        .await
-        .context("cannot file the demo's review issues")?;
+        // The demo lives just after its data: its clock starts then and runs on, and the local
+        // tracker stamps issues with the same clock, so every page agrees whatever today is.
+        let now = demo_now(&sheet.responses);
+        let clock = Clock::running_from(now);
+        let filing_time = Arc::new(AtomicI64::new(now.as_second()));
+        let tracker_clock = {
+            let filing_time = Arc::clone(&filing_time);
+            let clock = clock.clone();
+            Arc::new(move || {
+                let at = filing_time.load(Ordering::Relaxed);
+                if at == 0 {
+                    clock.now()
+                } else {
+                    jiff::Timestamp::from_second(at).unwrap_or_else(|_| clock.now())
+                }
+            })
+        };
+        let tracker: Arc<dyn supportops_ports::Tracker> = Arc::new(
+            supportops_store::LocalTracker::new(store.as_ref().clone()).with_clock(tracker_clock),
+        );
+        // Reviews are filed month by month, as a team running `review` would have, so the
+        // monthly agenda sees each issue opened when its responses came in.
+        let mut ordered = sheet.responses.clone();
+        ordered.sort_by_key(|r| r.response.submitted_at);
+        let lock = supportops_app::review::LockOptions::new(
+            format!("supportops serve --demo (pid {})", std::process::id()),
+            Arc::new(clock.clone()),
+        );
+        for (upto, at) in demo_batches(&ordered, now) {
+            filing_time.store(at.as_second(), Ordering::Relaxed);
+            supportops_app::review::review(
+                store.as_ref(),
+                tracker.as_ref(),
+                &ordered[..upto],
+                &review,
+                &lock,
+                at,
+            )
+            .await
+            .context("cannot file the demo's review issues")?;
+        }
+        filing_time.store(0, Ordering::Relaxed);
+        let filed = supportops_ports::store::ReviewStore::review_issues(store.as_ref())
+            .await
+            .map(|issues| issues.len())
+            .unwrap_or(0);
         let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
         let sessions = supportops_app::shadow::load_demo_history(store.as_ref(), &config, today)
             .await
             .context("cannot load the demo's shadowing history")?;
-        let new = report.imported.map_or(0, |c| c.inserted);
         println!(
-            "demo: {} responses in the sample sheet ({new} new), {} review issues and notes \
-             filed in the local tracker, {sessions} shadowing sessions recorded",
+            "demo: {} responses in the sample sheet, {filed} review issues filed in the local \
+             tracker, {sessions} shadowing sessions recorded; the demo runs as of {} (just \
+             after its last response)",
             sheet.responses.len(),
-            report.actions.len(),
+            now.strftime("%Y-%m-%d %H:%M UTC"),
         );
         match &dir {
             DataDir::Temporary(t) => println!(
@@ -294,7 +330,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
             store,
             tracker,
             webhook,
-            clock: Clock::system(),
+            clock,
             sheet: SheetSetup {
                 layout,
                 headers: sheet.headers.clone(),
@@ -310,6 +346,64 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
     })?;
     drop(dir);
     Ok(())
+}
+
+/// The demo's "now": an hour after its last response, or a second after it when an hour later
+/// is already the next month (so the last month of data is the current month).
+fn demo_now(responses: &[supportops_domain::ScoredResponse]) -> jiff::Timestamp {
+    let Some(last) = responses
+        .iter()
+        .filter_map(|r| r.response.submitted_at)
+        .max()
+    else {
+        return jiff::Timestamp::now();
+    };
+    let month = |t: jiff::Timestamp| {
+        let d = t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        (d.year(), d.month())
+    };
+    let hour_later = last
+        .checked_add(jiff::SignedDuration::from_hours(1))
+        .unwrap_or(last);
+    if month(hour_later) == month(last) {
+        hour_later
+    } else {
+        last.checked_add(jiff::SignedDuration::from_secs(1))
+            .unwrap_or(last)
+    }
+}
+
+/// How the demo files its reviews: for each month with responses (`responses` in order of
+/// submission), how many leading responses to file and when (a day after the month's
+/// last response, or `now` for the last month).
+fn demo_batches(
+    responses: &[supportops_domain::ScoredResponse],
+    now: jiff::Timestamp,
+) -> Vec<(usize, jiff::Timestamp)> {
+    let month = |t: jiff::Timestamp| {
+        let d = t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        (d.year(), d.month())
+    };
+    let mut batches: Vec<(usize, jiff::Timestamp)> = Vec::new();
+    let mut latest: Option<jiff::Timestamp> = None;
+    for (i, r) in responses.iter().enumerate() {
+        let Some(at) = r.response.submitted_at else {
+            continue;
+        };
+        if let Some(prev) = latest
+            && month(prev) != month(at)
+            && at > prev
+        {
+            let filed = prev
+                .checked_add(jiff::SignedDuration::from_hours(24))
+                .unwrap_or(prev)
+                .min(now);
+            batches.push((i, filed));
+        }
+        latest = Some(latest.map_or(at, |l| l.max(at)));
+    }
+    batches.push((responses.len(), now));
+    batches
 }
 
 /// The demo's webhook auth when the environment sets a token; `None` to generate one.

@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::shadow::{
-    self as app, CoverageReport, ImproveReport, PlanReport, ScheduleReport, ScheduleRequest,
-    SessionReport, ShadowError, Shadowing,
+    self as app, CoverageReport, ImproveReport, PlanReport, RescheduleReport, RescheduleRequest,
+    ScheduleReport, ScheduleRequest, SessionReport, ShadowError, Shadowing,
 };
 use supportops_config::Config;
 use supportops_domain::shadow::coverage::MonthStatus;
@@ -34,6 +34,8 @@ pub enum Command {
     /// Give a planned session a time and file its Support Shadowing issue, which asks the
     /// region's Support Managers to help find an engineer
     Schedule(ScheduleArgs),
+    /// Move a scheduled session to another time: notes the new time on its issue
+    Reschedule(RescheduleArgs),
     /// Record a scheduled session as done: notes it on its issue and closes the issue
     Done(DoneArgs),
     /// Cancel a planned or scheduled session: notes the reason on its issue and closes it
@@ -131,7 +133,35 @@ pub struct ScheduleArgs {
     /// The IANA time zone of --at [default: the member's zone]
     #[arg(long, value_name = "ZONE")]
     zone: Option<String>,
+    /// Schedule it even outside the member's or the region's working hours
+    #[arg(long)]
+    force: bool,
     /// Print the issue that would be filed and change nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    #[command(flatten)]
+    clock: Clock,
+}
+
+/// Arguments of `shadow reschedule`.
+#[derive(Debug, clap::Args)]
+pub struct RescheduleArgs {
+    /// The scheduled session's id
+    #[arg(value_name = "SESSION", value_parser = parse_session)]
+    session: SessionId,
+    /// The new start, e.g. "2026-12-10 15:00"
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    at: String,
+    /// The IANA time zone of --at [default: the member's zone]
+    #[arg(long, value_name = "ZONE")]
+    zone: Option<String>,
+    /// Move it even outside the member's or the region's working hours
+    #[arg(long)]
+    force: bool,
+    /// Print the note that would be added and change nothing
     #[arg(long)]
     dry_run: bool,
     /// Output format
@@ -228,6 +258,8 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    #[command(flatten)]
+    clock: Clock,
 }
 
 /// Runs the command.
@@ -236,7 +268,11 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     // Commands that file in the tracker check it can be set up before anything is opened.
     if matches!(
         cmd,
-        Command::Schedule(_) | Command::Done(_) | Command::Cancel(_) | Command::Improve(_)
+        Command::Schedule(_)
+            | Command::Reschedule(_)
+            | Command::Done(_)
+            | Command::Cancel(_)
+            | Command::Improve(_)
     ) {
         check_tracker(&config)?;
     }
@@ -246,6 +282,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
         match cmd {
             Command::Plan(a) => plan(&config, &sh, a).await,
             Command::Schedule(a) => schedule(&config, &sh, a).await,
+            Command::Reschedule(a) => reschedule(&config, &sh, a).await,
             Command::Done(a) => done(&config, a).await,
             Command::Cancel(a) => cancel(&config, a).await,
             Command::Improve(a) => improve(&config, &sh, a).await,
@@ -358,11 +395,7 @@ fn plan_text(r: &PlanReport) -> String {
         }
     }
     // Members whose sessions are listed above need no second mention.
-    let skipped: Vec<_> = r
-        .skipped
-        .iter()
-        .filter(|s| !r.arranged.iter().any(|a| a.member == s.member))
-        .collect();
+    let skipped = r.not_planned();
     if !skipped.is_empty() {
         let _ = writeln!(out, "\nNot planned:");
         for s in skipped {
@@ -399,6 +432,7 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
         engineer: args.engineer,
         at: args.at,
         zone: args.zone,
+        force: args.force,
         dry_run: args.dry_run,
     };
     let report = app::schedule(
@@ -458,6 +492,53 @@ fn schedule_text(r: &ScheduleReport) -> String {
                 r.issue.description.trim_end()
             );
         }
+    }
+    out
+}
+
+async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> anyhow::Result<()> {
+    let store = open_store(config).await?;
+    let tracker = open_tracker(config, &store)?;
+    let request = RescheduleRequest {
+        id: args.session,
+        at: args.at,
+        zone: args.zone,
+        force: args.force,
+        dry_run: args.dry_run,
+    };
+    let report = app::reschedule(
+        store.as_ref(),
+        tracker.as_ref(),
+        sh,
+        &request,
+        args.clock.now(),
+    )
+    .await
+    .map_err(shadow_error)
+    .with_context(|| format!("cannot reschedule session {}", args.session))?;
+    for w in &report.warnings {
+        warn(w);
+    }
+    emit(args.format, &report, reschedule_text)
+}
+
+fn reschedule_text(r: &RescheduleReport) -> String {
+    let s = &r.session;
+    let mut out = String::new();
+    let verb = if r.dry_run { "Would move" } else { "Moved" };
+    let _ = writeln!(
+        out,
+        "{verb} session {} ({} shadows in {}) to:",
+        s.id, s.member, s.region
+    );
+    let _ = writeln!(out, "  member's time: {}", r.member_time);
+    let _ = writeln!(out, "  region's time: {}", r.region_time);
+    for action in &r.tracker_actions {
+        let prefix = if r.dry_run { "would " } else { "" };
+        let _ = writeln!(out, "  {prefix}{action}");
+    }
+    if r.dry_run {
+        let _ = writeln!(out, "\nThe note:\n\n{}", r.note.trim_end());
     }
     out
 }
@@ -584,7 +665,7 @@ fn improve_text(r: &ImproveReport) -> String {
 
 async fn coverage(config: &Config, sh: &Shadowing, args: CoverageArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.today())
+    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.now())
         .await
         .map_err(shadow_error)
         .context("cannot compute the shadowing coverage")?;
@@ -602,19 +683,35 @@ fn coverage_text(r: &CoverageReport) -> String {
             supportops_domain::shadow::coverage::Timing::Current => "current",
             supportops_domain::shadow::coverage::Timing::Future => "future",
         };
+        let share = match r.since {
+            Some(since) if p.target_per_region != r.target_per_region => format!(
+                " (its share of {}: the team tracks from {since}, `team.since`)",
+                r.target_per_region
+            ),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
-            "{} ({timing}): target {} sessions per region\n",
+            "{} ({timing}): target {} sessions per region{share}\n",
             p.period, p.target_per_region
         );
         let mut regions = tabled::builder::Builder::default();
-        regions.push_record(["region", "done", "scheduled", "planned", "target", "status"]);
+        regions.push_record([
+            "region",
+            "done",
+            "scheduled",
+            "planned",
+            "overdue",
+            "target",
+            "status",
+        ]);
         for c in &p.regions {
             regions.push_record([
                 c.region.clone(),
                 c.done.to_string(),
                 c.scheduled.to_string(),
                 c.planned.to_string(),
+                c.overdue.to_string(),
                 c.target.to_string(),
                 c.status.as_str().replace('_', " "),
             ]);
@@ -636,6 +733,8 @@ fn coverage_text(r: &CoverageReport) -> String {
                     MonthStatus::Shadowed => with("done"),
                     MonthStatus::Scheduled => with("scheduled"),
                     MonthStatus::Planned => with("planned"),
+                    MonthStatus::Overdue => with("overdue"),
+                    MonthStatus::BeforeStart => "-".to_owned(),
                     MonthStatus::Away => "away".to_owned(),
                     MonthStatus::Missed => "missed".to_owned(),
                     MonthStatus::Open => "open".to_owned(),
@@ -657,7 +756,15 @@ fn coverage_text(r: &CoverageReport) -> String {
 /// `shadow list --format json`.
 #[derive(Serialize)]
 struct ListJson<'a> {
-    sessions: &'a [ShadowSession],
+    sessions: Vec<ListedSession<'a>>,
+}
+
+/// A session with whether it is overdue (past its time and not recorded done).
+#[derive(Serialize)]
+struct ListedSession<'a> {
+    #[serde(flatten)]
+    session: &'a ShadowSession,
+    overdue: bool,
 }
 
 async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result<()> {
@@ -672,18 +779,44 @@ async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result
         .await
         .map_err(shadow_error)
         .context("cannot list the shadowing sessions")?;
+    // A member who left the team still has their sessions listed; a name that matches
+    // neither the team nor any session is a mistake, not an empty history.
+    if let Some(member) = &query.member
+        && sessions.is_empty()
+        && sh.member(member).is_none()
+    {
+        let known: Vec<String> = sh
+            .members
+            .iter()
+            .map(|m| format!("`{}`", m.username))
+            .collect();
+        return Err(bad_input(anyhow::anyhow!(
+            "`{member}` is not in `[[team.members]]`{}; check the username",
+            if known.is_empty() {
+                " (no members are configured)".to_owned()
+            } else {
+                format!(" (members: {})", known.join(", "))
+            }
+        )));
+    }
     match args.format {
         Format::Json => print_json(&ListJson {
-            sessions: &sessions,
+            sessions: sessions
+                .iter()
+                .map(|session| ListedSession {
+                    session,
+                    overdue: session.is_overdue(args.clock.now()),
+                })
+                .collect(),
         }),
         Format::Table => {
-            anstream::print!("{}", list_text(sh, &sessions));
+            anstream::print!("{}", list_text(sh, &sessions, args.clock.now()));
             Ok(())
         }
     }
 }
 
-fn list_text(sh: &Shadowing, sessions: &[ShadowSession]) -> String {
+fn list_text(sh: &Shadowing, sessions: &[ShadowSession], now: Timestamp) -> String {
     if sessions.is_empty() {
         return "No shadowing sessions recorded; `supportops shadow plan --apply` plans some.\n"
             .to_owned();
@@ -705,7 +838,7 @@ fn list_text(sh: &Shadowing, sessions: &[ShadowSession]) -> String {
             s.month.to_string(),
             s.member.clone(),
             s.region.clone(),
-            s.state.to_string(),
+            s.status(now).to_owned(),
             s.engineer.clone().unwrap_or_default(),
             start,
             s.issue

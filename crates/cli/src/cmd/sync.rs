@@ -36,9 +36,10 @@ pub enum Command {
     Next(NextArgs),
     /// Find weekly slots where every member is inside working hours, best first
     Slots(SlotsArgs),
-    /// Move one weekly sync, e.g. `sync move 2026-12-08 --to "2026-12-09 15:00"`
+    /// Move one weekly (or, with --monthly, monthly) sync, e.g. `sync move 2026-12-08 --to
+    /// "2026-12-09 15:00"`
     Move(MoveArgs),
-    /// Cancel one weekly sync, e.g. `sync cancel 2026-12-15`
+    /// Cancel one weekly (or, with --monthly, monthly) sync, e.g. `sync cancel 2026-12-15`
     Cancel(CancelArgs),
     /// Move the whole weekly series from a date on; earlier syncs keep their time
     Reschedule(RescheduleArgs),
@@ -55,7 +56,7 @@ pub enum Command {
 /// Arguments of `sync next`.
 #[derive(Debug, clap::Args)]
 pub struct NextArgs {
-    /// How many weekly syncs to list
+    /// How many meetings to list (weekly and monthly, cancelled ones included)
     #[arg(long, short = 'n', value_name = "N", default_value_t = 5)]
     count: usize,
     /// Output format
@@ -69,7 +70,8 @@ pub struct SlotsArgs {
     /// Meeting length, e.g. `30m`, `1h`, `45` (minutes) [default: the weekly sync's]
     #[arg(long, value_name = "LENGTH", value_parser = parse_length)]
     length: Option<SignedDuration>,
-    /// Look at the week of this date (daylight-saving time as it is then) [default: this week]
+    /// Look at the week of this date (daylight-saving time as it is then) [default: the next
+    /// full week]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     week: Option<Date>,
     /// How many slots to list
@@ -83,13 +85,19 @@ pub struct SlotsArgs {
 /// Arguments of `sync move`.
 #[derive(Debug, clap::Args)]
 pub struct MoveArgs {
-    /// The date the weekly sync is scheduled on
+    /// The date the sync is scheduled on
     #[arg(value_name = "DATE", value_parser = parse_date)]
     date: Date,
+    /// The monthly sync of DATE (the weekly one by default when both meet that day)
+    #[arg(long)]
+    monthly: bool,
     /// The new start, in the series' zone (`2026-12-09 15:00`) or with a zone
     /// (`2026-12-09T15:00[Europe/Berlin]`); the scheduled time restores it
     #[arg(long, value_name = "DATETIME", value_parser = parse_target)]
     to: MoveTarget,
+    /// Move it even when some members would be outside their working hours
+    #[arg(long)]
+    force: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -98,9 +106,12 @@ pub struct MoveArgs {
 /// Arguments of `sync cancel`.
 #[derive(Debug, clap::Args)]
 pub struct CancelArgs {
-    /// The date the weekly sync is scheduled on
+    /// The date the sync is scheduled on
     #[arg(value_name = "DATE", value_parser = parse_date)]
     date: Date,
+    /// The monthly sync of DATE (the weekly one by default when both meet that day)
+    #[arg(long)]
+    monthly: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -163,7 +174,7 @@ pub struct AgendaArgs {
 /// Arguments of `sync held`.
 #[derive(Debug, clap::Args)]
 pub struct HeldArgs {
-    /// The meeting's date [default: today]
+    /// The meeting's date (or the date it was moved to) [default: the last one begun]
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     date: Option<Date>,
     /// Agenda items the meeting did not get to, e.g. `4,9`: they carry forward
@@ -234,6 +245,13 @@ fn parse_length(text: &str) -> Result<SignedDuration, String> {
 
 fn parse_target(text: &str) -> Result<MoveTarget, String> {
     let t = text.trim();
+    // A date alone would be midnight: nobody means that.
+    let day = t.split(['[', 'T', ' ']).next().unwrap_or(t);
+    if !t.split('[').next().unwrap_or(t).contains(':') && day.parse::<Date>().is_ok() {
+        return Err(format!(
+            "`{text}` has no time of day; write the new start as \"YYYY-MM-DD HH:MM\", e.g. \"{day} 15:00\""
+        ));
+    }
     if t.contains('[') {
         return t.parse::<ZonedDateTime>().map(MoveTarget::Zoned).map_err(|e| {
             format!("`{text}` is not a date and time with a zone, e.g. `2026-12-09T15:00[Europe/Berlin]`: {e}")
@@ -310,18 +328,40 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             Command::Move(a) => {
-                let occ = app::move_occurrence(&settings, store, a.date, a.to, now)
+                let kind = app::series_for(&settings, store, a.date, a.monthly)
                     .await
-                    .map_err(app_err)
-                    .with_context(|| format!("cannot move the weekly sync of `{}`", a.date))?;
-                print_occurrence(&settings, &occ, a.format)
+                    .map_err(app_err)?;
+                let occ = match kind {
+                    MeetingKind::Weekly => {
+                        app::move_occurrence(&settings, store, a.date, a.to, a.force, now).await
+                    }
+                    MeetingKind::Monthly => {
+                        app::move_monthly(&settings, store, a.date, a.to, a.force, now).await
+                    }
+                }
+                .map_err(app_err)
+                .with_context(|| {
+                    format!("cannot move the {} sync of `{}`", kind.as_str(), a.date)
+                })?;
+                print_occurrence(title(&settings, kind), &occ, a.format)
             }
             Command::Cancel(a) => {
-                let occ = app::cancel_occurrence(&settings, store, a.date, now)
+                let kind = app::series_for(&settings, store, a.date, a.monthly)
                     .await
-                    .map_err(app_err)
-                    .with_context(|| format!("cannot cancel the weekly sync of `{}`", a.date))?;
-                print_occurrence(&settings, &occ, a.format)
+                    .map_err(app_err)?;
+                let occ = match kind {
+                    MeetingKind::Weekly => {
+                        app::cancel_occurrence(&settings, store, a.date, now).await
+                    }
+                    MeetingKind::Monthly => {
+                        app::cancel_monthly(&settings, store, a.date, now).await
+                    }
+                }
+                .map_err(app_err)
+                .with_context(|| {
+                    format!("cannot cancel the {} sync of `{}`", kind.as_str(), a.date)
+                })?;
+                print_occurrence(title(&settings, kind), &occ, a.format)
             }
             Command::Reschedule(a) => {
                 let zone = match &a.timezone {
@@ -424,7 +464,12 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                             "Recorded the monthly sync of {} (from {}): {} of {} agenda {} \
                              discussed",
                             m.date,
-                            m.held_at.strftime("%H:%M UTC"),
+                            if m.held_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() == m.date
+                            {
+                                m.held_at.strftime("%H:%M UTC").to_string()
+                            } else {
+                                m.held_at.strftime("%a %Y-%m-%d %H:%M UTC").to_string()
+                            },
                             total - left.len(),
                             total,
                             if total == 1 { "item" } else { "items" },
@@ -536,7 +581,7 @@ fn next_table(settings: &SyncSettings, meetings: &[app::MeetingView]) -> String 
             "\nMembers' columns show their local time; (off) is outside their working hours.\n",
         );
     }
-    out.push_str("Move or cancel one weekly sync by its date: `supportops sync move DATE --to \"YYYY-MM-DD HH:MM\"`.\n");
+    out.push_str("Move or cancel one sync by its date: `supportops sync move DATE --to \"YYYY-MM-DD HH:MM\"` (add `--monthly` for the monthly one).\n");
     out
 }
 
@@ -576,7 +621,12 @@ fn slots_table(settings: &SyncSettings, report: &app::SlotsReport) -> String {
     header.extend(settings.members.iter().map(|m| m.username.clone()));
     header.push("note".to_owned());
     builder.push_record(header);
-    for s in &report.slots {
+    // The current time is always shown, last when it is not among the slots listed.
+    let current = report
+        .current
+        .as_ref()
+        .filter(|c| !report.slots.iter().any(|s| s.current && s.rank == c.rank));
+    for s in report.slots.iter().chain(current) {
         let distance = if s.current {
             "current".to_owned()
         } else {
@@ -588,16 +638,24 @@ fn slots_table(settings: &SyncSettings, report: &app::SlotsReport) -> String {
             }
         };
         let mut row = vec![
-            s.rank.to_string(),
+            s.rank.map_or_else(|| "-".to_owned(), |r| r.to_string()),
             format!("{} {}", short_day(&s.weekday), s.time),
             format!("{}/{}", s.comfortable, report.team_size),
             distance,
         ];
         row.extend(s.members.iter().map(member_cell));
-        let note = match &s.breaks_on {
+        let mut note = match &s.breaks_on {
             Some(date) => format!("from {date} outside hours for {}", s.breaks_for.join(", ")),
             None => String::new(),
         };
+        if s.current && !s.outside.is_empty() {
+            let off = format!("outside hours for {}", s.outside.join(", "));
+            note = if note.is_empty() {
+                off
+            } else {
+                format!("{off}; {note}")
+            };
+        }
         row.push(note);
         builder.push_record(row);
     }
@@ -618,31 +676,34 @@ fn short_day(name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn print_occurrence(
-    settings: &SyncSettings,
-    occ: &OccurrenceView,
-    format: Format,
-) -> anyhow::Result<()> {
+fn title(settings: &SyncSettings, kind: MeetingKind) -> &str {
+    match kind {
+        MeetingKind::Weekly => &settings.weekly_title,
+        MeetingKind::Monthly => &settings.monthly_title,
+    }
+}
+
+fn print_occurrence(title: &str, occ: &OccurrenceView, format: Format) -> anyhow::Result<()> {
     if format == Format::Json {
         return print_json(occ);
     }
     let mut out = match occ.status {
         OccurrenceStatus::Cancelled => format!(
             "Cancelled the {} of {} ({}).\n",
-            settings.weekly_title,
+            title,
             occ.date,
             when(&occ.scheduled)
         ),
         OccurrenceStatus::Moved => format!(
             "Moved the {} of {} ({}) to {}.\n",
-            settings.weekly_title,
+            title,
             occ.date,
             when(&occ.scheduled),
             when(&occ.start)
         ),
         OccurrenceStatus::Scheduled => format!(
             "The {} of {} takes place as scheduled: {}.\n",
-            settings.weekly_title,
+            title,
             occ.date,
             when(&occ.start)
         ),

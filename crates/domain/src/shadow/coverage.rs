@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -40,6 +41,8 @@ pub enum RegionStatus {
     CannotMeet,
     /// The period ended short of the target.
     Missed,
+    /// The whole period is before the team started tracking (`team.since`).
+    BeforeStart,
 }
 
 impl RegionStatus {
@@ -51,6 +54,7 @@ impl RegionStatus {
             RegionStatus::Open => "open",
             RegionStatus::CannotMeet => "cannot_meet",
             RegionStatus::Missed => "missed",
+            RegionStatus::BeforeStart => "before_start",
         }
     }
 }
@@ -68,6 +72,8 @@ pub struct RegionCoverage {
     pub scheduled: u32,
     /// Sessions planned, not yet scheduled.
     pub planned: u32,
+    /// Sessions past their time and not recorded done (not counted as scheduled or planned).
+    pub overdue: u32,
     /// The most it can still reach: done, plus what is arranged for the months left, plus
     /// the free member-months.
     pub reachable: u32,
@@ -85,6 +91,10 @@ pub enum MonthStatus {
     Scheduled,
     /// A session is planned.
     Planned,
+    /// A session is past its time (its end, or its month for a planned one) and not done.
+    Overdue,
+    /// Before the team started tracking sessions (`team.since`): not missed.
+    BeforeStart,
     /// Away that month.
     Away,
     /// The month is over and no session was done.
@@ -158,9 +168,18 @@ pub struct PeriodCoverage {
     pub warnings: Vec<Warning>,
 }
 
-/// Computes the coverage of `period` as of `today`. `sessions` may hold any sessions; those
-/// outside the period are ignored. Members who are not in `members` but shadowed in the period
-/// are listed too.
+/// When a coverage report is made, and since when the team tracks its sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    /// The current time: sessions past their end and not done are overdue.
+    pub now: Timestamp,
+    /// The first month the team tracked (`team.since`): earlier months are never missed, and
+    /// a period that began earlier has its target scaled to the months tracked.
+    pub since: Option<Month>,
+}
+
+/// Computes the coverage of `period` as of the start of `today`, with every month tracked
+/// (see [`coverage_as_of`]).
 pub fn coverage(
     period: Period,
     rules: &Rules,
@@ -169,7 +188,37 @@ pub fn coverage(
     sessions: &[ShadowSession],
     today: Date,
 ) -> PeriodCoverage {
+    let now = today
+        .to_datetime(jiff::civil::Time::midnight())
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    coverage_as_of(
+        period,
+        rules,
+        members,
+        regions,
+        sessions,
+        AsOf { now, since: None },
+    )
+}
+
+/// Computes the coverage of `period` as of `as_of`. `sessions` may hold any sessions; those
+/// outside the period are ignored. Members who are not in `members` but shadowed in the period
+/// are listed too.
+pub fn coverage_as_of(
+    period: Period,
+    rules: &Rules,
+    members: &[Member],
+    regions: &[Region],
+    sessions: &[ShadowSession],
+    as_of: AsOf,
+) -> PeriodCoverage {
+    let today = as_of.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let now = Month::of(today);
+    let since = as_of.since;
+    let tracked = |m: Month| since.is_none_or(|s| m >= s);
+    let overdue = |s: &ShadowSession| s.is_overdue(as_of.now);
     let timing = if period.last_month() < now {
         Timing::Past
     } else if period.first_month() > now {
@@ -182,7 +231,7 @@ pub fn coverage(
         .iter()
         .filter(|s| s.state.is_active() && period.contains(s.month))
         .collect();
-    let left = |m: Month| m >= now;
+    let left = |m: Month| m >= now && tracked(m);
 
     let mut free = 0u32;
     for member in members {
@@ -198,23 +247,34 @@ pub fn coverage(
         }
     }
 
-    let target = rules.target_per_region;
+    // A period the team started part-way through asks for its share of the target.
+    let tracked_months = months.iter().filter(|m| tracked(**m)).count() as u32;
+    let target = if tracked_months as usize == months.len() {
+        rules.target_per_region
+    } else {
+        (rules.target_per_region * tracked_months).div_ceil(months.len().max(1) as u32)
+    };
+    let before_start = tracked_months == 0;
     let mut region_lines = Vec::new();
     let mut warnings = Vec::new();
     let mut team_shortfall = 0u32;
     for r in regions {
         let mine = || in_period.iter().filter(|s| s.region == r.name);
-        let n = |state: SessionState| mine().filter(|s| s.state == state).count() as u32;
+        let n =
+            |state: SessionState| mine().filter(|s| s.state == state && !overdue(s)).count() as u32;
         let (done, scheduled, planned) = (
             n(SessionState::Done),
             n(SessionState::Scheduled),
             n(SessionState::Planned),
         );
+        let late = mine().filter(|s| overdue(s)).count() as u32;
         let pending = mine()
             .filter(|s| s.state != SessionState::Done && left(s.month))
             .count() as u32;
         let reachable = done + pending + free;
-        let status = if done >= target {
+        let status = if before_start {
+            RegionStatus::BeforeStart
+        } else if done >= target {
             RegionStatus::Met
         } else if timing == Timing::Past {
             RegionStatus::Missed
@@ -253,6 +313,7 @@ pub fn coverage(
             done,
             scheduled,
             planned,
+            overdue: late,
             reachable,
             status,
         });
@@ -260,7 +321,7 @@ pub fn coverage(
     let cannot = region_lines
         .iter()
         .any(|r| r.status == RegionStatus::CannotMeet);
-    if timing != Timing::Past && !cannot && team_shortfall > free {
+    if timing != Timing::Past && !before_start && !cannot && team_shortfall > free {
         warnings.push(Warning {
             region: None,
             message: format!(
@@ -302,12 +363,16 @@ pub fn coverage(
                     let has = |st: SessionState| list.iter().any(|s| s.state == st);
                     let status = if has(SessionState::Done) {
                         MonthStatus::Shadowed
+                    } else if list.iter().any(|s| overdue(s)) {
+                        MonthStatus::Overdue
                     } else if has(SessionState::Scheduled) {
                         MonthStatus::Scheduled
                     } else if has(SessionState::Planned) {
                         MonthStatus::Planned
                     } else if config.is_some_and(|c| c.is_away(m)) {
                         MonthStatus::Away
+                    } else if !tracked(m) {
+                        MonthStatus::BeforeStart
                     } else if m < now {
                         MonthStatus::Missed
                     } else if m == now {
@@ -362,7 +427,6 @@ fn member_months(n: u32) -> String {
 mod tests {
     use super::*;
     use crate::shadow::team::tests::{month, regions, team};
-    use jiff::Timestamp;
 
     /// Sessions from `(month, member, region, state)`.
     fn sessions(list: &[(&str, &str, &str, SessionState)]) -> Vec<ShadowSession> {
@@ -508,6 +572,76 @@ mod tests {
             "the team cannot cover every region in 2026-Q4 any more: the regions need 8 more \
              sessions but only 7 free member-months are left"
         );
+    }
+
+    #[test]
+    fn months_before_the_team_started_are_not_missed_and_the_target_is_its_share() {
+        // The team started in November: October is before its time, and Q4 asks for two
+        // sessions per region (3 × 2 of 3 months, rounded up), not three.
+        let s = sessions(&[("2026-12", "amara", "AMER", Planned)]);
+        let c = coverage_as_of(
+            Period::Quarter(2026, 4),
+            &Rules::default(),
+            &team(),
+            &regions(),
+            &s,
+            AsOf {
+                now: "2026-11-20T10:00:00Z".parse().unwrap(),
+                since: Some(month("2026-11")),
+            },
+        );
+        insta::assert_snapshot!(show(&c), @r"
+        2026-Q4 (Current), 7 free member-months
+        AMER: 0 done, 0 scheduled, 1 planned of 2, reachable 8 → open
+        APAC: 0 done, 0 scheduled, 0 planned of 2, reachable 7 → open
+        EMEA: 0 done, 0 scheduled, 0 planned of 2, reachable 7 → open
+        amara: Oct BeforeStart, Nov Open, Dec Planned
+        bruno: Oct BeforeStart, Nov Open, Dec Upcoming
+        chen: Oct BeforeStart, Nov Open, Dec Upcoming
+        dana: Oct BeforeStart, Nov Open, Dec Upcoming
+        ");
+        let earlier = coverage_as_of(
+            Period::Quarter(2026, 3),
+            &Rules::default(),
+            &team(),
+            &regions(),
+            &s,
+            AsOf {
+                now: "2026-11-20T10:00:00Z".parse().unwrap(),
+                since: Some(month("2026-11")),
+            },
+        );
+        assert!(earlier.warnings.is_empty(), "{:?}", earlier.warnings);
+        assert!(
+            earlier
+                .regions
+                .iter()
+                .all(|r| r.status == RegionStatus::BeforeStart)
+        );
+    }
+
+    #[test]
+    fn a_scheduled_session_past_its_end_is_overdue_not_done() {
+        let mut s = sessions(&[("2026-11", "amara", "AMER", Scheduled)]);
+        s[0].start = Some("2026-11-03T15:00:00Z".parse().unwrap());
+        let c = coverage_as_of(
+            Period::Quarter(2026, 4),
+            &Rules::default(),
+            &team(),
+            &regions(),
+            &s,
+            AsOf {
+                now: "2026-11-20T10:00:00Z".parse().unwrap(),
+                since: None,
+            },
+        );
+        let amer = &c.regions[0];
+        assert_eq!(
+            (amer.done, amer.scheduled, amer.overdue),
+            (0, 0, 1),
+            "{amer:?}"
+        );
+        assert_eq!(c.members[0].months[1].status, MonthStatus::Overdue);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod planner;
 pub mod session;
 pub mod team;
 
-pub use coverage::{PeriodCoverage, RegionStatus, coverage};
+pub use coverage::{AsOf, PeriodCoverage, RegionStatus, coverage, coverage_as_of};
 pub use period::{Month, Period, PeriodError, PeriodKind};
 pub use planner::{Pin, Plan, PlanError, PlanInput, Proposal, plan};
 pub use session::{

@@ -259,6 +259,28 @@ impl ShadowSession {
         Ok(())
     }
 
+    /// Whether the session is past its time and not recorded done: a scheduled session whose
+    /// end has passed, or a planned one whose month is over (in UTC).
+    pub fn is_overdue(&self, now: Timestamp) -> bool {
+        match self.state {
+            SessionState::Scheduled => self.end().is_some_and(|end| end <= now),
+            SessionState::Planned => {
+                self.month < Month::of(now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            }
+            SessionState::Done | SessionState::Cancelled => false,
+        }
+    }
+
+    /// The state as people should read it: `overdue` for a session past its time and not
+    /// done, else the state's name.
+    pub fn status(&self, now: Timestamp) -> &'static str {
+        if self.is_overdue(now) {
+            "overdue"
+        } else {
+            self.state.as_str()
+        }
+    }
+
     /// When the session ends, if it is scheduled.
     pub fn end(&self) -> Option<Timestamp> {
         let start = self.start?;
@@ -366,6 +388,25 @@ mod tests {
                 (Scheduled, Cancelled)
             ]
         );
+    }
+
+    #[test]
+    fn a_session_past_its_end_and_not_done_is_overdue() {
+        let at = |t: &str| t.parse::<Timestamp>().unwrap();
+        let mut s = planned();
+        // Planned for December: overdue only once December is over.
+        assert!(!s.is_overdue(at("2026-12-31T23:00:00Z")));
+        assert!(s.is_overdue(at("2027-01-01T00:00:00Z")));
+        s.schedule(scheduling(), at("2026-12-01T00:00:00Z"))
+            .unwrap();
+        // Scheduled 2027-01-04 15:00–16:00 UTC.
+        assert!(!s.is_overdue(at("2027-01-04T15:30:00Z")));
+        assert_eq!(s.status(at("2027-01-04T15:30:00Z")), "scheduled");
+        assert!(s.is_overdue(at("2027-01-04T16:00:00Z")));
+        assert_eq!(s.status(at("2027-01-05T09:00:00Z")), "overdue");
+        s.complete(None, at("2027-01-05T09:00:00Z")).unwrap();
+        assert!(!s.is_overdue(at("2027-02-01T00:00:00Z")));
+        assert_eq!(s.status(at("2027-02-01T00:00:00Z")), "done");
     }
 
     #[test]

@@ -104,14 +104,19 @@ pub fn monthly_meeting(
         occ.start.timestamp().checked_sub(day)?,
         occ.start.timestamp().checked_add(day)?,
     )?;
+    let relation = if occ.status == OccurrenceStatus::Cancelled {
+        None
+    } else {
+        relation(&occ, &around)
+    };
     Ok(Meeting {
         kind: MeetingKind::Monthly,
         date: occ.date,
-        scheduled: occ.start.clone(),
-        relation: relation(&occ, &around),
+        scheduled: occ.scheduled,
+        relation,
         start: occ.start,
         end: occ.end,
-        status: OccurrenceStatus::Scheduled,
+        status: occ.status,
     })
 }
 
@@ -173,6 +178,7 @@ mod tests {
             time: at,
             zone: TimeZone::UTC,
             length: SignedDuration::from_mins(50),
+            changes: std::collections::BTreeMap::new(),
         }
     }
 

@@ -106,6 +106,28 @@ pub enum SyncError {
         /// The nearest later occurrence date.
         after: jiff::civil::Date,
     },
+    /// A date that is not one of the monthly sync's dates.
+    #[error(
+        "`{date}` is not a monthly sync date: it meets on the {rule} (nearest: `{before}` and `{after}`)"
+    )]
+    NotAMonthlyDate {
+        /// The date given.
+        date: jiff::civil::Date,
+        /// The rule, e.g. `first Tuesday`.
+        rule: String,
+        /// The nearest earlier monthly sync date.
+        before: jiff::civil::Date,
+        /// The nearest later monthly sync date.
+        after: jiff::civil::Date,
+    },
+    /// A monthly sync that was cancelled cannot be held or get an agenda.
+    #[error(
+        "the monthly sync of `{date}` was cancelled; restore it with `supportops sync move {date} --monthly --to \"{date} HH:MM\"` or choose another date"
+    )]
+    MonthlyCancelled {
+        /// Its date.
+        date: jiff::civil::Date,
+    },
     /// A date or time beyond what the calendar can represent.
     #[error("date out of range: {message}")]
     Range {

@@ -1,11 +1,13 @@
 //! The monthly sync: a rule such as `first tuesday` or `last friday`, a local time in a zone
 //! and a length.
 
+use std::collections::BTreeMap;
+
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp, ToSpan, ZonedDateTime};
 
-use super::{SyncError, parse_weekday, weekday_name, weekday_title};
+use super::{Change, OccurrenceStatus, SyncError, parse_weekday, weekday_name, weekday_title};
 
 /// Which of a month's weekdays: the first to the fourth, or the last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,28 +132,112 @@ pub struct MonthlySchedule {
     pub zone: TimeZone,
     /// How long it lasts.
     pub length: SignedDuration,
+    /// Changes to single meetings (moved or cancelled), by the date the rule gives them.
+    pub changes: BTreeMap<Date, Change>,
 }
 
 /// One monthly sync.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthlyOccurrence {
-    /// Its local date.
+    /// Its name: the local date the rule gives it (a moved meeting keeps it).
     pub date: Date,
-    /// When it starts.
+    /// When the rule scheduled it.
+    pub scheduled: ZonedDateTime,
+    /// When it starts (the moved time for a moved meeting).
     pub start: ZonedDateTime,
     /// When it ends.
     pub end: ZonedDateTime,
+    /// Scheduled, moved or cancelled.
+    pub status: OccurrenceStatus,
 }
 
 impl MonthlySchedule {
-    /// The meeting in the month of `any_day_of_month`.
+    /// The meeting in the month of `any_day_of_month`, with its change applied.
     pub fn in_month(&self, any_day_of_month: Date) -> Result<MonthlyOccurrence, SyncError> {
         let date = self.rule.date_in(any_day_of_month)?;
-        let start = date
+        let scheduled = date
             .to_datetime(self.time)
             .to_zoned_datetime(self.zone.clone())?;
+        let (start, status) = match self.changes.get(&date) {
+            None => (scheduled.clone(), OccurrenceStatus::Scheduled),
+            Some(Change::Cancelled) => (scheduled.clone(), OccurrenceStatus::Cancelled),
+            Some(Change::Moved(to)) => (to.clone(), OccurrenceStatus::Moved),
+        };
         let end = start.checked_add(self.length)?;
-        Ok(MonthlyOccurrence { date, start, end })
+        Ok(MonthlyOccurrence {
+            date,
+            scheduled,
+            start,
+            end,
+            status,
+        })
+    }
+
+    /// The meeting named `date`, if the rule gives that date.
+    pub fn occurrence_on(&self, date: Date) -> Result<Option<MonthlyOccurrence>, SyncError> {
+        let occ = self.in_month(date)?;
+        Ok((occ.date == date).then_some(occ))
+    }
+
+    /// The error for a date the rule does not give, with the nearest dates it does.
+    fn not_a_date(&self, date: Date) -> SyncError {
+        let this = self.rule.date_in(date).unwrap_or(date);
+        let other = |months: i32| {
+            date.first_of_month()
+                .checked_add(months.months())
+                .map(|d| self.rule.date_in(d).unwrap_or(d))
+                .unwrap_or(date)
+        };
+        let (before, after) = if this < date {
+            (this, other(1))
+        } else {
+            (other(-1), this)
+        };
+        SyncError::NotAMonthlyDate {
+            date,
+            rule: self.rule.describe(),
+            before,
+            after,
+        }
+    }
+
+    /// Records a change to the meeting named `date`. Moving it back to its scheduled time
+    /// undoes any earlier change. Refuses a date the rule does not give.
+    pub fn record(&mut self, date: Date, change: Change) -> Result<(), SyncError> {
+        let Some(occ) = self.occurrence_on(date)? else {
+            return Err(self.not_a_date(date));
+        };
+        match change {
+            Change::Moved(to) if to.timestamp() == occ.scheduled.timestamp() => {
+                self.changes.remove(&date);
+            }
+            change => {
+                self.changes.insert(date, change);
+            }
+        }
+        Ok(())
+    }
+
+    /// The meeting a user means by `date`: the one the rule gives that date, or one moved to
+    /// that (local) date. Refuses other dates with the nearest ones, and cancelled meetings.
+    pub fn meeting_for(&self, date: Date) -> Result<MonthlyOccurrence, SyncError> {
+        let occ = match self.occurrence_on(date)? {
+            Some(occ) => occ,
+            None => {
+                let moved_here = self.changes.iter().find_map(|(name, change)| match change {
+                    Change::Moved(to) if to.date() == date => Some(*name),
+                    _ => None,
+                });
+                match moved_here {
+                    Some(name) => self.in_month(name)?,
+                    None => return Err(self.not_a_date(date)),
+                }
+            }
+        };
+        if occ.status == OccurrenceStatus::Cancelled {
+            return Err(SyncError::MonthlyCancelled { date: occ.date });
+        }
+        Ok(occ)
     }
 
     /// Every meeting starting in `[start, end)`, in order.
@@ -195,20 +281,41 @@ impl MonthlySchedule {
         Ok(out)
     }
 
-    /// The last meeting that started before `t`.
+    /// The next `count` meetings not over at `now` and not cancelled.
+    pub fn next_held(
+        &self,
+        now: Timestamp,
+        count: usize,
+    ) -> Result<Vec<MonthlyOccurrence>, SyncError> {
+        let mut out = Vec::new();
+        // Enough months for every change a team could record, and then some.
+        for occ in self.next(now, count + self.changes.len() + 1)? {
+            if out.len() == count {
+                break;
+            }
+            if occ.status != OccurrenceStatus::Cancelled {
+                out.push(occ);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last meeting that started before `t`, cancelled ones left out.
     pub fn last_before(&self, t: Timestamp) -> Result<MonthlyOccurrence, SyncError> {
         let mut month = t
             .to_zoned_datetime(self.zone.clone())
             .date()
             .first_of_month()
             .checked_add(1.month())?;
-        loop {
+        // Ten years back is far more than any team cancels in a row.
+        for _ in 0..120 {
             let occ = self.in_month(month)?;
-            if occ.start.timestamp() < t {
+            if occ.start.timestamp() < t && occ.status != OccurrenceStatus::Cancelled {
                 return Ok(occ);
             }
             month = month.checked_sub(1.month())?;
         }
+        self.in_month(month)
     }
 }
 
@@ -300,6 +407,7 @@ mod tests {
             time: time(15, 0, 0, 0),
             zone: TimeZone::UTC,
             length: SignedDuration::from_mins(50),
+            changes: BTreeMap::new(),
         }
     }
 
@@ -330,6 +438,61 @@ mod tests {
         assert_eq!(s.last_before(t).unwrap().date, date(2026, 11, 3));
         let t: Timestamp = "2026-12-01T15:00:01Z".parse().unwrap();
         assert_eq!(s.last_before(t).unwrap().date, date(2026, 12, 1));
+    }
+
+    #[test]
+    fn a_moved_meeting_keeps_its_name_and_a_cancelled_one_is_skipped() {
+        let mut s = schedule();
+        let moved = date(2027, 1, 6)
+            .at(15, 0, 0, 0)
+            .to_zoned_datetime(TimeZone::UTC)
+            .unwrap();
+        s.record(date(2027, 1, 5), Change::Moved(moved)).unwrap();
+        s.record(date(2027, 2, 2), Change::Cancelled).unwrap();
+        let now: Timestamp = "2026-12-02T00:00:00Z".parse().unwrap();
+        let next: Vec<String> = s
+            .next(now, 3)
+            .unwrap()
+            .into_iter()
+            .map(|o| format!("{} {} {}", o.date, o.status.as_str(), o.start.date()))
+            .collect();
+        assert_eq!(
+            next,
+            [
+                "2027-01-05 moved 2027-01-06",
+                "2027-02-02 cancelled 2027-02-02",
+                "2027-03-02 scheduled 2027-03-02"
+            ]
+        );
+        // The date it moved to names it too; a cancelled one cannot be held.
+        assert_eq!(
+            s.meeting_for(date(2027, 1, 6)).unwrap().date,
+            date(2027, 1, 5)
+        );
+        assert_eq!(
+            s.meeting_for(date(2027, 2, 2)).unwrap_err(),
+            SyncError::MonthlyCancelled {
+                date: date(2027, 2, 2)
+            }
+        );
+        // "Since the last meeting" skips the cancelled one.
+        let march: Timestamp = "2027-03-02T15:00:00Z".parse().unwrap();
+        assert_eq!(s.last_before(march).unwrap().date, date(2027, 1, 5));
+    }
+
+    #[test]
+    fn a_date_the_rule_does_not_give_is_refused_with_the_nearest_ones() {
+        let mut s = schedule();
+        let err = s.record(date(2027, 1, 6), Change::Cancelled).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`2027-01-06` is not a monthly sync date: it meets on the first Tuesday (nearest: `2027-01-05` and `2027-02-02`)"
+        );
+        let err = s.meeting_for(date(2027, 1, 4)).unwrap_err().to_string();
+        assert!(
+            err.contains("nearest: `2026-12-01` and `2027-01-05`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -96,6 +96,9 @@ pub struct SlotReport {
     pub everyone_fits: bool,
     /// The slots, best first.
     pub slots: Vec<Slot>,
+    /// The series' current weekday and time in the week looked at, however well it suits the
+    /// team, so it can be shown next to the alternatives.
+    pub current: Option<Slot>,
 }
 
 fn minute_of_week(weekday: Weekday, time: Time) -> i64 {
@@ -147,10 +150,24 @@ pub fn find_slots(query: &SlotQuery<'_>) -> Result<SlotReport, SyncError> {
     for slot in &mut slots {
         slot.breaks = first_break(query, slot)?;
     }
+    let current = match query.current {
+        None => None,
+        Some((weekday, time)) => {
+            let offset = i64::from(weekday.to_monday_zero_offset());
+            match evaluate(query, week_start.checked_add(offset.days())?, time)? {
+                Some(mut slot) => {
+                    slot.breaks = first_break(query, &slot)?;
+                    Some(slot)
+                }
+                None => None,
+            }
+        }
+    };
     Ok(SlotReport {
         week_start,
         everyone_fits: best_inside == everyone && everyone > 0,
         slots,
+        current,
     })
 }
 

@@ -60,6 +60,12 @@ pub trait SyncStore: Send + Sync {
     /// Every change to single occurrences, in the order recorded.
     async fn occurrence_changes(&self) -> Result<Vec<OccurrenceChange>, StoreError>;
 
+    /// Appends a change to one monthly sync (named by the date the monthly rule gives it).
+    async fn record_monthly_change(&self, change: &OccurrenceChange) -> Result<(), StoreError>;
+
+    /// Every change to single monthly syncs, in the order recorded.
+    async fn monthly_changes(&self) -> Result<Vec<OccurrenceChange>, StoreError>;
+
     /// Records a monthly sync as held, with its agenda items. Recording the same date again
     /// replaces that meeting's record.
     async fn record_meeting(

@@ -2,7 +2,7 @@
 //! first, a page at a time, each with the explanation of its score.
 
 use serde::{Deserialize, Serialize};
-use supportops_domain::Band;
+use supportops_domain::{Band, SubjectUrl};
 use supportops_formula::Cell;
 use supportops_ports::store::responses::{ResponseQuery, StoredResponse};
 use supportops_sheet::ColumnRef;
@@ -53,6 +53,41 @@ pub struct ResponseFilter {
 
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Whether `subject` is what the subject filter `wanted` names, compared as scoring compares
+/// subjects: a link is normalised ([`SubjectUrl::parse`]) and must name the same issue or MR;
+/// a reference such as `group/project#12` or `group/project!7` must be the subject's reference;
+/// other text is looked for in the normalised link and its reference (any case), after the
+/// same normalisation of `/issues/` paths.
+pub fn subject_matches(wanted: &str, subject: &SubjectUrl) -> bool {
+    let wanted = wanted.trim();
+    if wanted.is_empty() {
+        return true;
+    }
+    let lower = |t: &str| t.to_lowercase();
+    let reference = supportops_domain::review::reference(subject);
+    if wanted.starts_with("http://") || wanted.starts_with("https://") {
+        return lower(SubjectUrl::parse(wanted).as_str()) == lower(subject.as_str());
+    }
+    let is_reference = wanted
+        .rsplit_once(['#', '!', '&'])
+        .is_some_and(|(project, n)| {
+            !project.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+        });
+    if is_reference {
+        let wanted = lower(wanted);
+        return lower(&reference) == wanted || lower(&reference).ends_with(&format!("/{wanted}"));
+    }
+    // A piece of a link: normalised as a link would be, so `views/issues/608` finds
+    // `views/-/issues/608`.
+    const BASE: &str = "https://subject.invalid/";
+    let piece = SubjectUrl::parse(&format!("{BASE}{}", wanted.trim_start_matches('/')));
+    let piece = piece.as_str().strip_prefix(BASE).unwrap_or(wanted);
+    let (subject_text, reference) = (lower(subject.as_str()), lower(&reference));
+    [lower(wanted), lower(piece)]
+        .iter()
+        .any(|w| subject_text.contains(w.as_str()) || reference.contains(w.as_str()))
 }
 
 impl ResponseFilter {
@@ -117,13 +152,10 @@ impl ResponseFilter {
         {
             return false;
         }
-        if let Some(s) = &self.subject {
-            let s = s.to_lowercase();
-            if !resp.subject.as_str().to_lowercase().contains(&s)
-                && !resp.subject_raw.to_lowercase().contains(&s)
-            {
-                return false;
-            }
+        if let Some(s) = &self.subject
+            && !subject_matches(s, &resp.subject)
+        {
+            return false;
         }
         if let Some(q) = &self.q {
             let q = q.to_lowercase();
@@ -146,6 +178,20 @@ pub struct TermView {
     pub error: Option<&'static str>,
     /// The value as people read it.
     pub text: String,
+}
+
+/// A cell the formula reads, as the formula names it and as it was typed on import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellView {
+    /// The reference as the formula writes it, e.g. `D2`.
+    pub cell: String,
+    /// The column's header, if the sheet has one.
+    pub header: Option<String>,
+    /// The cell as written.
+    pub text: String,
+    /// Its typed value as the formula sees it: `1` (a number), `"1 star"` (text), `TRUE`,
+    /// `(blank)` or an error such as `#N/A`.
+    pub value: String,
 }
 
 /// One response as the Responses view shows it.
@@ -194,6 +240,8 @@ pub struct ResponseView {
     pub comment: Option<String>,
     /// The respondent's region.
     pub region: Option<String>,
+    /// The cells the formula reads, with their typed values (as `score --explain` shows them).
+    pub cells: Vec<CellView>,
     /// Why it got its score: each top-level term of the formula and its value.
     pub explanation: Vec<TermView>,
 }
@@ -253,10 +301,30 @@ fn view(state: &AppState, display: &DisplayColumns, r: &StoredResponse) -> Respo
             .map(str::to_owned)
     };
     let typed: Vec<Cell<'_>> = resp.cells.iter().map(|c| Cell::from_import(c)).collect();
-    let explanation = state
-        .sheet()
-        .scoring
-        .formula
+    let formula = &state.sheet().scoring.formula;
+    let cells = formula
+        .columns()
+        .iter()
+        .map(|&column| {
+            let text = resp.cells.get(column).map(String::as_str).unwrap_or("");
+            CellView {
+                cell: format!(
+                    "{}{}",
+                    supportops_formula::column_letters(column),
+                    formula.template_row()
+                ),
+                header: state
+                    .sheet()
+                    .headers
+                    .name(column)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_owned),
+                text: text.to_owned(),
+                value: typed_text(Cell::from_import(text)),
+            }
+        })
+        .collect();
+    let explanation = formula
         .explain(&typed.as_slice())
         .into_iter()
         .map(|t| TermView {
@@ -292,7 +360,19 @@ fn view(state: &AppState, display: &DisplayColumns, r: &StoredResponse) -> Respo
         values: cell(display.values),
         comment: cell(display.comment),
         region: cell(display.region),
+        cells,
         explanation,
+    }
+}
+
+/// A typed cell as people read it, in the notation of [`value_text`].
+fn typed_text(cell: Cell<'_>) -> String {
+    match cell {
+        Cell::Blank => "(blank)".to_owned(),
+        Cell::Number(n) => super::number_text(n),
+        Cell::Bool(b) => if b { "TRUE" } else { "FALSE" }.to_owned(),
+        Cell::Text(t) => format!("\"{t}\""),
+        Cell::Error(e) => e.as_str().to_owned(),
     }
 }
 

@@ -78,6 +78,20 @@ pub struct ReviewView {
     pub covered: Vec<CoveredResponse>,
     /// The issue's description, for issues kept by the local tracker (which has no web page).
     pub description: Option<String>,
+    /// When this review is open: the other open review issues for the same subject (after
+    /// `reopen`, say). Later responses go to one of them only; close the others.
+    pub also_open: Vec<u64>,
+}
+
+/// A subject with more than one open review issue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DuplicateReviews {
+    /// The subject.
+    pub subject: String,
+    /// A short reference to it.
+    pub subject_ref: String,
+    /// The open review issues, lowest number first.
+    pub iids: Vec<u64>,
 }
 
 /// What the Reviews view shows.
@@ -91,6 +105,8 @@ pub struct ReviewsView {
     pub uncovered: usize,
     /// Every review issue: open ones first, newest first.
     pub reviews: Vec<ReviewView>,
+    /// Subjects with two or more open review issues.
+    pub duplicates: Vec<DuplicateReviews>,
 }
 
 /// The issues of the review project carrying the review labels, by number; issues that lost the
@@ -222,9 +238,41 @@ pub async fn load(state: &AppState) -> Result<ReviewsView, DataError> {
                 bands,
                 covered: list,
                 description: issue.filter(|_| local).map(|i| i.description.clone()),
+                also_open: Vec::new(),
             }
         })
         .collect();
+    let mut open_by_subject: std::collections::BTreeMap<String, Vec<u64>> =
+        std::collections::BTreeMap::new();
+    for r in reviews.iter().filter(|r| r.state == "opened") {
+        open_by_subject
+            .entry(r.subject.clone())
+            .or_default()
+            .push(r.iid);
+    }
+    let mut duplicates = Vec::new();
+    for (subject, mut iids) in open_by_subject {
+        if iids.len() < 2 {
+            continue;
+        }
+        iids.sort_unstable();
+        for r in reviews
+            .iter_mut()
+            .filter(|r| r.state == "opened" && r.subject == subject)
+        {
+            r.also_open = iids.iter().copied().filter(|i| *i != r.iid).collect();
+        }
+        let subject_ref = reviews
+            .iter()
+            .find(|r| r.subject == subject)
+            .map(|r| r.subject_ref.clone())
+            .unwrap_or_else(|| subject.clone());
+        duplicates.push(DuplicateReviews {
+            subject,
+            subject_ref,
+            iids,
+        });
+    }
     reviews.sort_by(|a, b| {
         (a.state != "opened")
             .cmp(&(b.state != "opened"))
@@ -236,5 +284,6 @@ pub async fn load(state: &AppState) -> Result<ReviewsView, DataError> {
         closed: reviews.iter().filter(|r| r.state == "closed").count(),
         uncovered,
         reviews,
+        duplicates,
     })
 }

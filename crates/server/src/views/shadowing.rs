@@ -56,11 +56,8 @@ impl ShadowingView {
 
 /// The coverage of the current period only (for the Overview).
 pub async fn current(state: &AppState) -> Result<Option<PeriodCoverage>, DataError> {
-    let today = state
-        .now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
-    let report = shadow::coverage(state.store().as_ref(), state.shadowing(), None, today).await?;
+    let report =
+        shadow::coverage(state.store().as_ref(), state.shadowing(), None, state.now()).await?;
     Ok(report.periods.last().cloned())
 }
 
@@ -71,7 +68,7 @@ pub async fn load(state: &AppState) -> Result<ShadowingView, DataError> {
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
     let sh = state.shadowing();
-    let coverage = shadow::coverage(state.store().as_ref(), sh, None, today).await?;
+    let coverage = shadow::coverage(state.store().as_ref(), sh, None, state.now()).await?;
     let (first, last) = match (coverage.periods.first(), coverage.periods.last()) {
         (Some(f), Some(l)) => (f.period.first_month(), l.period.last_month()),
         _ => (Month::of(today), Month::of(today)),

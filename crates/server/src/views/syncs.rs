@@ -8,8 +8,8 @@ use supportops_domain::sync::{Agenda, MeetingKind, OccurrenceStatus, weekday_tit
 use crate::error::DataError;
 use crate::state::AppState;
 
-/// How many weekly syncs the view lists.
-pub const UPCOMING: usize = 8;
+/// How many meetings (weekly and monthly) the view lists: about two months.
+pub const UPCOMING: usize = 10;
 
 /// One schedule as configured.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -115,6 +115,81 @@ impl SqliteStore {
     }
 }
 
+/// Which series a change to one occurrence belongs to, and so which table keeps it.
+#[derive(Debug, Clone, Copy)]
+enum Series {
+    Weekly,
+    Monthly,
+}
+
+impl Series {
+    fn insert(self) -> &'static str {
+        match self {
+            Series::Weekly => {
+                "INSERT INTO sync_occurrence_changes \
+                 (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES (?, ?, ?, ?, ?)"
+            }
+            Series::Monthly => {
+                "INSERT INTO sync_monthly_changes \
+                 (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES (?, ?, ?, ?, ?)"
+            }
+        }
+    }
+
+    fn select(self) -> &'static str {
+        match self {
+            Series::Weekly => {
+                "SELECT occurrence_date, kind, moved_to, moved_zone, recorded_at \
+                 FROM sync_occurrence_changes ORDER BY id"
+            }
+            Series::Monthly => {
+                "SELECT occurrence_date, kind, moved_to, moved_zone, recorded_at \
+                 FROM sync_monthly_changes ORDER BY id"
+            }
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Series::Weekly => "weekly",
+            Series::Monthly => "monthly",
+        }
+    }
+}
+
+impl SqliteStore {
+    async fn record_change(&self, series: Series, c: &OccurrenceChange) -> Result<(), StoreError> {
+        let (kind, moved_to, moved_zone) = match &c.change {
+            Change::Cancelled => ("cancelled", None, None),
+            Change::Moved(to) => (
+                "moved",
+                Some(to.datetime().to_string()),
+                Some(zone_name(to.time_zone())?),
+            ),
+        };
+        let doing = format!("recording a change to a {} sync", series.name());
+        sqlx::query(series.insert())
+            .bind(c.date.to_string())
+            .bind(kind)
+            .bind(moved_to)
+            .bind(moved_zone)
+            .bind(c.recorded_at.to_string())
+            .execute(self.pool())
+            .await
+            .map_err(query_err(&doing))?;
+        Ok(())
+    }
+
+    async fn changes(&self, series: Series) -> Result<Vec<OccurrenceChange>, StoreError> {
+        let doing = format!("reading changes to {} syncs", series.name());
+        let rows: Vec<ChangeRow> = sqlx::query_as(series.select())
+            .fetch_all(self.pool())
+            .await
+            .map_err(query_err(&doing))?;
+        rows.into_iter().map(change_from_row).collect()
+    }
+}
+
 #[async_trait::async_trait]
 impl SyncStore for SqliteStore {
     async fn record_reschedule(&self, r: &Reschedule) -> Result<(), StoreError> {
@@ -147,38 +222,19 @@ impl SyncStore for SqliteStore {
     }
 
     async fn record_occurrence_change(&self, c: &OccurrenceChange) -> Result<(), StoreError> {
-        let (kind, moved_to, moved_zone) = match &c.change {
-            Change::Cancelled => ("cancelled", None, None),
-            Change::Moved(to) => (
-                "moved",
-                Some(to.datetime().to_string()),
-                Some(zone_name(to.time_zone())?),
-            ),
-        };
-        sqlx::query(
-            "INSERT INTO sync_occurrence_changes \
-             (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(c.date.to_string())
-        .bind(kind)
-        .bind(moved_to)
-        .bind(moved_zone)
-        .bind(c.recorded_at.to_string())
-        .execute(self.pool())
-        .await
-        .map_err(query_err("recording a change to a weekly sync"))?;
-        Ok(())
+        self.record_change(Series::Weekly, c).await
     }
 
     async fn occurrence_changes(&self) -> Result<Vec<OccurrenceChange>, StoreError> {
-        let rows: Vec<ChangeRow> = sqlx::query_as(
-            "SELECT occurrence_date, kind, moved_to, moved_zone, recorded_at \
-             FROM sync_occurrence_changes ORDER BY id",
-        )
-        .fetch_all(self.pool())
-        .await
-        .map_err(query_err("reading changes to weekly syncs"))?;
-        rows.into_iter().map(change_from_row).collect()
+        self.changes(Series::Weekly).await
+    }
+
+    async fn record_monthly_change(&self, c: &OccurrenceChange) -> Result<(), StoreError> {
+        self.record_change(Series::Monthly, c).await
+    }
+
+    async fn monthly_changes(&self) -> Result<Vec<OccurrenceChange>, StoreError> {
+        self.changes(Series::Monthly).await
     }
 
     async fn record_meeting(
