@@ -92,6 +92,7 @@ fn run_configured(
     runtime.block_on(async {
         let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
+        super::rescore::adopt_current(&config, &store).await?;
         let tracker = open_tracker(&config, &store)?;
         let state = AppState::new(Services {
             store,
@@ -115,7 +116,7 @@ fn run_configured(
 
 /// The header row webhook keys may name: the configured sheet's, when it is a local file that
 /// can be read; else the handbook sheet's.
-fn sheet_headers(
+pub(super) fn sheet_headers(
     config: &Config,
     layout: &supportops_sheet::SheetLayout,
     scoring: &supportops_sheet::Scoring,
@@ -253,6 +254,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
     runtime.block_on(async {
         let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
+        super::rescore::adopt_current(&config, &store).await?;
         let tracker = open_tracker(&config, &store)?;
         let now = jiff::Timestamp::now();
         let report = supportops_app::review::review(
