@@ -68,8 +68,7 @@ where
         let by_current = s
             .formula_version
             .is_some_and(|id| current_ids.contains(&id));
-        if by_current || s.scored.response.cells != r.response.cells || s.scored.score == r.score
-        {
+        if by_current || s.scored.response.cells != r.response.cells || s.scored.score == r.score {
             continue;
         }
         kept.kept += 1;

@@ -143,7 +143,11 @@ fn a_formula_change_leaves_earlier_stored_scores_as_they_were_filed() {
     }
     assert_eq!(now[&6], ("1".to_owned(), "yellow".to_owned()));
 
-    let history = json(dir.path(), Some(RATING_ONLY), &["formula", "history", "--format", "json"]);
+    let history = json(
+        dir.path(),
+        Some(RATING_ONLY),
+        &["formula", "history", "--format", "json"],
+    );
     let versions = history["versions"].as_array().expect("versions");
     assert_eq!(versions.len(), 2, "{history:#}");
     assert_eq!(versions[0]["responses"], 4);
@@ -165,7 +169,11 @@ fn rescore_dry_run_files_nothing_and_rescore_files_what_became_flagged() {
     let issues = issue_count(dir.path());
     assert_eq!(issues, 2, "rows 3 and 4 are flagged");
     let filed = stored(dir.path());
-    let history = json(dir.path(), None, &["formula", "history", "--format", "json"]);
+    let history = json(
+        dir.path(),
+        None,
+        &["formula", "history", "--format", "json"],
+    );
 
     let dry = json(
         dir.path(),
@@ -184,17 +192,27 @@ fn rescore_dry_run_files_nothing_and_rescore_files_what_became_flagged() {
     assert_eq!(issue_count(dir.path()), issues, "a dry run files nothing");
     assert_eq!(stored(dir.path()), filed, "a dry run stores nothing");
     assert_eq!(
-        json(dir.path(), Some(RATING_ONLY), &["formula", "history", "--format", "json"])
-            ["versions"],
+        json(
+            dir.path(),
+            Some(RATING_ONLY),
+            &["formula", "history", "--format", "json"]
+        )["versions"],
         history["versions"],
         "a dry run records no version"
     );
 
     let real = run(dir.path(), Some(RATING_ONLY), &["review", "--rescore"]);
     assert_eq!(real.code, 0, "{}", real.stderr);
-    assert!(real.stdout.starts_with("Rescored 4 stored responses with the current formula ("));
     assert!(
-        real.stdout.lines().next().unwrap_or_default().ends_with("): 2 changed band."),
+        real.stdout
+            .starts_with("Rescored 4 stored responses with the current formula (")
+    );
+    assert!(
+        real.stdout
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .ends_with("): 2 changed band."),
         "{}",
         real.stdout
     );
@@ -239,14 +257,24 @@ fn compare_agrees_row_for_row_with_scoring_twice() {
         dir.path(),
         None,
         &[
-            "score", &sample, "--compare", RATING_ONLY, "--examples", "100000", "--format", "json",
+            "score",
+            &sample,
+            "--compare",
+            RATING_ONLY,
+            "--examples",
+            "100000",
+            "--format",
+            "json",
         ],
     );
     assert_eq!(doc["responses"], before.len());
     let mut expected: BTreeMap<(String, String), Vec<u64>> = BTreeMap::new();
     for (row, (_, from)) in &before {
         let to = &after[row].1;
-        expected.entry((from.clone(), to.clone())).or_default().push(*row);
+        expected
+            .entry((from.clone(), to.clone()))
+            .or_default()
+            .push(*row);
     }
     let mut changed = 0;
     for cell in doc["matrix"].as_array().expect("matrix") {
@@ -272,7 +300,10 @@ fn compare_agrees_row_for_row_with_scoring_twice() {
             assert_eq!(examples, rows, "{key:?}");
         }
     }
-    assert!(expected.is_empty(), "cells missing from the matrix: {expected:?}");
+    assert!(
+        expected.is_empty(),
+        "cells missing from the matrix: {expected:?}"
+    );
     assert_eq!(doc["changed"], changed);
     assert!(changed > 50, "the two formulas differ on many rows");
 }
@@ -281,7 +312,11 @@ fn compare_agrees_row_for_row_with_scoring_twice() {
 fn a_proposed_formula_that_does_not_parse_is_shown_with_a_caret() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let sample = examples("feedback.csv").display().to_string();
-    let out = run(dir.path(), None, &["score", &sample, "--compare", "=IF(F2 >= 4, 2"]);
+    let out = run(
+        dir.path(),
+        None,
+        &["score", &sample, "--compare", "=IF(F2 >= 4, 2"],
+    );
     assert_eq!(out.code, 2);
     assert!(
         out.stderr
@@ -295,9 +330,27 @@ fn a_proposed_formula_that_does_not_parse_is_shown_with_a_caret() {
     let from_file = run(
         dir.path(),
         None,
-        &["score", &sample, "--compare-file", "proposed.txt", "--format", "json"],
+        &[
+            "score",
+            &sample,
+            "--compare-file",
+            "proposed.txt",
+            "--format",
+            "json",
+        ],
     );
-    let from_arg = run(dir.path(), None, &["score", &sample, "--compare", RATING_ONLY, "--format", "json"]);
+    let from_arg = run(
+        dir.path(),
+        None,
+        &[
+            "score",
+            &sample,
+            "--compare",
+            RATING_ONLY,
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(from_file.code, 0, "{}", from_file.stderr);
     assert_eq!(from_file.stdout, from_arg.stdout);
 }

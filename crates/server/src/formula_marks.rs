@@ -138,7 +138,11 @@ mod tests {
         };
         let svg = "<svg viewBox=\"0 0 640 240\"></svg>".to_owned();
         let out = draw(svg.clone(), MonthlyChart::Trend, &months, &[change.clone()]).unwrap();
-        assert!(out.contains("formula v2: &#60;rating&#62; &#38; values") || out.contains("formula v2: &lt;rating&gt; &amp; values"), "{out}");
+        assert!(
+            out.contains("formula v2: &#60;rating&#62; &#38; values")
+                || out.contains("formula v2: &lt;rating&gt; &amp; values"),
+            "{out}"
+        );
         let (x, _, _) = month_slot_start(MonthlyChart::Trend, 1, 3);
         assert!(out.contains(&format!("x1=\"{x:.1}\"")), "{out}");
         assert!(out.ends_with("</svg>"));
@@ -146,6 +150,9 @@ mod tests {
             month: "2025-01".into(),
             ..change
         };
-        assert_eq!(draw(svg.clone(), MonthlyChart::BandMix, &months, &[outside]).unwrap(), svg);
+        assert_eq!(
+            draw(svg.clone(), MonthlyChart::BandMix, &months, &[outside]).unwrap(),
+            svg
+        );
     }
 }

@@ -138,7 +138,8 @@ pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, Pag
         .collect();
     let band_mix = charts::band_mix(&mixes)?;
     let trend = charts::score_trend(&points, state.sheet().scoring.thresholds)?;
-    let (band_mix, trend) = crate::formula_marks::on_overview(&state, &mixes, band_mix, trend).await?;
+    let (band_mix, trend) =
+        crate::formula_marks::on_overview(&state, &mixes, band_mix, trend).await?;
     let this_month = summary.months.last().cloned();
 
     // The tracker may be unreachable: the rest of the overview still shows.

@@ -56,7 +56,11 @@ struct Comparison {
 }
 
 fn signed(d: i64) -> String {
-    if d > 0 { format!("+{d}") } else { d.to_string() }
+    if d > 0 {
+        format!("+{d}")
+    } else {
+        d.to_string()
+    }
 }
 
 impl Comparison {

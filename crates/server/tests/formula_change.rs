@@ -88,14 +88,23 @@ async fn a_formula_change_leaves_the_overviews_past_months_unchanged() {
     let sheet = dir.path().join("feedback.csv");
     let text = std::fs::read_to_string(fixture("feedback.csv")).unwrap();
     std::fs::write(&sheet, format!("{text}{NOVEMBER}")).unwrap();
-    review_with(&app, RATING_ONLY, Some("Q4 focus: <the rating> alone"), &sheet).await;
+    review_with(
+        &app,
+        RATING_ONLY,
+        Some("Q4 focus: <the rating> alone"),
+        &sheet,
+    )
+    .await;
 
     let after = months(&app.json("/api/v1/summary", 200).await);
     assert_eq!(before.len(), after.len());
     for (b, a) in before.iter().zip(&after) {
         if b["month"] == "2026-11" {
             assert_eq!(a["responses"], b["responses"].as_u64().unwrap() + 1);
-            assert_eq!(a["bands"]["yellow"], b["bands"]["yellow"].as_u64().unwrap() + 1);
+            assert_eq!(
+                a["bands"]["yellow"],
+                b["bands"]["yellow"].as_u64().unwrap() + 1
+            );
         } else {
             assert_eq!(a, b, "a past month changed with the formula");
         }
@@ -115,7 +124,11 @@ async fn a_formula_change_leaves_the_overviews_past_months_unchanged() {
 
     // The Overview marks the change on both monthly charts, with the note escaped.
     let overview = app.text("/", 200).await;
-    assert_eq!(overview.matches("class=\"formula-mark\"").count(), 2, "{overview}");
+    assert_eq!(
+        overview.matches("class=\"formula-mark\"").count(),
+        2,
+        "{overview}"
+    );
     assert!(overview.contains("formula v2: Q4 focus: &#60;the rating&#62; alone"));
 }
 
@@ -137,9 +150,7 @@ async fn what_if_shows_the_matrix_of_a_pasted_formula_or_its_caret() {
     let query = |f: &str| {
         format!(
             "/what-if?formula={}",
-            f.bytes()
-                .map(|b| format!("%{b:02X}"))
-                .collect::<String>()
+            f.bytes().map(|b| format!("%{b:02X}")).collect::<String>()
         )
     };
     let page = app.text(&query(GENEROUS), 200).await;
@@ -165,7 +176,10 @@ async fn what_if_shows_the_matrix_of_a_pasted_formula_or_its_caret() {
         .nth(1)
         .and_then(|rest| rest.split("</pre>").next())
         .unwrap();
-    assert!(pre.contains("=IF(F2 &#62;= 4, 2") || pre.contains("=IF(F2 &gt;= 4, 2"), "{pre}");
+    assert!(
+        pre.contains("=IF(F2 &#62;= 4, 2") || pre.contains("=IF(F2 &gt;= 4, 2"),
+        "{pre}"
+    );
     assert!(pre.contains('^'), "{pre}");
     assert!(!broken.contains("Changed band"));
     // Pasted text comes back escaped in the form.

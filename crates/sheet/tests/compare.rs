@@ -39,7 +39,10 @@ fn field(text: &str) -> String {
 }
 
 fn rating_only() -> Scoring {
-    let f = Formula::parse("=IF(F2 >= 4, 2, IF(F2 = 3, 1, 0))", &ParseOptions::default());
+    let f = Formula::parse(
+        "=IF(F2 >= 4, 2, IF(F2 = 3, 1, 0))",
+        &ParseOptions::default(),
+    );
     Scoring::new(f.unwrap(), Default::default())
 }
 

@@ -9,18 +9,18 @@ use anyhow::{Context as _, anyhow};
 use serde::Serialize;
 use supportops_config::Config;
 use supportops_domain::FormulaSpec;
-use supportops_ports::store::FormulaStore;
-use supportops_ports::store::formula::FormulaHistory;
 use supportops_formula::{
     Cell, Formula, ParseError, ParseOptions, TermValue, Value, column_index, column_letters,
 };
+use supportops_ports::store::FormulaStore;
+use supportops_ports::store::formula::FormulaHistory;
 use supportops_sheet::{ValueJson, value_text};
 use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
 
 use super::Context;
-use crate::exit::{Reported, bad_input};
 use super::wiring::open_store_to_read;
+use crate::exit::{Reported, bad_input};
 use crate::output::{Format, emit, print_json};
 
 /// Terms longer than this wrap in the `--explain` table.
@@ -41,8 +41,10 @@ pub enum Command {
         supportops formula eval --cell F= --explain     # blank rating, term by term")]
     Eval(EvalArgs),
     /// List the formula versions stored responses were scored with, and how many each scored
-    #[command(after_help = "Each response keeps the score and band it was filed under; \
-        `supportops review --rescore` scores them again with the current formula.")]
+    #[command(
+        after_help = "Each response keeps the score and band it was filed under; \
+        `supportops review --rescore` scores them again with the current formula."
+    )]
     History(HistoryArgs),
 }
 
@@ -212,7 +214,11 @@ fn history_table(history: &FormulaHistory, current: &str) -> String {
             time(v.first_used_at),
             time(v.last_used_at),
             v.responses,
-            if v.responses == 1 { "response" } else { "responses" },
+            if v.responses == 1 {
+                "response"
+            } else {
+                "responses"
+            },
         );
         let _ = writeln!(out, "  formula    {}", v.formula);
         let _ = writeln!(
@@ -229,7 +235,11 @@ fn history_table(history: &FormulaHistory, current: &str) -> String {
             out,
             "\n{} stored {} scored before formula versions were recorded.",
             history.unrecorded_responses,
-            if history.unrecorded_responses == 1 { "response was" } else { "responses were" },
+            if history.unrecorded_responses == 1 {
+                "response was"
+            } else {
+                "responses were"
+            },
         );
     }
     if !history.versions.iter().any(|v| v.hash == current) {

@@ -3,9 +3,9 @@
 pub mod formula;
 pub mod init;
 pub mod issues;
+pub mod rescore;
 pub mod review;
 pub mod sample;
-pub mod rescore;
 pub mod score;
 pub mod score_compare;
 pub mod serve;

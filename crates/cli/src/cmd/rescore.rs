@@ -46,8 +46,16 @@ pub async fn keep_history(
              `supportops review --rescore --dry-run` shows what rescoring them would file",
             "note:".bold(),
             kept.other_band,
-            if kept.other_band == 1 { "response keeps" } else { "responses keep" },
-            if kept.other_band == 1 { "it was" } else { "they were" },
+            if kept.other_band == 1 {
+                "response keeps"
+            } else {
+                "responses keep"
+            },
+            if kept.other_band == 1 {
+                "it was"
+            } else {
+                "they were"
+            },
         );
     }
     Ok(kept)
@@ -79,7 +87,11 @@ pub fn run(ctx: &Context, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let spec = current_spec(&config, &formula);
     // The review columns come from the sheet's header; the stored cells keep its order.
     let scoring = supportops_sheet::Scoring::new(formula.clone(), config.score.bands.thresholds());
-    let headers = super::serve::sheet_headers(&config, &super::score::sheet_layout(&config.sheet), &scoring);
+    let headers = super::serve::sheet_headers(
+        &config,
+        &super::score::sheet_layout(&config.sheet),
+        &scoring,
+    );
     let options = review_options(&config, &headers, dry_run)?;
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {

@@ -151,21 +151,35 @@ pub fn matrix_text(what_if: &WhatIf, before: &str, after: &str) -> String {
     for from in Band::ALL {
         let mut line = vec![from.to_string()];
         line.extend(Band::ALL.iter().map(|to| t.count(from, *to).to_string()));
-        line.push(Band::ALL.iter().map(|to| t.count(from, *to)).sum::<u64>().to_string());
+        line.push(
+            Band::ALL
+                .iter()
+                .map(|to| t.count(from, *to))
+                .sum::<u64>()
+                .to_string(),
+        );
         builder.push_record(line);
     }
     let mut last = vec!["total".to_owned()];
-    last.extend(
+    last.extend(Band::ALL.iter().map(|to| {
         Band::ALL
             .iter()
-            .map(|to| Band::ALL.iter().map(|f| t.count(*f, *to)).sum::<u64>().to_string()),
-    );
+            .map(|f| t.count(*f, *to))
+            .sum::<u64>()
+            .to_string()
+    }));
     last.push(t.total().to_string());
     builder.push_record(last);
     let mut table = builder.build();
     table.with(Style::psql());
     let mut out = format!("{table}\n\n");
-    let signed = |d: i64| if d > 0 { format!("+{d}") } else { d.to_string() };
+    let signed = |d: i64| {
+        if d > 0 {
+            format!("+{d}")
+        } else {
+            d.to_string()
+        }
+    };
     let _ = writeln!(
         out,
         "Changed band:            {} of {} responses",

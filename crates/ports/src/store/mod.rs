@@ -53,6 +53,13 @@ pub trait Store:
 }
 
 impl<T> Store for T where
-    T: ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + FormulaStore + Send + Sync
+    T: ResponseStore
+        + ReviewStore
+        + ActionLog
+        + ShadowStore
+        + SyncStore
+        + FormulaStore
+        + Send
+        + Sync
 {
 }
