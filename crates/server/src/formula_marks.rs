@@ -137,7 +137,13 @@ mod tests {
             title: "Formula changed".into(),
         };
         let svg = "<svg viewBox=\"0 0 640 240\"></svg>".to_owned();
-        let out = draw(svg.clone(), MonthlyChart::Trend, &months, &[change.clone()]).unwrap();
+        let out = draw(
+            svg.clone(),
+            MonthlyChart::Trend,
+            &months,
+            std::slice::from_ref(&change),
+        )
+        .unwrap();
         assert!(
             out.contains("formula v2: &#60;rating&#62; &#38; values")
                 || out.contains("formula v2: &lt;rating&gt; &amp; values"),

@@ -244,7 +244,8 @@ impl<'a> Worker<'a> {
         }
         let subject = record.get(plan.columns.subject).unwrap_or(b"");
         if !subject.trim_ascii().is_empty() {
-            let flags = u8::from(from.is_flagged()) * BEFORE | u8::from(to.is_flagged()) * AFTER;
+            let flags =
+                (u8::from(from.is_flagged()) * BEFORE) | (u8::from(to.is_flagged()) * AFTER);
             match self.subjects.get_mut(subject) {
                 Some(f) => *f |= flags,
                 None => {
@@ -291,6 +292,10 @@ fn evaluate(plan: &Plan<'_>, record: &ByteRecord) -> Result<Pair, usize> {
         hits: 0,
     })
 }
+
+/// A block of records for a worker: the buffer and the range holding them; `None` when the
+/// reader found a runaway quoted cell.
+type Job = Option<(Vec<u8>, usize, usize)>;
 
 /// What a worker hands back when the stream ends.
 struct WorkerTotals {
@@ -368,7 +373,7 @@ fn run_csv(
     let mut line_base = memchr::memchr_iter(b'\n', &first[..data_start]).count() as u64;
 
     let totals = std::thread::scope(|scope| -> Result<Vec<WorkerTotals>, SheetError> {
-        let mut job_txs: Vec<SyncSender<Option<(Vec<u8>, usize, usize)>>> = Vec::new();
+        let mut job_txs: Vec<SyncSender<Job>> = Vec::new();
         let mut result_rxs: Vec<Receiver<BlockResult>> = Vec::new();
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
@@ -493,11 +498,7 @@ fn run_csv(
 }
 
 /// A worker thread: scores blocks and sends back results in the order received.
-fn work(
-    plan: &Plan<'_>,
-    jobs: &Receiver<Option<(Vec<u8>, usize, usize)>>,
-    results: &SyncSender<BlockResult>,
-) -> WorkerTotals {
+fn work(plan: &Plan<'_>, jobs: &Receiver<Job>, results: &SyncSender<BlockResult>) -> WorkerTotals {
     let mut worker = Worker {
         plan,
         cache: FastMap::default(),
