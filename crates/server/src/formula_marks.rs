@@ -75,6 +75,9 @@ pub async fn on_overview(
 
 struct Mark {
     x: f64,
+    /// Where the label starts, and whether it ends there instead (marks on the right half).
+    label_x: f64,
+    anchor: &'static str,
     label: String,
     title: String,
 }
@@ -101,8 +104,11 @@ pub fn draw(
         if let Some(i) = months.iter().position(|m| *m == c.month) {
             let (x, t, b) = month_slot_start(chart, i, months.len());
             (top, baseline) = (t, b);
+            let right_half = x > month_slot_start(chart, 1, 2).0;
             marks.push(Mark {
                 x,
+                label_x: if right_half { x - 3.0 } else { x + 3.0 },
+                anchor: if right_half { "end" } else { "start" },
                 label: c.label.clone(),
                 title: c.title.clone(),
             });
