@@ -150,6 +150,9 @@ pub struct ScoreConfig {
     pub formula: String,
     /// Band thresholds.
     pub bands: BandsConfig,
+    /// Why this formula (`score.formula_note`): recorded with the formula version and shown
+    /// by `formula history` and on the trend charts.
+    pub formula_note: Option<String>,
 }
 
 impl Default for ScoreConfig {
@@ -157,6 +160,7 @@ impl Default for ScoreConfig {
         ScoreConfig {
             formula: HANDBOOK_FORMULA.into(),
             bands: BandsConfig::default(),
+            formula_note: None,
         }
     }
 }

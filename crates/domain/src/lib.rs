@@ -5,6 +5,7 @@
 //! Nothing here does I/O or reads the clock: times are passed in as arguments.
 
 pub mod band;
+pub mod formula_change;
 pub mod response;
 pub mod review;
 pub mod shadow;
@@ -12,5 +13,6 @@ pub mod subject;
 pub mod sync;
 
 pub use band::{Band, BandThresholds};
+pub use formula_change::FormulaSpec;
 pub use response::{Response, ResponseKey, ScoredResponse};
 pub use subject::SubjectUrl;

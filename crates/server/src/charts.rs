@@ -529,6 +529,28 @@ pub fn heatmap(
     .render()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Formula-change marks (`formula_marks`) need the month slots of the two monthly charts.
+
+/// The two monthly charts marks are drawn on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonthlyChart {
+    /// [`band_mix`].
+    BandMix,
+    /// [`score_trend`].
+    Trend,
+}
+
+/// Where month `i` of `n` starts on a monthly chart's x axis, and the plot's top and baseline.
+pub fn month_slot_start(chart: MonthlyChart, i: usize, n: usize) -> (f64, f64, f64) {
+    let right = match chart {
+        MonthlyChart::BandMix => RIGHT,
+        MonthlyChart::Trend => TREND_RIGHT,
+    };
+    let slot = (WIDTH - LEFT - right) / n.max(1) as f64;
+    (LEFT + slot * i as f64, TOP, HEIGHT - BOTTOM)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {

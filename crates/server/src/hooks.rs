@@ -133,7 +133,7 @@ pub async fn feedback(
     let fields = fields(&body)?;
     check_no_column_twice(&state, &fields)?;
     let sheet = state.sheet();
-    let scored = response_from_fields(
+    let mut scored = response_from_fields(
         fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         &sheet.headers,
         &sheet.layout,
@@ -144,6 +144,19 @@ pub async fn feedback(
 
     let counts = {
         let _writing = state.writing().await;
+        // A response delivered again after a formula change keeps the score it was filed under.
+        let current = supportops_domain::FormulaSpec {
+            formula: sheet.scoring.formula.to_string(),
+            thresholds: sheet.scoring.thresholds,
+            note: None,
+        };
+        supportops_app::formula::keep_filed_scores(
+            state.store().as_ref(),
+            &current,
+            std::slice::from_mut(&mut scored),
+        )
+        .await
+        .map_err(DataError::from)?;
         state
             .store()
             .import_responses(std::slice::from_ref(&scored), state.now())

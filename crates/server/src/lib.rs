@@ -3,7 +3,8 @@
 //!
 //! - **Pages** (`pages`): Overview `/`, Responses `/responses`, Reviews `/reviews`, Shadowing
 //!   `/shadowing`, Syncs `/syncs`. Server-rendered HTML (askama, auto-escaping); charts are inline
-//!   SVG drawn by `charts`; the stylesheet and a few lines of script are compiled in (`assets`).
+//!   SVG drawn by `charts` (formula changes marked by `formula_marks`); What if `/what-if`
+//!   (`what_if`) compares a pasted formula with the stored responses' bands; the stylesheet and a few lines of script are compiled in (`assets`).
 //! - **JSON API** (`api`) under `/api/v1/`: `responses`, `summary`, `reviews`,
 //!   `shadowing/coverage`, `syncs`. Pages and API read the same view models (`views`), so a number
 //!   on a page is the number in the API.
@@ -27,11 +28,13 @@ mod auth;
 mod calendar;
 mod charts;
 mod error;
+mod formula_marks;
 mod hooks;
 mod markdown;
 mod pages;
 mod state;
 mod views;
+mod what_if;
 mod worker;
 
 use std::future::Future;
@@ -79,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reviews", get(pages::reviews))
         .route("/shadowing", get(pages::shadowing))
         .route("/syncs", get(pages::syncs))
+        .route("/what-if", get(what_if::page))
         .route("/calendar.ics", get(calendar::feed))
         .route("/healthz", get(api::healthz))
         .route("/assets/app.css", get(assets::css))

@@ -29,7 +29,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn of(state: &AppState, active: &'static str) -> Layout {
+    pub(crate) fn of(state: &AppState, active: &'static str) -> Layout {
         Layout {
             active,
             demo: state.demo(),
@@ -45,6 +45,7 @@ impl Layout {
             ("/reviews", "Reviews"),
             ("/shadowing", "Shadowing"),
             ("/syncs", "Syncs"),
+            ("/what-if", "What if"),
         ]
     }
 }
@@ -137,6 +138,8 @@ pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, Pag
         .collect();
     let band_mix = charts::band_mix(&mixes)?;
     let trend = charts::score_trend(&points, state.sheet().scoring.thresholds)?;
+    let (band_mix, trend) =
+        crate::formula_marks::on_overview(&state, &mixes, band_mix, trend).await?;
     let this_month = summary.months.last().cloned();
 
     // The tracker may be unreachable: the rest of the overview still shows.

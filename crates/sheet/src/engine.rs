@@ -27,9 +27,9 @@ use crate::source::{self, CsvInput, Input, SourceSpec};
 use crate::summary::{Summary, SummaryBuilder, band_index, score_key};
 
 /// Size of the blocks the reader hands to the workers.
-const BLOCK: usize = 1024 * 1024;
+pub(crate) const BLOCK: usize = 1024 * 1024;
 /// A record longer than this is taken for an unclosed quote.
-const MAX_RECORD: usize = 64 * 1024 * 1024;
+pub(crate) const MAX_RECORD: usize = 64 * 1024 * 1024;
 /// Workers scoring blocks in parallel.
 const WORKERS: usize = 2;
 /// Warnings kept (the rest are only counted).
@@ -189,15 +189,15 @@ pub(crate) fn last_record_end(buf: &[u8]) -> Option<usize> {
 }
 
 /// Reads a CSV stream in blocks that end at record boundaries.
-struct BlockReader {
+pub(crate) struct BlockReader {
     reader: Box<dyn Read + Send>,
     block: usize,
     carry: Vec<u8>,
     eof: bool,
-    read: u64,
+    pub(crate) read: u64,
 }
 
-enum Block {
+pub(crate) enum Block {
     /// A block of whole records.
     Data,
     /// The stream is done.
@@ -207,7 +207,7 @@ enum Block {
 }
 
 impl BlockReader {
-    fn new(reader: Box<dyn Read + Send>, block: usize) -> BlockReader {
+    pub(crate) fn new(reader: Box<dyn Read + Send>, block: usize) -> BlockReader {
         BlockReader {
             reader,
             block: block.max(1),
@@ -219,7 +219,7 @@ impl BlockReader {
 
     /// Fills `buf` with the next block of whole records and returns it with its length. `buf`
     /// may be longer: its tail is scratch space, kept so that memory is not zeroed per block.
-    fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<(Block, usize)> {
+    pub(crate) fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<(Block, usize)> {
         let mut filled = self.carry.len();
         let mut target = self.block.max(filled + self.block / 2);
         if buf.len() < target {

@@ -15,6 +15,7 @@
 //! - [`score_summary`] and [`score_records`] stream: a CSV source is split into chunks at record
 //!   boundaries and scored by two worker threads that only read the cells the formula needs,
 //!   with results merged in row order, so memory stays flat whatever the sheet's size.
+//!   [`score_compare`] does the same with two formulas at once, for a what-if.
 //!
 //! This crate knows nothing of `supportops.toml`: the binary builds a [`SheetLayout`] from the
 //! configuration's `[sheet]` table.
@@ -31,6 +32,7 @@
 //! }
 //! ```
 
+mod compare;
 mod csv_rows;
 mod engine;
 mod error;
@@ -43,6 +45,7 @@ mod source;
 mod summary;
 mod workbook;
 
+pub use compare::{CompareOptions, score_compare};
 pub use engine::{RecordSink, ScoreOptions, StreamReport, score_records, score_summary};
 pub use error::{Location, SheetError, Warning, WarningKind};
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};

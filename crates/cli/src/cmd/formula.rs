@@ -1,20 +1,27 @@
-//! `supportops formula check|eval`: parse a scoring formula and print it normalised (or say what
-//! is wrong with a caret under the fault), and evaluate it for one row given cell by cell.
+//! `supportops formula check|eval|history`: parse a scoring formula and print it normalised (or
+//! say what is wrong with a caret under the fault), evaluate it for one row given cell by cell,
+//! and list the formula versions the store has scored responses with.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
-use anyhow::anyhow;
+use anyhow::{Context as _, anyhow};
 use serde::Serialize;
+use supportops_config::Config;
+use supportops_domain::FormulaSpec;
 use supportops_formula::{
     Cell, Formula, ParseError, ParseOptions, TermValue, Value, column_index, column_letters,
 };
+use supportops_ports::store::FormulaStore;
+use supportops_ports::store::formula::FormulaHistory;
 use supportops_sheet::{ValueJson, value_text};
 use tabled::settings::object::Columns;
 use tabled::settings::{Style, Width};
 
 use super::Context;
+use super::wiring::open_store_to_read;
 use crate::exit::{Reported, bad_input};
-use crate::output::{Format, print_json};
+use crate::output::{Format, emit, print_json};
 
 /// Terms longer than this wrap in the `--explain` table.
 const TERM_WIDTH: usize = 88;
@@ -33,6 +40,20 @@ pub enum Command {
         supportops formula eval '=IF(F2 >= 4, \"good\", \"bad\")' --cell F=4 --format json\n  \
         supportops formula eval --cell F= --explain     # blank rating, term by term")]
     Eval(EvalArgs),
+    /// List the formula versions stored responses were scored with, and how many each scored
+    #[command(
+        after_help = "Each response keeps the score and band it was filed under; \
+        `supportops review --rescore` scores them again with the current formula."
+    )]
+    History(HistoryArgs),
+}
+
+/// Arguments of `supportops formula history`.
+#[derive(Debug, clap::Args)]
+pub struct HistoryArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 /// Where the formula comes from and which row its references name.
@@ -122,7 +143,112 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     match cmd {
         Command::Check(args) => check(ctx, args),
         Command::Eval(args) => eval(ctx, args),
+        Command::History(args) => history(ctx, args),
     }
+}
+
+/// The configured formula as a version: normalised text, band thresholds and
+/// `score.formula_note`.
+pub fn current_spec(config: &Config, formula: &Formula) -> FormulaSpec {
+    FormulaSpec {
+        formula: formula.to_string(),
+        thresholds: config.score.bands.thresholds(),
+        note: config
+            .score
+            .formula_note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+    }
+}
+
+/// The JSON document of `formula history`.
+#[derive(Serialize)]
+struct HistoryJson<'a> {
+    /// The hash of the configured formula.
+    current: String,
+    #[serde(flatten)]
+    history: &'a FormulaHistory,
+}
+
+fn history(ctx: &Context, args: HistoryArgs) -> anyhow::Result<()> {
+    let (config, _) = ctx.config()?;
+    let current = current_spec(&config, &super::score::parse_formula(&config, None)?).hash();
+    let history = super::runtime()?.block_on(async {
+        let store = open_store_to_read(&config).await?;
+        store
+            .formula_history()
+            .await
+            .context("cannot read the formula versions")
+    })?;
+    emit(
+        args.format,
+        &HistoryJson {
+            current: current.clone(),
+            history: &history,
+        },
+        |h| history_table(h.history, &current),
+    )
+}
+
+fn history_table(history: &FormulaHistory, current: &str) -> String {
+    let mut out = String::new();
+    let time = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
+    if history.versions.is_empty() {
+        out.push_str(
+            "No formula versions recorded yet: `supportops review` records the formula it \
+             scores with.\n",
+        );
+    }
+    for (i, v) in history.versions.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mark = if v.hash == current { "  (current)" } else { "" };
+        let _ = writeln!(
+            out,
+            "version {} {}{mark}\n  used       {} to {}\n  scored     {} {}",
+            v.id.0,
+            v.hash,
+            time(v.first_used_at),
+            time(v.last_used_at),
+            v.responses,
+            if v.responses == 1 {
+                "response"
+            } else {
+                "responses"
+            },
+        );
+        let _ = writeln!(out, "  formula    {}", v.formula);
+        let _ = writeln!(
+            out,
+            "  bands      green >= {}, yellow >= {}",
+            v.thresholds.green, v.thresholds.yellow
+        );
+        if let Some(note) = &v.note {
+            let _ = writeln!(out, "  note       {note}");
+        }
+    }
+    if history.unrecorded_responses > 0 {
+        let _ = writeln!(
+            out,
+            "\n{} stored {} scored before formula versions were recorded.",
+            history.unrecorded_responses,
+            if history.unrecorded_responses == 1 {
+                "response was"
+            } else {
+                "responses were"
+            },
+        );
+    }
+    if !history.versions.iter().any(|v| v.hash == current) {
+        let _ = writeln!(
+            out,
+            "\nThe configured formula ({current}) has not scored stored responses yet."
+        );
+    }
+    out
 }
 
 /// The formula text and template row: from the arguments, else the configuration.

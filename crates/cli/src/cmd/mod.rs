@@ -3,9 +3,11 @@
 pub mod formula;
 pub mod init;
 pub mod issues;
+pub mod rescore;
 pub mod review;
 pub mod sample;
 pub mod score;
+pub mod score_compare;
 pub mod serve;
 pub mod shadow;
 pub mod sync;

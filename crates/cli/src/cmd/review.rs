@@ -40,6 +40,11 @@ pub struct Args {
     /// (neither the store nor the tracker)
     #[arg(long)]
     dry_run: bool,
+    /// Score every stored response again with the current formula (stored responses keep the
+    /// score they were filed under otherwise), say how many changed band, and file what
+    /// becomes flagged; with --dry-run, only show it
+    #[arg(long, conflicts_with = "source")]
+    rescore: bool,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -47,23 +52,26 @@ pub struct Args {
 
 /// The JSON document `review --format json` prints.
 #[derive(Serialize)]
-struct JsonReport<'a> {
+pub(super) struct JsonReport<'a> {
     #[serde(flatten)]
-    report: &'a ReviewReport,
-    nothing_new: bool,
+    pub(super) report: &'a ReviewReport,
+    pub(super) nothing_new: bool,
     /// Subjects with two or more open review issues.
-    open_duplicates: &'a [OpenDuplicates],
+    pub(super) open_duplicates: &'a [OpenDuplicates],
 }
 
 /// Runs the command.
 pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
+    if args.rescore {
+        return super::rescore::run(ctx, args.dry_run, args.format);
+    }
     let (config, _) = ctx.config()?;
     check_tracker(&config)?;
     let source_text = args.source.as_deref().unwrap_or(&config.sheet.source);
     let source = SourceSpec::parse(source_text).map_err(sheet_error)?;
     let layout = sheet_layout(&config.sheet);
     let scoring = scoring(&config, None)?;
-    let sheet = load_scored(&source, &layout, &scoring).map_err(sheet_error)?;
+    let mut sheet = load_scored(&source, &layout, &scoring).map_err(sheet_error)?;
     for warning in &sheet.warnings {
         // Rows without a subject are listed as skipped in the report.
         if !matches!(warning.kind, WarningKind::NoSubject) {
@@ -79,6 +87,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         } else {
             open_store(&config).await?
         };
+        super::rescore::keep_history(&config, &store, &mut sheet.responses, args.dry_run).await?;
         let tracker = open_tracker(&config, &store)?;
         let result = review(
             store.as_ref(),
@@ -186,7 +195,7 @@ pub fn review_options(
     })
 }
 
-fn review_error(err: ReviewError) -> anyhow::Error {
+pub(super) fn review_error(err: ReviewError) -> anyhow::Error {
     match err {
         ReviewError::Template { .. } | ReviewError::TemplateFill { .. } => bad_input(err),
         ReviewError::Lookup { doing, source } => {
@@ -196,7 +205,7 @@ fn review_error(err: ReviewError) -> anyhow::Error {
     }
 }
 
-fn filing_error(failure: FilingError) -> anyhow::Error {
+pub(super) fn filing_error(failure: FilingError) -> anyhow::Error {
     let FilingError {
         subject,
         doing,
@@ -209,7 +218,7 @@ fn filing_error(failure: FilingError) -> anyhow::Error {
     ))
 }
 
-fn show(
+pub(super) fn show(
     report: &ReviewReport,
     duplicates: &[OpenDuplicates],
     format: Format,
@@ -243,7 +252,7 @@ fn show(
 }
 
 /// The report for people.
-fn table(report: &ReviewReport) -> String {
+pub(super) fn table(report: &ReviewReport) -> String {
     let mut out = String::new();
     let place = format!("project `{}` ({})", report.project, report.tracker);
     for r in &report.recovered {

@@ -45,6 +45,8 @@ pub struct Args {
     /// The workbook sheet (tab) to read [default: `sheet.sheet_name`, else the first]
     #[arg(long, value_name = "NAME")]
     sheet: Option<String>,
+    #[command(flatten)]
+    compare: super::score_compare::CompareArgs,
 }
 
 /// `--format` of `score`.
@@ -161,6 +163,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     }
     let progress = Progress::new(&source);
     let report_progress = |read: u64, total: Option<u64>| progress.update(read, total);
+    if args.compare.wanted() {
+        let bar = progress.bar.as_ref().map(|_| &report_progress as _);
+        let result = super::score_compare::run(
+            &config,
+            &args.compare,
+            (&source, &layout, &scoring),
+            args.format,
+            bar,
+            &fail,
+        );
+        progress.finish();
+        return result;
+    }
     let options = ScoreOptions {
         only: args.only.iter().map(|b| Band::from(*b)).collect(),
         progress: progress.bar.as_ref().map(|_| &report_progress as _),

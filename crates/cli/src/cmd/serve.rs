@@ -94,6 +94,7 @@ fn run_configured(
     runtime.block_on(async {
         let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
+        super::rescore::adopt_current(&config, &store, jiff::Timestamp::now()).await?;
         let tracker = open_tracker(&config, &store)?;
         let state = AppState::new(Services {
             store,
@@ -117,7 +118,7 @@ fn run_configured(
 
 /// The header row webhook keys may name: the configured sheet's, when it is a local file that
 /// can be read; else the handbook sheet's.
-fn sheet_headers(
+pub(super) fn sheet_headers(
     config: &Config,
     layout: &supportops_sheet::SheetLayout,
     scoring: &supportops_sheet::Scoring,
@@ -259,6 +260,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
         // tracker stamps issues with the same clock, so every page agrees whatever today is.
         let now = demo_now(&sheet.responses);
         let clock = Clock::running_from(now);
+        super::rescore::adopt_current(&config, &store, now).await?;
         let filing_time = Arc::new(AtomicI64::new(now.as_second()));
         let tracker_clock = {
             let filing_time = Arc::clone(&filing_time);

@@ -3,12 +3,14 @@
 
 pub mod actions;
 pub mod coverage;
+pub mod formula;
 pub mod responses;
 pub mod review;
 pub mod shadow;
 pub mod sync;
 
 pub use actions::ActionLog;
+pub use formula::FormulaStore;
 pub use responses::ResponseStore;
 pub use review::ReviewStore;
 pub use shadow::ShadowStore;
@@ -46,11 +48,18 @@ pub enum StoreError {
 
 /// The whole store.
 pub trait Store:
-    ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + Send + Sync
+    ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + FormulaStore + Send + Sync
 {
 }
 
 impl<T> Store for T where
-    T: ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + Send + Sync
+    T: ResponseStore
+        + ReviewStore
+        + ActionLog
+        + ShadowStore
+        + SyncStore
+        + FormulaStore
+        + Send
+        + Sync
 {
 }

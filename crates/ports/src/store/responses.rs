@@ -38,6 +38,9 @@ pub struct StoredResponse {
     pub first_seen_at: Timestamp,
     /// When its stored copy last changed.
     pub updated_at: Timestamp,
+    /// The formula version that scored it; none when it was stored before versions were
+    /// recorded, or by a store handle that adopted no formula.
+    pub formula_version: Option<super::formula::FormulaVersionId>,
 }
 
 /// A subject responses are about.
@@ -57,7 +60,9 @@ pub struct SubjectRecord {
 #[async_trait::async_trait]
 pub trait ResponseStore: Send + Sync {
     /// Stores responses by their key: a key seen before is updated in place (never duplicated),
-    /// and its first-seen time kept. Runs in one transaction: all or nothing.
+    /// and its first-seen time kept. Runs in one transaction: all or nothing. Each response
+    /// written (new or changed) is stamped with the formula version this handle adopted
+    /// ([`super::FormulaStore::adopt_formula`]); one left as it is keeps its version.
     async fn import_responses(
         &self,
         responses: &[ScoredResponse],

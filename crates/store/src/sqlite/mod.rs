@@ -2,6 +2,7 @@
 
 mod codec;
 mod coverage;
+mod formula;
 mod responses;
 mod review;
 mod shadow;
@@ -28,6 +29,8 @@ const OPEN_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(2
 pub struct SqliteStore {
     pool: SqlitePool,
     url: String,
+    /// The formula version this handle stamps on the responses it writes (0: none adopted).
+    formula: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl SqliteStore {
@@ -67,6 +70,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             url: url.to_owned(),
+            formula: std::sync::Arc::default(),
         })
     }
 
@@ -94,6 +98,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             url: url.to_owned(),
+            formula: std::sync::Arc::default(),
         })
     }
 
@@ -108,6 +113,14 @@ impl SqliteStore {
     /// The URL the store was opened with.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The formula version adopted by this handle, if any.
+    pub(crate) fn adopted_formula(&self) -> Option<i64> {
+        match self.formula.load(std::sync::atomic::Ordering::Relaxed) {
+            0 => None,
+            id => Some(id),
+        }
     }
 
     /// The connection pool, for the modules implementing each store trait.

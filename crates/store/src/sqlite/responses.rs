@@ -10,6 +10,7 @@ use sqlx::sqlite::SqliteRow;
 use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::ResponseStore;
+use supportops_ports::store::formula::FormulaVersionId;
 use supportops_ports::store::responses::{
     ImportCounts, ResponseQuery, StoredResponse, SubjectRecord,
 };
@@ -85,7 +86,8 @@ impl Columns {
 
 /// Stored responses, filtered: each filter is skipped when its parameter is NULL or false.
 const SELECT_RESPONSES: &str = "SELECT response_key, sheet_row, timestamp_text, submitted_at, \
-     subject_raw, subject, submitter, cells, score, band, stored_score, first_seen_at, updated_at \
+     subject_raw, subject, submitter, cells, score, band, stored_score, first_seen_at, updated_at, \
+     formula_version \
      FROM responses \
      WHERE ($1 IS NULL OR band = $1) AND ($2 IS NULL OR subject = $2) \
      AND ($3 = FALSE OR band <> 'green') \
@@ -119,6 +121,10 @@ fn read_response(row: &SqliteRow) -> Result<StoredResponse, StoreError> {
         },
         first_seen_at: time_from_text(row.try_get::<&str, _>("first_seen_at").map_err(&get)?)?,
         updated_at: time_from_text(row.try_get::<&str, _>("updated_at").map_err(&get)?)?,
+        formula_version: row
+            .try_get::<Option<i64>, _>("formula_version")
+            .map_err(&get)?
+            .map(FormulaVersionId),
     })
 }
 
@@ -131,6 +137,7 @@ impl ResponseStore for SqliteStore {
     ) -> Result<ImportCounts, StoreError> {
         let doing = "importing responses";
         let at = time_to_text(at);
+        let formula = self.adopted_formula();
         let mut tx = self.begin_write(doing).await?;
         let known: HashMap<String, String> =
             sqlx::query_as("SELECT response_key, fingerprint FROM responses")
@@ -167,8 +174,8 @@ impl ResponseStore for SqliteStore {
             sqlx::query(
                 "INSERT INTO responses (response_key, sheet_row, timestamp_text, submitted_at, \
                  subject_raw, subject, submitter, cells, score, score_number, band, stored_score, \
-                 fingerprint, first_seen_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
+                 fingerprint, first_seen_at, updated_at, formula_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
                  ON CONFLICT (response_key) DO UPDATE SET \
                  sheet_row = excluded.sheet_row, timestamp_text = excluded.timestamp_text, \
                  submitted_at = excluded.submitted_at, subject_raw = excluded.subject_raw, \
@@ -176,7 +183,8 @@ impl ResponseStore for SqliteStore {
                  cells = excluded.cells, score = excluded.score, \
                  score_number = excluded.score_number, band = excluded.band, \
                  stored_score = excluded.stored_score, fingerprint = excluded.fingerprint, \
-                 updated_at = excluded.updated_at",
+                 updated_at = excluded.updated_at, \
+                 formula_version = COALESCE(excluded.formula_version, responses.formula_version)",
             )
             .bind(&c.key)
             .bind(c.row)
@@ -191,6 +199,17 @@ impl ResponseStore for SqliteStore {
             .bind(c.band)
             .bind(&c.stored_score)
             .bind(&c.fingerprint)
+            .bind(&at)
+            .bind(formula)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+        }
+        if let Some(id) = formula {
+            sqlx::query(
+                "UPDATE formula_versions SET last_used_at = MAX(last_used_at, $2) WHERE id = $1",
+            )
+            .bind(id)
             .bind(&at)
             .execute(&mut *tx)
             .await
