@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use supportops_app::review::{LockOptions, Pace, ReviewOptions, TemplateSource, review};
+use supportops_app::review::{
+    LockOptions, Pace, ReviewOptions, SettlePolicy, TemplateSource, review,
+};
 use supportops_app::sync::{self, SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
@@ -121,6 +123,7 @@ fn review_options() -> ReviewOptions {
             include_submitter: false,
         },
         dry_run: false,
+        settle: SettlePolicy::default(),
     }
 }
 

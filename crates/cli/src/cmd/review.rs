@@ -14,7 +14,7 @@ use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::review::{
     ActionStatus, FilingError, LockOptions, ReportedResponse, ReviewAction, ReviewError,
-    ReviewOptions, ReviewReport, TemplateSource, review,
+    ReviewOptions, ReviewReport, SettlePolicy, TemplateSource, review,
 };
 use supportops_config::Config;
 use supportops_domain::Band;
@@ -101,7 +101,28 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         }
         Err(e) => return Err(review_error(e)),
     };
-    show(&report, args.format)
+    show(&report, args.format)?;
+    if report.failures.is_empty() {
+        Ok(())
+    } else {
+        // The table (or the JSON's `failures`) said which and why.
+        anstream::eprintln!(
+            "{} {} of the run could not be filed (listed above); the next \
+             `supportops review` files {} after the others",
+            "error:".red().bold(),
+            plural_count(report.failures.len(), "subject", "subjects"),
+            if report.failures.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        );
+        Err(anyhow::Error::new(crate::exit::Reported(1)))
+    }
+}
+
+fn plural_count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The review lock as `program` takes it, under a name unique to this run: the process id and
@@ -174,6 +195,7 @@ pub fn review_options(
             include_submitter: config.review.include_submitter,
         },
         dry_run,
+        settle: SettlePolicy::default(),
     })
 }
 
@@ -244,7 +266,9 @@ fn table(report: &ReviewReport) -> String {
             f.issue.web_url, f.subject, f.covers
         );
     }
-    if report.actions.is_empty() {
+    if report.actions.is_empty() && !report.failures.is_empty() {
+        let _ = writeln!(out, "Filed nothing in {place}.");
+    } else if report.actions.is_empty() {
         let _ = writeln!(
             out,
             "Nothing new to file in {place}: {} of {} flagged {} covered by review issues.",
@@ -290,6 +314,47 @@ fn table(report: &ReviewReport) -> String {
                 "The full text of each issue and note is in `--format json` (field `body`)."
             );
         }
+    }
+    for c in &report.converged {
+        let _ = writeln!(
+            out,
+            "\nTwo runs filed a review of `{}` at once: kept {}, closed {} as its duplicate \
+             ({} {} moved to the kept one).",
+            c.subject,
+            c.kept.web_url,
+            c.closed.web_url,
+            c.moved,
+            plural(c.moved, "response", "responses"),
+        );
+    }
+    if !report.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCould not file {}:\n",
+            plural_count(report.failures.len(), "subject", "subjects")
+        );
+        let mut builder = tabled::builder::Builder::default();
+        builder.push_record(["subject", "action", "responses", "why"]);
+        for f in &report.failures {
+            let why = if f.pending {
+                format!("{} (the next run checks the tracker for it first)", f.error)
+            } else {
+                f.error.clone()
+            };
+            builder.push_record([
+                supportops_domain::review::reference(&f.subject),
+                kind_noun(f.kind).to_owned(),
+                if f.responses.is_empty() {
+                    String::new()
+                } else {
+                    rows(&f.responses)
+                },
+                why,
+            ]);
+        }
+        let mut table = builder.build();
+        table.with(Style::psql());
+        let _ = writeln!(out, "{table}");
     }
     if !report.skipped.is_empty() {
         let _ = writeln!(

@@ -387,6 +387,31 @@ impl ReviewStore for SqliteStore {
         Ok(())
     }
 
+    async fn fail_filing(&self, id: i64, failure: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE review_filings SET state = 'failed', failure = $3, finished_at = $2 \
+             WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(time_to_text(at))
+        .bind(failure)
+        .execute(self.pool())
+        .await
+        .map_err(query_err("recording a refused filing"))?;
+        Ok(())
+    }
+
+    async fn failed_subjects(&self) -> Result<HashSet<SubjectUrl>, StoreError> {
+        let subjects: Vec<String> = sqlx::query_scalar(
+            "SELECT f.subject FROM review_filings f WHERE f.state = 'failed' AND f.id = \
+             (SELECT MAX(g.id) FROM review_filings g WHERE g.subject = f.subject)",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("listing subjects whose filing failed"))?;
+        Ok(subjects.iter().map(|s| SubjectUrl::parse(s)).collect())
+    }
+
     async fn record_found_issue(
         &self,
         subject: &SubjectUrl,
