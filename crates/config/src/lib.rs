@@ -262,6 +262,9 @@ pub struct ReviewConfig {
     pub labels: Vec<String>,
     /// Whether respondents' identity appears in review issues.
     pub include_submitter: bool,
+    /// How long a `review` run's lease on the store's review lock lasts unless renewed: a run
+    /// that was killed blocks the next one at most this long.
+    pub lock_lease_seconds: u64,
 }
 
 impl Default for ReviewConfig {
@@ -274,6 +277,7 @@ impl Default for ReviewConfig {
             assignee_group: None,
             labels: vec!["Feedback Review".into()],
             include_submitter: false,
+            lock_lease_seconds: 45,
         }
     }
 }
@@ -629,6 +633,14 @@ impl Config {
                      would hold the review lock that long",
                     self.tracker.timeout_seconds
                 ),
+            );
+        }
+        if self.review.lock_lease_seconds == 0 {
+            return bad(
+                "review.lock_lease_seconds",
+                "a lease of zero seconds lapses at once, so two runs could file together; \
+                 the default is 45"
+                    .into(),
             );
         }
         for (key, minutes) in [

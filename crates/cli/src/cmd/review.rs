@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 tracker.as_ref(),
                 &sheet.responses,
                 &options,
-                &review_lock("supportops review"),
+                &review_lock("supportops review", &config),
                 jiff::Timestamp::now(),
             )
             .await,
@@ -126,16 +126,26 @@ fn plural_count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The review lock as `program` takes it, under a name unique to this run: the process id and
-/// a random tag (processes in containers often share an id). The clock is the system's. A run
-/// that has to wait says so on standard error.
-pub fn review_lock(program: &str) -> LockOptions {
+/// a random tag (processes in containers often share an id), with the lease of
+/// `review.lock_lease_seconds`. The clock is the system's. A run that has to wait says so on
+/// standard error.
+pub fn review_lock(program: &str, config: &Config) -> LockOptions {
+    let ttl = std::time::Duration::from_secs(config.review.lock_lease_seconds.max(1));
+    let policy = supportops_app::review::LockPolicy {
+        ttl,
+        renew_every: ttl / 4,
+        // Longer than a killed run's lease lasts.
+        wait: (ttl + std::time::Duration::from_secs(15)).max(std::time::Duration::from_secs(60)),
+        poll_every: (ttl / 4).min(std::time::Duration::from_secs(1)),
+    };
     let tag = getrandom::u32()
         .unwrap_or_else(|_| jiff::Timestamp::now().subsec_nanosecond().unsigned_abs());
-    LockOptions::new(
+    let mut lock = LockOptions::new(
         format!("{program} (pid {}, {tag:08x})", std::process::id()),
         Arc::new(supportops_server::Clock::system()),
-    )
-    .on_wait(|lease, wait| {
+    );
+    lock.policy = policy;
+    lock.on_wait(|lease, wait| {
         let since = lease
             .acquired_at
             .round(jiff::Unit::Second)

@@ -260,7 +260,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
             tracker.as_ref(),
             &sheet.responses,
             &review,
-            &review_lock("supportops serve --demo"),
+            &review_lock("supportops serve --demo", &config),
             now,
         )
         .await
