@@ -137,6 +137,21 @@ pub enum ReviewError {
     /// The tracker refused or failed to file an issue or note.
     #[error(transparent)]
     Filing(Box<FilingError>),
+    /// The tracker failed (unreachable, or 5xx past the retries) for several subjects in a row:
+    /// it is down, so the run stopped rather than fail every subject. What was filed is
+    /// recorded and in `report`.
+    #[error(
+        "the tracker failed for {count} subjects in a row, so the run stopped; what was filed \
+         is recorded, and the next run goes on: {last}"
+    )]
+    TrackerDown {
+        /// Subjects that failed in a row.
+        count: usize,
+        /// The last failure.
+        last: String,
+        /// What the run did before it stopped.
+        report: Box<ReviewReport>,
+    },
     /// Another run holds the review lock, and did not end within the wait.
     #[error(
         "another review is running on this store (`{holder}`, since {since}){}; try again later",
@@ -458,6 +473,7 @@ where
         .collect();
 
     let mut planned = Vec::new();
+    let mut down = Breaker::default();
     for group in selection.groups {
         let subject = group.subject.clone();
         match plan(
@@ -488,9 +504,12 @@ where
                     status,
                     pending: false,
                 });
+                down.failed(&report)?;
+                continue;
             }
             Err(e) => return Err(e),
         }
+        down.reset();
     }
     // Subjects that failed before go after the others.
     planned.sort_by_key(|p| failed.contains(&p.subject));
@@ -525,9 +544,49 @@ where
                 &mut report,
             )
             .await?;
+        match report.failures.last() {
+            Some(f) if f.subject == plan.subject => down.failed(&report)?,
+            _ => down.reset(),
+        }
     }
     report.lookups = finder.calls;
     Ok(report)
+}
+
+/// How many subjects in a row may fail because the tracker is unreachable or failing (not
+/// refusing) before the run stops: past that, the tracker is down, not one subject's problem.
+const DOWN_AFTER: usize = 3;
+
+/// Counts subjects failing in a row for want of a working tracker.
+#[derive(Default)]
+struct Breaker {
+    in_a_row: usize,
+}
+
+impl Breaker {
+    fn reset(&mut self) {
+        self.in_a_row = 0;
+    }
+
+    /// Counts the report's last failure; stops the run when the tracker seems down.
+    fn failed(&mut self, report: &ReviewReport) -> Result<(), ReviewError> {
+        let Some(last) = report.failures.last() else {
+            return Ok(());
+        };
+        if !matches!(last.code, "unavailable" | "network" | "outcome_unknown") {
+            self.reset();
+            return Ok(());
+        }
+        self.in_a_row += 1;
+        if self.in_a_row < DOWN_AFTER {
+            return Ok(());
+        }
+        Err(ReviewError::TrackerDown {
+            count: self.in_a_row,
+            last: last.error.clone(),
+            report: Box::new(report.clone()),
+        })
+    }
 }
 
 /// Decides what to file for one subject's uncovered responses: takes over a review issue found

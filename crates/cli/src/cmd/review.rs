@@ -99,6 +99,19 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             }
             return Err(filing_error(*failure));
         }
+        Err(ReviewError::TrackerDown {
+            count,
+            last,
+            report,
+        }) => {
+            if !report.actions.is_empty() || !report.failures.is_empty() {
+                show(&report, args.format)?;
+            }
+            return Err(anyhow::anyhow!(last).context(format!(
+                "the tracker failed for {count} subjects in a row, so the run stopped; what \
+                 was filed is recorded, and the next `supportops review` goes on"
+            )));
+        }
         Err(e) => return Err(review_error(e)),
     };
     show(&report, args.format)?;
