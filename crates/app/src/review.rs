@@ -51,7 +51,7 @@ use supportops_ports::store::review::{FilingKind, FilingOutcome};
 use supportops_ports::store::{ActionLog, ResponseStore, ReviewStore};
 use supportops_ports::{Issue, StoreError, Tracker, TrackerError};
 
-pub use filing::{Converged, FailedFiling, SettlePolicy};
+pub use filing::{Converged, FailedFiling, SettlePolicy, Settled};
 pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
 
 use filing::Filer;
@@ -326,6 +326,8 @@ pub struct ReviewReport {
     pub failures: Vec<FailedFiling>,
     /// Duplicate review issues (two machines filing at once) closed in favour of the older.
     pub converged: Vec<Converged>,
+    /// Creates and notes whose answer was lost or a 5xx, settled within the run.
+    pub settled: Vec<Settled>,
     /// Flagged rows not filed.
     pub skipped: Vec<SkippedRow>,
     /// Things the user should know, e.g. that no one is assigned.
@@ -416,6 +418,7 @@ where
         actions: Vec::new(),
         failures: Vec::new(),
         converged: Vec::new(),
+        settled: Vec::new(),
         skipped: Vec::new(),
         warnings: Vec::new(),
         lookups: 0,

@@ -41,7 +41,7 @@ impl Rng {
 
 /// The subject of number `s`: issues and merge requests in a few projects.
 fn subject(s: u64) -> String {
-    if s % 3 == 0 {
+    if s.is_multiple_of(3) {
         format!("https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/merge_requests/{s}")
     } else {
         format!("https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/{s}")
@@ -203,7 +203,7 @@ async fn killed_at_any_point_the_next_run_files_everything_once() {
         let (text, _) = sheet(rows_at(point), subjects);
         std::fs::write(dir.path().join("feedback.csv"), text).expect("write the sheet");
         // GitLab's faults, renewed now and then, consumed by whichever run meets them.
-        if point % 5 == 0 {
+        if point.is_multiple_of(5) {
             gitlab.fail(Match::post("/issues"), Fault::CommitThenStatus(500), 1);
             gitlab.fail(Match::post("/notes"), Fault::CommitThenStatus(502), 1);
             gitlab.fail(

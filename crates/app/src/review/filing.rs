@@ -103,6 +103,19 @@ pub struct FailedFiling {
     pub pending: bool,
 }
 
+/// A create or note whose answer was lost or a 5xx, settled within the run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settled {
+    /// `create` or `note`.
+    pub kind: FilingKind,
+    /// The subject.
+    pub subject: SubjectUrl,
+    /// What the tracker answered.
+    pub answer: String,
+    /// `found` (it had been filed: recorded, not sent again) or `sent_again` (it had not).
+    pub outcome: &'static str,
+}
+
 /// Two issues for one subject, made by two runs at once, converged: the newer closed as a
 /// duplicate of the older, its responses moved into a note on the older.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -353,6 +366,13 @@ where
                     return Ok(None);
                 }
             };
+            let answer = match &error {
+                TrackerError::OutcomeUnknown { message, .. } => message
+                    .strip_prefix("GitLab answered ")
+                    .unwrap_or(message)
+                    .to_owned(),
+                other => other.to_string(),
+            };
             match settle(
                 self.store,
                 finder,
@@ -363,7 +383,23 @@ where
             )
             .await
             {
-                Ok(Some(outcome)) => break outcome,
+                Ok(Some(outcome)) => {
+                    report.settled.push(Settled {
+                        kind: action.kind,
+                        subject: action.subject.clone(),
+                        answer,
+                        outcome: "found",
+                    });
+                    break outcome;
+                }
+                Ok(None) if resends < self.options.settle.resends => {
+                    report.settled.push(Settled {
+                        kind: action.kind,
+                        subject: action.subject.clone(),
+                        answer,
+                        outcome: "sent_again",
+                    });
+                }
                 Ok(None) => {}
                 Err(ReviewError::Lookup { source, .. }) if !is_fatal(&source) => {
                     report.failures.push(failed(&action, &error, true));

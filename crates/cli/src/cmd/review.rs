@@ -338,6 +338,23 @@ fn table(report: &ReviewReport) -> String {
             );
         }
     }
+    if !report.settled.is_empty() {
+        let _ = writeln!(out);
+    }
+    for u in &report.settled {
+        let _ = writeln!(
+            out,
+            "The tracker answered \"{}\" to the {} for `{}`: {}",
+            u.answer,
+            kind_noun(u.kind),
+            supportops_domain::review::reference(&u.subject),
+            if u.outcome == "found" {
+                "it had been filed; found by its marker and recorded, not sent again."
+            } else {
+                "no trace of it in the tracker; sent again."
+            }
+        );
+    }
     for c in &report.converged {
         let _ = writeln!(
             out,
