@@ -1,6 +1,7 @@
 //! Use cases of supportops, written against the ports: scoring a sheet, filing Feedback Review
 //! issues, planning and recording shadowing, keeping the syncs. No adapter is known here.
 
+pub mod journal;
 pub mod review;
 pub mod shadow;
 pub mod sync;

@@ -267,10 +267,13 @@ async fn two_months_of_reviews(make: impl AsyncFn(&SqliteStore) -> Box<dyn World
     assert_eq!((again.iid, again.created), (filed.iid, false));
     let issue = tracker.issue(PROJECT, filed.iid).await.unwrap();
     assert_eq!(issue.labels, ["Monthly Sync"]);
-    // GitLab keeps descriptions without their trailing newline.
+    // The agenda, then the hidden marker it is found by (not its title, which people edit).
     assert_eq!(
         issue.description.trim_end(),
-        agenda.to_markdown().trim_end()
+        format!(
+            "{}\n<!-- supportops:agenda=2026-12-01 -->",
+            agenda.to_markdown()
+        )
     );
 
     // The agenda issue is not a review: it gets no outcome.

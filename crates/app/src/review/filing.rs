@@ -31,6 +31,7 @@ use super::{
     ActionStatus, FilingError, ReportedResponse, ReviewAction, ReviewError, ReviewOptions,
     ReviewReport, Template, TemplateSource, issue_ref, reported, template_context,
 };
+use crate::journal;
 
 /// How an uncertain create or note is settled within the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -490,81 +491,82 @@ where
             let keys = finder.keys_of(&dup).await?;
             let missing: Vec<&ResponseKey> =
                 keys.iter().filter(|k| !kept_keys.contains(k)).collect();
-            let tracker_name = report.tracker.clone();
-            let log = |action: &str, note_id: Option<u64>, summary: String| TrackerAction {
+            let intent = |action: &str, issue: &IssueRef, summary: String| TrackerAction {
                 at: self.now,
-                tracker: tracker_name.clone(),
+                tracker: report.tracker.clone(),
                 action: action.to_owned(),
-                project: kept.project.clone(),
-                iid: Some(if action == "add_note" {
-                    kept.iid
-                } else {
-                    closed.iid
-                }),
-                note_id,
-                web_url: Some(if action == "add_note" {
-                    kept.web_url.clone()
-                } else {
-                    closed.web_url.clone()
-                }),
+                project: issue.project.clone(),
+                iid: Some(issue.iid),
+                note_id: None,
+                web_url: Some(issue.web_url.clone()),
                 summary,
+            };
+            let noted = |note: &supportops_ports::Note, mut entry: TrackerAction| {
+                entry.note_id = Some(note.id);
+                entry
             };
             if !missing.is_empty() {
                 let body = moved_note(&dup, &missing);
-                let note = self
-                    .tracker
-                    .add_note(&kept.project, kept.iid, &body)
-                    .await
-                    .map_err(lookup(format!(
-                        "move the responses of the duplicate review {} to {}",
-                        closed.web_url, kept.web_url
-                    )))?;
-                self.store
-                    .log_action(&log(
+                journal::write(
+                    self.store,
+                    intent(
                         "add_note",
-                        Some(note.id),
+                        &kept,
                         format!(
                             "moved {} responses of the duplicate review {} of {subject}",
                             missing.len(),
                             closed.web_url
                         ),
-                    ))
-                    .await?;
-                kept_keys.extend(missing.iter().map(|k| (*k).clone()));
-            }
-            if let Err(e) = self
-                .tracker
-                .add_note(
-                    &closed.project,
-                    closed.iid,
-                    &format!(
-                        "Closed as a duplicate of {}: two supportops runs filed a review of \
-                         this subject at the same time. Its responses are listed there.",
-                        kept.web_url
                     ),
+                    self.tracker.add_note(&kept.project, kept.iid, &body),
+                    noted,
                 )
                 .await
+                .map_err(lookup(format!(
+                    "move the responses of the duplicate review {} to {}",
+                    closed.web_url, kept.web_url
+                )))?;
+                kept_keys.extend(missing.iter().map(|k| (*k).clone()));
+            }
+            let comment = format!(
+                "Closed as a duplicate of {}: two supportops runs filed a review of this subject \
+                 at the same time. Its responses are listed there.",
+                kept.web_url
+            );
+            if let Err(e) = journal::write(
+                self.store,
+                intent(
+                    "add_note",
+                    &closed,
+                    format!("duplicate of {}", kept.web_url),
+                ),
+                self.tracker.add_note(&closed.project, closed.iid, &comment),
+                noted,
+            )
+            .await
                 && is_fatal(&e)
             {
                 return Err(lookup(format!("comment on {}", closed.web_url))(e));
             }
-            self.tracker
-                .set_state(&closed.project, closed.iid, IssueState::Closed)
-                .await
-                .map_err(lookup(format!(
-                    "close the duplicate review {}",
-                    closed.web_url
-                )))?;
-            self.store
-                .log_action(&log(
+            journal::write(
+                self.store,
+                intent(
                     "set_state",
-                    None,
+                    &closed,
                     format!(
                         "closed the duplicate review of {subject}, kept {}",
                         kept.web_url
                     ),
-                ))
-                .await?;
+                ),
+                self.tracker
+                    .set_state(&closed.project, closed.iid, IssueState::Closed),
+                |_, entry| entry,
+            )
+            .await
+            .map_err(lookup(format!(
+                "close the duplicate review {}",
+                closed.web_url
+            )))?;
             report.converged.push(Converged {
                 subject: subject.clone(),
                 kept: kept.clone(),

@@ -778,7 +778,9 @@ pub struct FiledAgenda {
 }
 
 /// Files the agenda as an issue in the review project, labelled with `sync.monthly.agenda_labels`.
-/// An open agenda issue with the same title is left as it is.
+/// The issue carries the hidden marker `<!-- supportops:agenda=DATE -->` of its meeting, and is
+/// found by it (not by its title, which people edit): an open agenda issue for the same meeting
+/// is left as it is.
 pub async fn file_agenda(
     settings: &SyncSettings,
     tracker: &dyn Tracker,
@@ -786,18 +788,22 @@ pub async fn file_agenda(
 ) -> Result<FiledAgenda, SyncAppError> {
     let project = &settings.review_project;
     let title = agenda.issue_title();
+    let marker_text = format!("supportops:agenda={}", agenda.date);
+    let marker = format!("<!-- {marker_text} -->");
     let existing = tracker
         .list_issues(
             project,
             &IssueQuery {
                 state: Some(IssueState::Opened),
-                labels: settings.agenda_labels.clone(),
-                search: Some(title.clone()),
+                search: Some(marker_text),
                 ..IssueQuery::default()
             },
         )
         .await?;
-    if let Some(issue) = existing.into_iter().find(|i| i.title == title) {
+    if let Some(issue) = existing
+        .into_iter()
+        .find(|i| i.description.contains(&marker))
+    {
         return Ok(FiledAgenda {
             iid: issue.iid,
             web_url: issue.web_url,
@@ -809,7 +815,7 @@ pub async fn file_agenda(
             project,
             &NewIssue {
                 title,
-                description: agenda.to_markdown(),
+                description: format!("{}\n{marker}\n", agenda.to_markdown()),
                 labels: settings.agenda_labels.clone(),
                 assignees: Vec::new(),
             },

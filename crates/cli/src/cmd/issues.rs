@@ -6,13 +6,11 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 use serde::Serialize;
 use supportops_config::Config;
-use supportops_ports::store::ActionLog;
-use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker, TrackerError};
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{open_store, open_store_to_read, open_tracker, tracker_error};
+use super::wiring::{open_journaled_tracker, open_store, open_store_to_read, tracker_error};
 use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops issues`.
@@ -144,29 +142,15 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
             Command::Close(_) | Command::Reopen(_) => open_store(&config).await?,
             Command::List(_) | Command::Show(_) => open_store_to_read(&config).await?,
         };
-        let tracker = open_tracker(&config, &store)?;
+        let tracker = open_journaled_tracker(&config, &store)?;
         match cmd {
             Command::List(args) => list(tracker.as_ref(), &config, args).await,
             Command::Show(args) => show(tracker.as_ref(), &config, args).await,
             Command::Close(args) => {
-                set_state(
-                    store.as_ref(),
-                    tracker.as_ref(),
-                    &config,
-                    args,
-                    IssueState::Closed,
-                )
-                .await
+                set_state(tracker.as_ref(), &config, args, IssueState::Closed).await
             }
             Command::Reopen(args) => {
-                set_state(
-                    store.as_ref(),
-                    tracker.as_ref(),
-                    &config,
-                    args,
-                    IssueState::Opened,
-                )
-                .await
+                set_state(tracker.as_ref(), &config, args, IssueState::Opened).await
             }
         }
     })
@@ -223,8 +207,8 @@ async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow:
     }
 }
 
+/// Closes or reopens an issue; the journaled tracker records the intent and the result.
 async fn set_state(
-    log: &dyn ActionLog,
     tracker: &dyn Tracker,
     config: &Config,
     args: StateArgs,
@@ -250,18 +234,6 @@ async fn set_state(
         .await
         .map_err(tracker_error)
         .with_context(|| format!("cannot {verb} issue #{} of project `{project}`", args.iid))?;
-    log.log_action(&TrackerAction {
-        at: jiff::Timestamp::now(),
-        tracker: tracker.describe(),
-        action: "set_state".into(),
-        project: project.clone(),
-        iid: Some(issue.iid),
-        note_id: None,
-        web_url: Some(issue.web_url.clone()),
-        summary: format!("{} {}", state.as_str(), issue.title),
-    })
-    .await
-    .context("cannot record the change in the action log")?;
     anstream::println!("#{} {}: {}", issue.iid, state.as_str(), issue.web_url);
     Ok(())
 }

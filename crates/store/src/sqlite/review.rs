@@ -531,6 +531,102 @@ impl ActionLog for SqliteStore {
         append_action(self.pool(), action).await
     }
 
+    async fn begin_action(&self, intent: &TrackerAction) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO tracker_intents (at, tracker, action, project, iid, summary, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
+        )
+        .bind(time_to_text(intent.at))
+        .bind(&intent.tracker)
+        .bind(&intent.action)
+        .bind(&intent.project)
+        .bind(intent.iid.map(to_i64))
+        .bind(&intent.summary)
+        .fetch_one(self.pool())
+        .await
+        .map_err(query_err("recording the intent to change the tracker"))
+    }
+
+    async fn finish_action(&self, id: i64, done: &TrackerAction) -> Result<i64, StoreError> {
+        let doing = "recording a change made in the tracker";
+        let mut tx = self.begin_write(doing).await?;
+        let intent =
+            sqlx::query("SELECT action, project, iid, summary FROM tracker_intents WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(query_err(doing))?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("tracker intent {id}"),
+                })?;
+        let get = query_err(doing);
+        let action: String = intent.try_get("action").map_err(&get)?;
+        let project: String = intent.try_get("project").map_err(&get)?;
+        let iid: Option<i64> = intent.try_get("iid").map_err(&get)?;
+        let summary: String = intent.try_get("summary").map_err(&get)?;
+        let logged = append_action(&mut *tx, done).await?;
+        sqlx::query(
+            "UPDATE tracker_intents SET state = 'done', action_id = $2, finished_at = $3 \
+             WHERE id = $1 OR (state = 'pending' AND id < $1 AND action = $4 AND project = $5 \
+             AND iid IS $6 AND summary = $7)",
+        )
+        .bind(id)
+        .bind(logged)
+        .bind(time_to_text(done.at))
+        .bind(&action)
+        .bind(&project)
+        .bind(iid)
+        .bind(&summary)
+        .execute(&mut *tx)
+        .await
+        .map_err(query_err(doing))?;
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(logged)
+    }
+
+    async fn fail_action(&self, id: i64, failure: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tracker_intents SET state = 'failed', failure = $2, finished_at = $3 \
+             WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(failure)
+        .bind(time_to_text(at))
+        .execute(self.pool())
+        .await
+        .map_err(query_err("recording a refused change"))?;
+        Ok(())
+    }
+
+    async fn pending_actions(&self) -> Result<Vec<LoggedAction>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, tracker, action, project, iid, summary FROM tracker_intents \
+             WHERE state = 'pending' ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("listing unfinished tracker changes"))?;
+        let get = query_err("listing unfinished tracker changes");
+        rows.iter()
+            .map(|row| {
+                let iid: Option<i64> = row.try_get("iid").map_err(&get)?;
+                Ok(LoggedAction {
+                    id: row.try_get("id").map_err(&get)?,
+                    action: TrackerAction {
+                        at: time_from_text(row.try_get::<&str, _>("at").map_err(&get)?)?,
+                        tracker: row.try_get("tracker").map_err(&get)?,
+                        action: row.try_get("action").map_err(&get)?,
+                        project: row.try_get("project").map_err(&get)?,
+                        iid: iid.map(to_u64),
+                        note_id: None,
+                        web_url: None,
+                        summary: row.try_get("summary").map_err(&get)?,
+                    },
+                })
+            })
+            .collect()
+    }
+
     async fn actions(&self) -> Result<Vec<LoggedAction>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, at, tracker, action, project, iid, note_id, web_url, summary \
