@@ -8,6 +8,7 @@ mod scenarios;
 use std::sync::Arc;
 use std::time::Duration;
 
+use supportops_app::review::review;
 use supportops_domain::Band;
 use supportops_ports::store::ReviewStore as _;
 use supportops_ports::tracker::{
@@ -537,4 +538,49 @@ async fn two_stores_racing_on_one_gitlab_converge() {
         .count();
     assert_eq!(open, 3);
     assert_eq!(fake.issues(PROJECT).len(), issues.len());
+}
+
+/// A store that knows none of 25 review issues already in GitLab (a CI job without cache):
+/// they are found with one listing, not one search per subject, and recorded before anything
+/// is filed, so a run that fails later (here: the template cannot be read) still made progress.
+#[tokio::test]
+async fn a_new_store_finds_many_issues_with_one_listing_and_records_them_at_once() {
+    let fake = Arc::new(seeded().await);
+    let served = Arc::new(Served::new(fake.clone(), Duration::from_secs(5)));
+    let subject = |n: u64| format!("https://gitlab.com/g/p/-/issues/{n}");
+    let mut rows: Vec<_> = (1..=25)
+        .map(|n| scenarios::row(n + 1, &subject(n), 1, Band::Red))
+        .collect();
+    let first = harness(served.clone()).await;
+    first.run(&rows).await;
+    assert_eq!(fake.issues(PROJECT).len(), 25);
+
+    let fresh = harness(served.clone()).await;
+    rows.push(scenarios::row(40, &subject(1), 1, Band::Red));
+    let listings_before = fake.requests_to("GET", "/issues").len();
+    fake.fail(Match::get("/repository/files"), Fault::Status(500), 100);
+    let failed = review(
+        &fresh.store,
+        served.as_ref(),
+        &rows,
+        &scenarios::options(),
+        &scenarios::lock(),
+        "2026-03-02T11:00:00Z".parse().expect("a timestamp"),
+    )
+    .await;
+
+    assert!(failed.is_err(), "the template cannot be read");
+    let listings: Vec<_> = fake.requests_to("GET", "/issues")[listings_before..]
+        .iter()
+        .filter(|r| !r.path.contains("/notes") && r.path.ends_with("/issues"))
+        .cloned()
+        .collect();
+    assert_eq!(listings.len(), 1, "one listing: {listings:?}");
+    let recorded = fresh.store.review_issues().await.expect("the store reads");
+    assert_eq!(
+        recorded.len(),
+        25,
+        "found issues recorded before the failure"
+    );
+    assert_eq!(fake.issues(PROJECT).len(), 25, "nothing filed twice");
 }

@@ -1,4 +1,4 @@
-//! `supportops issues list|show|close|reopen`: the issues of a project in the configured tracker
+//! `supportops issues list|show|close|reopen|note`: the issues of a project in the configured tracker
 //! (the local tracker by default), such as the Feedback Review issues `supportops review` filed.
 
 use std::fmt::Write as _;
@@ -24,6 +24,21 @@ pub enum Command {
     Close(StateArgs),
     /// Reopen a closed issue
     Reopen(StateArgs),
+    /// Add a note (a comment) to an issue, from a file or standard input
+    Note(NoteArgs),
+}
+
+/// Arguments of `supportops issues note`.
+#[derive(Debug, clap::Args)]
+pub struct NoteArgs {
+    /// The issue's number in its project (`#N`)
+    #[arg(value_name = "N", value_parser = parse_iid)]
+    iid: u64,
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The note's Markdown: a file, or `-` for standard input
+    #[arg(long, value_name = "FILE")]
+    body_file: String,
 }
 
 /// Which project: `review` (default), `shadowing`, `improvement`, or a project path.
@@ -139,7 +154,9 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let store = match cmd {
-            Command::Close(_) | Command::Reopen(_) => open_store(&config).await?,
+            Command::Close(_) | Command::Reopen(_) | Command::Note(_) => {
+                open_store(&config).await?
+            }
             Command::List(_) | Command::Show(_) => open_store_to_read(&config).await?,
         };
         let tracker = open_journaled_tracker(&config, &store)?;
@@ -152,6 +169,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
             Command::Reopen(args) => {
                 set_state(tracker.as_ref(), &config, args, IssueState::Opened).await
             }
+            Command::Note(args) => note(tracker.as_ref(), &config, args).await,
         }
     })
 }
@@ -205,6 +223,96 @@ async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow:
             Ok(())
         }
     }
+}
+
+/// How many times a note whose answer was lost is looked for before the command gives up.
+const NOTE_CHECKS: u32 = 3;
+
+/// Adds a note; the journaled tracker records the intent and the result. A note identical to the
+/// issue's latest one is taken as this command's, run again after an interruption, and not added
+/// twice; a note whose answer was lost is looked for before the command says so.
+async fn note(tracker: &dyn Tracker, config: &Config, args: NoteArgs) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    let project = args.project.resolve(config);
+    let body = if args.body_file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read the note from standard input")
+            .map_err(crate::exit::bad_input)?;
+        text
+    } else {
+        std::fs::read_to_string(&args.body_file)
+            .with_context(|| format!("cannot read the note `{}`", args.body_file))
+            .map_err(crate::exit::bad_input)?
+    };
+    if body.trim().is_empty() {
+        return Err(crate::exit::bad_input(anyhow::anyhow!(
+            "the note `{}` is empty; write its Markdown in the file",
+            args.body_file
+        )));
+    }
+    let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
+    let latest = |notes: Vec<Note>| {
+        notes
+            .into_iter()
+            .last()
+            .filter(|n| n.body.trim() == body.trim())
+    };
+    let notes = tracker
+        .notes(&project, args.iid)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot read the notes of issue #{}", args.iid))?;
+    if let Some(there) = latest(notes) {
+        anstream::println!(
+            "#{} already ends with this note (note {}): {}",
+            issue.iid,
+            there.id,
+            issue.web_url
+        );
+        return Ok(());
+    }
+    let added = match tracker.add_note(&project, args.iid, &body).await {
+        Ok(note) => note,
+        Err(e @ TrackerError::OutcomeUnknown { .. }) => {
+            let mut found = None;
+            for n in 0..NOTE_CHECKS {
+                if n > 0 {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                if let Ok(notes) = tracker.notes(&project, args.iid).await
+                    && let Some(note) = latest(notes)
+                {
+                    found = Some(note);
+                    break;
+                }
+            }
+            match found {
+                Some(note) => note,
+                None => {
+                    return Err(tracker_error(e)).with_context(|| {
+                        format!(
+                            "cannot tell whether the note reached issue #{}; run the command \
+                             again: it adds the note only if the issue does not end with it",
+                            args.iid
+                        )
+                    });
+                }
+            }
+        }
+        Err(e) => {
+            return Err(tracker_error(e))
+                .with_context(|| format!("cannot add a note to issue #{}", args.iid));
+        }
+    };
+    anstream::println!(
+        "#{} noted (note {}): {}",
+        issue.iid,
+        added.id,
+        issue.web_url
+    );
+    Ok(())
 }
 
 /// Closes or reopens an issue; the journaled tracker records the intent and the result.
