@@ -49,6 +49,56 @@ where
     }
 }
 
+/// How many times [`create_marked`] sends a create again when its answer was lost and the
+/// issue is nowhere to be found.
+const RESENDS: u32 = 2;
+
+/// Creates an issue whose description carries `marker`, settling a lost answer in the same
+/// run: when the create may or may not have happened ([`TrackerError::OutcomeUnknown`]), the
+/// project is searched for `search` and, should the search index lag, its issues created
+/// since `since` (when given) are listed; an issue carrying `marker` is the one made; none → the create is
+/// sent again, at most twice. Review filing has its own, richer settling.
+pub async fn create_marked(
+    tracker: &dyn Tracker,
+    project: &str,
+    new: &NewIssue,
+    search: &str,
+    marker: &str,
+    since: Option<Timestamp>,
+) -> Result<Issue, TrackerError> {
+    let mut resends = 0;
+    loop {
+        let lost = match tracker.create_issue(project, new).await {
+            Err(e @ TrackerError::OutcomeUnknown { .. }) => e,
+            other => return other,
+        };
+        let mut queries = vec![IssueQuery {
+            search: Some(search.to_owned()),
+            ..IssueQuery::default()
+        }];
+        if since.is_some() {
+            queries.push(IssueQuery {
+                created_after: since,
+                ..IssueQuery::default()
+            });
+        }
+        for query in &queries {
+            if let Some(made) = tracker
+                .list_issues(project, query)
+                .await?
+                .into_iter()
+                .find(|i| i.description.contains(marker))
+            {
+                return Ok(made);
+            }
+        }
+        if resends >= RESENDS {
+            return Err(lost);
+        }
+        resends += 1;
+    }
+}
+
 /// The clock a [`Journaled`] tracker stamps its entries with.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 

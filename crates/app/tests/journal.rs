@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 use jiff::Timestamp;
-use supportops_app::journal::Journaled;
+use supportops_app::journal::{Journaled, create_marked};
 use supportops_ports::store::ActionLog;
 use supportops_ports::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
@@ -24,6 +24,8 @@ struct Watching {
     store: SqliteStore,
     pending_at_call: Mutex<Vec<usize>>,
     fail_next: Mutex<Option<TrackerError>>,
+    /// Creates made, whose answer is then lost, still to come.
+    lose_answers: Mutex<u32>,
 }
 
 impl Watching {
@@ -53,7 +55,16 @@ impl Tracker for Watching {
     }
     async fn create_issue(&self, p: &str, i: &NewIssue) -> Result<Issue, TrackerError> {
         self.enter().await?;
-        self.inner.create_issue(p, i).await
+        let made = self.inner.create_issue(p, i).await?;
+        let mut lose = self.lose_answers.lock().unwrap();
+        if *lose > 0 {
+            *lose -= 1;
+            return Err(TrackerError::OutcomeUnknown {
+                what: "creating".into(),
+                message: "GitLab answered 500 Internal Server Error".into(),
+            });
+        }
+        Ok(made)
     }
     async fn issue(&self, p: &str, iid: u64) -> Result<Issue, TrackerError> {
         self.inner.issue(p, iid).await
@@ -93,6 +104,7 @@ async fn setup() -> (tempfile::TempDir, SqliteStore, Arc<Watching>, Journaled) {
         store: store.clone(),
         pending_at_call: Mutex::new(Vec::new()),
         fail_next: Mutex::new(None),
+        lose_answers: Mutex::new(0),
     });
     let at: Timestamp = "2026-12-01T09:00:00Z".parse().expect("a timestamp");
     let journaled = Journaled::new(
@@ -215,4 +227,50 @@ async fn a_refusal_fails_the_intent_and_a_lost_answer_waits_for_the_rerun() {
         .filter(|a| a.action.action == "set_state")
         .count();
     assert_eq!(closes, 1, "one change, logged once");
+}
+
+/// A marked create whose answer is lost after it was made is found, not made twice; one lost
+/// before it was made is sent again, once.
+#[tokio::test]
+async fn a_marked_create_with_a_lost_answer_is_settled_in_the_run() {
+    let (_dir, _store, watching, tracker) = setup().await;
+    let new = |n: u32| NewIssue {
+        title: format!("Support Shadowing {n}"),
+        description: format!("text\n<!-- supportops:shadow={n} -->\n"),
+        ..NewIssue::default()
+    };
+    let since = Some("2026-01-01T00:00:00Z".parse().expect("a timestamp"));
+
+    *watching.lose_answers.lock().unwrap() = 1;
+    let made = create_marked(
+        &tracker,
+        PROJECT,
+        &new(1),
+        "supportops:shadow=1",
+        "<!-- supportops:shadow=1 -->",
+        since,
+    )
+    .await
+    .expect("settled");
+    *watching.fail_next.lock().unwrap() = Some(TrackerError::OutcomeUnknown {
+        what: "creating".into(),
+        message: "connection reset".into(),
+    });
+    let sent_again = create_marked(
+        &tracker,
+        PROJECT,
+        &new(2),
+        "supportops:shadow=2",
+        "<!-- supportops:shadow=2 -->",
+        since,
+    )
+    .await
+    .expect("sent again");
+
+    let all = tracker
+        .list_issues(PROJECT, &IssueQuery::default())
+        .await
+        .expect("listed");
+    assert_eq!(all.len(), 2, "one issue each: {all:#?}");
+    assert_eq!((made.iid, sent_again.iid), (1, 2));
 }

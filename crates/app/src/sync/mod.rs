@@ -795,7 +795,7 @@ pub async fn file_agenda(
             project,
             &IssueQuery {
                 state: Some(IssueState::Opened),
-                search: Some(marker_text),
+                search: Some(marker_text.clone()),
                 ..IssueQuery::default()
             },
         )
@@ -810,17 +810,14 @@ pub async fn file_agenda(
             created: false,
         });
     }
-    let issue = tracker
-        .create_issue(
-            project,
-            &NewIssue {
-                title,
-                description: format!("{}\n{marker}\n", agenda.to_markdown()),
-                labels: settings.agenda_labels.clone(),
-                assignees: Vec::new(),
-            },
-        )
-        .await?;
+    let new = NewIssue {
+        title,
+        description: format!("{}\n{marker}\n", agenda.to_markdown()),
+        labels: settings.agenda_labels.clone(),
+        assignees: Vec::new(),
+    };
+    let issue =
+        crate::journal::create_marked(tracker, project, &new, &marker_text, &marker, None).await?;
     Ok(FiledAgenda {
         iid: issue.iid,
         web_url: issue.web_url,
