@@ -201,3 +201,103 @@ async fn server_errors_and_a_refused_connection_show_no_secret() {
     );
     assert_no_secret(&refused, dir.path(), &[gitlab.token(), WEBHOOK_SECRET]);
 }
+
+/// One HTTP/1.1 POST over a plain socket; the status line's code.
+fn post(addr: &str, path: &str, bearer: &str, body: &str) -> u16 {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the service listens");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .expect("a timeout");
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {bearer}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream
+        .write_all(request.as_bytes())
+        .expect("the request is sent");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+/// `supportops serve` logging at trace level, its filing job meeting 500s from GitLab, and a
+/// webhook call with a wrong secret: neither secret is in its logs, its output or its store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_logs_no_secret_at_trace_level() {
+    use std::io::BufRead as _;
+    let gitlab = gitlab().await;
+    gitlab.fail(Match::any(), Fault::Status(500), 1000);
+    let dir = workdir();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("supportops"))
+        .current_dir(dir.path())
+        .env_remove("SUPPORTOPS_CONFIG")
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "trace")
+        .env("SUPPORTOPS__TRACKER__KIND", "gitlab")
+        .env("SUPPORTOPS__TRACKER__URL", gitlab.base_url())
+        .env("SUPPORTOPS__TRACKER__MAX_RETRIES", "0")
+        .env("GITLAB_TOKEN", gitlab.token())
+        .env("SUPPORTOPS_WEBHOOK_TOKEN", WEBHOOK_SECRET)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the service starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout
+        .read_line(&mut first)
+        .expect("the service says where it listens");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .expect("an address")
+        .to_owned();
+    let body = r#"{"Timestamp": "2026-11-26T09:15:00Z", "Issue/MR link": "https://gitlab.com/a/b/-/issues/9", "Resolution": "It was not solved", "F": 1}"#;
+
+    let wrong = tokio::task::spawn_blocking({
+        let addr = addr.clone();
+        move || post(&addr, "/hooks/feedback", "not-the-secret", body)
+    })
+    .await
+    .expect("posted");
+    let right = tokio::task::spawn_blocking({
+        let addr = addr.clone();
+        move || post(&addr, "/hooks/feedback", WEBHOOK_SECRET, body)
+    })
+    .await
+    .expect("posted");
+    // The filing job meets GitLab's 500s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while gitlab.requests().is_empty() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let _ = child.kill();
+    let out = child.wait_with_output().expect("the service stops");
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut stdout, &mut rest);
+
+    assert_eq!((wrong, right), (401, 202));
+    assert!(
+        !gitlab.requests().is_empty(),
+        "the filing job called GitLab"
+    );
+    let output = Output {
+        code: None,
+        stdout: format!("{first}{rest}"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    assert!(
+        output.stderr.contains("TRACE") || output.stderr.contains("DEBUG"),
+        "logs at trace level"
+    );
+    assert_no_secret(&output, dir.path(), &[gitlab.token(), WEBHOOK_SECRET]);
+}
