@@ -4,7 +4,7 @@
 //! write, not only review filing (which has its own filing intents, see [`crate::review`]).
 //!
 //! [`Journaled`] wraps a [`Tracker`]: its reads pass through; `create_issue`, `add_note`,
-//! `update_labels` and `set_state` go through [`write`]. The commands that write besides
+//! `update_labels` and `set_state` go through [`write()`]. The commands that write besides
 //! `review` (shadowing `schedule`, `done`, `cancel`, `improve`; `sync agenda --file`,
 //! `sync outcome`; `issues close|reopen`) are handed a journaled tracker. What those commands
 //! create carries a hidden marker and is looked for before it is created, notes are not added

@@ -479,6 +479,7 @@ where
     let mut down = Breaker::default();
     for group in selection.groups {
         let subject = group.subject.clone();
+        let listed = reported(&group.responses);
         match plan(
             store,
             tracker,
@@ -501,7 +502,7 @@ where
                     kind: FilingKind::Create,
                     subject: subject.clone(),
                     issue: None,
-                    responses: Vec::new(),
+                    responses: listed,
                     error: format!("cannot {doing}: {source}"),
                     code,
                     status,

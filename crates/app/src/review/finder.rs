@@ -161,7 +161,7 @@ impl<'t> Finder<'t> {
     }
 
     /// The subject's review issue to go on with: the oldest open one carrying its marker (two
-    /// machines may each have made one; the newer ones are closed by [`super::converge`]), else
+    /// machines may each have made one; the newer ones are closed by `Filer::converge`), else
     /// the newest closed one; with every response its description and notes list.
     pub async fn latest(
         &mut self,
