@@ -4,9 +4,9 @@
 //! write, not only review filing (which has its own filing intents, see [`crate::review`]).
 //!
 //! [`Journaled`] wraps a [`Tracker`]: its reads pass through; `create_issue`, `add_note`,
-//! `update_labels` and `set_state` go through [`write()`]. The commands that write besides
+//! `update_labels`, `edit_description` and `set_state` go through [`write()`]. The commands that write besides
 //! `review` (shadowing `schedule`, `done`, `cancel`, `improve`; `sync agenda --file`,
-//! `sync outcome`; `issues close|reopen`) are handed a journaled tracker. What those commands
+//! `sync outcome`; `issues close|reopen|note|edit`) are handed a journaled tracker. What those commands
 //! create carries a hidden marker and is looked for before it is created, notes are not added
 //! twice, and label and state changes are idempotent, so running an interrupted command again
 //! settles it; the rerun's finished write also finishes the interrupted one's pending intent.
@@ -232,6 +232,27 @@ impl Tracker for Journaled {
             self.log.as_ref(),
             intent,
             self.inner.update_labels(project, iid, add, remove),
+            with_issue,
+        )
+        .await
+    }
+
+    async fn edit_description(
+        &self,
+        project: &str,
+        iid: u64,
+        description: &str,
+    ) -> Result<Issue, TrackerError> {
+        let intent = self.intent(
+            "edit_description",
+            project,
+            Some(iid),
+            first_line(description),
+        );
+        write(
+            self.log.as_ref(),
+            intent,
+            self.inner.edit_description(project, iid, description),
             with_issue,
         )
         .await

@@ -1,4 +1,4 @@
-//! `supportops issues list|show|close|reopen|note`: the issues of a project in the configured tracker
+//! `supportops issues list|show|close|reopen|note|edit`: the issues of a project in the configured tracker
 //! (the local tracker by default), such as the Feedback Review issues `supportops review` filed.
 
 use std::fmt::Write as _;
@@ -26,6 +26,21 @@ pub enum Command {
     Reopen(StateArgs),
     /// Add a note (a comment) to an issue, from a file or standard input
     Note(NoteArgs),
+    /// Replace an issue's description, from a file or standard input
+    Edit(EditArgs),
+}
+
+/// Arguments of `supportops issues edit`.
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The issue's number in its project (`#N`)
+    #[arg(value_name = "N", value_parser = parse_iid)]
+    iid: u64,
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The new description's Markdown: a file, or `-` for standard input
+    #[arg(long, value_name = "FILE")]
+    description_file: String,
 }
 
 /// Arguments of `supportops issues note`.
@@ -154,7 +169,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let store = match cmd {
-            Command::Close(_) | Command::Reopen(_) | Command::Note(_) => {
+            Command::Close(_) | Command::Reopen(_) | Command::Note(_) | Command::Edit(_) => {
                 open_store(&config).await?
             }
             Command::List(_) | Command::Show(_) => open_store_to_read(&config).await?,
@@ -170,6 +185,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 set_state(tracker.as_ref(), &config, args, IssueState::Opened).await
             }
             Command::Note(args) => note(tracker.as_ref(), &config, args).await,
+            Command::Edit(args) => edit(tracker.as_ref(), &config, args).await,
         }
     })
 }
@@ -225,6 +241,52 @@ async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow:
     }
 }
 
+/// The text of `file` (`-`: standard input), not blank; `what` names it in errors (exit 2).
+fn read_text(file: &str, what: &str) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let text = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .with_context(|| format!("cannot read the {what} from standard input"))
+            .map_err(crate::exit::bad_input)?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the {what} `{file}`"))
+            .map_err(crate::exit::bad_input)?
+    };
+    if text.trim().is_empty() {
+        return Err(crate::exit::bad_input(anyhow::anyhow!(
+            "the {what} `{file}` is empty; write its Markdown in the file"
+        )));
+    }
+    Ok(text)
+}
+
+/// Replaces a description; the journaled tracker records the intent and the result. Setting
+/// the description it already has changes nothing, so the command is safe to run again.
+async fn edit(tracker: &dyn Tracker, config: &Config, args: EditArgs) -> anyhow::Result<()> {
+    let project = args.project.resolve(config);
+    let text = read_text(&args.description_file, "description")?;
+    let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
+    if issue.description.trim_end() == text.trim_end() {
+        anstream::println!(
+            "#{} already has this description: {}",
+            issue.iid,
+            issue.web_url
+        );
+        return Ok(());
+    }
+    let edited = tracker
+        .edit_description(&project, args.iid, &text)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot edit the description of issue #{}", args.iid))?;
+    anstream::println!("#{} edited: {}", edited.iid, edited.web_url);
+    Ok(())
+}
+
 /// How many times a note whose answer was lost is looked for before the command gives up.
 const NOTE_CHECKS: u32 = 3;
 
@@ -232,26 +294,8 @@ const NOTE_CHECKS: u32 = 3;
 /// issue's latest one is taken as this command's, run again after an interruption, and not added
 /// twice; a note whose answer was lost is looked for before the command says so.
 async fn note(tracker: &dyn Tracker, config: &Config, args: NoteArgs) -> anyhow::Result<()> {
-    use std::io::Read as _;
     let project = args.project.resolve(config);
-    let body = if args.body_file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the note from standard input")
-            .map_err(crate::exit::bad_input)?;
-        text
-    } else {
-        std::fs::read_to_string(&args.body_file)
-            .with_context(|| format!("cannot read the note `{}`", args.body_file))
-            .map_err(crate::exit::bad_input)?
-    };
-    if body.trim().is_empty() {
-        return Err(crate::exit::bad_input(anyhow::anyhow!(
-            "the note `{}` is empty; write its Markdown in the file",
-            args.body_file
-        )));
-    }
+    let body = read_text(&args.body_file, "note")?;
     let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
     let latest = |notes: Vec<Note>| {
         notes
