@@ -21,7 +21,7 @@ use supportops_domain::{BandThresholds, FormulaSpec, ScoredResponse};
 use supportops_formula::{Cell, Formula};
 use supportops_ports::store::formula::FormulaVersionId;
 use supportops_ports::store::responses::{ResponseQuery, StoredResponse};
-use supportops_ports::store::{FormulaStore, ResponseStore, ReviewStore};
+use supportops_ports::store::{ActionLog, FormulaStore, ResponseStore, ReviewStore};
 use supportops_ports::{StoreError, Tracker};
 
 use crate::review::{LockOptions, ReviewError, ReviewOptions, ReviewReport, review};
@@ -162,7 +162,7 @@ pub async fn rescore<S>(
     now: Timestamp,
 ) -> Result<RescoreReport, ReviewError>
 where
-    S: ResponseStore + ReviewStore + ?Sized,
+    S: ResponseStore + ReviewStore + ActionLog + ?Sized,
 {
     let stored = store.responses(&ResponseQuery::default()).await?;
     let (rescored, responses) = compare_stored(stored, with);

@@ -33,6 +33,8 @@
 //! `{{` literally can wrap it in `{% raw %}…{% endraw %}`.
 
 mod duplicates;
+mod filing;
+mod finder;
 pub mod lock;
 
 use std::collections::{HashMap, HashSet};
@@ -46,12 +48,16 @@ use supportops_domain::review::{
 };
 use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::store::responses::ImportCounts;
-use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling};
-use supportops_ports::store::{ResponseStore, ReviewStore};
-use supportops_ports::{Issue, IssueQuery, NewIssue, Note, StoreError, Tracker, TrackerError};
+use supportops_ports::store::review::{FilingKind, FilingOutcome};
+use supportops_ports::store::{ActionLog, ResponseStore, ReviewStore};
+use supportops_ports::{Issue, StoreError, Tracker, TrackerError};
 
 pub use duplicates::{OpenDuplicates, open_duplicates};
+pub use filing::{Converged, FailedFiling, SettlePolicy, Settled};
 pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
+
+use filing::Filer;
+use finder::Finder;
 
 /// Where the user-editable part of a review issue comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +94,8 @@ pub struct ReviewOptions {
     pub render: RenderOptions,
     /// Report what would be done, change nothing.
     pub dry_run: bool,
+    /// How an uncertain create or note is settled within the run.
+    pub settle: SettlePolicy,
 }
 
 /// Why `review` failed.
@@ -131,6 +139,21 @@ pub enum ReviewError {
     /// The tracker refused or failed to file an issue or note.
     #[error(transparent)]
     Filing(Box<FilingError>),
+    /// The tracker failed (unreachable, or 5xx past the retries) for several subjects in a row:
+    /// it is down, so the run stopped rather than fail every subject. What was filed is
+    /// recorded and in `report`.
+    #[error(
+        "the tracker failed for {count} subjects in a row, so the run stopped; what was filed \
+         is recorded, and the next run goes on: {last}"
+    )]
+    TrackerDown {
+        /// Subjects that failed in a row.
+        count: usize,
+        /// The last failure.
+        last: String,
+        /// What the run did before it stopped.
+        report: Box<ReviewReport>,
+    },
     /// Another run holds the review lock, and did not end within the wait.
     #[error(
         "another review is running on this store (`{holder}`, since {since}){}; try again later",
@@ -300,10 +323,19 @@ pub struct ReviewReport {
     pub found: Vec<Found>,
     /// Issues created and notes added, in sheet order of their first response.
     pub actions: Vec<ReviewAction>,
+    /// Subjects this run could not file, and why; the run files every other subject first,
+    /// and exits 1 when any failed. The next run files them after the others.
+    pub failures: Vec<FailedFiling>,
+    /// Duplicate review issues (two machines filing at once) closed in favour of the older.
+    pub converged: Vec<Converged>,
+    /// Creates and notes whose answer was lost or a 5xx, settled within the run.
+    pub settled: Vec<Settled>,
     /// Flagged rows not filed.
     pub skipped: Vec<SkippedRow>,
     /// Things the user should know, e.g. that no one is assigned.
     pub warnings: Vec<String>,
+    /// Tracker calls made to find review issues by marker (listings, searches, notes read).
+    pub lookups: usize,
 }
 
 impl ReviewReport {
@@ -336,7 +368,7 @@ pub async fn review<S>(
     now: Timestamp,
 ) -> Result<ReviewReport, ReviewError>
 where
-    S: ResponseStore + ReviewStore + ?Sized,
+    S: ResponseStore + ReviewStore + ActionLog + ?Sized,
 {
     if options.dry_run {
         return run(store, tracker, responses, options, None, now).await;
@@ -372,7 +404,7 @@ async fn run<S>(
     now: Timestamp,
 ) -> Result<ReviewReport, ReviewError>
 where
-    S: ResponseStore + ReviewStore + ?Sized,
+    S: ResponseStore + ReviewStore + ActionLog + ?Sized,
 {
     let dry_run = options.dry_run;
     let mut report = ReviewReport {
@@ -386,25 +418,41 @@ where
         recovered: Vec::new(),
         found: Vec::new(),
         actions: Vec::new(),
+        failures: Vec::new(),
+        converged: Vec::new(),
+        settled: Vec::new(),
         skipped: Vec::new(),
         warnings: Vec::new(),
+        lookups: 0,
     };
     if !dry_run {
         report.imported = Some(store.import_responses(responses, now).await?);
     }
 
     let mut covered = store.covered_keys().await?;
+    let selection = domain::select(responses, |k| covered.contains(k));
+    // Subjects the store knows no review issue of: found by one listing when there are many.
+    let mut unknown = 0;
+    for group in &selection.groups {
+        if store.latest_review_issue(&group.subject).await?.is_none() {
+            unknown += 1;
+        }
+    }
+    let fresh_store = store.review_issues().await?.is_empty();
+    let mut finder = Finder::new(tracker, fresh_store || unknown > finder::SEARCH_BUDGET);
     // Review issues learnt during this run, ahead of the store in a dry run.
     let mut latest: HashMap<SubjectUrl, IssueRef> = HashMap::new();
-    let fresh_store = store.review_issues().await?.is_empty();
-    let mut finder = Finder::new(tracker, fresh_store);
+    let mut failed = if dry_run {
+        HashSet::new()
+    } else {
+        store.failed_subjects().await?
+    };
     recover(
-        store,
+        &converger(store, tracker, options, now),
         &mut finder,
-        now,
-        dry_run,
         &mut covered,
         &mut latest,
+        &mut failed,
         &mut report,
     )
     .await?;
@@ -422,28 +470,237 @@ where
             reason: s.reason.to_string(),
             code: match s.reason {
                 SkipReason::NoSubject => "no_subject",
+                SkipReason::NotAnIssueLink => "not_an_issue_link",
+                SkipReason::LinkWithControl => "link_with_line_break",
                 SkipReason::Duplicate { .. } => "duplicate",
             },
         })
         .collect();
 
     let mut planned = Vec::new();
+    let mut down = Breaker::default();
     for group in selection.groups {
         let subject = group.subject.clone();
-        let mut issue = match latest.get(&subject) {
-            Some(i) => Some(i.clone()),
-            None => store.latest_review_issue(&subject).await?.map(|r| r.issue),
-        };
-        let mut remaining = group.responses;
-        if issue.is_none()
-            && let Some((found, keys)) = finder.latest(&options.project, &subject).await?
+        let listed = reported(&group.responses);
+        match plan(
+            store,
+            tracker,
+            &mut finder,
+            options,
+            &mut latest,
+            group.responses,
+            &subject,
+            now,
+            &mut report,
+        )
+        .await
         {
-            let found = issue_ref(&found);
+            Ok(Some(p)) => planned.push(p),
+            Ok(None) => {}
+            Err(ReviewError::Lookup { doing, source }) if !filing::is_fatal(&source) => {
+                // This subject's lookup failed; the others go on.
+                let (code, status) = filing::failure_code(&source);
+                report.failures.push(FailedFiling {
+                    kind: FilingKind::Create,
+                    subject: subject.clone(),
+                    issue: None,
+                    responses: listed,
+                    error: format!("cannot {doing}: {source}"),
+                    code,
+                    status,
+                    pending: false,
+                });
+                down.failed(&report)?;
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        down.reset();
+    }
+    // Subjects that failed before go after the others.
+    planned.sort_by_key(|p| failed.contains(&p.subject));
+
+    if planned.is_empty() {
+        report.lookups = finder.calls;
+        return Ok(report);
+    }
+
+    let template = Template::load(tracker, options, &mut report.warnings).await?;
+    let assignees = assignees(tracker, options, dry_run, &mut report.warnings).await?;
+    let filer = Filer {
+        store,
+        tracker,
+        options,
+        template: Some(&template),
+        assignees: &assignees,
+        pace: lock.map(|l| l.pace.as_ref()),
+        now,
+    };
+
+    for plan in planned {
+        if let Some(lock) = lock {
+            lock::ensure_held(store, lock).await?;
+        }
+        filer
+            .file_subject(
+                &mut finder,
+                &plan.subject,
+                plan.responses,
+                plan.decision,
+                &mut report,
+            )
+            .await?;
+        match report.failures.last() {
+            Some(f) if f.subject == plan.subject => down.failed(&report)?,
+            _ => down.reset(),
+        }
+    }
+    report.lookups = finder.calls;
+    Ok(report)
+}
+
+/// How many subjects in a row may fail because the tracker is unreachable or failing (not
+/// refusing) before the run stops: past that, the tracker is down, not one subject's problem.
+const DOWN_AFTER: usize = 3;
+
+/// Counts subjects failing in a row for want of a working tracker.
+#[derive(Default)]
+struct Breaker {
+    in_a_row: usize,
+}
+
+impl Breaker {
+    fn reset(&mut self) {
+        self.in_a_row = 0;
+    }
+
+    /// Counts the report's last failure; stops the run when the tracker seems down.
+    fn failed(&mut self, report: &ReviewReport) -> Result<(), ReviewError> {
+        let Some(last) = report.failures.last() else {
+            return Ok(());
+        };
+        if !matches!(last.code, "unavailable" | "network" | "outcome_unknown") {
+            self.reset();
+            return Ok(());
+        }
+        self.in_a_row += 1;
+        if self.in_a_row < DOWN_AFTER {
+            return Ok(());
+        }
+        Err(ReviewError::TrackerDown {
+            count: self.in_a_row,
+            last: last.error.clone(),
+            report: Box::new(report.clone()),
+        })
+    }
+}
+
+/// Decides what to file for one subject's uncovered responses: takes over a review issue found
+/// in the tracker (recorded at once), converges duplicates, and returns the plan, or `None`
+/// when the tracker already covers them all.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
+async fn plan<'r, S>(
+    store: &S,
+    tracker: &dyn Tracker,
+    finder: &mut Finder<'_>,
+    options: &ReviewOptions,
+    latest: &mut HashMap<SubjectUrl, IssueRef>,
+    mut remaining: Vec<&'r ScoredResponse>,
+    subject: &SubjectUrl,
+    now: Timestamp,
+    report: &mut ReviewReport,
+) -> Result<Option<Planned<'r>>, ReviewError>
+where
+    S: ReviewStore + ActionLog + ?Sized,
+{
+    let dry_run = options.dry_run;
+    let mut issue = match latest.get(subject) {
+        Some(i) => Some(i.clone()),
+        None => store.latest_review_issue(subject).await?.map(|r| r.issue),
+    };
+    if issue.is_none()
+        && let Some((found, duplicates, keys)) = finder.latest(&options.project, subject).await?
+    {
+        let mut found = issue_ref(&found);
+        if !dry_run {
+            let all: Vec<ResponseKey> = keys.iter().cloned().collect();
+            store.record_found_issue(subject, &found, &all, now).await?;
+        }
+        let before = remaining.len();
+        remaining.retain(|r| !keys.contains(&r.response.key));
+        let covers = before - remaining.len();
+        report.already_covered += covers;
+        report.found.push(Found {
+            subject: subject.clone(),
+            issue: found.clone(),
+            covers,
+        });
+        if !duplicates.is_empty() && !dry_run {
+            let mut all = duplicates;
+            all.push(
+                tracker
+                    .issue(&found.project, found.iid)
+                    .await
+                    .map_err(|source| ReviewError::Lookup {
+                        doing: format!("read the review issue {}", found.web_url),
+                        source,
+                    })?,
+            );
+            if let Some(kept) = converger(store, tracker, options, now)
+                .converge(finder, subject, all, report)
+                .await?
+            {
+                found = kept;
+            }
+            // Responses the duplicates listed are covered now.
+            let covered = store.covered_keys().await?;
+            let before = remaining.len();
+            remaining.retain(|r| !covered.contains(&r.response.key));
+            report.already_covered += before - remaining.len();
+        }
+        latest.insert(subject.clone(), found.clone());
+        issue = Some(found);
+    }
+    if remaining.is_empty() {
+        return Ok(None);
+    }
+    let mut existing = match issue {
+        None => None,
+        Some(issue) => match tracker.issue(&issue.project, issue.iid).await {
+            Ok(now) => Some(ExistingReview {
+                open: now.state == supportops_ports::IssueState::Opened,
+                issue,
+            }),
+            Err(TrackerError::NotFound { .. }) => {
+                report.warnings.push(format!(
+                    "the review issue {} of `{subject}` no longer exists; filing a new one",
+                    issue.web_url
+                ));
+                None
+            }
+            Err(source) => {
+                return Err(ReviewError::Lookup {
+                    doing: format!("read the review issue {}", issue.web_url),
+                    source,
+                });
+            }
+        },
+    };
+    // The review this store knows is closed: another machine may have opened a newer one.
+    if let Some(closed) = existing.as_ref().filter(|e| !e.open) {
+        let open = finder
+            .marked(&options.project, subject, None)
+            .await?
+            .into_iter()
+            .filter(|i| i.state == supportops_ports::IssueState::Opened)
+            .filter(|i| i.iid != closed.issue.iid || i.project != closed.issue.project)
+            .min_by_key(|i| (i.created_at, i.iid));
+        if let Some(open) = open {
+            let found = issue_ref(&open);
+            let keys = finder.keys_of(&open).await?;
             if !dry_run {
                 let all: Vec<ResponseKey> = keys.iter().cloned().collect();
-                store
-                    .record_found_issue(&subject, &found, &all, now)
-                    .await?;
+                store.record_found_issue(subject, &found, &all, now).await?;
             }
             let before = remaining.len();
             remaining.retain(|r| !keys.contains(&r.response.key));
@@ -455,117 +712,89 @@ where
                 covers,
             });
             latest.insert(subject.clone(), found.clone());
-            issue = Some(found);
+            existing = Some(ExistingReview {
+                issue: found,
+                open: true,
+            });
+            if remaining.is_empty() {
+                return Ok(None);
+            }
         }
-        if remaining.is_empty() {
-            continue;
+    }
+    Ok(Some(Planned {
+        subject: subject.clone(),
+        responses: remaining,
+        decision: domain::decide(existing.as_ref()),
+    }))
+}
+
+/// After `issue` was created for `subject`: when an older open review of the subject exists
+/// (another machine filed at the same time), closes `issue` as its duplicate. Lookup failures
+/// are warnings; the next run checks again.
+async fn converge_after_create<S>(
+    filer: &Filer<'_, S>,
+    finder: &mut Finder<'_>,
+    subject: &SubjectUrl,
+    issue: &IssueRef,
+    report: &mut ReviewReport,
+) -> Result<Option<IssueRef>, ReviewError>
+where
+    S: ReviewStore + ActionLog + ?Sized,
+{
+    let marked = match finder.fresh(&filer.options.project, subject, None).await {
+        Ok(marked) => marked,
+        Err(ReviewError::Lookup { source, .. }) if !filing::is_fatal(&source) => {
+            report.warnings.push(format!(
+                "cannot check the tracker for a second review issue of `{subject}` ({source}); \
+                 the next run checks again"
+            ));
+            return Ok(None);
         }
-        let existing = match issue {
-            None => None,
-            Some(issue) => match tracker.issue(&issue.project, issue.iid).await {
-                Ok(now) => Some(ExistingReview {
-                    open: now.state == supportops_ports::IssueState::Opened,
-                    issue,
-                }),
-                Err(TrackerError::NotFound { .. }) => {
-                    report.warnings.push(format!(
-                        "the review issue {} of `{subject}` no longer exists; filing a new one",
-                        issue.web_url
-                    ));
-                    None
-                }
-                Err(source) => {
-                    return Err(ReviewError::Lookup {
-                        doing: format!("read the review issue {}", issue.web_url),
-                        source,
-                    });
-                }
-            },
-        };
-        planned.push(Planned {
-            subject,
-            responses: remaining,
-            decision: domain::decide(existing.as_ref()),
-        });
+        Err(e) => return Err(e),
+    };
+    let ours_is_newer = finder::pick(marked.clone())
+        .is_some_and(|(keep, _)| keep.iid != issue.iid || keep.project != issue.project);
+    if !ours_is_newer {
+        return Ok(None);
     }
+    filer.converge(finder, subject, marked, report).await
+}
 
-    if planned.is_empty() {
-        return Ok(report);
+/// A [`Filer`] for converging duplicates found while planning (no template needed).
+fn converger<'a, S: ?Sized>(
+    store: &'a S,
+    tracker: &'a dyn Tracker,
+    options: &'a ReviewOptions,
+    now: Timestamp,
+) -> Filer<'a, S> {
+    Filer {
+        store,
+        tracker,
+        options,
+        template: None,
+        assignees: &[],
+        pace: None,
+        now,
     }
-
-    let template = Template::load(tracker, options, &mut report.warnings).await?;
-    let assignees = assignees(tracker, options, dry_run, &mut report.warnings).await?;
-
-    for plan in planned {
-        if let Some(lock) = lock {
-            lock::ensure_held(store, lock).await?;
-        }
-        file(
-            store,
-            tracker,
-            options,
-            &template,
-            &assignees,
-            plan,
-            now,
-            &mut report,
-        )
-        .await?;
-    }
-    Ok(report)
 }
 
 /// Settles filings an interrupted run left pending.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
 async fn recover<S>(
-    store: &S,
+    filer: &Filer<'_, S>,
     finder: &mut Finder<'_>,
-    now: Timestamp,
-    dry_run: bool,
     covered: &mut HashSet<ResponseKey>,
     latest: &mut HashMap<SubjectUrl, IssueRef>,
+    failed: &mut HashSet<SubjectUrl>,
     report: &mut ReviewReport,
 ) -> Result<(), ReviewError>
 where
-    S: ReviewStore + ?Sized,
+    S: ReviewStore + ActionLog + ?Sized,
 {
+    let (store, now, dry_run) = (filer.store, filer.now, filer.options.dry_run);
     for filing in store.pending_filings().await? {
         let intent = &filing.intent;
-        let outcome = match intent.kind {
-            FilingKind::Create => {
-                let recorded = store.latest_review_issue(&intent.subject).await?;
-                // Allow for clocks that disagree: look back a little before the intent.
-                let since = intent
-                    .at
-                    .checked_sub(jiff::SignedDuration::from_mins(10))
-                    .ok();
-                let candidates = finder
-                    .marked(&intent.project, &intent.subject, since)
-                    .await?;
-                candidates
-                    .into_iter()
-                    .filter(|i| {
-                        recorded
-                            .as_ref()
-                            .is_none_or(|r| r.issue.project != i.project || r.issue.iid < i.iid)
-                    })
-                    .max_by_key(|i| i.iid)
-                    .map(|i| FilingOutcome::Created {
-                        issue: issue_ref(&i),
-                    })
-            }
-            FilingKind::Note => match &intent.issue {
-                None => None,
-                Some(issue) => finder
-                    .notes(&issue.project, issue.iid, &issue.web_url)
-                    .await?
-                    .into_iter()
-                    .find(|n| {
-                        let keys = domain::covered_keys_in(&n.body);
-                        intent.keys.iter().any(|k| keys.contains(k))
-                    })
-                    .map(|n| FilingOutcome::Noted { note_id: n.id }),
-            },
-        };
+        let outcome = filing::settle(store, finder, &filing, 1, None, Duration::ZERO).await?;
         let issue = match (&outcome, &intent.issue) {
             (Some(FilingOutcome::Created { issue }), _) => Some(issue.clone()),
             (Some(FilingOutcome::Noted { .. }), Some(issue)) => Some(issue.clone()),
@@ -574,11 +803,20 @@ where
         if let Some(issue) = &issue {
             covered.extend(intent.keys.iter().cloned());
             latest.insert(intent.subject.clone(), issue.clone());
+        } else {
+            // It never reached the tracker (a crash, or a run that gave up): file it after
+            // the others.
+            failed.insert(intent.subject.clone());
         }
         if !dry_run {
             match &outcome {
                 Some(outcome) => store.finish_filing(filing.id, outcome, now).await?,
                 None => store.abandon_filing(filing.id, now).await?,
+            }
+            if let Some(FilingOutcome::Created { issue }) = &outcome {
+                // The interrupted run made this issue; if another machine made one for the
+                // same subject meanwhile, the newer is this run's to close.
+                converge_after_create(filer, finder, &intent.subject, issue, report).await?;
             }
         }
         report.recovered.push(Recovered {
@@ -590,140 +828,6 @@ where
         });
     }
     Ok(())
-}
-
-/// Finds review issues in the tracker by their hidden marker.
-///
-/// Normally it asks the tracker's search for each subject's marker. When the store knows no
-/// review issue at all (a new store, or one lost, e.g. a CI job without cache) it lists each
-/// project's issues once instead and indexes their markers: one listing rather than a search
-/// per subject, and no reliance on how the tracker tokenises its search.
-struct Finder<'t> {
-    tracker: &'t dyn Tracker,
-    listing: bool,
-    index: HashMap<String, HashMap<String, Vec<Issue>>>,
-}
-
-impl<'t> Finder<'t> {
-    fn new(tracker: &'t dyn Tracker, listing: bool) -> Finder<'t> {
-        Finder {
-            tracker,
-            listing,
-            index: HashMap::new(),
-        }
-    }
-
-    /// Issues of `project` whose description carries the subject's marker. With `since`,
-    /// issues created from then on are also listed and checked, should the search miss.
-    async fn marked(
-        &mut self,
-        project: &str,
-        subject: &SubjectUrl,
-        since: Option<Timestamp>,
-    ) -> Result<Vec<Issue>, ReviewError> {
-        if self.listing {
-            if !self.index.contains_key(project) {
-                let issues = self.list(project, IssueQuery::default(), subject).await?;
-                let mut index: HashMap<String, Vec<Issue>> = HashMap::new();
-                for issue in issues {
-                    for m in domain::markers_in(&issue.description) {
-                        index.entry(m.to_owned()).or_default().push(issue.clone());
-                    }
-                }
-                self.index.insert(project.to_owned(), index);
-            }
-            let marker = domain::marker(subject);
-            return Ok(self
-                .index
-                .get(project)
-                .and_then(|i| i.get(&marker))
-                .cloned()
-                .unwrap_or_default());
-        }
-        let query = IssueQuery {
-            search: Some(domain::marker_search_text(subject)),
-            ..IssueQuery::default()
-        };
-        let mut found: Vec<Issue> = self
-            .list(project, query, subject)
-            .await?
-            .into_iter()
-            .filter(|i| domain::has_marker(&i.description, subject))
-            .collect();
-        if found.is_empty()
-            && let Some(since) = since
-        {
-            let query = IssueQuery {
-                created_after: Some(since),
-                ..IssueQuery::default()
-            };
-            found = self
-                .list(project, query, subject)
-                .await?
-                .into_iter()
-                .filter(|i| domain::has_marker(&i.description, subject))
-                .collect();
-        }
-        Ok(found)
-    }
-
-    async fn list(
-        &self,
-        project: &str,
-        query: IssueQuery,
-        subject: &SubjectUrl,
-    ) -> Result<Vec<Issue>, ReviewError> {
-        self.tracker
-            .list_issues(project, &query)
-            .await
-            .map_err(|source| ReviewError::Lookup {
-                doing: format!(
-                    "search project `{project}` (`review.project`) for the review issue of `{subject}`"
-                ),
-                source,
-            })
-    }
-
-    /// The notes of an issue, named by its `web_url` should the tracker fail.
-    async fn notes(
-        &self,
-        project: &str,
-        iid: u64,
-        web_url: &str,
-    ) -> Result<Vec<Note>, ReviewError> {
-        self.tracker
-            .notes(project, iid)
-            .await
-            .map_err(|source| ReviewError::Lookup {
-                doing: format!("read the notes of {web_url}"),
-                source,
-            })
-    }
-
-    /// The newest review issue of a subject, and every response its description and notes
-    /// list.
-    async fn latest(
-        &mut self,
-        project: &str,
-        subject: &SubjectUrl,
-    ) -> Result<Option<(Issue, HashSet<ResponseKey>)>, ReviewError> {
-        let Some(issue) = self
-            .marked(project, subject, None)
-            .await?
-            .into_iter()
-            .max_by_key(|i| i.iid)
-        else {
-            return Ok(None);
-        };
-        let mut keys = domain::covered_keys_in(&issue.description);
-        for note in self
-            .notes(&issue.project, issue.iid, &issue.web_url)
-            .await?
-        {
-            keys.extend(domain::covered_keys_in(&note.body));
-        }
-        Ok(Some((issue, keys)))
-    }
 }
 
 fn issue_ref(issue: &Issue) -> IssueRef {
@@ -932,142 +1036,6 @@ fn reported(responses: &[&ScoredResponse]) -> Vec<ReportedResponse> {
             score: domain::score_text(&r.score),
         })
         .collect()
-}
-
-/// Files one planned action: intent, tracker, record.
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
-async fn file<S>(
-    store: &S,
-    tracker: &dyn Tracker,
-    options: &ReviewOptions,
-    template: &Template,
-    assignees: &[String],
-    plan: Planned<'_>,
-    now: Timestamp,
-    report: &mut ReviewReport,
-) -> Result<(), ReviewError>
-where
-    S: ReviewStore + ?Sized,
-{
-    let keys: Vec<ResponseKey> = plan
-        .responses
-        .iter()
-        .map(|r| r.response.key.clone())
-        .collect();
-    let subject = plan.subject;
-    let mut action = match &plan.decision {
-        Decision::Create { previous } => {
-            let origin = match &options.template {
-                TemplateSource::Text { origin, .. } => origin.clone(),
-                TemplateSource::Tracker { name } => format!("`{name}`"),
-            };
-            let context = template_context(
-                &subject,
-                &plan.responses,
-                previous.as_ref(),
-                &options.render,
-            );
-            let filled = template.render(&origin, &context)?;
-            let section = domain::issue_section(
-                &subject,
-                &plan.responses,
-                previous.as_ref(),
-                &options.render,
-            );
-            let body = if filled.trim().is_empty() {
-                section
-            } else {
-                format!("{}\n\n{section}", filled.trim_end())
-            };
-            ReviewAction {
-                kind: FilingKind::Create,
-                status: ActionStatus::Planned,
-                subject: subject.clone(),
-                issue: None,
-                previous_issue: previous.clone(),
-                note_id: None,
-                title: Some(domain::title(&subject)),
-                body,
-                assignees: assignees.to_vec(),
-                labels: options.labels.clone(),
-                responses: reported(&plan.responses),
-            }
-        }
-        Decision::Note { issue } => ReviewAction {
-            kind: FilingKind::Note,
-            status: ActionStatus::Planned,
-            subject: subject.clone(),
-            issue: Some(issue.clone()),
-            previous_issue: None,
-            note_id: None,
-            title: None,
-            body: domain::note_body(&subject, &plan.responses, &options.render),
-            assignees: Vec::new(),
-            labels: Vec::new(),
-            responses: reported(&plan.responses),
-        },
-    };
-    if options.dry_run {
-        report.actions.push(action);
-        return Ok(());
-    }
-
-    let filing = store
-        .begin_filing(&NewFiling {
-            kind: action.kind,
-            tracker: report.tracker.clone(),
-            project: options.project.clone(),
-            subject: subject.clone(),
-            issue: match &plan.decision {
-                Decision::Create { previous } => previous.clone(),
-                Decision::Note { issue } => Some(issue.clone()),
-            },
-            keys,
-            at: now,
-        })
-        .await?;
-    let result = match &plan.decision {
-        Decision::Create { .. } => {
-            let new = NewIssue {
-                title: action.title.clone().unwrap_or_default(),
-                description: action.body.clone(),
-                labels: action.labels.clone(),
-                assignees: action.assignees.clone(),
-            };
-            tracker
-                .create_issue(&options.project, &new)
-                .await
-                .map(|issue| FilingOutcome::Created {
-                    issue: issue_ref(&issue),
-                })
-        }
-        Decision::Note { issue } => tracker
-            .add_note(&issue.project, issue.iid, &action.body)
-            .await
-            .map(|note| FilingOutcome::Noted { note_id: note.id }),
-    };
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(source) => {
-            return Err(ReviewError::Filing(Box::new(FilingError {
-                doing: match action.kind {
-                    FilingKind::Create => "create the review issue".to_owned(),
-                    FilingKind::Note => "add a note to the review issue".to_owned(),
-                },
-                subject,
-                report: report.clone(),
-                source,
-            })));
-        }
-    };
-    store.finish_filing(filing.id, &outcome, now).await?;
-    match outcome {
-        FilingOutcome::Created { issue } => action.issue = Some(issue),
-        FilingOutcome::Noted { note_id } => action.note_id = Some(note_id),
-    }
-    action.status = ActionStatus::Done;
-    report.actions.push(action);
-    Ok(())
 }
 
 #[cfg(test)]

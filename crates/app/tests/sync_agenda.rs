@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use supportops_app::review::{LockOptions, Pace, ReviewOptions, TemplateSource, review};
+use supportops_app::review::{
+    LockOptions, Pace, ReviewOptions, SettlePolicy, TemplateSource, review,
+};
 use supportops_app::sync::{self, SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
@@ -121,6 +123,7 @@ fn review_options() -> ReviewOptions {
             include_submitter: false,
         },
         dry_run: false,
+        settle: SettlePolicy::default(),
     }
 }
 
@@ -264,10 +267,13 @@ async fn two_months_of_reviews(make: impl AsyncFn(&SqliteStore) -> Box<dyn World
     assert_eq!((again.iid, again.created), (filed.iid, false));
     let issue = tracker.issue(PROJECT, filed.iid).await.unwrap();
     assert_eq!(issue.labels, ["Monthly Sync"]);
-    // GitLab keeps descriptions without their trailing newline.
+    // The agenda, then the hidden marker it is found by (not its title, which people edit).
     assert_eq!(
         issue.description.trim_end(),
-        agenda.to_markdown().trim_end()
+        format!(
+            "{}\n<!-- supportops:agenda=2026-12-01 -->",
+            agenda.to_markdown()
+        )
     );
 
     // The agenda issue is not a review: it gets no outcome.

@@ -35,7 +35,7 @@ enum Command {
     Score(cmd::score::Args),
     /// File Feedback Review issues for Yellow, Red and Error responses
     Review(cmd::review::Args),
-    /// List, show, close and reopen the tracker's issues
+    /// List, show, close, reopen, note and edit the tracker's issues
     #[command(subcommand)]
     Issues(cmd::issues::Command),
     /// Plan, schedule and record Support Shadowing sessions

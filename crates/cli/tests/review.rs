@@ -498,3 +498,79 @@ fn two_open_reviews_of_one_subject_after_a_reopen_are_flagged() {
         }])
     );
 }
+
+#[test]
+fn issues_note_adds_a_note_once_and_records_it() {
+    let dir = workdir();
+    assert_eq!(run(dir.path(), &["review", "feedback.csv"]).code, 0);
+    std::fs::write(dir.path().join("plan.md"), "Action plan: fix the macros.\n")
+        .expect("write the note");
+
+    let first = run(
+        dir.path(),
+        &["issues", "note", "1", "--body-file", "plan.md"],
+    );
+    let again = run(
+        dir.path(),
+        &["issues", "note", "#1", "--body-file", "plan.md"],
+    );
+
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(
+        first.stdout.starts_with("#1 noted (note "),
+        "{}",
+        first.stdout
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.starts_with("#1 already ends with this note"),
+        "{}",
+        again.stdout
+    );
+    let shown = run(dir.path(), &["issues", "show", "1", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&shown.stdout).expect("one JSON document");
+    let plans = doc["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter(|n| n["body"].as_str().unwrap_or("").contains("Action plan"))
+        .count();
+    assert_eq!(plans, 1);
+    let empty = run(
+        dir.path(),
+        &["issues", "note", "1", "--body-file", "missing.md"],
+    );
+    assert_eq!(empty.code, 2, "{}", empty.stderr);
+    assert!(empty.stderr.contains("`missing.md`"), "{}", empty.stderr);
+}
+
+#[test]
+fn issues_edit_replaces_the_description_and_is_safe_to_rerun() {
+    let dir = workdir();
+    assert_eq!(run(dir.path(), &["review", "feedback.csv"]).code, 0);
+    std::fs::write(
+        dir.path().join("d.md"),
+        "## Action plan\n\nFix the macros.\n",
+    )
+    .expect("write the description");
+
+    let first = run(
+        dir.path(),
+        &["issues", "edit", "1", "--description-file", "d.md"],
+    );
+    let again = run(
+        dir.path(),
+        &["issues", "edit", "1", "--description-file", "d.md"],
+    );
+
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.starts_with("#1 edited: "), "{}", first.stdout);
+    assert!(
+        again.stdout.starts_with("#1 already has this description"),
+        "{}",
+        again.stdout
+    );
+    let shown = run(dir.path(), &["issues", "show", "1", "--format", "json"]);
+    let doc: Value = serde_json::from_str(&shown.stdout).expect("one JSON document");
+    assert_eq!(doc["description"], "## Action plan\n\nFix the macros.\n");
+}

@@ -173,3 +173,75 @@ fn readme_help_block_matches_the_binary() {
         "README.md's `supportops --help` block differs from the binary's; paste the new output"
     );
 }
+
+/// Rust sources under `dir`, with their text.
+fn sources(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path, text));
+            }
+        }
+    }
+    out
+}
+
+/// ARCHITECTURE.md: "a tracker call that changes anything sits between recording the intent and
+/// recording the result". Review filing records its own intents (`begin_filing` …
+/// `finish_filing`) and journals the rest; every other command that writes is handed the
+/// journaled tracker, whose writes record intent and result (`supportops_app::journal`).
+#[test]
+fn every_tracker_write_sits_between_intent_and_result() {
+    let root = workspace_root();
+    const WRITES: [&str; 4] = [
+        ".create_issue(",
+        ".add_note(",
+        ".set_state(",
+        ".update_labels(",
+    ];
+    // In the use cases, a write outside the journal itself is review filing's, between its
+    // intent and its result, or one journaled by `journal::write`.
+    for (path, text) in sources(&root.join("crates/app/src")) {
+        let name = path.strip_prefix(&root).unwrap().display().to_string();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let lines: Vec<&str> = code.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            if !WRITES.iter().any(|w| line.contains(w)) || name.ends_with("journal.rs") {
+                continue;
+            }
+            let before = lines[n.saturating_sub(40)..n].join("\n");
+            let after = lines[n..(n + 150).min(lines.len())].join("\n");
+            let filed = before.contains("begin_filing") && after.contains("finish_filing");
+            let journaled = lines[n.saturating_sub(12)..n]
+                .iter()
+                .any(|l| l.contains("journal::write("));
+            // Shadowing and the syncs write through the tracker they are handed; the binary
+            // hands them the journaled one (checked below).
+            let handed = name.contains("/shadow/") || name.contains("/sync/");
+            assert!(
+                filed || journaled || handed,
+                "{name}:{}: a tracker write outside an intent and its result",
+                n + 1
+            );
+        }
+    }
+    // In the binary, only `review`, `review --rescore` and `serve` (whose writes are review
+    // filing) open the raw tracker; every other command gets `open_journaled_tracker`.
+    for (path, text) in sources(&root.join("crates/cli/src/cmd")) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if ["wiring.rs", "review.rs", "rescore.rs", "serve.rs"].contains(&name.as_str()) {
+            continue;
+        }
+        assert!(
+            !text.contains("open_tracker("),
+            "crates/cli/src/cmd/{name} opens a tracker whose writes are not journaled; use \
+             `open_journaled_tracker`"
+        );
+    }
+}

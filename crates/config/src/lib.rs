@@ -266,6 +266,9 @@ pub struct ReviewConfig {
     pub labels: Vec<String>,
     /// Whether respondents' identity appears in review issues.
     pub include_submitter: bool,
+    /// How long a `review` run's lease on the store's review lock lasts unless renewed: a run
+    /// that was killed blocks the next one at most this long.
+    pub lock_lease_seconds: u64,
 }
 
 impl Default for ReviewConfig {
@@ -278,6 +281,7 @@ impl Default for ReviewConfig {
             assignee_group: None,
             labels: vec!["Feedback Review".into()],
             include_submitter: false,
+            lock_lease_seconds: 45,
         }
     }
 }
@@ -569,6 +573,7 @@ impl Config {
             }
             set_path(&mut table, &keys, parse_env_value(value));
         }
+        negative_counts(&table, "")?;
         let config: Config =
             Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
                 origin: origin.into(),
@@ -619,6 +624,53 @@ impl Config {
                 ),
             );
         }
+        if self.tracker.timeout_seconds == 0 {
+            return bad(
+                "tracker.timeout_seconds",
+                "a zero timeout makes every request fail; give the seconds a GitLab request may \
+                 take, e.g. 30"
+                    .into(),
+            );
+        }
+        if self.tracker.timeout_seconds > MAX_TIMEOUT_SECONDS {
+            return bad(
+                "tracker.timeout_seconds",
+                format!(
+                    "{} s is longer than {MAX_TIMEOUT_SECONDS} s (an hour): a stalled request \
+                     would hold the review lock that long",
+                    self.tracker.timeout_seconds
+                ),
+            );
+        }
+        if self.review.lock_lease_seconds == 0 {
+            return bad(
+                "review.lock_lease_seconds",
+                "a lease of zero seconds lapses at once, so two runs could file together; \
+                 the default is 45"
+                    .into(),
+            );
+        }
+        for (key, minutes) in [
+            ("shadowing.length_minutes", self.shadowing.length_minutes),
+            (
+                "sync.weekly.length_minutes",
+                self.sync.weekly.length_minutes,
+            ),
+            (
+                "sync.monthly.length_minutes",
+                self.sync.monthly.length_minutes,
+            ),
+        ] {
+            if minutes == 0 {
+                return bad(key, "a session or meeting lasts at least one minute".into());
+            }
+        }
+        if self.server.webhook_max_bytes == 0 {
+            return bad(
+                "server.webhook_max_bytes",
+                "a zero limit refuses every webhook; the default is 65536".into(),
+            );
+        }
         if !(self.store.url.starts_with("sqlite:")
             || self.store.url.starts_with("postgres://")
             || self.store.url.starts_with("postgresql://"))
@@ -633,6 +685,53 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The longest `tracker.timeout_seconds` accepted.
+const MAX_TIMEOUT_SECONDS: u64 = 3600;
+
+/// Keys holding a count or a length of time: a negative value there is refused naming the key
+/// (deserialising would only say "expected u64").
+fn is_count_key(key: &str) -> bool {
+    [
+        "_seconds",
+        "_minutes",
+        "_days",
+        "_retries",
+        "_bytes",
+        "_row",
+        "per_month",
+        "per_region",
+    ]
+    .iter()
+    .any(|suffix| key.ends_with(suffix))
+}
+
+fn negative_counts(table: &toml::Table, prefix: &str) -> Result<(), ConfigError> {
+    for (key, value) in table {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match value {
+            toml::Value::Table(t) => negative_counts(t, &path)?,
+            toml::Value::Integer(n) if *n < 0 && is_count_key(key) => {
+                return Err(ConfigError::Value {
+                    key: path,
+                    message: format!("`{n}` is negative; give a positive number"),
+                });
+            }
+            toml::Value::Float(f) if *f < 0.0 && is_count_key(key) => {
+                return Err(ConfigError::Value {
+                    key: path,
+                    message: format!("`{f}` is negative; give a positive whole number"),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn parse_env_value(raw: &str) -> toml::Value {
@@ -701,6 +800,55 @@ mod tests {
         let c = Config::from_toml("[tracker]\nurl = \"https://a\"\n", "x", &env).unwrap();
         assert_eq!(c.tracker.url, "https://gitlab.example.com");
         assert_eq!(c.score.bands.green, 3.0);
+    }
+
+    #[test]
+    fn timeouts_that_cannot_work_are_refused_naming_the_key() {
+        for (text, env, key) in [
+            (
+                "[tracker]\ntimeout_seconds = 0\n",
+                vec![],
+                "tracker.timeout_seconds",
+            ),
+            (
+                "[tracker]\ntimeout_seconds = -5\n",
+                vec![],
+                "tracker.timeout_seconds",
+            ),
+            (
+                "",
+                vec![(
+                    "SUPPORTOPS__TRACKER__MAX_RETRIES".to_owned(),
+                    "-1".to_owned(),
+                )],
+                "tracker.max_retries",
+            ),
+            (
+                "[shadowing]\nlength_minutes = 0\n",
+                vec![],
+                "shadowing.length_minutes",
+            ),
+            (
+                "[sync.monthly]\nneglected_after_days = -3\n",
+                vec![],
+                "sync.monthly.neglected_after_days",
+            ),
+        ] {
+            let err = Config::from_toml(text, "x.toml", &env).unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::Value { key: k, .. } if k == key),
+                "{text} {env:?}: {err}"
+            );
+        }
+        let err = Config::from_toml("[tracker]\ntimeout_seconds = 0\n", "x", &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config key `tracker.timeout_seconds`: a zero timeout makes every request \
+             fail; give the seconds a GitLab request may take, e.g. 30"
+        );
+        // Zero retries works: one attempt, no retry.
+        let c = Config::from_toml("[tracker]\nmax_retries = 0\n", "x", &[]).unwrap();
+        assert_eq!(c.tracker.max_retries, 0);
     }
 
     #[test]

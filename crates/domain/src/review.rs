@@ -69,6 +69,13 @@ pub struct RenderOptions {
 pub enum SkipReason {
     /// The row names no issue or merge request, so there is nothing to group it under.
     NoSubject,
+    /// The link cell is not a link to a GitLab issue or merge request (free text, a user or
+    /// group page, …): it is never filed as text, which would put a respondent's words in a
+    /// title.
+    NotAnIssueLink,
+    /// The link cell holds a line break or another control character: two values were joined
+    /// in one cell, or the cell was mangled; it is not guessed at.
+    LinkWithControl,
     /// An earlier row has the same key (same id, or same timestamp, subject and submitter).
     Duplicate {
         /// The earlier row.
@@ -80,6 +87,14 @@ impl std::fmt::Display for SkipReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SkipReason::NoSubject => f.write_str("the row names no issue or merge request"),
+            SkipReason::NotAnIssueLink => f.write_str(
+                "the link cell is not a link to a GitLab issue or merge request \
+                 (`https://HOST/GROUP/PROJECT/-/issues/N` or `…/-/merge_requests/N`); fix the cell",
+            ),
+            SkipReason::LinkWithControl => f.write_str(
+                "the link cell holds a line break or another control character; put one link \
+                 in the cell",
+            ),
             SkipReason::Duplicate { of_row } => write!(
                 f,
                 "same response as row {of_row} (same id, or same timestamp, subject and submitter)"
@@ -178,12 +193,17 @@ pub fn select<'a>(
             selection.already_covered += 1;
             continue;
         }
-        if r.response.subject.is_empty() {
+        let problem = if r.response.subject.is_empty() {
+            Some(SkipReason::NoSubject)
+        } else {
+            check_subject(&r.response.subject_raw, &r.response.subject).err()
+        };
+        if let Some(reason) = problem {
             selection.skipped.push(Skipped {
                 row: r.response.row,
                 key: r.response.key.clone(),
                 band: r.band,
-                reason: SkipReason::NoSubject,
+                reason,
             });
             continue;
         }
@@ -199,6 +219,64 @@ pub fn select<'a>(
     selection.skipped.sort_by_key(|s| s.row);
     selection
 }
+
+/// Checks that a link cell names one GitLab issue or merge request: an `http(s)` address on
+/// any host (a team may link gitlab.com and its own instance alike, and the local tracker has
+/// no host), whose path is `NAMESPACE/PROJECT/-/issues/N`, `…/-/merge_requests/N` or
+/// `…/-/work_items/N` (legacy paths without `/-/` are normalised first), every namespace part
+/// a GitLab path (letters, digits, `_`, `-`, `.`, not starting with `-` or `.`). So nothing a
+/// respondent types reaches a title except a project path and a number.
+///
+/// `raw` is the cell as written, `subject` its normalised form.
+pub fn check_subject(raw: &str, subject: &SubjectUrl) -> Result<(), SkipReason> {
+    if raw.trim().chars().any(char::is_control) {
+        return Err(SkipReason::LinkWithControl);
+    }
+    let not_a_link = Err(SkipReason::NotAnIssueLink);
+    let Ok(url) = url::Url::parse(subject.as_str()) else {
+        return not_a_link;
+    };
+    if !matches!(url.scheme(), "http" | "https")
+        || url.host_str().is_none_or(str::is_empty)
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return not_a_link;
+    }
+    let Some(segments) = url.path_segments() else {
+        return not_a_link;
+    };
+    let segments: Vec<&str> = segments.collect();
+    let [namespace @ .., "-", kind, number] = segments.as_slice() else {
+        return not_a_link;
+    };
+    let path_part = |p: &&str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    let is_number =
+        !number.is_empty() && number.len() <= 12 && number.chars().all(|c| c.is_ascii_digit());
+    if matches!(*kind, "issues" | "merge_requests" | "work_items")
+        && namespace.len() >= 2
+        && namespace.first() != Some(&"groups")
+        && namespace.iter().all(path_part)
+        && is_number
+    {
+        Ok(())
+    } else {
+        not_a_link
+    }
+}
+
+/// The most characters GitLab takes in an issue description or a note (1,048,576).
+pub const BODY_LIMIT: usize = 1_048_576;
+
+/// The most characters of one respondent's cell written into a tracker; the rest is cut with a
+/// visible `… (cut, N characters)`. Keeps any one row far below [`BODY_LIMIT`].
+pub const CELL_LIMIT: usize = 10_000;
 
 /// A review issue in the tracker.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -280,8 +358,15 @@ pub fn reference(subject: &SubjectUrl) -> String {
 }
 
 /// The title of a subject's review issue, e.g. `Feedback Review: group/project#12`.
+///
+/// A subject that is not an issue or merge request link (see [`check_subject`]; such rows are
+/// never filed) is written as [`cell_text`], so even then it mentions no one.
 pub fn title(subject: &SubjectUrl) -> String {
-    let reference = reference(subject);
+    let reference = if check_subject(subject.as_str(), subject).is_ok() {
+        reference(subject)
+    } else {
+        cell_text(subject.as_str())
+    };
     let reference: String = if reference.chars().count() > 120 {
         reference.chars().take(119).chain(['…']).collect()
     } else {
@@ -516,10 +601,32 @@ pub fn score_text(value: &Value) -> String {
 ///   link).
 /// - A leading `/` is escaped, so a value placed at the start of a line in a template is never
 ///   a quick action.
+///
+/// NUL and other control characters are removed (a tab becomes a space, a lone carriage return
+/// a line break), and a text longer than [`CELL_LIMIT`] characters is cut, ending in
+/// `… (cut, N characters)`.
 pub fn cell_text(text: &str) -> String {
     let text = text.trim();
+    // Only what is kept is cleaned: a 2 MB cell costs no more than a short one.
+    let total = text.chars().count();
+    let text = match text.char_indices().nth(CELL_LIMIT) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    };
+    let cut = total - text.chars().count();
+    let cleaned: String = text
+        .replace("\r\n", "\n")
+        .chars()
+        .filter_map(|c| match c {
+            '\t' => Some(' '),
+            '\r' | '\n' => Some('\n'),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    let text = cleaned.trim();
     let mut out = String::with_capacity(text.len() + 8);
-    for (n, line) in text.lines().enumerate() {
+    for (n, line) in text.split('\n').enumerate() {
         if n > 0 {
             out.push_str("<br>");
         }
@@ -527,6 +634,9 @@ pub fn cell_text(text: &str) -> String {
     }
     if out.starts_with('/') {
         out.insert(0, '\\');
+    }
+    if cut > 0 {
+        out.push_str(&format!("… (cut, {cut} characters)"));
     }
     out
 }
@@ -881,15 +991,70 @@ mod tests {
             t("https://gitlab.com/a/b/merge_requests/7"),
             "Feedback Review: a/b!7"
         );
+        // Epics are not review subjects: their link is kept whole.
         assert_eq!(
             t("https://gitlab.com/groups/g/-/epics/3"),
-            "Feedback Review: g&3"
+            "Feedback Review: https://gitlab.com/groups/g/-/epics/3"
         );
         assert_eq!(t("ZD macro cleanup"), "Feedback Review: ZD macro cleanup");
         assert_eq!(
             t(&"x".repeat(200)).chars().count(),
             "Feedback Review: ".len() + 120
         );
+        assert_eq!(t("@all"), "Feedback Review: `@all`");
+    }
+
+    #[test]
+    fn only_issue_and_merge_request_links_are_subjects() {
+        let check = |raw: &str| check_subject(raw, &SubjectUrl::parse(raw));
+        for good in [
+            "https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12",
+            "https://gitlab.com/a/b/issues/12#note_3",
+            "https://gitlab.example.org/a/b.c/-/merge_requests/7?diff_id=2",
+            "http://127.0.0.1:8080/a_b/c-d/-/work_items/1",
+        ] {
+            assert_eq!(check(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "@all",
+            "see https://gitlab.com/a/b/-/issues/4 /close",
+            "https://gitlab.com/@gitlab-com/support-team/-/issues/1",
+            "https://gitlab.com/a/-/issues/1",
+            "https://gitlab.com/groups/g/-/epics/3",
+            "https://gitlab.com/a/b/-/issues/x",
+            "https://user:pw@gitlab.com/a/b/-/issues/1",
+            "https://gitlab.com/a/b/-/pipelines/1",
+            "ftp://gitlab.com/a/b/-/issues/1",
+            "ZD macro cleanup",
+        ] {
+            assert_eq!(check(bad), Err(SkipReason::NotAnIssueLink), "{bad}");
+        }
+        assert_eq!(
+            check("https://gitlab.com/a/b/-/issues/1\nhttps://gitlab.com/a/b/-/issues/2"),
+            Err(SkipReason::LinkWithControl)
+        );
+        assert_eq!(
+            check("https://gitlab.com/a/b/-/issues/1\u{0}"),
+            Err(SkipReason::LinkWithControl)
+        );
+        // A title never carries a respondent's mention, even for a subject never filed.
+        assert_eq!(title(&SubjectUrl::parse("@all")), "Feedback Review: `@all`");
+    }
+
+    #[test]
+    fn control_characters_go_and_long_cells_are_cut_visibly() {
+        assert_eq!(
+            cell_text("a\u{0}b\tc\u{1b}[31md\r\ne\rf"),
+            "ab c[31md<br>e<br>f"
+        );
+        let long = "x".repeat(CELL_LIMIT + 2_500);
+        let text = cell_text(&long);
+        assert!(
+            text.ends_with("x… (cut, 2500 characters)"),
+            "{}",
+            &text[text.len() - 40..]
+        );
+        assert_eq!(text.chars().filter(|c| *c == 'x').count(), CELL_LIMIT);
     }
 
     #[test]

@@ -237,6 +237,22 @@ pub trait Tracker: Send + Sync {
         remove: &[String],
     ) -> Result<Issue, TrackerError>;
 
+    /// Replaces an issue's description. Trackers that cannot refuse with
+    /// [`TrackerError::Rejected`].
+    async fn edit_description(
+        &self,
+        project: &str,
+        iid: u64,
+        description: &str,
+    ) -> Result<Issue, TrackerError> {
+        let _ = description;
+        Err(TrackerError::Rejected {
+            what: format!("editing the description of issue #{iid} of `{project}`"),
+            status: 405,
+            message: format!("{} cannot edit descriptions", self.describe()),
+        })
+    }
+
     /// Closes or reopens an issue.
     async fn set_state(
         &self,

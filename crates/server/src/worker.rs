@@ -62,6 +62,14 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
             "filed"
         );
     }
+    for failure in &report.failures {
+        tracing::warn!(
+            subject = failure.subject.as_str(),
+            code = failure.code,
+            error = %failure.error,
+            "could not file; the next filing round tries again"
+        );
+    }
     Ok(report.actions.len())
 }
 

@@ -9,7 +9,7 @@
 //! | `issue` | `GET /projects/:id/issues/:iid` |
 //! | `list_issues` | `GET /projects/:id/issues` (`state`, `labels`, `search`, `created_after`, `updated_after`) |
 //! | `add_note`, `notes` | `POST`, `GET /projects/:id/issues/:iid/notes` |
-//! | `update_labels`, `set_state` | `PUT /projects/:id/issues/:iid` (`add_labels`, `remove_labels`, `state_event`) |
+//! | `update_labels`, `set_state`, `edit_description` | `PUT /projects/:id/issues/:iid` (`add_labels`, `remove_labels`, `state_event`, `description`) |
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -416,6 +416,20 @@ impl Tracker for GitLab {
             return self.issue(project, iid).await;
         }
         self.put_issue(&op, project, iid, body.into()).await
+    }
+
+    async fn edit_description(
+        &self,
+        project: &str,
+        iid: u64,
+        description: &str,
+    ) -> Result<Issue, TrackerError> {
+        let op = Op::new(
+            format!("editing the description of the issue #{iid} of `{project}`"),
+            format!("issue #{iid} of `{project}`"),
+        );
+        self.put_issue(&op, project, iid, json!({ "description": description }))
+            .await
     }
 
     async fn set_state(

@@ -331,7 +331,7 @@ where
         });
     }
 
-    let existing = marked(tracker, &sh.project, search, &marker).await?;
+    let existing = marked(tracker, &sh.project, search.clone(), &marker).await?;
     let (issue, found_existing) = match existing.into_iter().next() {
         Some(issue) => (issue, true),
         None => {
@@ -341,16 +341,22 @@ where
                 labels: draft.labels.clone(),
                 assignees: draft.assignees.clone(),
             };
-            let issue = tracker
-                .create_issue(&sh.project, &new)
-                .await
-                .map_err(|source| ShadowError::Tracker {
-                    doing: format!(
-                        "create the Support Shadowing issue in project `{}`",
-                        sh.project
-                    ),
-                    source,
-                })?;
+            let issue = crate::journal::create_marked(
+                tracker,
+                &sh.project,
+                &new,
+                &search,
+                &marker,
+                now.checked_sub(jiff::SignedDuration::from_mins(10)).ok(),
+            )
+            .await
+            .map_err(|source| ShadowError::Tracker {
+                doing: format!(
+                    "create the Support Shadowing issue in project `{}`",
+                    sh.project
+                ),
+                source,
+            })?;
             (issue, false)
         }
     };
@@ -564,13 +570,19 @@ where
                 labels: Vec::new(),
                 assignees: Vec::new(),
             };
-            let issue = tracker
-                .create_issue(project, &new)
-                .await
-                .map_err(|source| ShadowError::Tracker {
-                    doing: format!("create the improvement issue in project `{project}`"),
-                    source,
-                })?;
+            let issue = crate::journal::create_marked(
+                tracker,
+                project,
+                &new,
+                &improvement_marker_text(&session),
+                &improvement_marker(&session),
+                None,
+            )
+            .await
+            .map_err(|source| ShadowError::Tracker {
+                doing: format!("create the improvement issue in project `{project}`"),
+                source,
+            })?;
             (issue, false)
         }
     };

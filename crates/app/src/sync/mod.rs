@@ -959,7 +959,9 @@ pub struct FiledAgenda {
 }
 
 /// Files the agenda as an issue in the review project, labelled with `sync.monthly.agenda_labels`.
-/// An open agenda issue with the same title is left as it is.
+/// The issue carries the hidden marker `<!-- supportops:agenda=DATE -->` of its meeting, and is
+/// found by it (not by its title, which people edit): an open agenda issue for the same meeting
+/// is left as it is.
 pub async fn file_agenda(
     settings: &SyncSettings,
     tracker: &dyn Tracker,
@@ -967,35 +969,36 @@ pub async fn file_agenda(
 ) -> Result<FiledAgenda, SyncAppError> {
     let project = &settings.review_project;
     let title = agenda.issue_title();
+    let marker_text = format!("supportops:agenda={}", agenda.date);
+    let marker = format!("<!-- {marker_text} -->");
     let existing = tracker
         .list_issues(
             project,
             &IssueQuery {
                 state: Some(IssueState::Opened),
-                labels: settings.agenda_labels.clone(),
-                search: Some(title.clone()),
+                search: Some(marker_text.clone()),
                 ..IssueQuery::default()
             },
         )
         .await?;
-    if let Some(issue) = existing.into_iter().find(|i| i.title == title) {
+    if let Some(issue) = existing
+        .into_iter()
+        .find(|i| i.description.contains(&marker))
+    {
         return Ok(FiledAgenda {
             iid: issue.iid,
             web_url: issue.web_url,
             created: false,
         });
     }
-    let issue = tracker
-        .create_issue(
-            project,
-            &NewIssue {
-                title,
-                description: agenda.to_markdown(),
-                labels: settings.agenda_labels.clone(),
-                assignees: Vec::new(),
-            },
-        )
-        .await?;
+    let new = NewIssue {
+        title,
+        description: format!("{}\n{marker}\n", agenda.to_markdown()),
+        labels: settings.agenda_labels.clone(),
+        assignees: Vec::new(),
+    };
+    let issue =
+        crate::journal::create_marked(tracker, project, &new, &marker_text, &marker, None).await?;
     Ok(FiledAgenda {
         iid: issue.iid,
         web_url: issue.web_url,

@@ -59,7 +59,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use supportops_app::review::{
     ActionStatus, LockOptions, LockPolicy, Pace, ReviewError, ReviewOptions, ReviewReport,
-    TemplateSource, review,
+    SettlePolicy, TemplateSource, review,
 };
 use supportops_domain::review::{self as domain, RenderOptions, ReviewColumns};
 use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
@@ -195,6 +195,17 @@ pub const COLUMNS: ReviewColumns = ReviewColumns {
     rating: Some(5),
 };
 
+/// Settling on test time: short waits.
+pub fn quick_settle() -> SettlePolicy {
+    SettlePolicy {
+        searches: 2,
+        search_wait: Duration::from_millis(10),
+        resends: 2,
+        first_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(40),
+    }
+}
+
 /// The options scenarios run with.
 pub fn options() -> ReviewOptions {
     ReviewOptions {
@@ -210,6 +221,7 @@ pub fn options() -> ReviewOptions {
             include_submitter: false,
         },
         dry_run: false,
+        settle: quick_settle(),
     }
 }
 

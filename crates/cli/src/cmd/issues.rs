@@ -1,4 +1,4 @@
-//! `supportops issues list|show|close|reopen`: the issues of a project in the configured tracker
+//! `supportops issues list|show|close|reopen|note|edit`: the issues of a project in the configured tracker
 //! (the local tracker by default), such as the Feedback Review issues `supportops review` filed.
 
 use std::fmt::Write as _;
@@ -6,13 +6,11 @@ use std::fmt::Write as _;
 use anyhow::Context as _;
 use serde::Serialize;
 use supportops_config::Config;
-use supportops_ports::store::ActionLog;
-use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker, TrackerError};
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{open_store, open_store_to_read, open_tracker, tracker_error};
+use super::wiring::{open_journaled_tracker, open_store, open_store_to_read, tracker_error};
 use crate::output::{Format, print_json};
 
 /// Subcommands of `supportops issues`.
@@ -26,6 +24,36 @@ pub enum Command {
     Close(StateArgs),
     /// Reopen a closed issue
     Reopen(StateArgs),
+    /// Add a note (a comment) to an issue, from a file or standard input
+    Note(NoteArgs),
+    /// Replace an issue's description, from a file or standard input
+    Edit(EditArgs),
+}
+
+/// Arguments of `supportops issues edit`.
+#[derive(Debug, clap::Args)]
+pub struct EditArgs {
+    /// The issue's number in its project (`#N`)
+    #[arg(value_name = "N", value_parser = parse_iid)]
+    iid: u64,
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The new description's Markdown: a file, or `-` for standard input
+    #[arg(long, value_name = "FILE")]
+    description_file: String,
+}
+
+/// Arguments of `supportops issues note`.
+#[derive(Debug, clap::Args)]
+pub struct NoteArgs {
+    /// The issue's number in its project (`#N`)
+    #[arg(value_name = "N", value_parser = parse_iid)]
+    iid: u64,
+    #[command(flatten)]
+    project: ProjectArg,
+    /// The note's Markdown: a file, or `-` for standard input
+    #[arg(long, value_name = "FILE")]
+    body_file: String,
 }
 
 /// Which project: `review` (default), `shadowing`, `improvement`, or a project path.
@@ -141,33 +169,23 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let store = match cmd {
-            Command::Close(_) | Command::Reopen(_) => open_store(&config).await?,
+            Command::Close(_) | Command::Reopen(_) | Command::Note(_) | Command::Edit(_) => {
+                open_store(&config).await?
+            }
             Command::List(_) | Command::Show(_) => open_store_to_read(&config).await?,
         };
-        let tracker = open_tracker(&config, &store)?;
+        let tracker = open_journaled_tracker(&config, &store)?;
         match cmd {
             Command::List(args) => list(tracker.as_ref(), &config, args).await,
             Command::Show(args) => show(tracker.as_ref(), &config, args).await,
             Command::Close(args) => {
-                set_state(
-                    store.as_ref(),
-                    tracker.as_ref(),
-                    &config,
-                    args,
-                    IssueState::Closed,
-                )
-                .await
+                set_state(tracker.as_ref(), &config, args, IssueState::Closed).await
             }
             Command::Reopen(args) => {
-                set_state(
-                    store.as_ref(),
-                    tracker.as_ref(),
-                    &config,
-                    args,
-                    IssueState::Opened,
-                )
-                .await
+                set_state(tracker.as_ref(), &config, args, IssueState::Opened).await
             }
+            Command::Note(args) => note(tracker.as_ref(), &config, args).await,
+            Command::Edit(args) => edit(tracker.as_ref(), &config, args).await,
         }
     })
 }
@@ -223,8 +241,126 @@ async fn show(tracker: &dyn Tracker, config: &Config, args: ShowArgs) -> anyhow:
     }
 }
 
+/// The text of `file` (`-`: standard input), not blank; `what` names it in errors (exit 2).
+fn read_text(file: &str, what: &str) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let text = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .with_context(|| format!("cannot read the {what} from standard input"))
+            .map_err(crate::exit::bad_input)?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read the {what} `{file}`"))
+            .map_err(crate::exit::bad_input)?
+    };
+    if text.trim().is_empty() {
+        return Err(crate::exit::bad_input(anyhow::anyhow!(
+            "the {what} `{file}` is empty; write its Markdown in the file"
+        )));
+    }
+    Ok(text)
+}
+
+/// Replaces a description; the journaled tracker records the intent and the result. Setting
+/// the description it already has changes nothing, so the command is safe to run again.
+async fn edit(tracker: &dyn Tracker, config: &Config, args: EditArgs) -> anyhow::Result<()> {
+    let project = args.project.resolve(config);
+    let text = read_text(&args.description_file, "description")?;
+    let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
+    if issue.description.trim_end() == text.trim_end() {
+        anstream::println!(
+            "#{} already has this description: {}",
+            issue.iid,
+            issue.web_url
+        );
+        return Ok(());
+    }
+    let edited = tracker
+        .edit_description(&project, args.iid, &text)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot edit the description of issue #{}", args.iid))?;
+    anstream::println!("#{} edited: {}", edited.iid, edited.web_url);
+    Ok(())
+}
+
+/// How many times a note whose answer was lost is looked for before the command gives up.
+const NOTE_CHECKS: u32 = 3;
+
+/// Adds a note; the journaled tracker records the intent and the result. A note identical to the
+/// issue's latest one is taken as this command's, run again after an interruption, and not added
+/// twice; a note whose answer was lost is looked for before the command says so.
+async fn note(tracker: &dyn Tracker, config: &Config, args: NoteArgs) -> anyhow::Result<()> {
+    let project = args.project.resolve(config);
+    let body = read_text(&args.body_file, "note")?;
+    let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
+    let latest = |notes: Vec<Note>| {
+        notes
+            .into_iter()
+            .last()
+            .filter(|n| n.body.trim() == body.trim())
+    };
+    let notes = tracker
+        .notes(&project, args.iid)
+        .await
+        .map_err(tracker_error)
+        .with_context(|| format!("cannot read the notes of issue #{}", args.iid))?;
+    if let Some(there) = latest(notes) {
+        anstream::println!(
+            "#{} already ends with this note (note {}): {}",
+            issue.iid,
+            there.id,
+            issue.web_url
+        );
+        return Ok(());
+    }
+    let added = match tracker.add_note(&project, args.iid, &body).await {
+        Ok(note) => note,
+        Err(e @ TrackerError::OutcomeUnknown { .. }) => {
+            let mut found = None;
+            for n in 0..NOTE_CHECKS {
+                if n > 0 {
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+                if let Ok(notes) = tracker.notes(&project, args.iid).await
+                    && let Some(note) = latest(notes)
+                {
+                    found = Some(note);
+                    break;
+                }
+            }
+            match found {
+                Some(note) => note,
+                None => {
+                    return Err(tracker_error(e)).with_context(|| {
+                        format!(
+                            "cannot tell whether the note reached issue #{}; run the command \
+                             again: it adds the note only if the issue does not end with it",
+                            args.iid
+                        )
+                    });
+                }
+            }
+        }
+        Err(e) => {
+            return Err(tracker_error(e))
+                .with_context(|| format!("cannot add a note to issue #{}", args.iid));
+        }
+    };
+    anstream::println!(
+        "#{} noted (note {}): {}",
+        issue.iid,
+        added.id,
+        issue.web_url
+    );
+    Ok(())
+}
+
+/// Closes or reopens an issue; the journaled tracker records the intent and the result.
 async fn set_state(
-    log: &dyn ActionLog,
     tracker: &dyn Tracker,
     config: &Config,
     args: StateArgs,
@@ -250,18 +386,6 @@ async fn set_state(
         .await
         .map_err(tracker_error)
         .with_context(|| format!("cannot {verb} issue #{} of project `{project}`", args.iid))?;
-    log.log_action(&TrackerAction {
-        at: jiff::Timestamp::now(),
-        tracker: tracker.describe(),
-        action: "set_state".into(),
-        project: project.clone(),
-        iid: Some(issue.iid),
-        note_id: None,
-        web_url: Some(issue.web_url.clone()),
-        summary: format!("{} {}", state.as_str(), issue.title),
-    })
-    .await
-    .context("cannot record the change in the action log")?;
     anstream::println!("#{} {}: {}", issue.iid, state.as_str(), issue.web_url);
     Ok(())
 }

@@ -123,7 +123,7 @@ pub fn run(ctx: &Context, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 tracker.as_ref(),
                 &with,
                 &options,
-                &review_lock("supportops review --rescore"),
+                &review_lock("supportops review --rescore", &config),
                 now,
             )
             .await,

@@ -14,7 +14,8 @@ use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::review::{
     ActionStatus, FilingError, LockOptions, OpenDuplicates, ReportedResponse, ReviewAction,
-    ReviewError, ReviewOptions, ReviewReport, TemplateSource, open_duplicates, review,
+    ReviewError, ReviewOptions, ReviewReport, SettlePolicy, TemplateSource, open_duplicates,
+    review,
 };
 use supportops_config::Config;
 use supportops_domain::Band;
@@ -94,7 +95,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             tracker.as_ref(),
             &sheet.responses,
             &options,
-            &review_lock("supportops review"),
+            &review_lock("supportops review", &config),
             jiff::Timestamp::now(),
         )
         .await;
@@ -117,22 +118,66 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             }
             return Err(filing_error(*failure));
         }
+        Err(ReviewError::TrackerDown {
+            count,
+            last,
+            report,
+        }) => {
+            if !report.actions.is_empty() || !report.failures.is_empty() {
+                show(&report, &duplicates, args.format)?;
+            }
+            return Err(anyhow::anyhow!(last).context(format!(
+                "the tracker failed for {count} subjects in a row, so the run stopped; what \
+                 was filed is recorded, and the next `supportops review` goes on"
+            )));
+        }
         Err(e) => return Err(review_error(e)),
     };
-    show(&report, &duplicates, args.format)
+    show(&report, &duplicates, args.format)?;
+    if report.failures.is_empty() {
+        Ok(())
+    } else {
+        // The table (or the JSON's `failures`) said which and why.
+        anstream::eprintln!(
+            "{} {} of the run could not be filed (listed above); the next \
+             `supportops review` files {} after the others",
+            "error:".red().bold(),
+            plural_count(report.failures.len(), "subject", "subjects"),
+            if report.failures.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        );
+        Err(anyhow::Error::new(crate::exit::Reported(1)))
+    }
+}
+
+fn plural_count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The review lock as `program` takes it, under a name unique to this run: the process id and
-/// a random tag (processes in containers often share an id). The clock is the system's. A run
-/// that has to wait says so on standard error.
-pub fn review_lock(program: &str) -> LockOptions {
+/// a random tag (processes in containers often share an id), with the lease of
+/// `review.lock_lease_seconds`. The clock is the system's. A run that has to wait says so on
+/// standard error.
+pub fn review_lock(program: &str, config: &Config) -> LockOptions {
+    let ttl = std::time::Duration::from_secs(config.review.lock_lease_seconds.max(1));
+    let policy = supportops_app::review::LockPolicy {
+        ttl,
+        renew_every: ttl / 4,
+        // Longer than a killed run's lease lasts.
+        wait: (ttl + std::time::Duration::from_secs(15)).max(std::time::Duration::from_secs(60)),
+        poll_every: (ttl / 4).min(std::time::Duration::from_secs(1)),
+    };
     let tag = getrandom::u32()
         .unwrap_or_else(|_| jiff::Timestamp::now().subsec_nanosecond().unsigned_abs());
-    LockOptions::new(
+    let mut lock = LockOptions::new(
         format!("{program} (pid {}, {tag:08x})", std::process::id()),
         Arc::new(supportops_server::Clock::system()),
-    )
-    .on_wait(|lease, wait| {
+    );
+    lock.policy = policy;
+    lock.on_wait(|lease, wait| {
         let since = lease
             .acquired_at
             .round(jiff::Unit::Second)
@@ -192,6 +237,7 @@ pub fn review_options(
             include_submitter: config.review.include_submitter,
         },
         dry_run,
+        settle: SettlePolicy::default(),
     })
 }
 
@@ -279,7 +325,9 @@ pub(super) fn table(report: &ReviewReport) -> String {
             f.issue.web_url, f.subject, f.covers
         );
     }
-    if report.actions.is_empty() {
+    if report.actions.is_empty() && !report.failures.is_empty() {
+        let _ = writeln!(out, "Filed nothing in {place}.");
+    } else if report.actions.is_empty() {
         let _ = writeln!(
             out,
             "Nothing new to file in {place}: {} of {} flagged {} covered by review issues.",
@@ -325,6 +373,64 @@ pub(super) fn table(report: &ReviewReport) -> String {
                 "The full text of each issue and note is in `--format json` (field `body`)."
             );
         }
+    }
+    if !report.settled.is_empty() {
+        let _ = writeln!(out);
+    }
+    for u in &report.settled {
+        let _ = writeln!(
+            out,
+            "The tracker answered \"{}\" to the {} for `{}`: {}",
+            u.answer,
+            kind_noun(u.kind),
+            supportops_domain::review::reference(&u.subject),
+            if u.outcome == "found" {
+                "it had been filed; found by its marker and recorded, not sent again."
+            } else {
+                "no trace of it in the tracker; sent again."
+            }
+        );
+    }
+    for c in &report.converged {
+        let _ = writeln!(
+            out,
+            "\nTwo runs filed a review of `{}` at once: kept {}, closed {} as its duplicate \
+             ({} {} moved to the kept one).",
+            c.subject,
+            c.kept.web_url,
+            c.closed.web_url,
+            c.moved,
+            plural(c.moved, "response", "responses"),
+        );
+    }
+    if !report.failures.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCould not file {}:\n",
+            plural_count(report.failures.len(), "subject", "subjects")
+        );
+        let mut builder = tabled::builder::Builder::default();
+        builder.push_record(["subject", "action", "responses", "why"]);
+        for f in &report.failures {
+            let why = if f.pending {
+                format!("{} (the next run checks the tracker for it first)", f.error)
+            } else {
+                f.error.clone()
+            };
+            builder.push_record([
+                supportops_domain::review::reference(&f.subject),
+                kind_noun(f.kind).to_owned(),
+                if f.responses.is_empty() {
+                    String::new()
+                } else {
+                    rows(&f.responses)
+                },
+                why,
+            ]);
+        }
+        let mut table = builder.build();
+        table.with(Style::psql());
+        let _ = writeln!(out, "{table}");
     }
     if !report.skipped.is_empty() {
         let _ = writeln!(

@@ -22,7 +22,7 @@ use supportops_ports::store::shadow::SessionQuery;
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{check_tracker, open_store, open_tracker};
+use super::wiring::{check_tracker, open_journaled_tracker, open_store};
 use crate::exit::bad_input;
 use crate::output::{Format, emit, print_json};
 
@@ -426,7 +426,7 @@ fn plan_text(r: &PlanReport) -> String {
 
 async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store)?;
     let request = ScheduleRequest {
         id: args.session,
         engineer: args.engineer,
@@ -498,7 +498,7 @@ fn schedule_text(r: &ScheduleReport) -> String {
 
 async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store)?;
     let request = RescheduleRequest {
         id: args.session,
         at: args.at,
@@ -549,7 +549,7 @@ async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
         None => None,
     };
     let store = open_store(config).await?;
-    let tracker = open_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store)?;
     let report = app::done(
         store.as_ref(),
         tracker.as_ref(),
@@ -566,7 +566,7 @@ async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
 
 async fn cancel(config: &Config, args: CancelArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store)?;
     let report = app::cancel(
         store.as_ref(),
         tracker.as_ref(),
@@ -611,7 +611,7 @@ async fn improve(config: &Config, sh: &Shadowing, args: ImproveArgs) -> anyhow::
         None => None,
     };
     let store = open_store(config).await?;
-    let tracker = open_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store)?;
     let report = app::improve(
         store.as_ref(),
         tracker.as_ref(),

@@ -24,7 +24,7 @@ use supportops_store::SqliteStore;
 use tabled::settings::Style;
 
 use super::Context;
-use super::wiring::{check_tracker, open_store, open_tracker};
+use super::wiring::{check_tracker, open_journaled_tracker, open_store};
 use crate::exit::bad_input;
 use crate::output::{Format, print_json};
 
@@ -419,7 +419,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             Command::Agenda(a) => {
-                let tracker = open_tracker(&config, store)?;
+                let tracker = open_journaled_tracker(&config, store)?;
                 let agenda = app::agenda(&settings, store, tracker.as_ref(), a.date, now)
                     .await
                     .map_err(app_err)
@@ -437,7 +437,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 print_agenda(&agenda, filed.as_ref(), a.format)
             }
             Command::Held(a) => {
-                let tracker = open_tracker(&config, store)?;
+                let tracker = open_journaled_tracker(&config, store)?;
                 let report = app::held(
                     &settings,
                     store,
@@ -496,7 +496,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
                 }
             }
             Command::Outcome(a) => {
-                let tracker = open_tracker(&config, store)?;
+                let tracker = open_journaled_tracker(&config, store)?;
                 let outcome = match a.outcome {
                     OutcomeArg::Resolved => Outcome::Resolved,
                     OutcomeArg::NotResolved => Outcome::NotResolved,

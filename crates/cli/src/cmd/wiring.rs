@@ -82,6 +82,29 @@ pub fn open_tracker(config: &Config, store: &SqliteStore) -> anyhow::Result<Arc<
     }
 }
 
+/// The tracker of [`open_tracker`] with its writes journaled in the store (intent recorded,
+/// tracker called, result recorded: [`supportops_app::journal`]), for every command that writes
+/// to the tracker besides `review`, which keeps its own filing intents. Entries are stamped by
+/// the clock, or by `SUPPORTOPS_NOW` when set.
+pub fn open_journaled_tracker(
+    config: &Config,
+    store: &SqliteStore,
+) -> anyhow::Result<Arc<dyn Tracker>> {
+    let inner = open_tracker(config, store)?;
+    let fixed = std::env::var("SUPPORTOPS_NOW")
+        .ok()
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    let clock: supportops_app::journal::Clock = match fixed {
+        Some(at) => Arc::new(move || at),
+        None => Arc::new(jiff::Timestamp::now),
+    };
+    Ok(Arc::new(supportops_app::journal::Journaled::new(
+        inner,
+        Arc::new(store.clone()),
+        clock,
+    )))
+}
+
 /// A tracker error as the binary reports it: an unusable setting is bad input (exit 2), every
 /// other refusal or failure exit 1.
 pub fn tracker_error(err: TrackerError) -> anyhow::Error {

@@ -45,4 +45,18 @@ pub trait ActionLog: Send + Sync {
 
     /// The log, oldest first.
     async fn actions(&self) -> Result<Vec<LoggedAction>, StoreError>;
+
+    /// Records the intent to make a change, before the tracker is called; returns its id.
+    async fn begin_action(&self, intent: &TrackerAction) -> Result<i64, StoreError>;
+
+    /// Records the change made for intent `id`: appends `done` to the log and marks the intent
+    /// done, with every earlier pending intent of the same write (same action, project, issue
+    /// and summary: an interrupted run of the same command), in one transaction.
+    async fn finish_action(&self, id: i64, done: &TrackerAction) -> Result<i64, StoreError>;
+
+    /// Marks intent `id` as refused by the tracker, with its message.
+    async fn fail_action(&self, id: i64, failure: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Intents neither finished nor failed, oldest first.
+    async fn pending_actions(&self) -> Result<Vec<LoggedAction>, StoreError>;
 }

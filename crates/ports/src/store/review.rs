@@ -184,6 +184,13 @@ pub trait ReviewStore: Send + Sync {
     /// and are filed again.
     async fn abandon_filing(&self, id: i64, at: Timestamp) -> Result<(), StoreError>;
 
+    /// Marks a pending filing as refused by the tracker (nothing was filed), with the tracker's
+    /// message; its responses stay uncovered and the next run files them after the others.
+    async fn fail_filing(&self, id: i64, failure: &str, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Subjects whose latest filing failed: the next run files them after the others.
+    async fn failed_subjects(&self) -> Result<HashSet<SubjectUrl>, StoreError>;
+
     /// Records a review issue found in the tracker by its marker, and the responses its
     /// description and notes list (keys the store does not hold are ignored).
     async fn record_found_issue(

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use supportops_app::review::{LockOptions, ReviewOptions, TemplateSource};
+use supportops_app::review::{LockOptions, ReviewOptions, SettlePolicy, TemplateSource};
 use supportops_config::Config;
 use supportops_domain::review::RenderOptions;
 use supportops_formula::{Formula, ParseOptions};
@@ -107,6 +107,7 @@ pub fn review_options(config: &Config) -> ReviewOptions {
         labels: config.review.labels.clone(),
         render: RenderOptions::default(),
         dry_run: false,
+        settle: SettlePolicy::default(),
     }
 }
 

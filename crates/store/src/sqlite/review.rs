@@ -387,6 +387,31 @@ impl ReviewStore for SqliteStore {
         Ok(())
     }
 
+    async fn fail_filing(&self, id: i64, failure: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE review_filings SET state = 'failed', failure = $3, finished_at = $2 \
+             WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(time_to_text(at))
+        .bind(failure)
+        .execute(self.pool())
+        .await
+        .map_err(query_err("recording a refused filing"))?;
+        Ok(())
+    }
+
+    async fn failed_subjects(&self) -> Result<HashSet<SubjectUrl>, StoreError> {
+        let subjects: Vec<String> = sqlx::query_scalar(
+            "SELECT f.subject FROM review_filings f WHERE f.state = 'failed' AND f.id = \
+             (SELECT MAX(g.id) FROM review_filings g WHERE g.subject = f.subject)",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("listing subjects whose filing failed"))?;
+        Ok(subjects.iter().map(|s| SubjectUrl::parse(s)).collect())
+    }
+
     async fn record_found_issue(
         &self,
         subject: &SubjectUrl,
@@ -504,6 +529,102 @@ impl ReviewStore for SqliteStore {
 impl ActionLog for SqliteStore {
     async fn log_action(&self, action: &TrackerAction) -> Result<i64, StoreError> {
         append_action(self.pool(), action).await
+    }
+
+    async fn begin_action(&self, intent: &TrackerAction) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO tracker_intents (at, tracker, action, project, iid, summary, state) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending') RETURNING id",
+        )
+        .bind(time_to_text(intent.at))
+        .bind(&intent.tracker)
+        .bind(&intent.action)
+        .bind(&intent.project)
+        .bind(intent.iid.map(to_i64))
+        .bind(&intent.summary)
+        .fetch_one(self.pool())
+        .await
+        .map_err(query_err("recording the intent to change the tracker"))
+    }
+
+    async fn finish_action(&self, id: i64, done: &TrackerAction) -> Result<i64, StoreError> {
+        let doing = "recording a change made in the tracker";
+        let mut tx = self.begin_write(doing).await?;
+        let intent =
+            sqlx::query("SELECT action, project, iid, summary FROM tracker_intents WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(query_err(doing))?
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("tracker intent {id}"),
+                })?;
+        let get = query_err(doing);
+        let action: String = intent.try_get("action").map_err(&get)?;
+        let project: String = intent.try_get("project").map_err(&get)?;
+        let iid: Option<i64> = intent.try_get("iid").map_err(&get)?;
+        let summary: String = intent.try_get("summary").map_err(&get)?;
+        let logged = append_action(&mut *tx, done).await?;
+        sqlx::query(
+            "UPDATE tracker_intents SET state = 'done', action_id = $2, finished_at = $3 \
+             WHERE id = $1 OR (state = 'pending' AND id < $1 AND action = $4 AND project = $5 \
+             AND iid IS $6 AND summary = $7)",
+        )
+        .bind(id)
+        .bind(logged)
+        .bind(time_to_text(done.at))
+        .bind(&action)
+        .bind(&project)
+        .bind(iid)
+        .bind(&summary)
+        .execute(&mut *tx)
+        .await
+        .map_err(query_err(doing))?;
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(logged)
+    }
+
+    async fn fail_action(&self, id: i64, failure: &str, at: Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE tracker_intents SET state = 'failed', failure = $2, finished_at = $3 \
+             WHERE id = $1 AND state = 'pending'",
+        )
+        .bind(id)
+        .bind(failure)
+        .bind(time_to_text(at))
+        .execute(self.pool())
+        .await
+        .map_err(query_err("recording a refused change"))?;
+        Ok(())
+    }
+
+    async fn pending_actions(&self) -> Result<Vec<LoggedAction>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, tracker, action, project, iid, summary FROM tracker_intents \
+             WHERE state = 'pending' ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err("listing unfinished tracker changes"))?;
+        let get = query_err("listing unfinished tracker changes");
+        rows.iter()
+            .map(|row| {
+                let iid: Option<i64> = row.try_get("iid").map_err(&get)?;
+                Ok(LoggedAction {
+                    id: row.try_get("id").map_err(&get)?,
+                    action: TrackerAction {
+                        at: time_from_text(row.try_get::<&str, _>("at").map_err(&get)?)?,
+                        tracker: row.try_get("tracker").map_err(&get)?,
+                        action: row.try_get("action").map_err(&get)?,
+                        project: row.try_get("project").map_err(&get)?,
+                        iid: iid.map(to_u64),
+                        note_id: None,
+                        web_url: None,
+                        summary: row.try_get("summary").map_err(&get)?,
+                    },
+                })
+            })
+            .collect()
     }
 
     async fn actions(&self) -> Result<Vec<LoggedAction>, StoreError> {

@@ -555,6 +555,32 @@ impl Tracker for LocalTracker {
         Ok(issue)
     }
 
+    async fn edit_description(
+        &self,
+        project: &str,
+        iid: u64,
+        description: &str,
+    ) -> Result<Issue, TrackerError> {
+        let doing = "editing a local issue";
+        let mut tx = self.store.begin_write(doing).await?;
+        let (id, mut issue) = find(&mut tx, project, iid).await?;
+        if issue.description == description {
+            return Ok(issue);
+        }
+        let now = self.now();
+        issue.description = description.to_owned();
+        issue.updated_at = now;
+        save(&mut tx, id, &issue, now).await?;
+        sqlx::query("UPDATE local_issues SET description = $2 WHERE id = $1")
+            .bind(id)
+            .bind(description)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(issue)
+    }
+
     async fn set_state(
         &self,
         project: &str,

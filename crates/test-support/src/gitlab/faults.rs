@@ -28,6 +28,12 @@ pub enum Fault {
     /// The request is done (an issue is created…), and the answer never comes: what a client
     /// sees when the server or the network dies between the two.
     AcceptThenHang,
+    /// The request is done (an issue is created…), then answered with this error status, as
+    /// GitLab under load sometimes answers 500 after committing.
+    CommitThenStatus(u16),
+    /// The answer is held this long before the request is done: a window in which a client
+    /// can be killed with its request sent but not yet carried out.
+    Delay(Duration),
 }
 
 /// Which requests a fault applies to.
@@ -35,6 +41,7 @@ pub enum Fault {
 pub struct Match {
     method: Option<Method>,
     path_contains: Option<String>,
+    body_contains: Option<String>,
 }
 
 impl Match {
@@ -63,15 +70,26 @@ impl Match {
         Match {
             method: Some(method),
             path_contains: Some(path.to_owned()),
+            body_contains: None,
         }
     }
 
-    fn matches(&self, method: &Method, path: &str) -> bool {
+    /// The same requests, only those whose body holds `text` (e.g. one subject's title).
+    pub fn with_body(mut self, text: &str) -> Match {
+        self.body_contains = Some(text.to_owned());
+        self
+    }
+
+    fn matches(&self, method: &Method, path: &str, body: &str) -> bool {
         self.method.as_ref().is_none_or(|m| m == method)
             && self
                 .path_contains
                 .as_deref()
                 .is_none_or(|p| path.contains(p))
+            && self
+                .body_contains
+                .as_deref()
+                .is_none_or(|t| body.contains(t))
     }
 }
 
@@ -83,11 +101,11 @@ pub(crate) struct FaultRule {
 }
 
 /// Takes the fault for this request, if a rule still has one.
-fn take_fault(state: &mut State, method: &Method, path: &str) -> Option<Fault> {
+fn take_fault(state: &mut State, method: &Method, path: &str, body: &str) -> Option<Fault> {
     let rule = state
         .faults
         .iter_mut()
-        .find(|r| r.remaining > 0 && r.when.matches(method, path))?;
+        .find(|r| r.remaining > 0 && r.when.matches(method, path, body))?;
     rule.remaining -= 1;
     Some(rule.fault.clone())
 }
@@ -111,7 +129,8 @@ pub(crate) async fn door(
     next: Next,
 ) -> Response {
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, 1 << 20).await.unwrap_or_default();
+    // Larger than GitLab's own limits, which the routes enforce with GitLab's messages.
+    let bytes = to_bytes(body, 16 << 20).await.unwrap_or_default();
     let req = Request::from_parts(parts, Body::from(bytes.clone()));
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
@@ -122,7 +141,7 @@ pub(crate) async fn door(
         let Ok(mut s) = state.lock() else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
-        let fault = take_fault(&mut s, &method, &path);
+        let fault = take_fault(&mut s, &method, &path, &String::from_utf8_lossy(&bytes));
         let token_ok = token.as_deref() == Some(s.token.as_str());
         s.log.push(LoggedRequest {
             method: method.to_string(),
@@ -142,6 +161,13 @@ pub(crate) async fn door(
         }
     };
 
+    let latency = state.lock().map(|s| s.latency).unwrap_or_default();
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(Fault::Delay(wait)) = &fault {
+        tokio::time::sleep(*wait).await;
+    }
     let response = match &fault {
         Some(Fault::TooManyRequests(retry_after)) => {
             let mut resp = message(StatusCode::TOO_MANY_REQUESTS, "Retry later").into_response();
@@ -163,6 +189,16 @@ pub(crate) async fn door(
             message(status, &text).into_response()
         }
         _ if !token_ok => message(StatusCode::UNAUTHORIZED, "401 Unauthorized").into_response(),
+        Some(Fault::CommitThenStatus(code)) => {
+            let _done = next.run(req).await;
+            let status = StatusCode::from_u16(*code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let text = format!(
+                "{} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("Error")
+            );
+            message(status, &text).into_response()
+        }
         _ => next.run(req).await,
     };
     set_status(response.status());

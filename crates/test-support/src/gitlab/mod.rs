@@ -27,7 +27,7 @@ use jiff::Timestamp;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, Match};
-pub use state::{FakeIssue, FakeNote, FakeUser, PaginationHeaders, SeedIssue};
+pub use state::{FakeIssue, FakeNote, FakeUser, Mention, PaginationHeaders, SeedIssue};
 
 use faults::FaultRule;
 use state::{Group, Project, State};
@@ -260,7 +260,17 @@ impl FakeGitLab {
         });
     }
 
+    /// Adds `latency` before every answer, so that a client can be stopped mid-request.
+    pub fn set_latency(&self, latency: Duration) {
+        self.state().latency = latency;
+    }
+
     // ---- inspection ----
+
+    /// Every mention GitLab would have notified, in the order written.
+    pub fn mentions(&self) -> Vec<Mention> {
+        self.state().mentions.clone()
+    }
 
     /// The project's issues, in creation order.
     pub fn issues(&self, project: &str) -> Vec<FakeIssue> {

@@ -18,6 +18,9 @@ use super::paging::{PageRequest, page};
 use super::state::{FakeIssue, FakeNote, FakeUser, SeedIssue, State, sort_labels};
 
 type Shared = Arc<Mutex<State>>;
+
+/// The most characters GitLab takes in a description or a note.
+const BODY_LIMIT: usize = 1_048_576;
 type Params = Query<BTreeMap<String, String>>;
 
 /// The fake's router: the API under `/api/v4`, behind the door of [`faults::door`].
@@ -239,28 +242,70 @@ fn id_list(v: Option<&Value>) -> Result<Vec<u64>, ()> {
     }
 }
 
-/// Applies the quick actions GitLab runs in a new issue's description (`/label ~x ~"y z"`,
-/// `/assign @a`) and removes their lines, as GitLab does.
+/// What quick actions asked for besides labels and assignees.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Commands {
+    close: bool,
+    reopen: bool,
+    unlabel: Vec<String>,
+}
+
+/// Applies the quick actions GitLab runs in an issue's description or a note (`/label ~x
+/// ~"y z"`, `/unlabel ~x`, `/assign @a`, `/close`, `/reopen`, and any other `/word` line, which
+/// GitLab also takes out) and removes their lines, as GitLab does.
+#[cfg(test)]
 fn quick_actions(
     description: &str,
     labels: &mut Vec<String>,
     assignees: &mut Vec<String>,
 ) -> String {
+    quick_actions_with(description, labels, assignees, &mut Commands::default())
+}
+
+fn quick_actions_with(
+    description: &str,
+    labels: &mut Vec<String>,
+    assignees: &mut Vec<String>,
+    commands: &mut Commands,
+) -> String {
     let mut kept = Vec::new();
     for line in description.lines() {
         let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("/label ") {
-            labels.extend(label_refs(rest));
-        } else if let Some(rest) = trimmed.strip_prefix("/assign ") {
-            assignees.extend(
+        let word: String = trimmed
+            .strip_prefix('/')
+            .map(|r| {
+                r.chars()
+                    .take_while(|c| c.is_ascii_alphabetic() || *c == '_')
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rest = trimmed.get(1 + word.len()..).unwrap_or("").trim();
+        match word.as_str() {
+            "" => kept.push(line),
+            "label" => labels.extend(label_refs(rest)),
+            "unlabel" => commands.unlabel.extend(label_refs(rest)),
+            "assign" => assignees.extend(
                 rest.split_whitespace()
                     .map(|a| a.trim_start_matches('@').to_owned()),
-            );
-        } else {
-            kept.push(line);
+            ),
+            "close" => commands.close = true,
+            "reopen" => commands.reopen = true,
+            _ => {}
         }
     }
     kept.join("\n")
+}
+
+/// Records the mentions of a text written in an issue.
+fn record_mentions(s: &mut State, project: &str, iid: u64, place: &'static str, text: &str) {
+    for who in super::state::mentions_in(text) {
+        s.mentions.push(super::state::Mention {
+            who,
+            project: project.to_owned(),
+            iid,
+            place,
+        });
+    }
 }
 
 /// `~a ~"b c"` → `["a", "b c"]`.
@@ -527,7 +572,22 @@ fn create_issue_inner(
         .get("description")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let description = quick_actions(description, &mut labels, &mut assignees);
+    if description.chars().count() > BODY_LIMIT {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "description is too long (maximum is 1048576 characters)",
+        ));
+    }
+    if title.chars().count() > 255 {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "title is too long (maximum is 255 characters)",
+        ));
+    }
+    let mut commands = Commands::default();
+    let description = quick_actions_with(description, &mut labels, &mut assignees, &mut commands);
+    labels.retain(|l| !commands.unlabel.iter().any(|u| u.eq_ignore_ascii_case(l)));
+    assignees.retain(|a| s.user_by_name(a).is_some_and(|u| u.state == "active"));
     assignees.dedup();
     let author = s.bot;
     let iid = s.insert_issue(
@@ -537,11 +597,20 @@ fn create_issue_inner(
             description,
             labels,
             assignees,
-            closed: false,
+            closed: commands.close,
             created_at: None,
         },
         author,
     );
+    let path = s.projects[project].path.clone();
+    record_mentions(&mut s, &path, iid, "title", title);
+    let text = s.projects[project]
+        .issues
+        .iter()
+        .find(|i| i.iid == iid)
+        .map(|i| i.description.clone())
+        .unwrap_or_default();
+    record_mentions(&mut s, &path, iid, "description", &text);
     let p = &s.projects[project];
     let issue = p.issues.iter().find(|i| i.iid == iid).ok_or_else(|| {
         message(
@@ -714,21 +783,55 @@ async fn create_note(
         .filter(|b| !b.trim().is_empty())
         .ok_or_else(|| error(StatusCode::BAD_REQUEST, "body is missing"))?
         .to_owned();
+    if text.chars().count() > BODY_LIMIT {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "Note {:note=>[\"is too long (maximum is 1048576 characters)\"]}",
+        ));
+    }
     let now = s.now();
     let note_id = s.fresh_id();
     let author = s
         .user(s.bot)
         .map(|u| u.username.clone())
         .unwrap_or_default();
+    let (mut add, mut assign, mut commands) = (Vec::new(), Vec::new(), Commands::default());
+    let text = quick_actions_with(&text, &mut add, &mut assign, &mut commands);
     let note = FakeNote {
         id: note_id,
-        body: text,
+        body: text.clone(),
         author,
         system: false,
         created_at: now,
     };
+    let path = s.projects[project].path.clone();
+    let iid_number = s.projects[project].issues[index].iid;
+    record_mentions(&mut s, &path, iid_number, "note", &text);
+    let known: Vec<String> = assign
+        .iter()
+        .filter(|a| s.user_by_name(a).is_some())
+        .cloned()
+        .collect();
     let issue = &mut s.projects[project].issues[index];
     issue.notes.push(note.clone());
+    issue.labels.extend(add);
+    issue
+        .labels
+        .retain(|l| !commands.unlabel.iter().any(|u| u.eq_ignore_ascii_case(l)));
+    sort_labels(&mut issue.labels);
+    for a in known {
+        if !issue.assignees.contains(&a) {
+            issue.assignees.push(a);
+        }
+    }
+    if commands.close && issue.state == "opened" {
+        issue.state = "closed".to_owned();
+        issue.closed_at = Some(now);
+    }
+    if commands.reopen && issue.state == "closed" {
+        issue.state = "opened".to_owned();
+        issue.closed_at = None;
+    }
     issue.updated_at = now;
     let issue = issue.clone();
     Ok((StatusCode::CREATED, Json(note_json(&s, &issue, &note))).into_response())
@@ -746,6 +849,20 @@ mod tests {
         let text = "Intro\n/label ~urgent ~\"needs plan\"\n/assign @alice @bob\nEnd";
         let kept = quick_actions(text, &mut labels, &mut assignees);
         assert_eq!(kept, "Intro\nEnd");
+        let mut commands = Commands::default();
+        let kept = quick_actions_with(
+            "a\n/close\n\\/reopen\n/unlabel ~x\n/due tomorrow",
+            &mut labels,
+            &mut assignees,
+            &mut commands,
+        );
+        assert_eq!(kept, "a\n\\/reopen");
+        assert!(commands.close && !commands.reopen);
+        assert_eq!(commands.unlabel, ["x"]);
+        assert_eq!(
+            super::super::state::mentions_in("hi @all and `@bob` a@b.c\n```\n@x\n```\n@g/sub."),
+            ["all", "g/sub"]
+        );
         assert_eq!(labels, ["Feedback Review", "urgent", "needs plan"]);
         assert_eq!(assignees, ["alice", "bob"]);
     }

@@ -125,6 +125,23 @@ pub(crate) struct State {
     pub pagination: PaginationHeaders,
     pub faults: Vec<FaultRule>,
     pub log: Vec<super::LoggedRequest>,
+    /// Added before every answer.
+    pub latency: Duration,
+    /// Who was mentioned (`@name`, `@all`, `@group/path`) and where, as GitLab would notify.
+    pub mentions: Vec<Mention>,
+}
+
+/// A mention GitLab would act on: a notification to a user, a group or everyone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Who, without `@` (`all` for everyone).
+    pub who: String,
+    /// The project and issue it was written in.
+    pub project: String,
+    /// The issue's number.
+    pub iid: u64,
+    /// `title`, `description` or `note`.
+    pub place: &'static str,
 }
 
 impl State {
@@ -142,6 +159,8 @@ impl State {
             pagination: PaginationHeaders::All,
             faults: Vec::new(),
             log: Vec::new(),
+            latency: Duration::ZERO,
+            mentions: Vec::new(),
         };
         state.bot = state.add_user("supportops-bot", "Support Ops Bot");
         state
@@ -304,4 +323,52 @@ pub(crate) fn sort_labels(labels: &mut Vec<String>) {
     }
     labels.sort_by_key(|l| l.to_lowercase());
     labels.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+}
+
+/// The mentions in a Markdown text as GitLab finds them: `@name` not after a letter or digit,
+/// outside code spans and code blocks.
+pub(crate) fn mentions_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if in_block {
+            continue;
+        }
+        let mut in_code = false;
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '\\' {
+                i += 2;
+                continue;
+            }
+            if c == '`' {
+                in_code = !in_code;
+            } else if c == '@'
+                && !in_code
+                && (i == 0 || !chars[i - 1].is_ascii_alphanumeric())
+                && chars
+                    .get(i + 1)
+                    .is_some_and(|n| n.is_ascii_alphanumeric() || *n == '_')
+            {
+                let end = chars[i + 1..]
+                    .iter()
+                    .position(|c| {
+                        !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+                    })
+                    .map_or(chars.len(), |p| i + 1 + p);
+                let who: String = chars[i + 1..end].iter().collect();
+                found.push(who.trim_end_matches(['.', '-', '/']).to_owned());
+                i = end;
+                continue;
+            }
+            i += 1;
+        }
+    }
+    found
 }
