@@ -33,31 +33,37 @@
 //! `{{` literally can wrap it in `{% raw %}…{% endraw %}`.
 
 mod duplicates;
+mod error;
 mod filing;
 mod finder;
 pub mod lock;
+mod recovery;
+mod report;
+mod template;
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
-use crate::template::{IssueTemplate, TemplateFault};
 use jiff::Timestamp;
-use serde::Serialize;
 use supportops_domain::review::{
     self as domain, Decision, ExistingReview, IssueRef, RenderOptions, SkipReason,
 };
-use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
-use supportops_ports::store::responses::ImportCounts;
-use supportops_ports::store::review::{FilingKind, FilingOutcome};
+use supportops_domain::{ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_ports::store::review::FilingKind;
 use supportops_ports::store::{ActionLog, ResponseStore, ReviewStore};
-use supportops_ports::{Issue, StoreError, Tracker, TrackerError};
+use supportops_ports::{Issue, Tracker, TrackerError};
 
 pub use duplicates::{OpenDuplicates, open_duplicates};
+pub use error::{FilingError, ReviewError};
 pub use filing::{Converged, FailedFiling, SettlePolicy, Settled};
 pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
+pub use report::{
+    ActionStatus, Found, Recovered, ReportedResponse, ReviewAction, ReviewReport, SkippedRow,
+};
 
 use filing::Filer;
 use finder::Finder;
+use recovery::{converge_after_create, converger, recover};
+use template::{Template, template_context};
 
 /// Where the user-editable part of a review issue comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,254 +102,6 @@ pub struct ReviewOptions {
     pub dry_run: bool,
     /// How an uncertain create or note is settled within the run.
     pub settle: SettlePolicy,
-}
-
-/// Why `review` failed.
-#[derive(Debug, thiserror::Error)]
-pub enum ReviewError {
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The tracker failed while looking something up, before anything was filed.
-    #[error("cannot {doing} in the tracker")]
-    Lookup {
-        /// What was being looked up.
-        doing: String,
-        /// The tracker's error.
-        #[source]
-        source: TrackerError,
-    },
-    /// The issue template is not a valid template.
-    #[error("the issue template {origin} is not a valid template (line {line}): {message}")]
-    Template {
-        /// Which template.
-        origin: String,
-        /// The line of the fault, 1-based.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// The issue template could not be filled, e.g. it names an unknown variable.
-    #[error(
-        "cannot fill the issue template {origin} (line {line}): {message}; templates can use \
-         {TEMPLATE_VARIABLES}"
-    )]
-    TemplateFill {
-        /// Which template.
-        origin: String,
-        /// The line of the fault, 1-based.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// The tracker refused or failed to file an issue or note.
-    #[error(transparent)]
-    Filing(Box<FilingError>),
-    /// The tracker failed (unreachable, or 5xx past the retries) for several subjects in a row:
-    /// it is down, so the run stopped rather than fail every subject. What was filed is
-    /// recorded and in `report`.
-    #[error(
-        "the tracker failed for {count} subjects in a row, so the run stopped; what was filed \
-         is recorded, and the next run goes on: {last}"
-    )]
-    TrackerDown {
-        /// Subjects that failed in a row.
-        count: usize,
-        /// The last failure.
-        last: String,
-        /// What the run did before it stopped.
-        report: Box<ReviewReport>,
-    },
-    /// Another run holds the review lock, and did not end within the wait.
-    #[error(
-        "another review is running on this store (`{holder}`, since {since}){}; try again later",
-        waited_note(*waited)
-    )]
-    Busy {
-        /// The run holding the lock.
-        holder: String,
-        /// Since when it holds it.
-        since: Timestamp,
-        /// How long this run waited.
-        waited: Duration,
-    },
-    /// The lease lapsed while this run worked (it stalled longer than the lease lasts) and
-    /// another run took the lock over; this run stopped before filing more. What it filed is
-    /// recorded.
-    #[error(
-        "this run (`{holder}`) lost the review lock to {}: its lease lapsed while it worked; \
-         what it filed is recorded, run the review again to file the rest",
-        taken_by.as_deref().map_or_else(|| "another run".to_owned(), |t| format!("`{t}`"))
-    )]
-    LockLost {
-        /// This run.
-        holder: String,
-        /// The run that holds the lock now, if any.
-        taken_by: Option<String>,
-    },
-}
-
-fn waited_note(waited: Duration) -> String {
-    if waited.is_zero() {
-        String::new()
-    } else {
-        let waited = jiff::SignedDuration::try_from(waited).unwrap_or(jiff::SignedDuration::MAX);
-        format!(" and did not end within {waited:#}")
-    }
-}
-
-/// The tracker refused or failed to file an issue or note. What was filed before is recorded
-/// and listed in `report`; the filing stays pending, so the next run checks the tracker for it
-/// before filing again.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot {doing} for `{subject}`")]
-pub struct FilingError {
-    /// The subject being filed.
-    pub subject: SubjectUrl,
-    /// What was being done.
-    pub doing: String,
-    /// What was done before the failure.
-    pub report: ReviewReport,
-    /// The tracker's error.
-    #[source]
-    pub source: TrackerError,
-}
-
-/// One response as listed in a report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReportedResponse {
-    /// The response's stable key.
-    pub key: ResponseKey,
-    /// Its sheet row.
-    pub row: u64,
-    /// Its band.
-    pub band: Band,
-    /// Its score as the sheet shows it (`1`, `#VALUE!`).
-    pub score: String,
-}
-
-/// Whether an action was carried out or only planned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionStatus {
-    /// Done (recorded in the store).
-    Done,
-    /// Planned by a dry run.
-    Planned,
-}
-
-/// One issue created or note added (or planned).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReviewAction {
-    /// `create` or `note`.
-    pub kind: FilingKind,
-    /// Done or planned.
-    pub status: ActionStatus,
-    /// The subject.
-    pub subject: SubjectUrl,
-    /// The issue created or noted; for a planned create, none.
-    pub issue: Option<IssueRef>,
-    /// For a create: the closed review issue it links.
-    pub previous_issue: Option<IssueRef>,
-    /// For a note: its id, once added.
-    pub note_id: Option<u64>,
-    /// For a create: its title.
-    pub title: Option<String>,
-    /// The text sent: the issue's description or the note's body.
-    pub body: String,
-    /// For a create: who is assigned.
-    pub assignees: Vec<String>,
-    /// For a create: its labels.
-    pub labels: Vec<String>,
-    /// The responses it covers.
-    pub responses: Vec<ReportedResponse>,
-}
-
-/// Something an interrupted run had begun, settled now.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Recovered {
-    /// `create` or `note`.
-    pub kind: FilingKind,
-    /// The subject.
-    pub subject: SubjectUrl,
-    /// The issue the filing made or went to, when it reached the tracker.
-    pub issue: Option<IssueRef>,
-    /// Whether the tracker has it: `true` → recorded now; `false` → it is filed again below.
-    pub found: bool,
-    /// How many responses it covers.
-    pub responses: usize,
-}
-
-/// A review issue found in the tracker by its marker, unknown to the store until now.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Found {
-    /// The subject.
-    pub subject: SubjectUrl,
-    /// The issue.
-    pub issue: IssueRef,
-    /// Responses of this run it already covers (listed in its description or notes).
-    pub covers: usize,
-}
-
-/// A flagged response not filed, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SkippedRow {
-    /// The sheet row.
-    pub row: u64,
-    /// The response's key.
-    pub key: ResponseKey,
-    /// Its band.
-    pub band: Band,
-    /// Why, for people.
-    pub reason: String,
-    /// Why, for scripts.
-    pub code: &'static str,
-}
-
-/// What `review` did (or, in a dry run, would do).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ReviewReport {
-    /// Whether this was a dry run.
-    pub dry_run: bool,
-    /// The tracker, e.g. `local tracker`.
-    pub tracker: String,
-    /// The review project.
-    pub project: String,
-    /// Responses read.
-    pub responses: usize,
-    /// What the import changed in the store; none in a dry run.
-    pub imported: Option<ImportCounts>,
-    /// Distinct flagged (Yellow, Red, Error) responses.
-    pub flagged: usize,
-    /// Flagged responses a review issue already covered before this run.
-    pub already_covered: usize,
-    /// Filings an interrupted run left unfinished, settled now.
-    pub recovered: Vec<Recovered>,
-    /// Review issues found in the tracker by their marker.
-    pub found: Vec<Found>,
-    /// Issues created and notes added, in sheet order of their first response.
-    pub actions: Vec<ReviewAction>,
-    /// Subjects this run could not file, and why; the run files every other subject first,
-    /// and exits 1 when any failed. The next run files them after the others.
-    pub failures: Vec<FailedFiling>,
-    /// Duplicate review issues (two machines filing at once) closed in favour of the older.
-    pub converged: Vec<Converged>,
-    /// Creates and notes whose answer was lost or a 5xx, settled within the run.
-    pub settled: Vec<Settled>,
-    /// Flagged rows not filed.
-    pub skipped: Vec<SkippedRow>,
-    /// Things the user should know, e.g. that no one is assigned.
-    pub warnings: Vec<String>,
-    /// Tracker calls made to find review issues by marker (listings, searches, notes read).
-    pub lookups: usize,
-}
-
-impl ReviewReport {
-    /// Whether the run filed (or would file) nothing: every flagged response was covered
-    /// already (or could not be filed, see `skipped`).
-    pub fn nothing_new(&self) -> bool {
-        self.actions.is_empty()
-    }
 }
 
 /// A group's decided action, before filing.
@@ -728,253 +486,11 @@ where
     }))
 }
 
-/// After `issue` was created for `subject`: when an older open review of the subject exists
-/// (another machine filed at the same time), closes `issue` as its duplicate. Lookup failures
-/// are warnings; the next run checks again.
-async fn converge_after_create<S>(
-    filer: &Filer<'_, S>,
-    finder: &mut Finder<'_>,
-    subject: &SubjectUrl,
-    issue: &IssueRef,
-    report: &mut ReviewReport,
-) -> Result<Option<IssueRef>, ReviewError>
-where
-    S: ReviewStore + ActionLog + ?Sized,
-{
-    let marked = match finder.fresh(&filer.options.project, subject, None).await {
-        Ok(marked) => marked,
-        Err(ReviewError::Lookup { source, .. }) if !filing::is_fatal(&source) => {
-            report.warnings.push(format!(
-                "cannot check the tracker for a second review issue of `{subject}` ({source}); \
-                 the next run checks again"
-            ));
-            return Ok(None);
-        }
-        Err(e) => return Err(e),
-    };
-    let ours_is_newer = finder::pick(marked.clone())
-        .is_some_and(|(keep, _)| keep.iid != issue.iid || keep.project != issue.project);
-    if !ours_is_newer {
-        return Ok(None);
-    }
-    filer.converge(finder, subject, marked, report).await
-}
-
-/// A [`Filer`] for converging duplicates found while planning (no template needed).
-fn converger<'a, S: ?Sized>(
-    store: &'a S,
-    tracker: &'a dyn Tracker,
-    options: &'a ReviewOptions,
-    now: Timestamp,
-) -> Filer<'a, S> {
-    Filer {
-        store,
-        tracker,
-        options,
-        template: None,
-        assignees: &[],
-        pace: None,
-        now,
-    }
-}
-
-/// Settles filings an interrupted run left pending.
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename these
-async fn recover<S>(
-    filer: &Filer<'_, S>,
-    finder: &mut Finder<'_>,
-    covered: &mut HashSet<ResponseKey>,
-    latest: &mut HashMap<SubjectUrl, IssueRef>,
-    failed: &mut HashSet<SubjectUrl>,
-    report: &mut ReviewReport,
-) -> Result<(), ReviewError>
-where
-    S: ReviewStore + ActionLog + ?Sized,
-{
-    let (store, now, dry_run) = (filer.store, filer.now, filer.options.dry_run);
-    for filing in store.pending_filings().await? {
-        let intent = &filing.intent;
-        let outcome = filing::settle(store, finder, &filing, 1, None, Duration::ZERO).await?;
-        let issue = match (&outcome, &intent.issue) {
-            (Some(FilingOutcome::Created { issue }), _) => Some(issue.clone()),
-            (Some(FilingOutcome::Noted { .. }), Some(issue)) => Some(issue.clone()),
-            _ => None,
-        };
-        if let Some(issue) = &issue {
-            covered.extend(intent.keys.iter().cloned());
-            latest.insert(intent.subject.clone(), issue.clone());
-        } else {
-            // It never reached the tracker (a crash, or a run that gave up): file it after
-            // the others.
-            failed.insert(intent.subject.clone());
-        }
-        if !dry_run {
-            match &outcome {
-                Some(outcome) => store.finish_filing(filing.id, outcome, now).await?,
-                None => store.abandon_filing(filing.id, now).await?,
-            }
-            if let Some(FilingOutcome::Created { issue }) = &outcome {
-                // The interrupted run made this issue; if another machine made one for the
-                // same subject meanwhile, the newer is this run's to close.
-                converge_after_create(filer, finder, &intent.subject, issue, report).await?;
-            }
-        }
-        report.recovered.push(Recovered {
-            kind: intent.kind,
-            subject: intent.subject.clone(),
-            found: issue.is_some(),
-            issue,
-            responses: intent.keys.len(),
-        });
-    }
-    Ok(())
-}
-
 fn issue_ref(issue: &Issue) -> IssueRef {
     IssueRef {
         project: issue.project.clone(),
         iid: issue.iid,
         web_url: issue.web_url.clone(),
-    }
-}
-
-/// The issue template, compiled once.
-#[derive(Debug)]
-struct Template {
-    inner: IssueTemplate,
-}
-
-/// What a template can use, for messages.
-const TEMPLATE_VARIABLES: &str = "`subject`, `reference`, `title`, `worst_band`, `previous_issue` \
-     and `responses` (each with `row`, `submitted`, `rating`, `resolution`, `values`, `comment`, \
-     `score`, `band`, and `submitter` when `review.include_submitter` is on)";
-
-impl Template {
-    async fn load(
-        tracker: &dyn Tracker,
-        options: &ReviewOptions,
-        warnings: &mut Vec<String>,
-    ) -> Result<Template, ReviewError> {
-        let (origin, text) = match &options.template {
-            TemplateSource::Text { origin, text } => (origin.clone(), text.clone()),
-            TemplateSource::Tracker { name } => {
-                let text = tracker
-                    .read_template(&options.project, name)
-                    .await
-                    .map_err(|source| ReviewError::Lookup {
-                        doing: format!(
-                            "read the issue template `{name}` (`review.template`) of project `{}` \
-                             (`review.project`)",
-                            options.project
-                        ),
-                        source,
-                    })?;
-                let origin = format!("`{name}` of project `{}`", options.project);
-                match text {
-                    Some(text) => (origin, text),
-                    None => {
-                        warnings.push(format!(
-                            "project `{}` has no issue template `{name}` \
-                             (.gitlab/issue_templates/{name}.md); using the built-in one",
-                            options.project
-                        ));
-                        ("built-in".to_owned(), domain::BUILTIN_TEMPLATE.to_owned())
-                    }
-                }
-            }
-        };
-        Template::compile(&origin, text)
-    }
-
-    fn compile(origin: &str, text: String) -> Result<Template, ReviewError> {
-        let inner = IssueTemplate::compile(text).map_err(|f| template_error(origin, f))?;
-        Ok(Template { inner })
-    }
-
-    fn render(&self, origin: &str, context: &TemplateContext) -> Result<String, ReviewError> {
-        self.inner
-            .render(context)
-            .map_err(|f| ReviewError::TemplateFill {
-                origin: origin.to_owned(),
-                line: f.line,
-                message: f.message,
-            })
-    }
-}
-
-fn template_error(origin: &str, fault: TemplateFault) -> ReviewError {
-    ReviewError::Template {
-        origin: origin.to_owned(),
-        line: fault.line,
-        message: fault.message,
-    }
-}
-
-/// What a template can use.
-#[derive(Serialize)]
-struct TemplateContext {
-    subject: String,
-    reference: String,
-    title: String,
-    worst_band: &'static str,
-    previous_issue: Option<String>,
-    responses: Vec<TemplateResponse>,
-}
-
-#[derive(Serialize)]
-struct TemplateResponse {
-    row: u64,
-    submitted: String,
-    rating: String,
-    resolution: String,
-    values: String,
-    comment: String,
-    score: String,
-    band: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    submitter: Option<String>,
-}
-
-fn template_context(
-    subject: &SubjectUrl,
-    responses: &[&ScoredResponse],
-    previous: Option<&IssueRef>,
-    render: &RenderOptions,
-) -> TemplateContext {
-    let column = |r: &ScoredResponse, c: Option<usize>| {
-        c.and_then(|c| r.response.cells.get(c))
-            .map(|text| domain::cell_text(text))
-            .unwrap_or_default()
-    };
-    let worst = responses
-        .iter()
-        .map(|r| r.band)
-        .max()
-        .unwrap_or(Band::Yellow);
-    TemplateContext {
-        subject: subject.to_string(),
-        reference: domain::reference(subject),
-        title: domain::title(subject),
-        worst_band: worst.as_str(),
-        previous_issue: previous.map(|p| p.web_url.clone()),
-        responses: responses
-            .iter()
-            .map(|r| TemplateResponse {
-                row: r.response.row,
-                submitted: domain::cell_text(&r.response.timestamp),
-                rating: column(r, render.columns.rating),
-                resolution: column(r, render.columns.resolution),
-                values: column(r, render.columns.values),
-                comment: column(r, render.columns.comment),
-                score: domain::cell_text(&domain::score_text(&r.score)),
-                band: r.band.as_str(),
-                submitter: if render.include_submitter {
-                    r.response.submitter.as_deref().map(domain::cell_text)
-                } else {
-                    None
-                },
-            })
-            .collect(),
     }
 }
 
@@ -1036,61 +552,4 @@ fn reported(responses: &[&ScoredResponse]) -> Vec<ReportedResponse> {
             score: domain::score_text(&r.score),
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn template_syntax_errors_name_the_template_and_line() {
-        let err = Template::compile("templates/review.md", "# Review\n\n{{ subject \n".into())
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-            .err();
-        assert_eq!(
-            err.as_deref(),
-            Some(
-                "the issue template templates/review.md is not a valid template (line 3): \
-                 unexpected end of input, expected end of variable block"
-            )
-        );
-    }
-
-    #[test]
-    fn templates_are_filled_and_quick_actions_kept() {
-        let t = Template::compile(
-            "t",
-            "About {{ reference }} ({{ responses | length }}, worst {{ worst_band }})\n\
-             /label ~\"Feedback Review\"\n"
-                .into(),
-        )
-        .expect("the template compiles");
-        let subject = SubjectUrl::parse("https://gitlab.com/a/b/-/issues/3");
-        let ctx = template_context(&subject, &[], None, &RenderOptions::default());
-        let text = t.render("t", &ctx).expect("the template renders");
-        assert_eq!(
-            text,
-            "About a/b#3 (0, worst yellow)\n/label ~\"Feedback Review\"\n"
-        );
-    }
-
-    #[test]
-    fn an_unknown_template_variable_is_an_error_not_a_blank() {
-        let t = Template::compile("t", "{{ subjet }}".into()).expect("the template compiles");
-        let subject = SubjectUrl::parse("x");
-        let ctx = template_context(&subject, &[], None, &RenderOptions::default());
-        let err = t
-            .render("t", &ctx)
-            .err()
-            .map(|e| e.to_string())
-            .expect("rendering fails");
-        assert!(
-            err.starts_with(
-                "cannot fill the issue template t (line 1): `subjet` is undefined; \
-                             templates can use `subject`, `reference`"
-            ),
-            "{err}"
-        );
-    }
 }
