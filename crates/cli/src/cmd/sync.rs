@@ -17,6 +17,7 @@ use supportops_app::sync::{
     self as app, FiledAgenda, MemberTime, MoveTarget, OccurrenceView, RescheduleRequest,
     SlotsRequest, SyncAppError, SyncSettings,
 };
+use supportops_config::Config;
 use supportops_domain::sync::{
     Agenda, Fit, MeetingKind, OccurrenceStatus, Outcome, meeting_length, parse_time, parse_weekday,
 };
@@ -302,222 +303,280 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
         let store = open_store(&config).await?;
         let store: &SqliteStore = &store;
         match cmd {
-            Command::Next(a) => {
-                let report = app::next(&settings, store, now, a.count)
-                    .await
-                    .map_err(app_err)
-                    .context("cannot list the next syncs")?;
-                match a.format {
-                    Format::Json => print_json(&report),
-                    Format::Table => print(&next_table(&settings, &report.meetings)),
-                }
-            }
-            Command::Slots(a) => {
-                let request = SlotsRequest {
-                    length: a.length,
-                    week_of: a.week,
-                    count: a.count,
-                };
-                let report = app::slots(&settings, store, request, now)
-                    .await
-                    .map_err(app_err)
-                    .context("cannot look for weekly slots")?;
-                match a.format {
-                    Format::Json => print_json(&report),
-                    Format::Table => print(&slots_table(&settings, &report)),
-                }
-            }
-            Command::Move(a) => {
-                let kind = app::series_for(&settings, store, a.date, a.monthly)
-                    .await
-                    .map_err(app_err)?;
-                let occ = match kind {
-                    MeetingKind::Weekly => {
-                        app::move_occurrence(&settings, store, a.date, a.to, a.force, now).await
-                    }
-                    MeetingKind::Monthly => {
-                        app::move_monthly(&settings, store, a.date, a.to, a.force, now).await
-                    }
-                }
-                .map_err(app_err)
-                .with_context(|| {
-                    format!("cannot move the {} sync of `{}`", kind.as_str(), a.date)
-                })?;
-                print_occurrence(title(&settings, kind), &occ, a.format)
-            }
-            Command::Cancel(a) => {
-                let kind = app::series_for(&settings, store, a.date, a.monthly)
-                    .await
-                    .map_err(app_err)?;
-                let occ = match kind {
-                    MeetingKind::Weekly => {
-                        app::cancel_occurrence(&settings, store, a.date, now).await
-                    }
-                    MeetingKind::Monthly => {
-                        app::cancel_monthly(&settings, store, a.date, now).await
-                    }
-                }
-                .map_err(app_err)
-                .with_context(|| {
-                    format!("cannot cancel the {} sync of `{}`", kind.as_str(), a.date)
-                })?;
-                print_occurrence(title(&settings, kind), &occ, a.format)
-            }
-            Command::Reschedule(a) => {
-                let zone = match &a.timezone {
-                    Some(name) => Some(app::zone(name).map_err(app_err)?),
-                    None => None,
-                };
-                let request = RescheduleRequest {
-                    from: a.from,
-                    weekday: a.weekday,
-                    time: a.time,
-                    zone,
-                    length: a.length,
-                };
-                let report = app::reschedule(&settings, store, request, now)
-                    .await
-                    .map_err(app_err)
-                    .context("cannot reschedule the weekly sync")?;
-                match a.format {
-                    Format::Json => print_json(&report),
-                    Format::Table => {
-                        let mut out = format!(
-                            "From {} the {} meets on {}s at {} {} for {} minutes; earlier syncs \
-                             keep their time.\n\nNext:\n",
-                            report.from,
-                            settings.weekly_title,
-                            supportops_domain::sync::parse_weekday(&report.weekday)
-                                .map(supportops_domain::sync::weekday_title)
-                                .unwrap_or(&report.weekday),
-                            report.time,
-                            report.timezone,
-                            report.length_minutes
-                        );
-                        for occ in &report.next {
-                            let _ = writeln!(out, "  {}", when(&occ.start));
-                        }
-                        print(&out)
-                    }
-                }
-            }
-            Command::Ics(a) => {
-                let text = app::calendar(&settings, store, now)
-                    .await
-                    .map_err(app_err)
-                    .context("cannot build the calendar feed")?;
-                match &a.output {
-                    Some(path) => std::fs::write(path, text).with_context(|| {
-                        format!("cannot write the calendar to `{}`", path.display())
-                    }),
-                    None => {
-                        let mut out = std::io::stdout().lock();
-                        out.write_all(text.as_bytes())
-                            .and_then(|()| out.flush())
-                            .context("cannot write the calendar to standard output")
-                    }
-                }
-            }
-            Command::Agenda(a) => {
-                let tracker = open_journaled_tracker(&config, store)?;
-                let agenda = app::agenda(&settings, store, tracker.as_ref(), a.date, now)
-                    .await
-                    .map_err(app_err)
-                    .context("cannot build the monthly sync's agenda")?;
-                let filed = if a.file_issue {
-                    Some(
-                        app::file_agenda(&settings, tracker.as_ref(), &agenda)
-                            .await
-                            .map_err(app_err)
-                            .context("cannot file the agenda as an issue")?,
-                    )
-                } else {
-                    None
-                };
-                print_agenda(&agenda, filed.as_ref(), a.format)
-            }
-            Command::Held(a) => {
-                let tracker = open_journaled_tracker(&config, store)?;
-                let report = app::held(
-                    &settings,
-                    store,
-                    tracker.as_ref(),
-                    a.date,
-                    &a.not_discussed,
-                    now,
-                )
-                .await
-                .map_err(app_err)
-                .context("cannot record the monthly sync")?;
-                match a.format {
-                    Format::Json => print_json(&report),
-                    Format::Table => {
-                        let m = &report.meeting;
-                        let left: Vec<String> = m
-                            .items
-                            .iter()
-                            .filter(|i| !i.discussed)
-                            .map(|i| format!("#{}", i.iid))
-                            .collect();
-                        let total = m.items.len();
-                        let mut out = format!(
-                            "Recorded the monthly sync of {} (from {}): {} of {} agenda {} \
-                             discussed",
-                            m.date,
-                            if m.held_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() == m.date
-                            {
-                                m.held_at.strftime("%H:%M UTC").to_string()
-                            } else {
-                                m.held_at.strftime("%a %Y-%m-%d %H:%M UTC").to_string()
-                            },
-                            total - left.len(),
-                            total,
-                            if total == 1 { "item" } else { "items" },
-                        );
-                        match left.len() {
-                            0 => out.push_str(".\n"),
-                            1 => {
-                                let _ = writeln!(
-                                    out,
-                                    "; {} carries forward to the next agenda.",
-                                    left[0]
-                                );
-                            }
-                            _ => {
-                                let _ = writeln!(
-                                    out,
-                                    "; {} carry forward to the next agenda.",
-                                    left.join(", ")
-                                );
-                            }
-                        }
-                        print(&out)
-                    }
-                }
-            }
-            Command::Outcome(a) => {
-                let tracker = open_journaled_tracker(&config, store)?;
-                let outcome = match a.outcome {
-                    OutcomeArg::Resolved => Outcome::Resolved,
-                    OutcomeArg::NotResolved => Outcome::NotResolved,
-                };
-                let report =
-                    app::outcome(&settings, store, tracker.as_ref(), a.issue, outcome, now)
-                        .await
-                        .map_err(app_err)
-                        .with_context(|| {
-                            format!("cannot record the outcome of review issue #{}", a.issue)
-                        })?;
-                match a.format {
-                    Format::Json => print_json(&report),
-                    Format::Table => print(&format!(
-                        "Recorded #{} as {} (label `{}`): {}\n",
-                        report.iid, report.outcome, report.label, report.web_url
-                    )),
-                }
-            }
+            Command::Next(a) => next(&settings, store, now, a).await,
+            Command::Slots(a) => slots(&settings, store, now, a).await,
+            Command::Move(a) => move_sync(&settings, store, now, a).await,
+            Command::Cancel(a) => cancel(&settings, store, now, a).await,
+            Command::Reschedule(a) => reschedule(&settings, store, now, a).await,
+            Command::Ics(a) => ics(&settings, store, now, a).await,
+            Command::Agenda(a) => agenda(&config, &settings, store, now, a).await,
+            Command::Held(a) => held(&config, &settings, store, now, a).await,
+            Command::Outcome(a) => outcome(&config, &settings, store, now, a).await,
         }
     })
+}
+
+/// `sync next`: the next meetings of both syncs.
+async fn next(
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: NextArgs,
+) -> anyhow::Result<()> {
+    let report = app::next(settings, store, now, a.count)
+        .await
+        .map_err(app_err)
+        .context("cannot list the next syncs")?;
+    match a.format {
+        Format::Json => print_json(&report),
+        Format::Table => print(&next_table(settings, &report.meetings)),
+    }
+}
+
+/// `sync slots`: weekly slots that suit the team.
+async fn slots(
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: SlotsArgs,
+) -> anyhow::Result<()> {
+    let request = SlotsRequest {
+        length: a.length,
+        week_of: a.week,
+        count: a.count,
+    };
+    let report = app::slots(settings, store, request, now)
+        .await
+        .map_err(app_err)
+        .context("cannot look for weekly slots")?;
+    match a.format {
+        Format::Json => print_json(&report),
+        Format::Table => print(&slots_table(settings, &report)),
+    }
+}
+
+/// `sync move`: moves one weekly or monthly meeting.
+async fn move_sync(
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: MoveArgs,
+) -> anyhow::Result<()> {
+    let kind = app::series_for(settings, store, a.date, a.monthly)
+        .await
+        .map_err(app_err)?;
+    let occ = match kind {
+        MeetingKind::Weekly => {
+            app::move_occurrence(settings, store, a.date, a.to, a.force, now).await
+        }
+        MeetingKind::Monthly => {
+            app::move_monthly(settings, store, a.date, a.to, a.force, now).await
+        }
+    }
+    .map_err(app_err)
+    .with_context(|| format!("cannot move the {} sync of `{}`", kind.as_str(), a.date))?;
+    print_occurrence(title(settings, kind), &occ, a.format)
+}
+
+/// `sync cancel`: cancels one weekly or monthly meeting.
+async fn cancel(
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: CancelArgs,
+) -> anyhow::Result<()> {
+    let kind = app::series_for(settings, store, a.date, a.monthly)
+        .await
+        .map_err(app_err)?;
+    let occ = match kind {
+        MeetingKind::Weekly => app::cancel_occurrence(settings, store, a.date, now).await,
+        MeetingKind::Monthly => app::cancel_monthly(settings, store, a.date, now).await,
+    }
+    .map_err(app_err)
+    .with_context(|| format!("cannot cancel the {} sync of `{}`", kind.as_str(), a.date))?;
+    print_occurrence(title(settings, kind), &occ, a.format)
+}
+
+/// `sync reschedule`: moves the weekly series from a date on.
+async fn reschedule(
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: RescheduleArgs,
+) -> anyhow::Result<()> {
+    let zone = match &a.timezone {
+        Some(name) => Some(app::zone(name).map_err(app_err)?),
+        None => None,
+    };
+    let request = RescheduleRequest {
+        from: a.from,
+        weekday: a.weekday,
+        time: a.time,
+        zone,
+        length: a.length,
+    };
+    let report = app::reschedule(settings, store, request, now)
+        .await
+        .map_err(app_err)
+        .context("cannot reschedule the weekly sync")?;
+    match a.format {
+        Format::Json => print_json(&report),
+        Format::Table => {
+            let mut out = format!(
+                "From {} the {} meets on {}s at {} {} for {} minutes; earlier syncs \
+                 keep their time.\n\nNext:\n",
+                report.from,
+                settings.weekly_title,
+                supportops_domain::sync::parse_weekday(&report.weekday)
+                    .map(supportops_domain::sync::weekday_title)
+                    .unwrap_or(&report.weekday),
+                report.time,
+                report.timezone,
+                report.length_minutes
+            );
+            for occ in &report.next {
+                let _ = writeln!(out, "  {}", when(&occ.start));
+            }
+            print(&out)
+        }
+    }
+}
+
+/// `sync ics`: the calendar feed, to a file or standard output.
+async fn ics(
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: IcsArgs,
+) -> anyhow::Result<()> {
+    let text = app::calendar(settings, store, now)
+        .await
+        .map_err(app_err)
+        .context("cannot build the calendar feed")?;
+    match &a.output {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write the calendar to `{}`", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .context("cannot write the calendar to standard output")
+        }
+    }
+}
+
+/// `sync agenda`: the monthly sync's agenda, filed as an issue when asked.
+async fn agenda(
+    config: &Config,
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: AgendaArgs,
+) -> anyhow::Result<()> {
+    let tracker = open_journaled_tracker(config, store)?;
+    let agenda = app::agenda(settings, store, tracker.as_ref(), a.date, now)
+        .await
+        .map_err(app_err)
+        .context("cannot build the monthly sync's agenda")?;
+    let filed = if a.file_issue {
+        Some(
+            app::file_agenda(settings, tracker.as_ref(), &agenda)
+                .await
+                .map_err(app_err)
+                .context("cannot file the agenda as an issue")?,
+        )
+    } else {
+        None
+    };
+    print_agenda(&agenda, filed.as_ref(), a.format)
+}
+
+/// `sync held`: records that a monthly sync took place.
+async fn held(
+    config: &Config,
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: HeldArgs,
+) -> anyhow::Result<()> {
+    let tracker = open_journaled_tracker(config, store)?;
+    let report = app::held(
+        settings,
+        store,
+        tracker.as_ref(),
+        a.date,
+        &a.not_discussed,
+        now,
+    )
+    .await
+    .map_err(app_err)
+    .context("cannot record the monthly sync")?;
+    match a.format {
+        Format::Json => print_json(&report),
+        Format::Table => {
+            let m = &report.meeting;
+            let left: Vec<String> = m
+                .items
+                .iter()
+                .filter(|i| !i.discussed)
+                .map(|i| format!("#{}", i.iid))
+                .collect();
+            let total = m.items.len();
+            let mut out = format!(
+                "Recorded the monthly sync of {} (from {}): {} of {} agenda {} \
+                 discussed",
+                m.date,
+                if m.held_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date() == m.date {
+                    m.held_at.strftime("%H:%M UTC").to_string()
+                } else {
+                    m.held_at.strftime("%a %Y-%m-%d %H:%M UTC").to_string()
+                },
+                total - left.len(),
+                total,
+                if total == 1 { "item" } else { "items" },
+            );
+            match left.len() {
+                0 => out.push_str(".\n"),
+                1 => {
+                    let _ = writeln!(out, "; {} carries forward to the next agenda.", left[0]);
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "; {} carry forward to the next agenda.",
+                        left.join(", ")
+                    );
+                }
+            }
+            print(&out)
+        }
+    }
+}
+
+/// `sync outcome`: records a review's outcome.
+async fn outcome(
+    config: &Config,
+    settings: &SyncSettings,
+    store: &SqliteStore,
+    now: Timestamp,
+    a: OutcomeArgs,
+) -> anyhow::Result<()> {
+    let tracker = open_journaled_tracker(config, store)?;
+    let outcome = match a.outcome {
+        OutcomeArg::Resolved => Outcome::Resolved,
+        OutcomeArg::NotResolved => Outcome::NotResolved,
+    };
+    let report = app::outcome(settings, store, tracker.as_ref(), a.issue, outcome, now)
+        .await
+        .map_err(app_err)
+        .with_context(|| format!("cannot record the outcome of review issue #{}", a.issue))?;
+    match a.format {
+        Format::Json => print_json(&report),
+        Format::Table => print(&format!(
+            "Recorded #{} as {} (label `{}`): {}\n",
+            report.iid, report.outcome, report.label, report.web_url
+        )),
+    }
 }
 
 fn print(text: &str) -> anyhow::Result<()> {
