@@ -37,6 +37,7 @@ fn bench(c: &mut Criterion) {
     let options = SampleOptions {
         rows: ROWS,
         seed: 1,
+        mix: Default::default(),
     };
     write_sample(&mut bytes, &options, Some(&formula)).unwrap();
     std::fs::write(&path, &bytes).unwrap();
