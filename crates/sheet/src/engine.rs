@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use simd_csv::{ByteRecord, TotalReaderBuilder};
@@ -19,6 +20,7 @@ use supportops_domain::response::stored_score_differs;
 use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
+use crate::distinct::FingerprintSet;
 use crate::error::{Location, SheetError, Warning, WarningKind};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
@@ -329,13 +331,14 @@ struct Plan<'a> {
     width: usize,
     only: [bool; 4],
     records: bool,
+    /// The distinct subjects seen by every worker.
+    subjects: Arc<FingerprintSet>,
 }
 
 struct Worker<'a> {
     plan: &'a Plan<'a>,
     summary: SummaryBuilder,
     cache: FastMap<Box<[u8]>, Outcome>,
-    subjects: FastMap<Box<[u8]>, SubjectUrl>,
     key: Vec<u8>,
     record: ByteRecord,
 }
@@ -344,9 +347,8 @@ impl<'a> Worker<'a> {
     fn new(plan: &'a Plan<'a>) -> Worker<'a> {
         Worker {
             plan,
-            summary: SummaryBuilder::default(),
+            summary: SummaryBuilder::sharing(&plan.subjects),
             cache: FastMap::default(),
-            subjects: FastMap::default(),
             key: Vec::with_capacity(256),
             record: ByteRecord::new(),
         }
@@ -489,18 +491,7 @@ impl<'a> Worker<'a> {
             std::str::from_utf8(record.get(col).unwrap_or(b"")).map_err(|_| col)
         };
         let subject_raw = text(cols.subject)?;
-        let subject = match self.subjects.get(subject_raw.as_bytes()) {
-            Some(s) => s.clone(),
-            None => {
-                let s = SubjectUrl::parse(subject_raw);
-                if self.subjects.len() >= MAX_CACHED {
-                    self.subjects.clear();
-                }
-                self.subjects
-                    .insert(subject_raw.as_bytes().into(), s.clone());
-                s
-            }
-        };
+        let subject = SubjectUrl::parse(subject_raw);
         let id = cols
             .id
             .map(text)
@@ -671,6 +662,7 @@ fn run_csv(
         formula_columns,
         only,
         records: sink.is_some(),
+        subjects: Arc::default(),
     };
 
     let lines_before = memchr::memchr_iter(b'\n', &first[..data_start]).count() as u64;
@@ -712,7 +704,7 @@ fn run_csv(
             }
         }
         drop(result_rxs);
-        let mut summary = SummaryBuilder::default();
+        let mut summary = SummaryBuilder::sharing(&plan.subjects);
         for w in workers {
             // A worker that panicked ended the merge early: carry the panic on rather than
             // report a short sheet as if it were whole.

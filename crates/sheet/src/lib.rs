@@ -32,6 +32,7 @@
 //! ```
 
 mod csv_rows;
+mod distinct;
 mod engine;
 mod error;
 mod layout;
