@@ -21,7 +21,7 @@ use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
 use crate::distinct::FingerprintSet;
-use crate::error::{Location, SheetError, Warning, WarningKind};
+use crate::error::{Location, SheetError, Warning, WarningKind, WarningTally};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
 use crate::scoring::{OpenedSheet, Scoring, stored_value};
@@ -51,6 +51,9 @@ pub struct ScoreOptions<'a> {
     /// Bytes per block handed to a worker; `None` for the default (1 MiB). Tiny blocks are
     /// only useful to test block boundaries.
     pub block_size: Option<usize>,
+    /// Called with every warning, in row order, as the sheet is read (the report keeps only
+    /// the first ones and a count per kind).
+    pub on_warning: Option<&'a (dyn Fn(&Warning) + Sync)>,
 }
 
 impl std::fmt::Debug for ScoreOptions<'_> {
@@ -59,6 +62,7 @@ impl std::fmt::Debug for ScoreOptions<'_> {
             .field("only", &self.only)
             .field("progress", &self.progress.is_some())
             .field("block_size", &self.block_size)
+            .field("on_warning", &self.on_warning.is_some())
             .finish()
     }
 }
@@ -76,6 +80,8 @@ pub struct StreamReport {
     pub warnings: Vec<Warning>,
     /// Warnings beyond those kept.
     pub warnings_omitted: u64,
+    /// Every warning, counted per kind with its first lines.
+    pub tally: WarningTally,
 }
 
 /// Receives the records of [`score_records`], in row order.
@@ -111,7 +117,7 @@ pub fn score_summary(
                 );
                 Ok(())
             })?;
-            Ok((builder.finish(), report_of(sheet, warnings)))
+            Ok((builder.finish(), report_of(sheet, warnings, options)))
         }
     }
 }
@@ -135,7 +141,7 @@ pub fn score_records(
             let warnings = score_workbook(&mut sheet, scoring, options, |scored| {
                 sink.record(&ScoreRecord::from_scored(scored, has_stored))
             })?;
-            Ok(report_of(sheet, warnings))
+            Ok(report_of(sheet, warnings, options))
         }
     }
 }
@@ -158,7 +164,18 @@ fn score_workbook(
     Ok(warnings)
 }
 
-fn report_of(sheet: OpenedSheet, mut warnings: Vec<Warning>) -> StreamReport {
+fn report_of(
+    sheet: OpenedSheet,
+    mut warnings: Vec<Warning>,
+    options: &ScoreOptions<'_>,
+) -> StreamReport {
+    let mut tally = WarningTally::default();
+    for w in &warnings {
+        tally.add(w);
+        if let Some(each) = options.on_warning {
+            each(w);
+        }
+    }
     let omitted = warnings.len().saturating_sub(MAX_WARNINGS) as u64;
     warnings.truncate(MAX_WARNINGS);
     StreamReport {
@@ -167,6 +184,7 @@ fn report_of(sheet: OpenedSheet, mut warnings: Vec<Warning>) -> StreamReport {
         columns: sheet.columns,
         warnings,
         warnings_omitted: omitted,
+        tally,
     }
 }
 
@@ -291,8 +309,8 @@ struct BlockResult {
     records: u64,
     /// Newlines in the block: advances the line number.
     lines: u64,
+    /// Every warning of the block (a block is small, so this is bounded).
     warnings: Vec<LocalWarning>,
-    warnings_dropped: u64,
     /// Scored records (records mode), rows relative to the block (1-based).
     out: Vec<ScoreRecord>,
     failure: Option<LocalFailure>,
@@ -576,16 +594,12 @@ fn push_warning(
     column: Option<usize>,
     kind: WarningKind,
 ) {
-    if out.warnings.len() < MAX_WARNINGS {
-        out.warnings.push(LocalWarning {
-            row,
-            line,
-            column,
-            kind,
-        });
-    } else {
-        out.warnings_dropped += 1;
-    }
+    out.warnings.push(LocalWarning {
+        row,
+        line,
+        column,
+        kind,
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -672,6 +686,8 @@ fn run_csv(
         line_base: lines_before,
         warnings: Vec::new(),
         omitted: 0,
+        tally: WarningTally::default(),
+        on_warning: options.on_warning,
     };
 
     let outcome = std::thread::scope(|scope| -> Result<SummaryBuilder, SheetError> {
@@ -733,6 +749,7 @@ fn run_csv(
             columns,
             warnings: state.warnings,
             warnings_omitted: state.omitted,
+            tally: state.tally,
         },
     ))
 }
@@ -808,15 +825,17 @@ fn work(
 }
 
 /// The merging side: turns block-relative rows and lines into sheet rows and file lines.
-struct Merge {
+struct Merge<'a> {
     name: String,
     row_base: u64,
     line_base: u64,
     warnings: Vec<Warning>,
     omitted: u64,
+    tally: WarningTally,
+    on_warning: Option<&'a (dyn Fn(&Warning) + Sync)>,
 }
 
-impl Merge {
+impl Merge<'_> {
     fn merge(
         &mut self,
         mut result: BlockResult,
@@ -829,16 +848,20 @@ impl Merge {
             column,
         };
         for w in result.warnings.drain(..) {
+            let warning = Warning {
+                location: location(w.row, w.line, w.column),
+                kind: w.kind,
+            };
+            self.tally.add(&warning);
+            if let Some(each) = self.on_warning {
+                each(&warning);
+            }
             if self.warnings.len() < MAX_WARNINGS {
-                self.warnings.push(Warning {
-                    location: location(w.row, w.line, w.column),
-                    kind: w.kind,
-                });
+                self.warnings.push(warning);
             } else {
                 self.omitted += 1;
             }
         }
-        self.omitted += result.warnings_dropped;
         if let Some(sink) = sink {
             for mut r in result.out.drain(..) {
                 r.row += self.row_base;

@@ -45,7 +45,10 @@ mod summary;
 mod workbook;
 
 pub use engine::{RecordSink, ScoreOptions, StreamReport, score_records, score_summary};
-pub use error::{Location, SheetError, Warning, WarningKind};
+pub use error::{
+    Location, SheetError, Warning, WarningGroup, WarningGroupKind, WarningKind, WarningTally,
+    thousands,
+};
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
 pub use record::{ScoreRecord, StoredJson, ValueJson, format_number, value_text};
 pub use response::parse_timestamp;
