@@ -320,6 +320,29 @@ fn a_ragged_csv_warns_with_file_and_line_and_still_scores() {
 }
 
 #[test]
+fn a_quote_left_open_is_bad_input_naming_the_line_where_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = format!(
+        "{HEADER}\n3/4/2026 9:05:33,https://x/-/issues/1,,,,5\n3/4/2026 9:06:00,https://x/-/issues/2,,,\"oops,4\n3/4/2026 9:07:00,https://x/-/issues/3,,,,1\n"
+    );
+    std::fs::write(dir.path().join("broken.csv"), sheet).unwrap();
+    for args in [
+        &["broken.csv", "--summary"][..],
+        &["broken.csv", "--format", "json"][..],
+    ] {
+        let r = score(dir.path(), args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(
+                "broken.csv:3: a quoted cell opens here and is never closed, so the rest of the file would be one cell"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
 fn many_blank_links_make_one_warning_line_with_the_count_and_the_first_lines() {
     let dir = tempfile::tempdir().unwrap();
     let mut sheet = format!("{HEADER}\n");

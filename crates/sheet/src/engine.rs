@@ -21,7 +21,8 @@ use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
 use crate::distinct::FingerprintSet;
-use crate::error::{Location, SheetError, Warning, WarningKind, WarningTally};
+use crate::csv_rows::{MAX_QUOTED_LINES, QuoteProblem, newlines, quote_problem};
+use crate::error::{Location, QuoteFault, SheetError, Warning, WarningKind, WarningTally};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
 use crate::scoring::{OpenedSheet, Scoring, stored_value};
@@ -208,6 +209,11 @@ pub(crate) fn last_record_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
+/// Whether `bytes` hold an even number of quotes.
+fn quotes_even(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'"', bytes).count().is_multiple_of(2)
+}
+
 /// Reads a CSV stream in blocks that end at record boundaries.
 struct BlockReader {
     reader: Box<dyn Read + Send>,
@@ -215,6 +221,8 @@ struct BlockReader {
     carry: Vec<u8>,
     eof: bool,
     read: u64,
+    /// A runaway quote found past the block just returned, reported by the next call.
+    pending: Option<(QuoteFault, u64)>,
 }
 
 enum Block {
@@ -222,8 +230,9 @@ enum Block {
     Data,
     /// The stream is done.
     End,
-    /// A record grew past [`MAX_RECORD`].
-    Unclosed,
+    /// A quoted cell that never closes opens in the record starting the block, this many
+    /// line breaks after the block's start.
+    Unclosed(QuoteFault, u64),
 }
 
 impl BlockReader {
@@ -234,12 +243,16 @@ impl BlockReader {
             carry: Vec::new(),
             eof: false,
             read: 0,
+            pending: None,
         }
     }
 
     /// Fills `buf` with the next block of whole records and returns it with its length. `buf`
     /// may be longer: its tail is scratch space, kept so that memory is not zeroed per block.
     fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<(Block, usize)> {
+        if let Some((fault, lines)) = self.pending.take() {
+            return Ok((Block::Unclosed(fault, lines), 0));
+        }
         let mut filled = self.carry.len();
         let mut target = self.block.max(filled + self.block / 2);
         if buf.len() < target {
@@ -263,6 +276,16 @@ impl BlockReader {
                 if filled == 0 {
                     return Ok((Block::End, 0));
                 }
+                // An odd number of quotes: the input ends inside a quoted cell. The records
+                // before the one holding it are data; the error comes next.
+                if !quotes_even(&buf[..filled])
+                    && let Some(problem) = quote_problem(&buf[..filled])
+                {
+                    let at = problem.at();
+                    let start = last_record_end(&buf[..at]).unwrap_or(0);
+                    self.pending = Some((problem.fault(), newlines(&buf[start..at])));
+                    return Ok((Block::Data, start));
+                }
                 if buf[filled - 1] != b'\n' {
                     // simd-csv keeps the opening quote of a quoted last cell at the very end of
                     // its input; a final newline gives every record an end.
@@ -276,8 +299,19 @@ impl BlockReader {
                 self.carry.extend_from_slice(&buf[end..filled]);
                 return Ok((Block::Data, end));
             }
+            // No record ends in the buffer: a quoted cell that runs on and on is an error as
+            // soon as it holds too many lines, or the row too many bytes.
+            if let Some(QuoteProblem::TooManyLines(at)) = quote_problem(&buf[..filled]) {
+                let fault = QuoteFault::TooManyLines {
+                    limit: MAX_QUOTED_LINES,
+                };
+                return Ok((Block::Unclosed(fault, newlines(&buf[..at])), 0));
+            }
             if filled >= MAX_RECORD {
-                return Ok((Block::Unclosed, filled));
+                let fault = QuoteFault::TooLong {
+                    limit_mib: MAX_RECORD / (1024 * 1024),
+                };
+                return Ok((Block::Unclosed(fault, 0), 0));
             }
             target = filled * 2 + 1;
             if buf.len() < target {
@@ -299,7 +333,7 @@ enum Job {
         end: usize,
     },
     /// The reader found a runaway quoted cell here.
-    Unclosed,
+    Unclosed(QuoteFault, u64),
 }
 
 /// A worker's findings for one block, with row and line numbers relative to the block.
@@ -324,8 +358,18 @@ struct LocalWarning {
 }
 
 enum LocalFailure {
-    Utf8 { row: u64, line: u64, column: usize },
-    Unclosed,
+    Utf8 {
+        row: u64,
+        line: u64,
+        column: usize,
+        /// The block itself is valid UTF-8: the parser cut a cell wrong, which a quote left
+        /// open does.
+        garbled: bool,
+    },
+    Quote {
+        line: u64,
+        fault: QuoteFault,
+    },
 }
 
 /// What the formula gave for one combination of the cells it reads.
@@ -374,6 +418,19 @@ impl<'a> Worker<'a> {
 
     fn block(&mut self, bytes: &[u8]) -> BlockResult {
         let mut out = BlockResult::default();
+        // Only a block with that many line breaks can hold a quoted cell with too many. A
+        // block starts and ends outside quotes, so the cell is all in it.
+        if newlines(bytes) > MAX_QUOTED_LINES as u64
+            && let Some(QuoteProblem::TooManyLines(at)) = quote_problem(bytes)
+        {
+            out.failure = Some(LocalFailure::Quote {
+                line: newlines(&bytes[..at]),
+                fault: QuoteFault::TooManyLines {
+                    limit: MAX_QUOTED_LINES,
+                },
+            });
+            return out;
+        }
         let mut reader = TotalReaderBuilder::new()
             .has_headers(false)
             .from_bytes(bytes);
@@ -425,6 +482,7 @@ impl<'a> Worker<'a> {
                     row,
                     line: line_of(before),
                     column,
+                    garbled: std::str::from_utf8(bytes).is_ok(),
                 });
                 break;
             }
@@ -648,7 +706,18 @@ fn run_csv(
                 break (Headers::new(cells), end, n);
             }
             (None, Block::Data) => {}
-            (None, Block::End | Block::Unclosed) => {
+            (None, Block::Unclosed(fault, lines)) => {
+                return Err(SheetError::UnclosedQuote {
+                    location: Location {
+                        source: name,
+                        line: newlines(&first) + lines + 1,
+                        row: None,
+                        column: None,
+                    },
+                    fault,
+                });
+            }
+            (None, Block::End) => {
                 return Err(SheetError::NoHeader {
                     name,
                     header_row: layout.header_row,
@@ -688,6 +757,7 @@ fn run_csv(
         omitted: 0,
         tally: WarningTally::default(),
         on_warning: options.on_warning,
+        deferred: None,
     };
 
     let outcome = std::thread::scope(|scope| -> Result<SummaryBuilder, SheetError> {
@@ -720,6 +790,9 @@ fn run_csv(
             }
         }
         drop(result_rxs);
+        if let (Ok(()), Some(e)) = (&merged, state.deferred.take()) {
+            merged = Err(e);
+        }
         let mut summary = SummaryBuilder::sharing(&plan.subjects);
         for w in workers {
             // A worker that panicked ended the merge early: carry the panic on rather than
@@ -786,9 +859,9 @@ fn feed(
         let job = match blocks.next(&mut buf)? {
             (Block::End, _) => break,
             (Block::Data, end) => Job::Records { buf, start: 0, end },
-            (Block::Unclosed, _) => Job::Unclosed,
+            (Block::Unclosed(fault, lines), _) => Job::Unclosed(fault, lines),
         };
-        let stop = matches!(job, Job::Unclosed);
+        let stop = matches!(job, Job::Unclosed(..));
         report(blocks.read);
         if jobs[seq % WORKERS].send(job).is_err() || stop {
             break;
@@ -812,8 +885,8 @@ fn work(
                 let _ = free.send(buf);
                 r
             }
-            Job::Unclosed => BlockResult {
-                failure: Some(LocalFailure::Unclosed),
+            Job::Unclosed(fault, line) => BlockResult {
+                failure: Some(LocalFailure::Quote { line, fault }),
                 ..BlockResult::default()
             },
         };
@@ -833,6 +906,8 @@ struct Merge<'a> {
     omitted: u64,
     tally: WarningTally,
     on_warning: Option<&'a (dyn Fn(&Warning) + Sync)>,
+    /// An error that a quote left open may explain: kept while the rest is read for one.
+    deferred: Option<SheetError>,
 }
 
 impl Merge<'_> {
@@ -847,6 +922,17 @@ impl Merge<'_> {
             row: Some(self.row_base + row),
             column,
         };
+        if self.deferred.is_some() {
+            // Only a quote left open is news now.
+            if let Some(LocalFailure::Quote { line, fault }) = result.failure {
+                let mut location = location(1, line, None);
+                location.row = None;
+                return Err(SheetError::UnclosedQuote { location, fault });
+            }
+            self.row_base += result.records;
+            self.line_base += result.lines;
+            return Ok(());
+        }
         for w in result.warnings.drain(..) {
             let warning = Warning {
                 location: location(w.row, w.line, w.column),
@@ -869,17 +955,29 @@ impl Merge<'_> {
             }
         }
         match result.failure {
-            Some(LocalFailure::Utf8 { row, line, column }) => {
-                return Err(SheetError::Csv {
+            Some(LocalFailure::Utf8 {
+                row,
+                line,
+                column,
+                garbled,
+            }) => {
+                let err = SheetError::Csv {
                     location: location(row, line, Some(column)),
                     message: "the cell is not valid UTF-8; export the sheet as UTF-8 CSV".into(),
-                });
+                };
+                if !garbled {
+                    return Err(err);
+                }
+                self.deferred = Some(err);
+                self.row_base += result.records;
+                self.line_base += result.lines;
+                return Ok(());
             }
-            Some(LocalFailure::Unclosed) => {
-                return Err(SheetError::UnclosedQuote {
-                    location: location(1, 0, None),
-                    limit_mib: MAX_RECORD / (1024 * 1024),
-                });
+            Some(LocalFailure::Quote { line, fault }) => {
+                // The line is where the quote opens; which row that is, is what is in doubt.
+                let mut location = location(1, line, None);
+                location.row = None;
+                return Err(SheetError::UnclosedQuote { location, fault });
             }
             None => {}
         }

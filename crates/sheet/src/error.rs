@@ -96,14 +96,12 @@ pub enum SheetError {
         message: String,
     },
     /// A quoted cell never closes, so the rest of the file would be one cell.
-    #[error(
-        "{location}: a quoted cell is never closed (the row grows past {limit_mib} MiB); check the quotes in this row"
-    )]
+    #[error("{location}: {fault}")]
     UnclosedQuote {
-        /// Where the runaway row starts.
+        /// Where the quote opens.
         location: Location,
-        /// The row size limit in MiB.
-        limit_mib: usize,
+        /// What gave it away.
+        fault: QuoteFault,
     },
     /// A workbook (XLSX/ODS) could not be read.
     #[error("cannot read the workbook `{name}`: {message}")]
@@ -187,6 +185,42 @@ pub enum SheetError {
     /// Writing the output failed (e.g. the reader of a pipe went away).
     #[error("cannot write the output: {0}")]
     Write(std::io::Error),
+}
+
+/// How a quoted cell that never closes shows itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteFault {
+    /// The input ends inside the quoted cell.
+    NeverClosed,
+    /// The quoted cell holds more line breaks than any real cell.
+    TooManyLines {
+        /// The most line breaks a cell may hold.
+        limit: usize,
+    },
+    /// The row grows past a size no real row has.
+    TooLong {
+        /// The limit in MiB.
+        limit_mib: usize,
+    },
+}
+
+impl fmt::Display for QuoteFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QuoteFault::NeverClosed => f.write_str(
+                "a quoted cell opens here and is never closed, so the rest of the file would be one cell; check the quotes on this line",
+            ),
+            QuoteFault::TooManyLines { limit } => write!(
+                f,
+                "a quoted cell opens here and runs over more than {} lines; its closing quote is probably missing: check the quotes on this line",
+                thousands(*limit as u64)
+            ),
+            QuoteFault::TooLong { limit_mib } => write!(
+                f,
+                "a quoted cell is never closed (the row grows past {limit_mib} MiB); check the quotes in this row"
+            ),
+        }
+    }
 }
 
 impl SheetError {

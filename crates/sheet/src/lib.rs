@@ -46,7 +46,7 @@ mod workbook;
 
 pub use engine::{RecordSink, ScoreOptions, StreamReport, score_records, score_summary};
 pub use error::{
-    Location, SheetError, Warning, WarningGroup, WarningGroupKind, WarningKind, WarningTally,
+    Location, QuoteFault, SheetError, Warning, WarningGroup, WarningGroupKind, WarningKind, WarningTally,
     thousands,
 };
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
