@@ -161,10 +161,15 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     }
     let progress = Progress::new(&source);
     let report_progress = |read: u64, total: Option<u64>| progress.update(read, total);
-    // JSON and NDJSON readers get every warning, one JSON object per line on stderr; people
-    // get one line per kind of problem at the end.
-    let json_warnings = matches!(args.format, ScoreFormat::Json | ScoreFormat::Ndjson);
-    let warning_json = |w: &Warning| anstream::eprintln!("{}", warning_json(w));
+    // JSON and NDJSON records come with every warning, one JSON object per line on stderr;
+    // a summary or a table gets one line per kind of problem at the end.
+    let json_warnings =
+        !args.summary && matches!(args.format, ScoreFormat::Json | ScoreFormat::Ndjson);
+    let stderr = std::sync::Mutex::new(std::io::BufWriter::new(std::io::stderr()));
+    let warning_json = |w: &Warning| {
+        let mut err = stderr.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = writeln!(err, "{}", warning_json(w));
+    };
     let options = ScoreOptions {
         only: args.only.iter().map(|b| Band::from(*b)).collect(),
         progress: progress.bar.as_ref().map(|_| &report_progress as _),
@@ -199,19 +204,23 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
         other => other.context("cannot write the output")?,
     }
+    let _ = stderr
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .flush();
     if !json_warnings {
-        print_warnings(&report);
+        print_warnings(&report, args.summary);
     }
     Ok(())
 }
 
 /// One line per kind of problem, with the count and the first lines.
-fn print_warnings(report: &StreamReport) {
+fn print_warnings(report: &StreamReport, summary: bool) {
     for group in &report.tally.groups {
-        let all = if group.count > group.lines.len() as u64 {
-            " (see --format json for all)"
-        } else {
-            ""
+        let all = match (group.count > group.lines.len() as u64, summary) {
+            (false, _) => "",
+            (true, false) => " (see --format json for all)",
+            (true, true) => " (see --format json without --summary for all)",
         };
         anstream::eprintln!(
             "{} {}: {group}{all}",
