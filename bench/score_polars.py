@@ -28,24 +28,33 @@ SOLVED = [
 KINDS = "issues|merge_requests|work_items|epics"
 
 
-def normalised_subject():
-    link = pl.col("Issue/MR link").fill_null("").str.strip_chars()
-    parts = link.str.extract_groups(r"(?i)^(https?)://([^/?#]*)([^?#]*)")
-    scheme = parts.struct.field("1").str.to_lowercase()
-    host = parts.struct.field("2").str.to_lowercase()
-    host = (
-        pl.when((scheme == "https") & host.str.ends_with(":443")).then(host.str.strip_suffix(":443"))
-        .when((scheme == "http") & host.str.ends_with(":80")).then(host.str.strip_suffix(":80"))
-        .otherwise(host)
+def with_subject(frame):
+    """Adds the normalised subject as column `subject`, one step at a time so that each
+    expression is computed once."""
+    link = pl.col("link")
+    scheme, host, path = pl.col("scheme"), pl.col("host"), pl.col("path")
+    return (
+        frame.with_columns(link=pl.col("Issue/MR link").fill_null("").str.strip_chars())
+        .with_columns(parts=link.str.extract_groups(r"(?i)^(https?)://([^/?#]*)([^?#]*)"))
+        .with_columns(
+            scheme=pl.col("parts").struct.field("1").str.to_lowercase(),
+            host=pl.col("parts").struct.field("2").str.to_lowercase(),
+            path=pl.col("parts").struct.field("3"),
+        )
+        .with_columns(
+            host=pl.when((scheme == "https") & host.str.ends_with(":443")).then(host.str.strip_suffix(":443"))
+            .when((scheme == "http") & host.str.ends_with(":80")).then(host.str.strip_suffix(":80"))
+            .otherwise(host),
+            path=path.str.replace(r"/+$", "")
+            .str.replace_all(rf"/-/({KINDS})/", "/$1/")
+            .str.replace_all(rf"/({KINDS})/", "/-/$1/"),
+        )
+        .with_columns(
+            subject=pl.when(scheme.is_not_null())
+            .then(pl.concat_str([scheme, pl.lit("://"), host, path]))
+            .otherwise(link)
+        )
     )
-    path = (
-        parts.struct.field("3")
-        .str.replace(r"/+$", "")
-        .str.replace_all(rf"/-/({KINDS})/", "/$1/")
-        .str.replace_all(rf"/({KINDS})/", "/-/$1/")
-    )
-    url = pl.concat_str([scheme, pl.lit("://"), host, path])
-    return pl.when(scheme.is_not_null()).then(url).otherwise(link)
 
 
 def main(path, summary):
@@ -66,10 +75,12 @@ def main(path, summary):
         ((score == 1) & ~error).sum().alias("yellow"),
         ((score <= 0) & ~error).sum().alias("red"),
     ] + [((score == k) & ~error).sum().alias(f"score {k}") for k in range(-1, 4)]
+    frame = pl.scan_csv(path, infer_schema=False)
     if summary:
-        subject = normalised_subject()
+        frame = with_subject(frame)
+        subject = pl.col("subject")
         aggregates.append(subject.filter(subject != "").n_unique().alias("subjects"))
-    row = pl.scan_csv(path, infer_schema=False).select(aggregates).collect(engine="streaming").row(0, named=True)
+    row = frame.select(aggregates).collect(engine="streaming").row(0, named=True)
     bands = {b: row[b] for b in ("green", "yellow", "red", "error")}
     result = {
         "rows": sum(bands.values()),

@@ -93,6 +93,28 @@ enum Fast {
     Unsure,
 }
 
+/// The path characters a URL keeps as they are (no `%`, backslash, quote or space).
+const PLAIN: [bool; 256] = {
+    let mut plain = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        plain[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'/' | b'-' | b'.' | b'_' | b'~' | b'+' | b'=' | b'@' | b'!' | b'$' | b'&'
+                    | b'(' | b')' | b'*' | b',' | b';' | b':'
+            );
+        c += 1;
+    }
+    plain
+};
+
+/// The first `a` or `b` in `bytes`.
+fn memchr_2(a: u8, b: u8, bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&c| c == a || c == b)
+}
+
 /// Normalises the common shapes of a link on bytes, exactly as [`parse_with_url`] would:
 /// `http(s)://` in any case, a host of ASCII letters, digits, dots and hyphens (no port, no
 /// user info, not an IP address, no `xn--` label), and a path of plain characters (no `%`,
@@ -135,49 +157,40 @@ fn fast_normalise(raw: &str, out: &mut String) -> Fast {
     if !last.first().is_some_and(u8::is_ascii_alphabetic) {
         return Fast::Unsure;
     }
-    let path_len = rest
-        .iter()
-        .position(|&c| c == b'?' || c == b'#')
-        .unwrap_or(rest.len());
-    let path = &rest[..path_len];
-    let plain = |c: &u8| {
-        c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'/' | b'-' | b'.' | b'_' | b'~' | b'+' | b'=' | b'@' | b'!' | b'$' | b'&'
-                    | b'(' | b')' | b'*' | b',' | b';' | b':'
-            )
-    };
-    if !path.iter().all(plain) {
+    let path_len = memchr_2(b'?', b'#', rest).unwrap_or(rest.len());
+    let mut path = &rest[..path_len];
+    if !path.iter().all(|&c| PLAIN[usize::from(c)]) {
         return Fast::Unsure;
     }
-    // The path is ASCII from here on.
-    let Ok(path) = std::str::from_utf8(path) else {
-        return Fast::Unsure;
-    };
-    if path.split('/').any(|seg| seg == "." || seg == "..") {
-        return Fast::Unsure;
+    while let [init @ .., b'/'] = path {
+        path = init;
     }
     out.clear();
     out.push_str(scheme);
     out.push_str("://");
-    for &c in host {
-        out.push(char::from(c.to_ascii_lowercase()));
-    }
-    let path = path.trim_end_matches('/');
-    let mut prev: Option<&str> = None;
-    let mut segments = path.split('/').peekable();
-    let mut first = true;
+    let host_at = out.len();
+    // Letters, digits, dots and hyphens only: ASCII.
+    out.push_str(std::str::from_utf8(host).unwrap_or_default());
+    out[host_at..].make_ascii_lowercase();
+    // The path is `/`-separated segments; its first segment, before the first `/`, is empty.
+    let mut segments = path.split(|&c| c == b'/').peekable();
+    let mut prev: Option<&[u8]> = None;
     while let Some(seg) = segments.next() {
-        if !first {
+        if seg == b"." || seg == b".." {
+            return Fast::Unsure;
+        }
+        if prev.is_some() {
             out.push('/');
         }
-        if is_kind(seg) && prev.is_none_or(|p| p != "-") && segments.peek().is_some() {
+        if prev.is_none_or(|p| p != b"-")
+            && segments.peek().is_some()
+            && matches!(seg, b"issues" | b"merge_requests" | b"work_items" | b"epics")
+        {
             out.push_str("-/");
         }
-        out.push_str(seg);
+        // Plain characters only: ASCII.
+        out.push_str(std::str::from_utf8(seg).unwrap_or_default());
         prev = Some(seg);
-        first = false;
     }
     Fast::Done
 }

@@ -39,6 +39,8 @@ const WORKERS: usize = 2;
 const MAX_WARNINGS: usize = 100;
 /// Distinct formula inputs remembered; past this, rows are evaluated without memoising.
 const MAX_CACHED: usize = 100_000;
+/// Distinct values per formula column numbered for the memo's keys.
+const MAX_INTERNED: usize = 16_384;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -401,6 +403,8 @@ struct Worker<'a> {
     plan: &'a Plan<'a>,
     summary: SummaryBuilder,
     cache: FastMap<Box<[u8]>, Outcome>,
+    /// Per formula column, the distinct cell values seen and their numbers.
+    interned: Vec<FastMap<Box<[u8]>, u32>>,
     key: Vec<u8>,
     record: ByteRecord,
 }
@@ -411,6 +415,11 @@ impl<'a> Worker<'a> {
             plan,
             summary: SummaryBuilder::sharing(&plan.subjects),
             cache: FastMap::default(),
+            interned: plan
+                .formula_columns
+                .iter()
+                .map(|_| FastMap::default())
+                .collect(),
             key: Vec::with_capacity(256),
             record: ByteRecord::new(),
         }
@@ -496,12 +505,35 @@ impl<'a> Worker<'a> {
     /// Scores one record. `Err(column)` when a cell it needs is not UTF-8.
     fn row(&mut self, record: &ByteRecord, row: u64, out: &mut BlockResult) -> Result<(), usize> {
         let plan = self.plan;
+        // The key of the cells the formula reads: each cell's number among the distinct values
+        // of its column (short keys, small tables), or the cells themselves when a column has
+        // too many distinct values.
         self.key.clear();
-        for &col in &plan.formula_columns {
+        self.key.push(0);
+        for (j, &col) in plan.formula_columns.iter().enumerate() {
             let field = record.get(col).unwrap_or(b"");
-            self.key
-                .extend_from_slice(&(field.len() as u32).to_le_bytes());
-            self.key.extend_from_slice(field);
+            let known = self.interned[j].len();
+            let id = match self.interned[j].get(field) {
+                Some(&id) => id,
+                None if known < MAX_INTERNED => {
+                    self.interned[j].insert(field.into(), known as u32);
+                    known as u32
+                }
+                None => {
+                    self.key.clear();
+                    break;
+                }
+            };
+            self.key.extend_from_slice(&id.to_le_bytes());
+        }
+        if self.key.is_empty() {
+            self.key.push(1);
+            for &col in &plan.formula_columns {
+                let field = record.get(col).unwrap_or(b"");
+                self.key
+                    .extend_from_slice(&(field.len() as u32).to_le_bytes());
+                self.key.extend_from_slice(field);
+            }
         }
         // A formula is a pure function of the cells it reads (the language has no NOW or RAND),
         // so evaluating it once per distinct combination of those cells is exact.
