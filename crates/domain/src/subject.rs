@@ -80,7 +80,10 @@ fn parse_with_url(raw: &str) -> String {
 }
 
 fn is_kind(segment: &str) -> bool {
-    matches!(segment, "issues" | "merge_requests" | "work_items" | "epics")
+    matches!(
+        segment,
+        "issues" | "merge_requests" | "work_items" | "epics"
+    )
 }
 
 /// What the byte-level normaliser made of a (trimmed) subject.
@@ -102,8 +105,22 @@ const PLAIN: [bool; 256] = {
         plain[c] = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'/' | b'-' | b'.' | b'_' | b'~' | b'+' | b'=' | b'@' | b'!' | b'$' | b'&'
-                    | b'(' | b')' | b'*' | b',' | b';' | b':'
+                b'/' | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'+'
+                    | b'='
+                    | b'@'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b','
+                    | b';'
+                    | b':'
             );
         c += 1;
     }
@@ -184,7 +201,10 @@ fn fast_normalise(raw: &str, out: &mut String) -> Fast {
         }
         if prev.is_none_or(|p| p != b"-")
             && segments.peek().is_some()
-            && matches!(seg, b"issues" | b"merge_requests" | b"work_items" | b"epics")
+            && matches!(
+                seg,
+                b"issues" | b"merge_requests" | b"work_items" | b"epics"
+            )
         {
             out.push_str("-/");
         }
@@ -263,20 +283,62 @@ mod tests {
             pick(&["https", "http", "HTTPS", "Http", "ftp", "h", "", "hxxp"]),
             pick(&["://", ":/", ":///", ":", "//"]),
             pick(&[
-                "gitlab.com", "GitLab.COM", "www.gitlab.com", "1.2.3.4", "a..b", "xn--abc",
-                "xn--nxasmq6b.com", "gitlab.com.", ".gitlab.com", "-a-.com", "a_b.com",
-                "münchen.de", "gitlab.com:443", "gitlab.com:80", "gitlab.com:8080",
-                "user@gitlab.com", "foo.123", "foo.0x1f", "[::1]", "", "exa mple.com", "0x7f",
+                "gitlab.com",
+                "GitLab.COM",
+                "www.gitlab.com",
+                "1.2.3.4",
+                "a..b",
+                "xn--abc",
+                "xn--nxasmq6b.com",
+                "gitlab.com.",
+                ".gitlab.com",
+                "-a-.com",
+                "a_b.com",
+                "münchen.de",
+                "gitlab.com:443",
+                "gitlab.com:80",
+                "gitlab.com:8080",
+                "user@gitlab.com",
+                "foo.123",
+                "foo.0x1f",
+                "[::1]",
+                "",
+                "exa mple.com",
+                "0x7f",
             ]),
             prop::collection::vec(
                 pick(&[
-                    "", "a", "B", "-", "issues", "merge_requests", "work_items", "epics", "12",
-                    ".", "..", "%2e", "%41", "a b", "ü", "a+b", "x:y", "~u", "a'b", "`", "{",
-                    "\\", "\t", "a.b", "...",
+                    "",
+                    "a",
+                    "B",
+                    "-",
+                    "issues",
+                    "merge_requests",
+                    "work_items",
+                    "epics",
+                    "12",
+                    ".",
+                    "..",
+                    "%2e",
+                    "%41",
+                    "a b",
+                    "ü",
+                    "a+b",
+                    "x:y",
+                    "~u",
+                    "a'b",
+                    "`",
+                    "{",
+                    "\\",
+                    "\t",
+                    "a.b",
+                    "...",
                 ]),
                 0..6,
             ),
-            pick(&["", "/", "//", "?q=1", "#note_1", "#", "?", "?a#b", "#x y", "?ü"]),
+            pick(&[
+                "", "/", "//", "?q=1", "#note_1", "#", "?", "?a#b", "#x y", "?ü",
+            ]),
             pick(&["", " ", "\n"]),
         )
             .prop_map(|(lead, scheme, sep, host, segs, tail, trail)| {
@@ -318,7 +380,11 @@ mod tests {
             "h",
             "",
         ] {
-            assert_eq!(SubjectUrl::parse(raw).as_str(), parse_with_url(raw.trim()), "{raw}");
+            assert_eq!(
+                SubjectUrl::parse(raw).as_str(),
+                parse_with_url(raw.trim()),
+                "{raw}"
+            );
         }
     }
 }

@@ -20,8 +20,8 @@ use supportops_domain::response::stored_score_differs;
 use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
-use crate::distinct::FingerprintSet;
 use crate::csv_rows::{MAX_QUOTED_LINES, QuoteProblem, newlines, quote_problem};
+use crate::distinct::FingerprintSet;
 use crate::error::{Location, QuoteFault, SheetError, Warning, WarningKind, WarningTally};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};

@@ -359,8 +359,16 @@ impl fmt::Display for WarningGroup {
             )?,
         }
         let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
-        let more = if n > self.lines.len() as u64 { ", …" } else { "" };
-        let word = if self.lines.len() == 1 { "line" } else { "lines" };
+        let more = if n > self.lines.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        let word = if self.lines.len() == 1 {
+            "line"
+        } else {
+            "lines"
+        };
         write!(f, ": {word} {}{more}", lines.join(", "))
     }
 }
@@ -370,7 +378,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -46,8 +46,8 @@ mod workbook;
 
 pub use engine::{RecordSink, ScoreOptions, StreamReport, score_records, score_summary};
 pub use error::{
-    Location, QuoteFault, SheetError, Warning, WarningGroup, WarningGroupKind, WarningKind, WarningTally,
-    thousands,
+    Location, QuoteFault, SheetError, Warning, WarningGroup, WarningGroupKind, WarningKind,
+    WarningTally, thousands,
 };
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
 pub use record::{ScoreRecord, StoredJson, ValueJson, format_number, value_text};

@@ -197,8 +197,9 @@ fn both_fail_at(text: &str, line: u64, fault: QuoteFault) {
             ..ScoreOptions::default()
         };
         let mut sink = Collect::default();
-        let err = supportops_sheet::score_records(&source, &layout, &handbook(), &options, &mut sink)
-            .unwrap_err();
+        let err =
+            supportops_sheet::score_records(&source, &layout, &handbook(), &options, &mut sink)
+                .unwrap_err();
         check(err, &format!("streaming, block {block:?}"));
         let err = score_summary(&source, &layout, &handbook(), &options).unwrap_err();
         check(err, &format!("summary, block {block:?}"));
@@ -207,7 +208,8 @@ fn both_fail_at(text: &str, line: u64, fault: QuoteFault) {
 
 #[test]
 fn a_quote_left_open_is_bad_input_at_the_line_where_it_opens_not_a_short_sheet() {
-    let header = "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Score";
+    let header =
+        "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Score";
     let text = format!(
         "{header}\n1/1/2026 1:00:00,https://x/-/issues/1,,,\"fine\nand closed\",5\n1/1/2026 2:00:00,https://x/-/issues/2,,,\"oops,4\n1/1/2026 3:00:00,https://x/-/issues/3,,,,1\n"
     );
@@ -219,7 +221,8 @@ fn a_quote_left_open_is_bad_input_at_the_line_where_it_opens_not_a_short_sheet()
 
 #[test]
 fn a_quoted_cell_swallowing_thousands_of_lines_is_bad_input_at_its_opening_line() {
-    let header = "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Score";
+    let header =
+        "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Score";
     let mut text = format!("{header}\n1/1/2026 1:00:00,https://x/-/issues/1,,,\"open\n");
     for i in 0..12_000 {
         text.push_str(&format!("1/1/2026 2:00:00,https://x/-/issues/{i},,,,4\n"));

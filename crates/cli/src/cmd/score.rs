@@ -167,7 +167,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         !args.summary && matches!(args.format, ScoreFormat::Json | ScoreFormat::Ndjson);
     let stderr = std::sync::Mutex::new(std::io::BufWriter::new(std::io::stderr()));
     let warning_json = |w: &Warning| {
-        let mut err = stderr.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut err = stderr
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = writeln!(err, "{}", warning_json(w));
     };
     let options = ScoreOptions {
