@@ -127,11 +127,6 @@ const PLAIN: [bool; 256] = {
     plain
 };
 
-/// The first `a` or `b` in `bytes`.
-fn memchr_2(a: u8, b: u8, bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&c| c == a || c == b)
-}
-
 /// Normalises the common shapes of a link on bytes, exactly as [`parse_with_url`] would:
 /// `http(s)://` in any case, a host of ASCII letters, digits, dots and hyphens (no port, no
 /// user info, not an IP address, no `xn--` label), and a path of plain characters (no `%`,
@@ -174,43 +169,53 @@ fn fast_normalise(raw: &str, out: &mut String) -> Fast {
     if !last.first().is_some_and(u8::is_ascii_alphabetic) {
         return Fast::Unsure;
     }
-    let path_len = memchr_2(b'?', b'#', rest).unwrap_or(rest.len());
-    let mut path = &rest[..path_len];
-    if !path.iter().all(|&c| PLAIN[usize::from(c)]) {
+    // The path runs to the query or anchor, and must be plain characters only.
+    let mut path_len = rest.len();
+    for (i, &c) in rest.iter().enumerate() {
+        if c == b'?' || c == b'#' {
+            path_len = i;
+            break;
+        }
+        if !PLAIN[usize::from(c)] {
+            return Fast::Unsure;
+        }
+    }
+    // Plain characters are ASCII, so these conversions cannot fail.
+    let (Ok(host), Ok(path)) = (
+        std::str::from_utf8(host),
+        std::str::from_utf8(&rest[..path_len]),
+    ) else {
         return Fast::Unsure;
-    }
-    while let [init @ .., b'/'] = path {
-        path = init;
-    }
+    };
+    let path = path.trim_end_matches('/');
     out.clear();
     out.push_str(scheme);
     out.push_str("://");
     let host_at = out.len();
-    // Letters, digits, dots and hyphens only: ASCII.
-    out.push_str(std::str::from_utf8(host).unwrap_or_default());
+    out.push_str(host);
     out[host_at..].make_ascii_lowercase();
     // The path is `/`-separated segments; its first segment, before the first `/`, is empty.
-    let mut segments = path.split(|&c| c == b'/').peekable();
-    let mut prev: Option<&[u8]> = None;
-    while let Some(seg) = segments.next() {
-        if seg == b"." || seg == b".." {
+    let bytes = path.as_bytes();
+    let (mut start, mut prev_dash, mut first) = (0, false, true);
+    while start <= bytes.len() {
+        let end = bytes[start..]
+            .iter()
+            .position(|&c| c == b'/')
+            .map_or(bytes.len(), |i| start + i);
+        let seg = &path[start..end];
+        if seg == "." || seg == ".." {
             return Fast::Unsure;
         }
-        if prev.is_some() {
+        if !first {
             out.push('/');
         }
-        if prev.is_none_or(|p| p != b"-")
-            && segments.peek().is_some()
-            && matches!(
-                seg,
-                b"issues" | b"merge_requests" | b"work_items" | b"epics"
-            )
-        {
+        if !prev_dash && end < bytes.len() && is_kind(seg) {
             out.push_str("-/");
         }
-        // Plain characters only: ASCII.
-        out.push_str(std::str::from_utf8(seg).unwrap_or_default());
-        prev = Some(seg);
+        out.push_str(seg);
+        prev_dash = seg == "-";
+        first = false;
+        start = end + 1;
     }
     Fast::Done
 }

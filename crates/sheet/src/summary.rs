@@ -111,12 +111,18 @@ pub(crate) struct SummaryBuilder {
     scores: FastMap<u64, u64>,
     /// Fingerprints of the normalised subjects (see [`crate::distinct`]).
     subjects: Arc<FingerprintSet>,
-    /// The last subject as written and whether it was counted, to skip runs of one link.
-    last_raw: Vec<u8>,
+    /// Fingerprints of recent subjects as written, by their low bits: a spelling seen lately
+    /// is already counted (the responses about one issue/MR come close together).
+    recent: Vec<u64>,
     /// Scratch space for normalising.
     normalised: String,
     mismatches: u64,
 }
+
+/// Recent spellings of subjects remembered per builder.
+const RECENT: usize = 4096;
+/// Tells fingerprints of subjects as written from those of normalised ones.
+const RAW_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl SummaryBuilder {
     /// A builder that counts subjects in `subjects`, shared with other builders.
@@ -149,11 +155,16 @@ impl SummaryBuilder {
     /// Records a row's subject as written: normalised (on bytes for the common link shapes),
     /// then counted by the fingerprint of its normalised text.
     pub fn add_subject(&mut self, subject_raw: &[u8]) {
-        if subject_raw == self.last_raw.as_slice() {
+        // Salted, so that a spelling's fingerprint is not that of a normalised subject.
+        let raw = fingerprint(subject_raw) ^ RAW_SALT;
+        if self.recent.is_empty() {
+            self.recent = vec![0; RECENT];
+        }
+        let slot = raw as usize % RECENT;
+        if self.recent[slot] == raw {
             return;
         }
-        self.last_raw.clear();
-        self.last_raw.extend_from_slice(subject_raw);
+        self.recent[slot] = raw;
         match std::str::from_utf8(subject_raw) {
             Ok(text) => SubjectUrl::normalise_into(text, &mut self.normalised),
             Err(_) => {
