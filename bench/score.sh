@@ -54,7 +54,8 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 b = d["bands"]
 s = ",".join(f"{k}:{v}" for k, v in sorted(d["scores"].items(), key=lambda kv: float(kv[0])))
-print(f"{b[\"green\"]}/{b[\"yellow\"]}/{b[\"red\"]}/{b[\"error\"]} {s} {d.get(\"subjects\", \"-\")}")' "$1"
+bands = "/".join(str(b[k]) for k in ("green", "yellow", "red", "error"))
+print(bands, s, d.get("subjects", "-"))' "$1"
 }
 
 inner() { # inner FILE → seconds spent inside Python on the query ("-" for supportops)
