@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Benchmark of `supportops score --summary` against Polars and DuckDB on the same generated
-# sheets (1M and 5M rows by default). Checks that all three agree on the per-band counts and
-# prints wall time, rows/s, peak RSS and the ratios to supportops.
+# sheets, 1M and 5M rows, in two cases:
 #
-#   bench/score.sh                 # 1M and 5M rows
-#   ROWS="200000" bench/score.sh   # other sizes
+#   realistic  `supportops sample` (default mix): about one distinct issue/MR link per three
+#              responses, 2% blank links, free text, odd spellings, values in any order
+#   few-links  `supportops sample --mix few-links`: a few thousand links whatever the size
+#
+# Each peer runs twice: "scores only" (rows per band and per score) and "same summary" (also
+# the distinct subjects after the same link normalisation as `supportops`). The script checks
+# that everyone agrees on the per-band and per-score counts, and the summaries on the subjects,
+# then prints wall time, rows/s, peak RSS and each run's time relative to supportops.
+#
+#   bench/score.sh                                # both cases, 1M and 5M rows
+#   ROWS="200000" CASES="realistic" bench/score.sh
 #
 # Polars and DuckDB are pip-installed into bench/.venv on first use (never in CI). Generated
 # sheets are kept in bench/out/ and reused.
@@ -12,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROWS="${ROWS:-1000000 5000000}"
+CASES="${CASES:-realistic few-links}"
 OUT=bench/out
 VENV=bench/.venv
 mkdir -p "$OUT"
@@ -33,55 +42,80 @@ measure() {
     shift
     local stats
     stats=$(mktemp)
-    /usr/bin/time -f '%e %M' -o "$stats" "$@" >"$stdout"
+    /usr/bin/time -f '%e %M' -o "$stats" "$@" >"$stdout" 2>/dev/null
     cat "$stats"
     rm -f "$stats"
 }
 
-bands() { # bands FILE → "green yellow red error"
-    "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1]))["bands"]; print(d["green"],d["yellow"],d["red"],d["error"])' "$1"
+# counts FILE → "green/yellow/red/error scores:… subjects" (subjects "-" when not computed)
+counts() {
+    "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["bands"]
+s = ",".join(f"{k}:{v}" for k, v in sorted(d["scores"].items(), key=lambda kv: float(kv[0])))
+bands = "/".join(str(b[k]) for k in ("green", "yellow", "red", "error"))
+print(bands, s, d.get("subjects", "-"))' "$1"
 }
 
 inner() { # inner FILE → seconds spent inside Python on the query ("-" for supportops)
     "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["seconds"], 2) if "seconds" in d else "-")' "$1"
 }
 
-printf '\n%-9s %-11s %7s %9s %12s %10s %14s  %s\n' rows tool "wall s" "inner s" "rows/s" "peak MiB" "vs supportops" "bands g/y/r/e"
-for n in $ROWS; do
-    sheet="$OUT/feedback-$n.csv"
-    if [ ! -s "$sheet" ]; then
-        echo "== generating $sheet" >&2
-        "$BIN" sample --rows "$n" --seed 1 --out "$sheet"
-    fi
-    cat "$sheet" >/dev/null # warm the page cache: every tool reads from memory
-    declare -A wall rss counts inners
-    for tool in supportops polars duckdb; do
-        result="$OUT/$tool-$n.json"
-        case $tool in
-        supportops) read -r w m < <(measure "$result" "$BIN" score "$sheet" --summary --format json) ;;
-        polars) read -r w m < <(measure "$result" "$PY" bench/score_polars.py "$sheet") ;;
-        duckdb) read -r w m < <(measure "$result" "$PY" bench/score_duckdb.py "$sheet") ;;
-        esac
-        wall[$tool]=$w
-        rss[$tool]=$m
-        counts[$tool]=$(bands "$result")
-        inners[$tool]=$(inner "$result")
-    done
-    for tool in supportops polars duckdb; do
-        "$PY" - "$n" "$tool" "${wall[$tool]}" "${rss[$tool]}" "${wall[supportops]}" "${counts[$tool]}" "${inners[$tool]}" <<'PYEOF'
+TOOLS="supportops polars-scores polars-summary duckdb-scores duckdb-summary"
+printf '\n%-10s %-9s %-15s %7s %8s %12s %9s %14s  %s\n' case rows tool "wall s" "inner s" "rows/s" "peak MiB" "vs supportops" "bands g/y/r/e · subjects"
+for case in $CASES; do
+    for n in $ROWS; do
+        sheet="$OUT/feedback-$case-$n.csv"
+        if [ ! -s "$sheet" ]; then
+            echo "== generating $sheet" >&2
+            "$BIN" sample --rows "$n" --seed 1 --mix "$case" --out "$sheet"
+        fi
+        cat "$sheet" >/dev/null # warm the page cache: every tool reads from memory
+        declare -A wall rss result inners
+        for tool in $TOOLS; do
+            out="$OUT/$tool-$case-$n.json"
+            case $tool in
+            supportops) read -r w m < <(measure "$out" "$BIN" score "$sheet" --summary --format json) ;;
+            polars-scores) read -r w m < <(measure "$out" "$PY" bench/score_polars.py "$sheet") ;;
+            polars-summary) read -r w m < <(measure "$out" "$PY" bench/score_polars.py "$sheet" --summary) ;;
+            duckdb-scores) read -r w m < <(measure "$out" "$PY" bench/score_duckdb.py "$sheet") ;;
+            duckdb-summary) read -r w m < <(measure "$out" "$PY" bench/score_duckdb.py "$sheet" --summary) ;;
+            esac
+            wall[$tool]=$w
+            rss[$tool]=$m
+            result[$tool]=$(counts "$out")
+            inners[$tool]=$(inner "$out")
+        done
+        for tool in $TOOLS; do
+            "$PY" - "$case" "$n" "$tool" "${wall[$tool]}" "${rss[$tool]}" "${wall[supportops]}" "${inners[$tool]}" "${result[$tool]}" <<'PYEOF'
 import sys
-n, tool, wall, rss, base, counts, inner = sys.argv[1:8]
+case, n, tool, wall, rss, base, inner, result = sys.argv[1:9]
 n, wall, rss, base = int(n), max(float(wall), 0.01), int(rss), max(float(base), 0.01)
 ratio = "1.00x" if tool == "supportops" else f"{wall / base:.2f}x slower"
-print(f"{n:<9} {tool:<11} {wall:7.2f} {inner:>9} {n / wall:12,.0f} {rss / 1024:10.1f} {ratio:>14}  {counts.replace(' ', '/')}")
+bands, _, subjects = result.split(" ")
+print(f"{case:<10} {n:<9} {tool:<15} {wall:7.2f} {inner:>8} {n / wall:12,.0f} {rss / 1024:9.1f} {ratio:>14}  {bands} · {subjects}")
 PYEOF
+        done
+        scores() { echo "$1" | cut -d' ' -f1-2; }
+        for tool in $TOOLS; do
+            if [ "$(scores "${result[supportops]}")" != "$(scores "${result[$tool]}")" ]; then
+                echo "MISMATCH: $tool counts per band or score differ for $case, $n rows: ${result[$tool]} vs ${result[supportops]}" >&2
+                exit 1
+            fi
+        done
+        for tool in polars-summary duckdb-summary; do
+            if [ "${result[supportops]}" != "${result[$tool]}" ]; then
+                echo "MISMATCH: $tool distinct subjects differ for $case, $n rows: ${result[$tool]} vs ${result[supportops]}" >&2
+                exit 1
+            fi
+        done
     done
-    if [ "${counts[supportops]}" != "${counts[polars]}" ] || [ "${counts[supportops]}" != "${counts[duckdb]}" ]; then
-        echo "MISMATCH: per-band counts differ for $n rows" >&2
-        exit 1
-    fi
 done
 echo
 echo "wall s: the whole process (for Polars and DuckDB: starting Python and importing the"
 echo "library too); inner s: reading and scoring only, timed inside Python; rows/s from wall s."
-echo "per-band counts agree; sizes: $(du -h "$OUT"/feedback-*.csv | awk '{print $2 " " $1}' | tr '\n' ' ')"
+echo "scores only: rows per band and per score; summary: also distinct normalised subjects,"
+echo "what \`supportops score --summary\` computes. Counts per band and score agree everywhere,"
+echo "subjects agree between supportops and the summaries."
+echo "sizes: $(du -h "$OUT"/feedback-*.csv | awk '{print $2 " " $1}' | tr '\n' ' ')"

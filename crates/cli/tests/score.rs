@@ -286,15 +286,94 @@ fn a_ragged_csv_warns_with_file_and_line_and_still_scores() {
         "{HEADER}\n3/4/2026 9:05:33,https://x/-/issues/1,,,\"multi\nline\",5\n3/4/2026 9:06:00,https://x/-/issues/2,,,,4,a@x,EMEA,1,surplus\n"
     );
     std::fs::write(dir.path().join("ragged.csv"), sheet).unwrap();
-    let r = score(dir.path(), &["ragged.csv", "--summary", "--format", "json"]);
+    let r = score(dir.path(), &["ragged.csv", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // JSON records come with each warning as a JSON object on its own line of stderr.
+    let warnings: Vec<Value> = r
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{}", r.stderr);
+    assert_eq!(warnings[0]["line"], 2);
+    assert_eq!(warnings[0]["row"], 2);
+    assert_eq!(warnings[0]["kind"], "ragged");
+    assert_eq!(warnings[0]["cells"], 6);
+    assert_eq!(
+        warnings[0]["message"],
+        "ragged.csv:2 (row 2): 6 cells but the header has 9; the missing cells count as blank"
+    );
+    assert_eq!(
+        warnings[1]["message"],
+        "ragged.csv:4 (row 3): 10 cells but the header has 9; the extra cells are ignored"
+    );
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+
+    let table = score(dir.path(), &["ragged.csv", "--summary"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert_eq!(
+        table.stderr,
+        "warning: ragged.csv: 1 row has fewer cells than the header (9); the missing cells count as blank: line 2\n\
+         warning: ragged.csv: 1 row has more cells than the header (9); the extra cells are ignored: line 4\n"
+    );
+}
+
+#[test]
+fn a_quote_left_open_is_bad_input_naming_the_line_where_it_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = format!(
+        "{HEADER}\n3/4/2026 9:05:33,https://x/-/issues/1,,,,5\n3/4/2026 9:06:00,https://x/-/issues/2,,,\"oops,4\n3/4/2026 9:07:00,https://x/-/issues/3,,,,1\n"
+    );
+    std::fs::write(dir.path().join("broken.csv"), sheet).unwrap();
+    for args in [
+        &["broken.csv", "--summary"][..],
+        &["broken.csv", "--format", "json"][..],
+    ] {
+        let r = score(dir.path(), args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(
+                "broken.csv:3: a quoted cell opens here and is never closed, so the rest of the file would be one cell"
+            ),
+            "{}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn many_blank_links_make_one_warning_line_with_the_count_and_the_first_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sheet = format!("{HEADER}\n");
+    for i in 0..2_500 {
+        let link = if i % 2 == 0 {
+            String::new()
+        } else {
+            format!("https://x/-/issues/{i}")
+        };
+        sheet.push_str(&format!("3/4/2026 9:05:33,{link},,,,5,a@x,EMEA,\n"));
+    }
+    std::fs::write(dir.path().join("blank.csv"), sheet).unwrap();
+    let r = score(dir.path(), &["blank.csv"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stderr,
-        "warning: ragged.csv:2 (row 2): 6 cells but the header has 9; the missing cells count as blank\n\
-         warning: ragged.csv:4 (row 3): 10 cells but the header has 9; the extra cells are ignored\n"
+        "warning: blank.csv: 1,250 rows have a blank issue/MR link, so they belong to no issue or MR: lines 2, 4, 6, … (see --format json for all)\n"
     );
-    let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(v["rows"], 2);
+    let summary = score(dir.path(), &["blank.csv", "--summary", "--format", "json"]);
+    assert_eq!(summary.code, 0, "{}", summary.stderr);
+    assert!(
+        summary
+            .stderr
+            .ends_with("lines 2, 4, 6, … (see --format json without --summary for all)\n"),
+        "{}",
+        summary.stderr
+    );
+    let json = score(dir.path(), &["blank.csv", "--format", "ndjson"]);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    assert_eq!(json.stderr.lines().count(), 1_250);
+    assert_eq!(json.stdout.lines().count(), 2_500);
 }
 
 #[test]

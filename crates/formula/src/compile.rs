@@ -66,8 +66,9 @@ pub(crate) struct Call {
 /// The regular expression of a `REGEX*` call.
 #[derive(Debug, Clone)]
 pub(crate) enum Pattern {
-    /// A literal pattern, compiled at parse time.
-    Literal(Regex),
+    /// A literal pattern, compiled at parse time, with its substring search when it is only
+    /// literal text joined by `.*`.
+    Literal(Regex, Option<re2::LiteralChain>),
     /// A pattern computed per row, compiled on first use.
     Dynamic(Arc<RegexCache>),
 }
@@ -184,12 +185,15 @@ impl Compiler<'_> {
         ) {
             let pattern_expr = args[1].unparenthesized();
             call.pattern = Some(match &pattern_expr.kind {
-                ExprKind::Text(p) => Pattern::Literal(re2::compile(p).map_err(|e| {
-                    self.err(
-                        pattern_expr,
-                        format!("invalid regular expression in `{function}`: {}", e.0),
-                    )
-                })?),
+                ExprKind::Text(p) => Pattern::Literal(
+                    re2::compile(p).map_err(|e| {
+                        self.err(
+                            pattern_expr,
+                            format!("invalid regular expression in `{function}`: {}", e.0),
+                        )
+                    })?,
+                    re2::LiteralChain::of(p),
+                ),
                 ExprKind::Number(_) | ExprKind::Bool(_) => {
                     return Err(self.err(
                         pattern_expr,

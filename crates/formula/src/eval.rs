@@ -352,7 +352,7 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
 
     fn pattern(&self, call: &'a Call) -> R<PatternRef<'a>> {
         match &call.pattern {
-            Some(Pattern::Literal(re)) => Ok(PatternRef::Borrowed(re)),
+            Some(Pattern::Literal(re, _)) => Ok(PatternRef::Borrowed(re)),
             Some(Pattern::Dynamic(cache)) => {
                 let text = self.eval(&call.args[1]).into_regex_text()?;
                 cache
@@ -489,6 +489,13 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
             }
             Function::RegexMatch => {
                 let text = self.eval(&args[0]).into_regex_text()?;
+                if let Some(Pattern::Literal(_, Some(chain))) = &call.pattern {
+                    match chain.search(&text) {
+                        re2::ChainMatch::Yes => return Ok(V::Bool(true)),
+                        re2::ChainMatch::No => return Ok(V::Bool(false)),
+                        re2::ChainMatch::Unsure => {}
+                    }
+                }
                 V::Bool(self.pattern(call)?.get().is_match(&text))
             }
             Function::RegexExtract => {

@@ -167,6 +167,63 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, PatternError> {
         .map_err(|e| PatternError(describe(&e)))
 }
 
+/// A pattern made only of literal text joined by `.*` (`Collaboration.*Results.*Transparency`),
+/// answered with substring searches instead of the regex engine.
+///
+/// The text matches exactly when the pieces occur in order on one line (`.` does not match a
+/// newline): the earliest occurrence of each piece after the previous one is found with
+/// `memmem`; when the span found holds a newline, the regex engine decides.
+#[derive(Debug, Clone)]
+pub(crate) struct LiteralChain {
+    pieces: Box<[memchr::memmem::Finder<'static>]>,
+}
+
+/// The outcome of a [`LiteralChain`] search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChainMatch {
+    Yes,
+    No,
+    /// The pieces were found, across a line break: ask the regex.
+    Unsure,
+}
+
+impl LiteralChain {
+    /// The chain of `pattern` (RE2 syntax), when it is only literal text and `.*`.
+    pub(crate) fn of(pattern: &str) -> Option<LiteralChain> {
+        let meta = |c: char| "\\.+*?()|[]{}^$".contains(c);
+        let pieces: Vec<&str> = pattern.split(".*").collect();
+        if pieces.iter().any(|p| p.contains(meta)) {
+            return None;
+        }
+        Some(LiteralChain {
+            pieces: pieces
+                .iter()
+                .filter(|p| !p.is_empty())
+                .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
+                .collect(),
+        })
+    }
+
+    /// Whether `text` matches the pattern.
+    pub(crate) fn search(&self, text: &str) -> ChainMatch {
+        let bytes = text.as_bytes();
+        let (mut at, mut first) = (0, None);
+        for piece in &self.pieces {
+            let Some(found) = piece.find(&bytes[at..]) else {
+                return ChainMatch::No;
+            };
+            first.get_or_insert(at + found);
+            at += found + piece.needle().len();
+        }
+        let start = first.unwrap_or(0);
+        if memchr::memchr(b'\n', &bytes[start..at]).is_some() {
+            ChainMatch::Unsure
+        } else {
+            ChainMatch::Yes
+        }
+    }
+}
+
 /// The one-line cause from a `regex` error.
 fn describe(e: &regex::Error) -> String {
     match e {

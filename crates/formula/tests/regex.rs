@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::check_all;
+use common::{check_all, eval};
 
 #[test]
 fn perl_classes_are_ascii_only() {
@@ -65,5 +65,45 @@ fn flags_and_anchors() {
         ("=REGEXMATCH(\"a\nb\", \"(?m)^b$\")", "TRUE"),
         ("=REGEXMATCH(\"A\", \"\\x41\")", "TRUE"),
         ("=REGEXMATCH(\"A\", \"\\101\")", "TRUE"),
+    ]);
+}
+
+/// `Collaboration.*Results.*Transparency` is answered by substring search; the same pattern
+/// with groups goes through the regex engine. Both must agree, line breaks included (`.` does
+/// not match a newline).
+#[test]
+fn literal_text_joined_by_dot_star_matches_as_the_regex_engine_does() {
+    let texts = [
+        "Collaboration, Results, Transparency",
+        "Transparency, Collaboration, Results",
+        "Results, Transparency, Collaboration",
+        "Collaboration, Results",
+        "Collaboration\nResults, Transparency",
+        "Collaboration\nCollaboration, Results, Transparency",
+        "Results Collaboration Results Transparency",
+        "CollaborationResultsTransparency",
+        "collaboration, results, transparency",
+        "Collaboration → Résultats → Transparence",
+        "",
+    ];
+    for text in texts {
+        let cells = [("D", text)];
+        let fast = eval(
+            "=REGEXMATCH(D2, \"Collaboration.*Results.*Transparency\")",
+            &cells,
+        );
+        let engine = eval(
+            "=REGEXMATCH(D2, \"(Collaboration).*(Results).*(Transparency)\")",
+            &cells,
+        );
+        assert_eq!(fast, engine, "{text:?}");
+    }
+    check_all(&[
+        ("=REGEXMATCH(\"xa\", \"a.*\")", "TRUE"),
+        ("=REGEXMATCH(\"\", \".*\")", "TRUE"),
+        ("=REGEXMATCH(\"xaby\", \"ab\")", "TRUE"),
+        ("=REGEXMATCH(\"éü\", \"é.*ü\")", "TRUE"),
+        ("=REGEXMATCH(\"ü\né\", \"é.*ü\")", "FALSE"),
+        ("=REGEXMATCH(3, \"a.*b\")", "#VALUE!"),
     ]);
 }

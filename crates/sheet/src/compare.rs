@@ -17,8 +17,9 @@ use supportops_domain::formula_change::{ExampleRow, Transitions, WhatIf, WhatIfB
 use supportops_domain::{Band, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
-use crate::engine::{BLOCK, Block, BlockReader, MAX_RECORD, StreamReport};
-use crate::error::{Location, SheetError};
+use crate::csv_rows::newlines;
+use crate::engine::{BLOCK, Block, BlockReader, StreamReport};
+use crate::error::{Location, QuoteFault, SheetError, WarningTally};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::value_text;
 use crate::scoring::{OpenedSheet, Scoring};
@@ -95,6 +96,7 @@ pub fn score_compare(
                 columns,
                 warnings: Vec::new(),
                 warnings_omitted: 0,
+                tally: WarningTally::default(),
             };
             Ok((builder.finish(), report))
         }
@@ -134,8 +136,13 @@ struct BlockResult {
 }
 
 enum Failure {
-    Utf8 { row: u64, line: u64, column: usize },
-    Unclosed,
+    Utf8 {
+        row: u64,
+        line: u64,
+        column: usize,
+    },
+    /// A quoted cell that never closes, opening this many lines into the block.
+    Unclosed(QuoteFault, u64),
 }
 
 struct Plan<'a> {
@@ -293,9 +300,9 @@ fn evaluate(plan: &Plan<'_>, record: &ByteRecord) -> Result<Pair, usize> {
     })
 }
 
-/// A block of records for a worker: the buffer and the range holding them; `None` when the
-/// reader found a runaway quoted cell.
-type Job = Option<(Vec<u8>, usize, usize)>;
+/// A block of records for a worker: the buffer and the range holding them; or the quoted cell
+/// the reader found never closing, and the line of the block it opens on.
+type Job = Result<(Vec<u8>, usize, usize), (QuoteFault, u64)>;
 
 /// What a worker hands back when the stream ends.
 struct WorkerTotals {
@@ -345,7 +352,18 @@ fn run_csv(
                 break (Headers::new(cells), end, n);
             }
             (None, Block::Data) => {}
-            (None, Block::End | Block::Unclosed) => {
+            (None, Block::Unclosed(fault, lines)) => {
+                return Err(SheetError::UnclosedQuote {
+                    location: Location {
+                        source: name,
+                        line: newlines(&first) + lines + 1,
+                        row: None,
+                        column: None,
+                    },
+                    fault,
+                });
+            }
+            (None, Block::End) => {
                 return Err(SheetError::NoHeader {
                     name,
                     header_row: layout.header_row,
@@ -393,17 +411,17 @@ fn run_csv(
             };
             report(blocks.read);
             let end = first.len();
-            if job_txs[0].send(Some((first, data_start, end))).is_err() {
+            if job_txs[0].send(Ok((first, data_start, end))).is_err() {
                 return Ok(());
             }
             for seq in 1usize.. {
                 let mut buf = Vec::new();
                 let job = match blocks.next(&mut buf)? {
                     (Block::End, _) => break,
-                    (Block::Data, end) => Some((buf, 0, end)),
-                    (Block::Unclosed, _) => None,
+                    (Block::Data, end) => Ok((buf, 0, end)),
+                    (Block::Unclosed(fault, lines), _) => Err((fault, lines)),
                 };
-                let stop = job.is_none();
+                let stop = job.is_err();
                 report(blocks.read);
                 if job_txs[seq % WORKERS].send(job).is_err() || stop {
                     break;
@@ -444,11 +462,11 @@ fn run_csv(
                     });
                     break;
                 }
-                Some(Failure::Unclosed) => {
-                    merged = Err(SheetError::UnclosedQuote {
-                        location: location(1, 0, None),
-                        limit_mib: MAX_RECORD / (1024 * 1024),
-                    });
+                Some(Failure::Unclosed(fault, line)) => {
+                    // The line is where the quote opens; which row that is, is what is in doubt.
+                    let mut location = location(1, line, None);
+                    location.row = None;
+                    merged = Err(SheetError::UnclosedQuote { location, fault });
                     break;
                 }
                 None => {}
@@ -493,6 +511,7 @@ fn run_csv(
         columns,
         warnings: Vec::new(),
         warnings_omitted: 0,
+        tally: WarningTally::default(),
     };
     Ok((builder.finish(), report))
 }
@@ -509,9 +528,9 @@ fn work(plan: &Plan<'_>, jobs: &Receiver<Job>, results: &SyncSender<BlockResult>
     };
     while let Ok(job) = jobs.recv() {
         let result = match job {
-            Some((buf, start, end)) => worker.block(&buf[start..end]),
-            None => BlockResult {
-                failure: Some(Failure::Unclosed),
+            Ok((buf, start, end)) => worker.block(&buf[start..end]),
+            Err((fault, line)) => BlockResult {
+                failure: Some(Failure::Unclosed(fault, line)),
                 ..BlockResult::default()
             },
         };

@@ -6,8 +6,70 @@ use std::collections::VecDeque;
 use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::error::{Location, SheetError};
+use crate::error::{Location, QuoteFault, SheetError};
 use crate::source::CsvInput;
+
+/// The most line breaks a quoted cell may hold: more means its closing quote is missing.
+pub(crate) const MAX_QUOTED_LINES: usize = 10_000;
+
+/// A quoting problem found by [`quote_problem`], with the offset of the opening quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QuoteProblem {
+    /// A quoted cell holds more than [`MAX_QUOTED_LINES`] line breaks.
+    TooManyLines(usize),
+    /// The bytes end inside a quoted cell.
+    OpenAtEnd(usize),
+}
+
+impl QuoteProblem {
+    /// Where the quote opens.
+    pub fn at(self) -> usize {
+        match self {
+            QuoteProblem::TooManyLines(at) | QuoteProblem::OpenAtEnd(at) => at,
+        }
+    }
+
+    pub fn fault(self) -> QuoteFault {
+        match self {
+            QuoteProblem::TooManyLines(_) => QuoteFault::TooManyLines {
+                limit: MAX_QUOTED_LINES,
+            },
+            QuoteProblem::OpenAtEnd(_) => QuoteFault::NeverClosed,
+        }
+    }
+}
+
+/// The first quoted cell in `bytes` (which start outside quotes) that holds more than
+/// [`MAX_QUOTED_LINES`] line breaks or is still open at the end. A doubled quote inside a
+/// quoted cell is a quote character, not the cell's end.
+pub(crate) fn quote_problem(bytes: &[u8]) -> Option<QuoteProblem> {
+    let (mut open, mut lines, mut i) = (None, 0usize, 0usize);
+    while let Some(found) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
+        let at = i + found;
+        i = at + 1;
+        match (bytes[at], open) {
+            (b'"', None) => {
+                open = Some(at);
+                lines = 0;
+            }
+            (b'"', Some(_)) if bytes.get(at + 1) == Some(&b'"') => i = at + 2,
+            (b'"', Some(_)) => open = None,
+            (_, Some(start)) => {
+                lines += 1;
+                if lines > MAX_QUOTED_LINES {
+                    return Some(QuoteProblem::TooManyLines(start));
+                }
+            }
+            (_, None) => {}
+        }
+    }
+    open.map(QuoteProblem::OpenAtEnd)
+}
+
+/// Line breaks in `bytes`.
+pub(crate) fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
 
 /// One row of a sheet as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +109,80 @@ struct Window {
     bytes: VecDeque<u8>,
     /// Newlines before `start`.
     lines: u64,
+    /// Quoted cells that never close, found as the bytes go by.
+    quotes: QuoteScan,
+    /// Reading on only to scan quotes: the bytes are not kept.
+    draining: bool,
+}
+
+/// Follows quoting over a whole stream as the streaming scorer's splitter sees it (a quote
+/// opens or closes a quoted cell, a doubled one inside is a quote character), to find the
+/// first quoted cell holding more than [`MAX_QUOTED_LINES`] line breaks or still open at the
+/// end — the same faults, at the same lines, as the streaming scorer reports.
+#[derive(Debug, Default)]
+struct QuoteScan {
+    /// Line breaks seen.
+    lines: u64,
+    /// The line of the open quote, when inside a quoted cell.
+    open: Option<u64>,
+    /// Line breaks in the open quoted cell.
+    open_lines: usize,
+    /// The last byte seen closes the cell unless the next one is a quote too.
+    closing: bool,
+    /// The first fault: the line where the quote opens, and what is wrong.
+    fault: Option<(u64, QuoteFault)>,
+}
+
+impl QuoteScan {
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.fault.is_some() {
+            return;
+        }
+        let mut i = 0;
+        if self.closing && !bytes.is_empty() {
+            self.closing = false;
+            if bytes[0] == b'"' {
+                i = 1;
+            } else {
+                self.open = None;
+            }
+        }
+        while let Some(found) = memchr::memchr2(b'"', b'\n', &bytes[i..]) {
+            let at = i + found;
+            i = at + 1;
+            if bytes[at] == b'\n' {
+                self.lines += 1;
+                if let Some(line) = self.open {
+                    self.open_lines += 1;
+                    if self.open_lines > MAX_QUOTED_LINES {
+                        let limit = MAX_QUOTED_LINES;
+                        self.fault = Some((line, QuoteFault::TooManyLines { limit }));
+                        return;
+                    }
+                }
+            } else if self.open.is_none() {
+                self.open = Some(self.lines + 1);
+                self.open_lines = 0;
+            } else {
+                match bytes.get(at + 1) {
+                    Some(b'"') => i = at + 2,
+                    Some(_) => self.open = None,
+                    None => self.closing = true,
+                }
+            }
+        }
+    }
+
+    /// The stream has ended.
+    fn finish(&mut self) {
+        if self.closing {
+            self.closing = false;
+            self.open = None;
+        }
+        if let (None, Some(line)) = (self.fault, self.open) {
+            self.fault = Some((line, QuoteFault::NeverClosed));
+        }
+    }
 }
 
 impl Window {
@@ -82,7 +218,13 @@ impl Read for Tee {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
-        window.bytes.extend(&buf[..n]);
+        if !window.draining {
+            window.bytes.extend(&buf[..n]);
+        }
+        window.quotes.feed(&buf[..n]);
+        if n == 0 && !buf.is_empty() {
+            window.quotes.finish();
+        }
         Ok(n)
     }
 }
@@ -121,7 +263,13 @@ impl CsvRows {
     pub fn next_row(&mut self) -> Result<Option<RawRow>, SheetError> {
         loop {
             match self.reader.read_record(&mut self.record) {
-                Ok(false) => return Ok(None),
+                Ok(false) => {
+                    let window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+                    return match self.quote_fault(&window) {
+                        Some(err) => Err(err),
+                        None => Ok(None),
+                    };
+                }
                 Ok(true) => {
                     let mut cells: Vec<String> = self.record.iter().map(str::to_owned).collect();
                     if let Some(last) = cells.last_mut()
@@ -135,11 +283,12 @@ impl CsvRows {
                     }
                     self.row += 1;
                     let from = self.record.position().map_or(0, |p| p.byte());
-                    let line = self
-                        .window
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .line_of_record_at(from);
+                    let mut window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+                    let line = window.line_of_record_at(from);
+                    if let Some(err) = self.quote_fault(&window) {
+                        return Err(err);
+                    }
+                    drop(window);
                     return Ok(Some(RawRow {
                         row: self.row,
                         line,
@@ -151,7 +300,36 @@ impl CsvRows {
         }
     }
 
-    fn error(&self, err: csv::Error) -> SheetError {
+    /// The quoting fault the scan of the bytes read so far found, as an error.
+    fn quote_fault(&self, window: &Window) -> Option<SheetError> {
+        let (line, fault) = window.quotes.fault?;
+        Some(SheetError::UnclosedQuote {
+            location: Location {
+                source: self.name.clone(),
+                line,
+                row: None,
+                column: None,
+            },
+            fault,
+        })
+    }
+
+    fn error(&mut self, err: csv::Error) -> SheetError {
+        // A quote left open garbles the cells after it (even into invalid UTF-8): read on to
+        // see whether that is the cause, and report it if so.
+        if matches!(err.kind(), csv::ErrorKind::Utf8 { .. }) {
+            self.window
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .draining = true;
+            let mut scratch = vec![0; 64 * 1024];
+            while let Ok(1..) = self.reader.get_mut().read(&mut scratch) {}
+        }
+        let window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(fault) = self.quote_fault(&window) {
+            return fault;
+        }
+        drop(window);
         let row = Some(self.row + 1);
         match err.into_kind() {
             csv::ErrorKind::Io(source) => SheetError::Read {

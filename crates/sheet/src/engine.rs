@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
 
 use simd_csv::{ByteRecord, TotalReaderBuilder};
@@ -19,7 +20,9 @@ use supportops_domain::response::stored_score_differs;
 use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
-use crate::error::{Location, SheetError, Warning, WarningKind};
+use crate::csv_rows::{MAX_QUOTED_LINES, QuoteProblem, newlines, quote_problem};
+use crate::distinct::FingerprintSet;
+use crate::error::{Location, QuoteFault, SheetError, Warning, WarningKind, WarningTally};
 use crate::layout::{Columns, Headers, SheetLayout};
 use crate::record::{ScoreRecord, format_number};
 use crate::scoring::{OpenedSheet, Scoring, stored_value};
@@ -36,6 +39,8 @@ const WORKERS: usize = 2;
 const MAX_WARNINGS: usize = 100;
 /// Distinct formula inputs remembered; past this, rows are evaluated without memoising.
 const MAX_CACHED: usize = 100_000;
+/// Distinct values per formula column numbered for the memo's keys.
+const MAX_INTERNED: usize = 16_384;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -49,6 +54,9 @@ pub struct ScoreOptions<'a> {
     /// Bytes per block handed to a worker; `None` for the default (1 MiB). Tiny blocks are
     /// only useful to test block boundaries.
     pub block_size: Option<usize>,
+    /// Called with every warning, in row order, as the sheet is read (the report keeps only
+    /// the first ones and a count per kind).
+    pub on_warning: Option<&'a (dyn Fn(&Warning) + Sync)>,
 }
 
 impl std::fmt::Debug for ScoreOptions<'_> {
@@ -57,6 +65,7 @@ impl std::fmt::Debug for ScoreOptions<'_> {
             .field("only", &self.only)
             .field("progress", &self.progress.is_some())
             .field("block_size", &self.block_size)
+            .field("on_warning", &self.on_warning.is_some())
             .finish()
     }
 }
@@ -74,6 +83,8 @@ pub struct StreamReport {
     pub warnings: Vec<Warning>,
     /// Warnings beyond those kept.
     pub warnings_omitted: u64,
+    /// Every warning, counted per kind with its first lines.
+    pub tally: WarningTally,
 }
 
 /// Receives the records of [`score_records`], in row order.
@@ -109,7 +120,7 @@ pub fn score_summary(
                 );
                 Ok(())
             })?;
-            Ok((builder.finish(), report_of(sheet, warnings)))
+            Ok((builder.finish(), report_of(sheet, warnings, options)))
         }
     }
 }
@@ -133,7 +144,7 @@ pub fn score_records(
             let warnings = score_workbook(&mut sheet, scoring, options, |scored| {
                 sink.record(&ScoreRecord::from_scored(scored, has_stored))
             })?;
-            Ok(report_of(sheet, warnings))
+            Ok(report_of(sheet, warnings, options))
         }
     }
 }
@@ -156,7 +167,18 @@ fn score_workbook(
     Ok(warnings)
 }
 
-fn report_of(sheet: OpenedSheet, mut warnings: Vec<Warning>) -> StreamReport {
+fn report_of(
+    sheet: OpenedSheet,
+    mut warnings: Vec<Warning>,
+    options: &ScoreOptions<'_>,
+) -> StreamReport {
+    let mut tally = WarningTally::default();
+    for w in &warnings {
+        tally.add(w);
+        if let Some(each) = options.on_warning {
+            each(w);
+        }
+    }
     let omitted = warnings.len().saturating_sub(MAX_WARNINGS) as u64;
     warnings.truncate(MAX_WARNINGS);
     StreamReport {
@@ -165,6 +187,7 @@ fn report_of(sheet: OpenedSheet, mut warnings: Vec<Warning>) -> StreamReport {
         columns: sheet.columns,
         warnings,
         warnings_omitted: omitted,
+        tally,
     }
 }
 
@@ -188,6 +211,11 @@ pub(crate) fn last_record_end(buf: &[u8]) -> Option<usize> {
     None
 }
 
+/// Whether `bytes` hold an even number of quotes.
+fn quotes_even(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'"', bytes).count().is_multiple_of(2)
+}
+
 /// Reads a CSV stream in blocks that end at record boundaries.
 pub(crate) struct BlockReader {
     reader: Box<dyn Read + Send>,
@@ -195,6 +223,8 @@ pub(crate) struct BlockReader {
     carry: Vec<u8>,
     eof: bool,
     pub(crate) read: u64,
+    /// A runaway quote found past the block just returned, reported by the next call.
+    pending: Option<(QuoteFault, u64)>,
 }
 
 pub(crate) enum Block {
@@ -202,8 +232,9 @@ pub(crate) enum Block {
     Data,
     /// The stream is done.
     End,
-    /// A record grew past [`MAX_RECORD`].
-    Unclosed,
+    /// A quoted cell that never closes opens in the record starting the block, this many
+    /// line breaks after the block's start.
+    Unclosed(QuoteFault, u64),
 }
 
 impl BlockReader {
@@ -214,12 +245,16 @@ impl BlockReader {
             carry: Vec::new(),
             eof: false,
             read: 0,
+            pending: None,
         }
     }
 
     /// Fills `buf` with the next block of whole records and returns it with its length. `buf`
     /// may be longer: its tail is scratch space, kept so that memory is not zeroed per block.
     pub(crate) fn next(&mut self, buf: &mut Vec<u8>) -> std::io::Result<(Block, usize)> {
+        if let Some((fault, lines)) = self.pending.take() {
+            return Ok((Block::Unclosed(fault, lines), 0));
+        }
         let mut filled = self.carry.len();
         let mut target = self.block.max(filled + self.block / 2);
         if buf.len() < target {
@@ -243,6 +278,16 @@ impl BlockReader {
                 if filled == 0 {
                     return Ok((Block::End, 0));
                 }
+                // An odd number of quotes: the input ends inside a quoted cell. The records
+                // before the one holding it are data; the error comes next.
+                if !quotes_even(&buf[..filled])
+                    && let Some(problem) = quote_problem(&buf[..filled])
+                {
+                    let at = problem.at();
+                    let start = last_record_end(&buf[..at]).unwrap_or(0);
+                    self.pending = Some((problem.fault(), newlines(&buf[start..at])));
+                    return Ok((Block::Data, start));
+                }
                 if buf[filled - 1] != b'\n' {
                     // simd-csv keeps the opening quote of a quoted last cell at the very end of
                     // its input; a final newline gives every record an end.
@@ -256,8 +301,19 @@ impl BlockReader {
                 self.carry.extend_from_slice(&buf[end..filled]);
                 return Ok((Block::Data, end));
             }
+            // No record ends in the buffer: a quoted cell that runs on and on is an error as
+            // soon as it holds too many lines, or the row too many bytes.
+            if let Some(QuoteProblem::TooManyLines(at)) = quote_problem(&buf[..filled]) {
+                let fault = QuoteFault::TooManyLines {
+                    limit: MAX_QUOTED_LINES,
+                };
+                return Ok((Block::Unclosed(fault, newlines(&buf[..at])), 0));
+            }
             if filled >= MAX_RECORD {
-                return Ok((Block::Unclosed, filled));
+                let fault = QuoteFault::TooLong {
+                    limit_mib: MAX_RECORD / (1024 * 1024),
+                };
+                return Ok((Block::Unclosed(fault, 0), 0));
             }
             target = filled * 2 + 1;
             if buf.len() < target {
@@ -279,7 +335,7 @@ enum Job {
         end: usize,
     },
     /// The reader found a runaway quoted cell here.
-    Unclosed,
+    Unclosed(QuoteFault, u64),
 }
 
 /// A worker's findings for one block, with row and line numbers relative to the block.
@@ -289,8 +345,8 @@ struct BlockResult {
     records: u64,
     /// Newlines in the block: advances the line number.
     lines: u64,
+    /// Every warning of the block (a block is small, so this is bounded).
     warnings: Vec<LocalWarning>,
-    warnings_dropped: u64,
     /// Scored records (records mode), rows relative to the block (1-based).
     out: Vec<ScoreRecord>,
     failure: Option<LocalFailure>,
@@ -304,8 +360,18 @@ struct LocalWarning {
 }
 
 enum LocalFailure {
-    Utf8 { row: u64, line: u64, column: usize },
-    Unclosed,
+    Utf8 {
+        row: u64,
+        line: u64,
+        column: usize,
+        /// The block itself is valid UTF-8: the parser cut a cell wrong, which a quote left
+        /// open does.
+        garbled: bool,
+    },
+    Quote {
+        line: u64,
+        fault: QuoteFault,
+    },
 }
 
 /// What the formula gave for one combination of the cells it reads.
@@ -329,13 +395,16 @@ struct Plan<'a> {
     width: usize,
     only: [bool; 4],
     records: bool,
+    /// The distinct subjects seen by every worker.
+    subjects: Arc<FingerprintSet>,
 }
 
 struct Worker<'a> {
     plan: &'a Plan<'a>,
     summary: SummaryBuilder,
     cache: FastMap<Box<[u8]>, Outcome>,
-    subjects: FastMap<Box<[u8]>, SubjectUrl>,
+    /// Per formula column, the distinct cell values seen and their numbers.
+    interned: Vec<FastMap<Box<[u8]>, u32>>,
     key: Vec<u8>,
     record: ByteRecord,
 }
@@ -344,9 +413,13 @@ impl<'a> Worker<'a> {
     fn new(plan: &'a Plan<'a>) -> Worker<'a> {
         Worker {
             plan,
-            summary: SummaryBuilder::default(),
+            summary: SummaryBuilder::sharing(&plan.subjects),
             cache: FastMap::default(),
-            subjects: FastMap::default(),
+            interned: plan
+                .formula_columns
+                .iter()
+                .map(|_| FastMap::default())
+                .collect(),
             key: Vec::with_capacity(256),
             record: ByteRecord::new(),
         }
@@ -354,6 +427,19 @@ impl<'a> Worker<'a> {
 
     fn block(&mut self, bytes: &[u8]) -> BlockResult {
         let mut out = BlockResult::default();
+        // Only a block with that many line breaks can hold a quoted cell with too many. A
+        // block starts and ends outside quotes, so the cell is all in it.
+        if newlines(bytes) > MAX_QUOTED_LINES as u64
+            && let Some(QuoteProblem::TooManyLines(at)) = quote_problem(bytes)
+        {
+            out.failure = Some(LocalFailure::Quote {
+                line: newlines(&bytes[..at]),
+                fault: QuoteFault::TooManyLines {
+                    limit: MAX_QUOTED_LINES,
+                },
+            });
+            return out;
+        }
         let mut reader = TotalReaderBuilder::new()
             .has_headers(false)
             .from_bytes(bytes);
@@ -405,6 +491,7 @@ impl<'a> Worker<'a> {
                     row,
                     line: line_of(before),
                     column,
+                    garbled: std::str::from_utf8(bytes).is_ok(),
                 });
                 break;
             }
@@ -418,12 +505,35 @@ impl<'a> Worker<'a> {
     /// Scores one record. `Err(column)` when a cell it needs is not UTF-8.
     fn row(&mut self, record: &ByteRecord, row: u64, out: &mut BlockResult) -> Result<(), usize> {
         let plan = self.plan;
+        // The key of the cells the formula reads: each cell's number among the distinct values
+        // of its column (short keys, small tables), or the cells themselves when a column has
+        // too many distinct values.
         self.key.clear();
-        for &col in &plan.formula_columns {
+        self.key.push(0);
+        for (j, &col) in plan.formula_columns.iter().enumerate() {
             let field = record.get(col).unwrap_or(b"");
-            self.key
-                .extend_from_slice(&(field.len() as u32).to_le_bytes());
-            self.key.extend_from_slice(field);
+            let known = self.interned[j].len();
+            let id = match self.interned[j].get(field) {
+                Some(&id) => id,
+                None if known < MAX_INTERNED => {
+                    self.interned[j].insert(field.into(), known as u32);
+                    known as u32
+                }
+                None => {
+                    self.key.clear();
+                    break;
+                }
+            };
+            self.key.extend_from_slice(&id.to_le_bytes());
+        }
+        if self.key.is_empty() {
+            self.key.push(1);
+            for &col in &plan.formula_columns {
+                let field = record.get(col).unwrap_or(b"");
+                self.key
+                    .extend_from_slice(&(field.len() as u32).to_le_bytes());
+                self.key.extend_from_slice(field);
+            }
         }
         // A formula is a pure function of the cells it reads (the language has no NOW or RAND),
         // so evaluating it once per distinct combination of those cells is exact.
@@ -489,18 +599,7 @@ impl<'a> Worker<'a> {
             std::str::from_utf8(record.get(col).unwrap_or(b"")).map_err(|_| col)
         };
         let subject_raw = text(cols.subject)?;
-        let subject = match self.subjects.get(subject_raw.as_bytes()) {
-            Some(s) => s.clone(),
-            None => {
-                let s = SubjectUrl::parse(subject_raw);
-                if self.subjects.len() >= MAX_CACHED {
-                    self.subjects.clear();
-                }
-                self.subjects
-                    .insert(subject_raw.as_bytes().into(), s.clone());
-                s
-            }
-        };
+        let subject = SubjectUrl::parse(subject_raw);
         let id = cols
             .id
             .map(text)
@@ -585,16 +684,12 @@ fn push_warning(
     column: Option<usize>,
     kind: WarningKind,
 ) {
-    if out.warnings.len() < MAX_WARNINGS {
-        out.warnings.push(LocalWarning {
-            row,
-            line,
-            column,
-            kind,
-        });
-    } else {
-        out.warnings_dropped += 1;
-    }
+    out.warnings.push(LocalWarning {
+        row,
+        line,
+        column,
+        kind,
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -643,7 +738,18 @@ fn run_csv(
                 break (Headers::new(cells), end, n);
             }
             (None, Block::Data) => {}
-            (None, Block::End | Block::Unclosed) => {
+            (None, Block::Unclosed(fault, lines)) => {
+                return Err(SheetError::UnclosedQuote {
+                    location: Location {
+                        source: name,
+                        line: newlines(&first) + lines + 1,
+                        row: None,
+                        column: None,
+                    },
+                    fault,
+                });
+            }
+            (None, Block::End) => {
                 return Err(SheetError::NoHeader {
                     name,
                     header_row: layout.header_row,
@@ -671,6 +777,7 @@ fn run_csv(
         formula_columns,
         only,
         records: sink.is_some(),
+        subjects: Arc::default(),
     };
 
     let lines_before = memchr::memchr_iter(b'\n', &first[..data_start]).count() as u64;
@@ -680,6 +787,9 @@ fn run_csv(
         line_base: lines_before,
         warnings: Vec::new(),
         omitted: 0,
+        tally: WarningTally::default(),
+        on_warning: options.on_warning,
+        deferred: None,
     };
 
     let outcome = std::thread::scope(|scope| -> Result<SummaryBuilder, SheetError> {
@@ -712,7 +822,10 @@ fn run_csv(
             }
         }
         drop(result_rxs);
-        let mut summary = SummaryBuilder::default();
+        if let (Ok(()), Some(e)) = (&merged, state.deferred.take()) {
+            merged = Err(e);
+        }
+        let mut summary = SummaryBuilder::sharing(&plan.subjects);
         for w in workers {
             // A worker that panicked ended the merge early: carry the panic on rather than
             // report a short sheet as if it were whole.
@@ -741,6 +854,7 @@ fn run_csv(
             columns,
             warnings: state.warnings,
             warnings_omitted: state.omitted,
+            tally: state.tally,
         },
     ))
 }
@@ -777,9 +891,9 @@ fn feed(
         let job = match blocks.next(&mut buf)? {
             (Block::End, _) => break,
             (Block::Data, end) => Job::Records { buf, start: 0, end },
-            (Block::Unclosed, _) => Job::Unclosed,
+            (Block::Unclosed(fault, lines), _) => Job::Unclosed(fault, lines),
         };
-        let stop = matches!(job, Job::Unclosed);
+        let stop = matches!(job, Job::Unclosed(..));
         report(blocks.read);
         if jobs[seq % WORKERS].send(job).is_err() || stop {
             break;
@@ -803,8 +917,8 @@ fn work(
                 let _ = free.send(buf);
                 r
             }
-            Job::Unclosed => BlockResult {
-                failure: Some(LocalFailure::Unclosed),
+            Job::Unclosed(fault, line) => BlockResult {
+                failure: Some(LocalFailure::Quote { line, fault }),
                 ..BlockResult::default()
             },
         };
@@ -816,15 +930,19 @@ fn work(
 }
 
 /// The merging side: turns block-relative rows and lines into sheet rows and file lines.
-struct Merge {
+struct Merge<'a> {
     name: String,
     row_base: u64,
     line_base: u64,
     warnings: Vec<Warning>,
     omitted: u64,
+    tally: WarningTally,
+    on_warning: Option<&'a (dyn Fn(&Warning) + Sync)>,
+    /// An error that a quote left open may explain: kept while the rest is read for one.
+    deferred: Option<SheetError>,
 }
 
-impl Merge {
+impl Merge<'_> {
     fn merge(
         &mut self,
         mut result: BlockResult,
@@ -836,17 +954,32 @@ impl Merge {
             row: Some(self.row_base + row),
             column,
         };
+        if self.deferred.is_some() {
+            // Only a quote left open is news now.
+            if let Some(LocalFailure::Quote { line, fault }) = result.failure {
+                let mut location = location(1, line, None);
+                location.row = None;
+                return Err(SheetError::UnclosedQuote { location, fault });
+            }
+            self.row_base += result.records;
+            self.line_base += result.lines;
+            return Ok(());
+        }
         for w in result.warnings.drain(..) {
+            let warning = Warning {
+                location: location(w.row, w.line, w.column),
+                kind: w.kind,
+            };
+            self.tally.add(&warning);
+            if let Some(each) = self.on_warning {
+                each(&warning);
+            }
             if self.warnings.len() < MAX_WARNINGS {
-                self.warnings.push(Warning {
-                    location: location(w.row, w.line, w.column),
-                    kind: w.kind,
-                });
+                self.warnings.push(warning);
             } else {
                 self.omitted += 1;
             }
         }
-        self.omitted += result.warnings_dropped;
         if let Some(sink) = sink {
             for mut r in result.out.drain(..) {
                 r.row += self.row_base;
@@ -854,17 +987,29 @@ impl Merge {
             }
         }
         match result.failure {
-            Some(LocalFailure::Utf8 { row, line, column }) => {
-                return Err(SheetError::Csv {
+            Some(LocalFailure::Utf8 {
+                row,
+                line,
+                column,
+                garbled,
+            }) => {
+                let err = SheetError::Csv {
                     location: location(row, line, Some(column)),
                     message: "the cell is not valid UTF-8; export the sheet as UTF-8 CSV".into(),
-                });
+                };
+                if !garbled {
+                    return Err(err);
+                }
+                self.deferred = Some(err);
+                self.row_base += result.records;
+                self.line_base += result.lines;
+                return Ok(());
             }
-            Some(LocalFailure::Unclosed) => {
-                return Err(SheetError::UnclosedQuote {
-                    location: location(1, 0, None),
-                    limit_mib: MAX_RECORD / (1024 * 1024),
-                });
+            Some(LocalFailure::Quote { line, fault }) => {
+                // The line is where the quote opens; which row that is, is what is in doubt.
+                let mut location = location(1, line, None);
+                location.row = None;
+                return Err(SheetError::UnclosedQuote { location, fault });
             }
             None => {}
         }

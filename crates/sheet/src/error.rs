@@ -96,14 +96,12 @@ pub enum SheetError {
         message: String,
     },
     /// A quoted cell never closes, so the rest of the file would be one cell.
-    #[error(
-        "{location}: a quoted cell is never closed (the row grows past {limit_mib} MiB); check the quotes in this row"
-    )]
+    #[error("{location}: {fault}")]
     UnclosedQuote {
-        /// Where the runaway row starts.
+        /// Where the quote opens.
         location: Location,
-        /// The row size limit in MiB.
-        limit_mib: usize,
+        /// What gave it away.
+        fault: QuoteFault,
     },
     /// A workbook (XLSX/ODS) could not be read.
     #[error("cannot read the workbook `{name}`: {message}")]
@@ -189,6 +187,42 @@ pub enum SheetError {
     Write(std::io::Error),
 }
 
+/// How a quoted cell that never closes shows itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteFault {
+    /// The input ends inside the quoted cell.
+    NeverClosed,
+    /// The quoted cell holds more line breaks than any real cell.
+    TooManyLines {
+        /// The most line breaks a cell may hold.
+        limit: usize,
+    },
+    /// The row grows past a size no real row has.
+    TooLong {
+        /// The limit in MiB.
+        limit_mib: usize,
+    },
+}
+
+impl fmt::Display for QuoteFault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QuoteFault::NeverClosed => f.write_str(
+                "a quoted cell opens here and is never closed, so the rest of the file would be one cell; check the quotes on this line",
+            ),
+            QuoteFault::TooManyLines { limit } => write!(
+                f,
+                "a quoted cell opens here and runs over more than {} lines; its closing quote is probably missing: check the quotes on this line",
+                thousands(*limit as u64)
+            ),
+            QuoteFault::TooLong { limit_mib } => write!(
+                f,
+                "a quoted cell is never closed (the row grows past {limit_mib} MiB); check the quotes in this row"
+            ),
+        }
+    }
+}
+
 impl SheetError {
     /// Whether the error is the user's input being wrong (a bad path, link, layout or file),
     /// as opposed to a failure of the machine or the network.
@@ -251,6 +285,140 @@ impl fmt::Display for Warning {
                 self.location
             ),
         }
+    }
+}
+
+/// Places listed per kind of warning in a [`WarningGroup`].
+pub const FIRST_PLACES: usize = 3;
+
+/// A kind of problem, as [`WarningGroup`]s count them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WarningGroupKind {
+    /// Rows with content whose subject cell is blank.
+    NoSubject,
+    /// Rows with fewer cells than the header.
+    MissingCells {
+        /// Cells in the header.
+        expected: usize,
+    },
+    /// Rows with more cells than the header.
+    ExtraCells {
+        /// Cells in the header.
+        expected: usize,
+    },
+}
+
+impl WarningGroupKind {
+    /// The group a warning belongs to.
+    pub fn of(kind: &WarningKind) -> WarningGroupKind {
+        match *kind {
+            WarningKind::NoSubject => WarningGroupKind::NoSubject,
+            WarningKind::Ragged { cells, expected } if cells < expected => {
+                WarningGroupKind::MissingCells { expected }
+            }
+            WarningKind::Ragged { expected, .. } => WarningGroupKind::ExtraCells { expected },
+        }
+    }
+}
+
+/// Every warning of one kind in a sheet: how many, and the lines of the first few.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WarningGroup {
+    /// What.
+    #[serde(flatten)]
+    pub kind: WarningGroupKind,
+    /// Rows with this problem.
+    pub count: u64,
+    /// The lines of the first [`FIRST_PLACES`] of them.
+    pub lines: Vec<u64>,
+}
+
+impl fmt::Display for WarningGroup {
+    /// `20,106 rows have a blank issue/MR link: lines 34, 49, 101, …`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.count;
+        let (rows, have) = if n == 1 {
+            ("row", "has")
+        } else {
+            ("rows", "have")
+        };
+        let count = thousands(n);
+        match self.kind {
+            WarningGroupKind::NoSubject => write!(
+                f,
+                "{count} {rows} {have} a blank issue/MR link, so they belong to no issue or MR"
+            )?,
+            WarningGroupKind::MissingCells { expected } => write!(
+                f,
+                "{count} {rows} {have} fewer cells than the header ({expected}); the missing cells count as blank"
+            )?,
+            WarningGroupKind::ExtraCells { expected } => write!(
+                f,
+                "{count} {rows} {have} more cells than the header ({expected}); the extra cells are ignored"
+            )?,
+        }
+        let lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
+        let more = if n > self.lines.len() as u64 {
+            ", …"
+        } else {
+            ""
+        };
+        let word = if self.lines.len() == 1 {
+            "line"
+        } else {
+            "lines"
+        };
+        write!(f, ": {word} {}{more}", lines.join(", "))
+    }
+}
+
+/// `20106` as `20,106`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Every warning of a sheet, grouped by kind, in the order each kind first occurred.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct WarningTally {
+    /// One group per kind of problem.
+    pub groups: Vec<WarningGroup>,
+}
+
+impl WarningTally {
+    /// Counts a warning.
+    pub fn add(&mut self, warning: &Warning) {
+        let kind = WarningGroupKind::of(&warning.kind);
+        let group = match self.groups.iter().position(|g| g.kind == kind) {
+            Some(i) => &mut self.groups[i],
+            None => {
+                self.groups.push(WarningGroup {
+                    kind,
+                    count: 0,
+                    lines: Vec::new(),
+                });
+                let last = self.groups.len() - 1;
+                &mut self.groups[last]
+            }
+        };
+        group.count += 1;
+        if group.lines.len() < FIRST_PLACES {
+            group.lines.push(warning.location.line);
+        }
+    }
+
+    /// Warnings counted.
+    pub fn total(&self) -> u64 {
+        self.groups.iter().map(|g| g.count).sum()
     }
 }
 

@@ -34,6 +34,7 @@
 
 mod compare;
 mod csv_rows;
+mod distinct;
 mod engine;
 mod error;
 mod layout;
@@ -47,7 +48,10 @@ mod workbook;
 
 pub use compare::{CompareOptions, score_compare};
 pub use engine::{RecordSink, ScoreOptions, StreamReport, score_records, score_summary};
-pub use error::{Location, SheetError, Warning, WarningKind};
+pub use error::{
+    Location, QuoteFault, SheetError, Warning, WarningGroup, WarningGroupKind, WarningKind,
+    WarningTally, thousands,
+};
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
 pub use record::{ScoreRecord, StoredJson, ValueJson, format_number, value_text};
 pub use response::parse_timestamp;

@@ -1,13 +1,20 @@
 //! A deterministic generator of realistic feedback sheets in the handbook's layout, for trials
-//! and benchmarks: `examples/feedback.csv` is its output for 300 rows and seed 2026.
+//! and benchmarks: `examples/feedback.csv` is its output for 300 rows, seed 2026 and the
+//! [`Mix::FewLinks`] mix.
 //!
 //! Rows look like a Google Form's responses exported from Sheets (CRLF, quoted multi-line
-//! cells): timestamps spread over the twelve months up to November 2026, several responses per
-//! issue or MR with the link written in equivalent forms (`/-/issues/` and `/issues/`,
+//! cells): timestamps spread over the twelve months up to November 2026, responses about
+//! issues or MRs with the link written in equivalent forms (`/-/issues/` and `/issues/`,
 //! `#note_…` anchors, trailing slashes), resolutions from the form's drop-down (a few in
 //! lower case), the GitLab values ticked, multi-line comments with non-ASCII names, a few blank
 //! ratings, a few cells that make the formula fail, and the sheet's own score column — blank
 //! for the newest rows and stale for a few.
+//!
+//! Two mixes: [`Mix::Realistic`] (the default) is what a real feedback sheet looks like — about
+//! one distinct issue/MR per three responses, most issues getting one to three, 2% blank links,
+//! some free text instead of a link, odd spellings (upper-case hosts, queries, spaces around)
+//! and the values ticked in any order; [`Mix::FewLinks`] is the earlier mix, a few thousand
+//! issues/MRs however many rows, values always in the form's order.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -36,7 +43,31 @@ pub struct SampleOptions {
     pub rows: u64,
     /// The same seed gives the same sheet.
     pub seed: u64,
+    /// Which kind of sheet.
+    pub mix: Mix,
 }
+
+/// The kind of sheet [`write_sample`] generates.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mix {
+    /// About one distinct issue/MR link per three responses (most get one to three), 2% blank
+    /// links, 1% free text, odd spellings of links, values ticked in any order.
+    #[default]
+    Realistic,
+    /// A few thousand issues/MRs whatever the size (about five responses each at first), every
+    /// link present and well formed, values in the form's order.
+    FewLinks,
+}
+
+/// Free text typed where the link should be.
+const NOT_LINKS: [&str; 6] = [
+    "ZD macro cleanup",
+    "the SLA view for APAC",
+    "see Slack thread #support-ops",
+    "n/a",
+    "Ticket 482113",
+    "Zendesk form: \"Billing\" fields",
+];
 
 /// The form's resolution answers, with their weights.
 const RESOLUTIONS: [(&str, u32); 6] = [
@@ -191,6 +222,9 @@ struct Generator {
     span_secs: i64,
     /// The current row's rating (0 for blank); the comment's tone follows it.
     rating: u32,
+    mix: Mix,
+    /// Realistic mix: issues/MRs opened so far (the next one gets this number).
+    opened: usize,
 }
 
 impl Generator {
@@ -206,6 +240,8 @@ impl Generator {
             start,
             span_secs,
             rating: 0,
+            mix: options.mix,
+            opened: 0,
         }
     }
 
@@ -244,10 +280,15 @@ impl Generator {
             at.second()
         ));
         // B: a subject, recent ones more likely, written in one of its equivalent forms.
-        let base = (i as f64 / self.rows as f64 * self.subjects as f64) as i64;
-        let age = self.rng.f64().powi(3) * 12f64.min(base as f64);
-        let subject = (base - age as i64).clamp(0, self.subjects as i64 - 1) as usize;
-        row.push(self.link(subject));
+        if self.mix == Mix::Realistic {
+            let link = self.realistic_link();
+            row.push(link);
+        } else {
+            let base = (i as f64 / self.rows as f64 * self.subjects as f64) as i64;
+            let age = self.rng.f64().powi(3) * 12f64.min(base as f64);
+            let subject = (base - age as i64).clamp(0, self.subjects as i64 - 1) as usize;
+            row.push(self.link(subject));
+        }
         // C: the resolution.
         let pick = self.weighted(&RESOLUTIONS);
         let resolution = RESOLUTIONS[pick].0;
@@ -260,12 +301,16 @@ impl Generator {
         let values = if self.rng.u32(0..80) == 0 {
             self.rng.u32(1..7).to_string()
         } else {
-            VALUES
+            let mut ticked: Vec<&str> = VALUES
                 .iter()
                 .filter(|(_, p)| self.rng.f64() < *p)
                 .map(|(v, _)| *v)
-                .collect::<Vec<_>>()
-                .join(", ")
+                .collect();
+            if self.mix == Mix::Realistic {
+                // Form tools list the ticked boxes in the order they were ticked.
+                self.rng.shuffle(&mut ticked);
+            }
+            ticked.join(", ")
         };
         row.push(values);
         // F (chosen before E, whose tone follows it): the rating, sometimes blank.
@@ -304,6 +349,50 @@ impl Generator {
                     + u64::from(self.rng.u32(0..3));
                 link.push_str(&format!("#note_{note}"));
             }
+            _ => {}
+        }
+        link
+    }
+
+    /// A link in the realistic mix: a third of the responses are about an issue/MR nobody
+    /// answered about before; the others about one of the last few dozen.
+    fn realistic_link(&mut self) -> String {
+        match self.rng.u32(0..100) {
+            0..=1 => return String::new(),
+            2 => return NOT_LINKS[self.rng.usize(..NOT_LINKS.len())].to_owned(),
+            _ => {}
+        }
+        let subject = if self.opened == 0 || self.rng.u32(0..3) == 0 {
+            self.opened += 1;
+            self.opened - 1
+        } else {
+            let back = (self.rng.f64().powi(2) * 40.0) as usize;
+            self.opened - 1 - back.min(self.opened - 1)
+        };
+        // Mixed radix: every subject gets its own group, project, kind and number.
+        let (group, project) = (subject % 37, subject / 37 % 23);
+        let kind = ["issues", "merge_requests"][subject / 851 % 2];
+        let number = 1 + subject / 1_702;
+        let dash = if self.rng.u32(0..4) == 0 { "" } else { "-/" };
+        let (scheme, host) = match self.rng.u32(0..50) {
+            0 => ("HTTPS", "gitlab.com"),
+            1 => ("https", "GitLab.com"),
+            2 => ("https", "gitlab.com:443"),
+            _ => ("https", "gitlab.com"),
+        };
+        let team = ["support-ops", "zendesk-global", "readiness", "us-federal"][group % 4];
+        let mut link = format!(
+            "{scheme}://{host}/gitlab-com/support/{team}/g{group}/project-{project}/{dash}{kind}/{number}"
+        );
+        match self.rng.u32(0..20) {
+            0 | 1 => link.push('/'),
+            2..=4 => {
+                let note = 1_800_000_000 + u64::from(self.rng.u32(0..90_000_000));
+                link.push_str(&format!("#note_{note}"));
+            }
+            5 => link.push_str("?tab=activity"),
+            6 => link.push('#'),
+            7 => link = format!(" {link} "),
             _ => {}
         }
         link
@@ -354,7 +443,12 @@ mod tests {
 
     fn sample(rows: u64, seed: u64) -> String {
         let mut out = Vec::new();
-        write_sample(&mut out, &SampleOptions { rows, seed }, None).unwrap();
+        let options = SampleOptions {
+            rows,
+            seed,
+            mix: Mix::FewLinks,
+        };
+        write_sample(&mut out, &options, None).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -362,6 +456,36 @@ mod tests {
     fn the_same_seed_gives_the_same_sheet_and_another_seed_another() {
         assert_eq!(sample(50, 7), sample(50, 7));
         assert_ne!(sample(50, 7), sample(50, 8));
+    }
+
+    #[test]
+    fn the_realistic_mix_has_a_link_per_few_responses_and_odd_cells() {
+        let mut out = Vec::new();
+        let options = SampleOptions {
+            rows: 3_000,
+            seed: 3,
+            mix: Mix::Realistic,
+        };
+        write_sample(&mut out, &options, None).unwrap();
+        let mut reader = csv::ReaderBuilder::new().from_reader(out.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3_000);
+        let blank = rows.iter().filter(|r| r[1].is_empty()).count();
+        assert!((20..=100).contains(&blank), "{blank} blank links");
+        let subjects: std::collections::HashSet<supportops_domain::SubjectUrl> = rows
+            .iter()
+            .map(|r| supportops_domain::SubjectUrl::parse(&r[1]))
+            .filter(|s| s.as_str().starts_with("https://"))
+            .collect();
+        // One issue/MR per two to four responses.
+        assert!(
+            (750..=1_500).contains(&subjects.len()),
+            "{} subjects",
+            subjects.len()
+        );
+        assert!(rows.iter().any(|r| r[1].contains("GitLab.com")));
+        assert!(rows.iter().any(|r| r[1].starts_with(' ')));
+        assert!(rows.iter().any(|r| r[3].starts_with("Transparency, ")));
     }
 
     #[test]

@@ -1,15 +1,16 @@
 //! `score --summary`: counts and shares per band, the score histogram, distinct subjects and
 //! stored-score mismatches, built incrementally and merged across worker threads.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use supportops_domain::{Band, SubjectUrl};
 use supportops_formula::Value;
 
+use crate::distinct::{FingerprintSet, fingerprint};
 use crate::record::format_number;
 
-type FastSet<T> = HashSet<T, foldhash::fast::RandomState>;
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The summary of a scored sheet. JSON:
@@ -101,30 +102,37 @@ pub(crate) fn score_key(value: &Value) -> Option<u64> {
     }
 }
 
-/// Builds a [`Summary`] row by row; one per worker, merged at the end.
+/// Builds a [`Summary`] row by row; one per worker, merged at the end. Workers of one run
+/// share one set of subjects ([`SummaryBuilder::sharing`]).
 #[derive(Debug, Default)]
 pub(crate) struct SummaryBuilder {
     rows: u64,
     bands: [u64; 4],
     scores: FastMap<u64, u64>,
-    /// Fingerprints of the subjects seen as written, each normalised once.
-    raw_subjects: FastSet<u64>,
-    /// Fingerprints of the normalised subjects.
-    subjects: FastSet<u64>,
+    /// Fingerprints of the normalised subjects (see [`crate::distinct`]).
+    subjects: Arc<FingerprintSet>,
+    /// Fingerprints of recent subjects as written, by their low bits: a spelling seen lately
+    /// is already counted (the responses about one issue/MR come close together).
+    recent: Vec<u64>,
+    /// Scratch space for normalising.
+    normalised: String,
     mismatches: u64,
 }
 
-/// Marks the fingerprint of a link's part before its `#` anchor.
-const ANCHORLESS: u64 = 0xa5a5_0f0f_5a5a_f0f0;
-
-/// A 64-bit fingerprint of some bytes, the same in every thread. Distinct subjects are counted
-/// by fingerprint: two of a million subjects share one with a chance below one in ten million.
-fn fingerprint(bytes: &[u8]) -> u64 {
-    use std::hash::BuildHasher as _;
-    foldhash::fast::FixedState::with_seed(0x5eed_5ab1_e5c0_7e5d).hash_one(bytes)
-}
+/// Recent spellings of subjects remembered per builder.
+const RECENT: usize = 4096;
+/// Tells fingerprints of subjects as written from those of normalised ones.
+const RAW_SALT: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl SummaryBuilder {
+    /// A builder that counts subjects in `subjects`, shared with other builders.
+    pub fn sharing(subjects: &Arc<FingerprintSet>) -> SummaryBuilder {
+        SummaryBuilder {
+            subjects: Arc::clone(subjects),
+            ..SummaryBuilder::default()
+        }
+    }
+
     /// Counts `n` rows of the same band and score.
     pub fn add_many(&mut self, band: Band, score: Option<u64>, n: u64) {
         if n == 0 {
@@ -144,33 +152,29 @@ impl SummaryBuilder {
         self.mismatches += u64::from(mismatch);
     }
 
-    /// Records a row's subject as written.
-    ///
-    /// Each spelling is normalised once. Links that differ only in their `#…` anchor (one per
-    /// comment, e.g. `#note_123`) normalise alike when the link is a valid URL, so once one of
-    /// them has been normalised without its anchor the others are known without parsing.
+    /// Records a row's subject as written: normalised (on bytes for the common link shapes),
+    /// then counted by the fingerprint of its normalised text.
     pub fn add_subject(&mut self, subject_raw: &[u8]) {
-        let full = fingerprint(subject_raw);
-        if self.raw_subjects.contains(&full) {
+        // Salted, so that a spelling's fingerprint is not that of a normalised subject.
+        let raw = fingerprint(subject_raw) ^ RAW_SALT;
+        if self.recent.is_empty() {
+            self.recent = vec![0; RECENT];
+        }
+        let slot = raw as usize % RECENT;
+        if self.recent[slot] == raw {
             return;
         }
-        let anchor = memchr::memchr(b'#', subject_raw);
-        // Salted so that a link's anchor-less prefix never equals a full link's fingerprint.
-        let prefix = anchor.map(|at| fingerprint(&subject_raw[..at]) ^ ANCHORLESS);
-        if prefix.is_some_and(|p| self.raw_subjects.contains(&p)) {
-            return;
+        self.recent[slot] = raw;
+        match std::str::from_utf8(subject_raw) {
+            Ok(text) => SubjectUrl::normalise_into(text, &mut self.normalised),
+            Err(_) => {
+                let text = String::from_utf8_lossy(subject_raw);
+                SubjectUrl::normalise_into(&text, &mut self.normalised);
+            }
         }
-        self.raw_subjects.insert(full);
-        let subject = SubjectUrl::parse(&String::from_utf8_lossy(subject_raw));
-        if let Some(prefix) = prefix
-            && !subject.as_str().contains('#')
-        {
-            // The anchor was dropped: the link parsed as a URL, and so does any other anchor.
-            self.raw_subjects.insert(prefix);
-        }
-        if !subject.is_empty() {
+        if !self.normalised.is_empty() {
             self.subjects
-                .insert(fingerprint(subject.as_str().as_bytes()));
+                .insert(fingerprint(self.normalised.as_bytes()));
         }
     }
 
@@ -188,8 +192,9 @@ impl SummaryBuilder {
         for (k, n) in other.scores {
             *self.scores.entry(k).or_default() += n;
         }
-        self.raw_subjects.extend(other.raw_subjects);
-        self.subjects.extend(other.subjects);
+        if !Arc::ptr_eq(&self.subjects, &other.subjects) {
+            self.subjects.extend(&other.subjects);
+        }
         self.mismatches += other.mismatches;
     }
 
@@ -205,7 +210,7 @@ impl SummaryBuilder {
             rows: self.rows,
             bands: self.bands,
             scores,
-            subjects: self.subjects.len() as u64,
+            subjects: self.subjects.len(),
             mismatches: self.mismatches,
         }
     }

@@ -110,3 +110,33 @@ fn the_sample_sheet_and_workbook_agree_with_scoring_twice() {
         assert_eq!(compare(&source, usize::MAX, None), expected, "{name}");
     }
 }
+
+#[test]
+fn a_quote_left_open_stops_the_what_if_at_the_line_where_it_opens() {
+    let header =
+        "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Score";
+    let text = format!(
+        "{header}\n1/1/2026 1:00:00,https://x/-/issues/1,,,\"fine\nand closed\",5\n1/1/2026 2:00:00,https://x/-/issues/2,,,\"oops,4\n1/1/2026 3:00:00,https://x/-/issues/3,,,,1\n"
+    );
+    let (_dir, source) = csv_file(&text);
+    for block in [Some(7), Some(4096), None] {
+        let options = CompareOptions {
+            block_size: block,
+            ..CompareOptions::default()
+        };
+        let err = score_compare(
+            &source,
+            &SheetLayout::default(),
+            &handbook(),
+            &rating_only(),
+            &options,
+        )
+        .unwrap_err();
+        match err {
+            supportops_sheet::SheetError::UnclosedQuote { location, .. } => {
+                assert_eq!(location.line, 4, "block {block:?}");
+            }
+            other => panic!("block {block:?}: {other}"),
+        }
+    }
+}

@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use supportops_sheet::sample::{SampleOptions, write_sample};
+use supportops_sheet::sample::{Mix, SampleOptions, write_sample};
 
 use super::Context;
 
@@ -21,6 +21,19 @@ pub struct Args {
     /// Write to this file instead of standard output
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// The kind of sheet: `realistic` (about one issue/MR per three responses, blank and odd
+    /// links) or `few-links` (a few thousand issues/MRs, as in examples/feedback.csv)
+    #[arg(long, value_enum, value_name = "MIX", default_value_t = MixArg::Realistic)]
+    mix: MixArg,
+}
+
+/// `--mix` of `sample`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MixArg {
+    /// About one distinct link per three responses, 2% blank, some free text, odd spellings
+    Realistic,
+    /// A few thousand distinct links whatever the size, all well formed
+    FewLinks,
 }
 
 /// Runs the command.
@@ -30,6 +43,10 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let options = SampleOptions {
         rows: args.rows,
         seed: args.seed,
+        mix: match args.mix {
+            MixArg::Realistic => Mix::Realistic,
+            MixArg::FewLinks => Mix::FewLinks,
+        },
     };
     match &args.out {
         Some(path) => {

@@ -12,7 +12,7 @@ use supportops_domain::Band;
 use supportops_formula::{Formula, ParseOptions};
 use supportops_sheet::{
     ColumnRef, Columns, Headers, RecordSink, ScoreOptions, ScoreRecord, Scoring, SheetError,
-    SheetLayout, SourceSpec, StreamReport, Summary, value_text,
+    SheetLayout, SourceSpec, StreamReport, Summary, Warning, value_text,
 };
 use tabled::settings::Style;
 
@@ -163,6 +163,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     }
     let progress = Progress::new(&source);
     let report_progress = |read: u64, total: Option<u64>| progress.update(read, total);
+    // JSON and NDJSON records come with every warning, one JSON object per line on stderr;
+    // a summary or a table gets one line per kind of problem at the end.
+    let json_warnings =
+        !args.summary && matches!(args.format, ScoreFormat::Json | ScoreFormat::Ndjson);
+    let stderr = std::sync::Mutex::new(std::io::BufWriter::new(std::io::stderr()));
+    let warning_json = |w: &Warning| {
+        let mut err = stderr
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = writeln!(err, "{}", warning_json(w));
+    };
     if args.compare.wanted() {
         let bar = progress.bar.as_ref().map(|_| &report_progress as _);
         let result = super::score_compare::run(
@@ -180,6 +191,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         only: args.only.iter().map(|b| Band::from(*b)).collect(),
         progress: progress.bar.as_ref().map(|_| &report_progress as _),
         block_size: None,
+        on_warning: json_warnings.then_some(&warning_json as _),
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -209,21 +221,51 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
         other => other.context("cannot write the output")?,
     }
-    print_warnings(&report);
+    let _ = stderr
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .flush();
+    if !json_warnings {
+        print_warnings(&report, args.summary);
+    }
     Ok(())
 }
 
-fn print_warnings(report: &StreamReport) {
-    for w in &report.warnings {
-        anstream::eprintln!("{} {w}", "warning:".yellow().bold());
-    }
-    if report.warnings_omitted > 0 {
+/// One line per kind of problem, with the count and the first lines.
+fn print_warnings(report: &StreamReport, summary: bool) {
+    for group in &report.tally.groups {
+        let all = match (group.count > group.lines.len() as u64, summary) {
+            (false, _) => "",
+            (true, false) => " (see --format json for all)",
+            (true, true) => " (see --format json without --summary for all)",
+        };
         anstream::eprintln!(
-            "{} {} more warning(s) not shown",
+            "{} {}: {group}{all}",
             "warning:".yellow().bold(),
-            report.warnings_omitted
+            report.name
         );
     }
+}
+
+/// A warning as one flat JSON object: where (`source`, `line`, `row`, `column` letter), what
+/// (`kind` and its fields) and the message a person would read.
+fn warning_json(w: &Warning) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("source".into(), w.location.source.clone().into());
+    object.insert("line".into(), w.location.line.into());
+    object.insert("row".into(), w.location.row.into());
+    object.insert(
+        "column".into(),
+        w.location
+            .column
+            .map(supportops_formula::column_letters)
+            .into(),
+    );
+    if let Ok(serde_json::Value::Object(kind)) = serde_json::to_value(&w.kind) {
+        object.extend(kind);
+    }
+    object.insert("message".into(), w.to_string().into());
+    serde_json::Value::Object(object).to_string()
 }
 
 /// A progress bar on stderr for long runs, only when stderr is a terminal.
