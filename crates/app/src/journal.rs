@@ -106,10 +106,13 @@ pub type Sleep = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>
 /// the tracker ([`TrackerError::OutcomeUnknown`]), `look` checks whether it did (the marker
 /// found, the note there, the state or labels already applied); found → that is the answer;
 /// not found → sent again after [`Settle::backoff`] (slept with `sleep`, when given), at most [`Settle::resends`] times. A
-/// refusal, or an answer still lost after that, is returned as is.
+/// refusal, or an answer still lost after that, is returned as is. An `idempotent` write
+/// (labels, state, description), which the tracker client already resends itself, is also
+/// looked for after it ended [`TrackerError::Unavailable`] or [`TrackerError::Network`].
 pub async fn settled<T, S, SF, L, LF>(
     policy: Settle,
     sleep: Option<&Sleep>,
+    idempotent: bool,
     mut send: S,
     mut look: L,
 ) -> Result<T, TrackerError>
@@ -123,6 +126,13 @@ where
     loop {
         let lost = match send().await {
             Err(e @ TrackerError::OutcomeUnknown { .. }) => e,
+            // The client resends an idempotent write itself; after its last try failed with
+            // a 5xx or a broken connection, the change may still have been made.
+            Err(e @ (TrackerError::Unavailable { .. } | TrackerError::Network { .. }))
+                if idempotent =>
+            {
+                e
+            }
             other => return other,
         };
         if let Some(found) = look().await? {
@@ -203,6 +213,7 @@ async fn create_settled(
     settled(
         policy,
         sleep,
+        false,
         || tracker.create_issue(project, new),
         || async {
             Ok(find_marked(tracker, project, search, marker, since)
@@ -375,6 +386,7 @@ impl Tracker for Journaled {
             settled(
                 self.settle,
                 self.sleep.as_ref(),
+                false,
                 || inner.add_note(project, iid, body),
                 || async {
                     // The note is there when one carries its marker, or reads the same.
@@ -421,6 +433,7 @@ impl Tracker for Journaled {
             settled(
                 self.settle,
                 self.sleep.as_ref(),
+                true,
                 || inner.update_labels(project, iid, add, remove),
                 || async {
                     let now = inner.issue(project, iid).await?;
@@ -453,6 +466,7 @@ impl Tracker for Journaled {
             settled(
                 self.settle,
                 self.sleep.as_ref(),
+                true,
                 || inner.edit_description(project, iid, description),
                 || async {
                     let now = inner.issue(project, iid).await?;
@@ -482,6 +496,7 @@ impl Tracker for Journaled {
             settled(
                 self.settle,
                 self.sleep.as_ref(),
+                true,
                 || inner.set_state(project, iid, state),
                 || async {
                     let now = inner.issue(project, iid).await?;
