@@ -21,8 +21,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::pin::Pin;
 use jiff::Timestamp;
+use std::pin::Pin;
 use supportops_ports::store::ActionLog;
 use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{
@@ -197,17 +197,24 @@ pub async fn create_marked(
     marker: &str,
     since: Option<Timestamp>,
 ) -> Result<Issue, TrackerError> {
-    create_settled(tracker, Settle::default(), None, project, new, search, marker, since).await
+    create_settled(
+        tracker,
+        (Settle::default(), None),
+        project,
+        new,
+        (marker, search),
+        since,
+    )
+    .await
 }
 
+/// [`create_marked`] with `(policy, sleep)` for [`settled`] and `(marker, search)`.
 async fn create_settled(
     tracker: &dyn Tracker,
-    policy: Settle,
-    sleep: Option<&Sleep>,
+    (policy, sleep): (Settle, Option<&Sleep>),
     project: &str,
     new: &NewIssue,
-    search: &str,
-    marker: &str,
+    (marker, search): (&str, &str),
     since: Option<Timestamp>,
 ) -> Result<Issue, TrackerError> {
     settled(
@@ -347,16 +354,22 @@ impl Tracker for Journaled {
         let intent = self.intent("create_issue", project, None, issue.title.clone());
         let inner = self.inner.as_ref();
         // Allow for clocks that disagree: look back a little before the intent.
-        let since = intent.at.checked_sub(jiff::SignedDuration::from_mins(10)).ok();
+        let since = intent
+            .at
+            .checked_sub(jiff::SignedDuration::from_mins(10))
+            .ok();
         let call = async {
             match first_marker(&issue.description) {
                 Some((marker, search)) => {
                     create_settled(
                         inner,
-                        self.settle,
-                        self.sleep.as_ref(),
-                        project, issue, search, marker, since)
-                        .await
+                        (self.settle, self.sleep.as_ref()),
+                        project,
+                        issue,
+                        (marker, search),
+                        since,
+                    )
+                    .await
                 }
                 // Nothing to find it by: a lost answer waits for the rerun.
                 None => inner.create_issue(project, issue).await,
@@ -391,10 +404,14 @@ impl Tracker for Journaled {
                 || async {
                     // The note is there when one carries its marker, or reads the same.
                     let marker = first_marker(body).map(|(m, _)| m);
-                    Ok(inner.notes(project, iid).await?.into_iter().find(|n| match marker {
-                        Some(m) => n.body.contains(m),
-                        None => n.body.trim() == body.trim(),
-                    }))
+                    Ok(inner
+                        .notes(project, iid)
+                        .await?
+                        .into_iter()
+                        .find(|n| match marker {
+                            Some(m) => n.body.contains(m),
+                            None => n.body.trim() == body.trim(),
+                        }))
                 },
             ),
             |note: &Note, mut entry| {

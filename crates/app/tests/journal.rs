@@ -233,7 +233,11 @@ async fn a_refusal_fails_the_intent_and_an_answer_lost_past_the_resends_waits_fo
         .set_state(PROJECT, issue.iid, IssueState::Closed)
         .await;
     assert!(lost.is_err());
-    assert_eq!(*watching.unknown_before.lock().unwrap(), 0, "sent three times");
+    assert_eq!(
+        *watching.unknown_before.lock().unwrap(),
+        0,
+        "sent three times"
+    );
     assert_eq!(
         store.pending_actions().await.unwrap().len(),
         1,

@@ -93,8 +93,7 @@ impl Tracker for Listings {
         self.inner.issue(p, iid).await
     }
     async fn list_issues(&self, p: &str, q: &IssueQuery) -> Result<Vec<Issue>, TrackerError> {
-        self.lists
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.inner.list_issues(p, q).await
     }
     async fn add_note(&self, p: &str, iid: u64, b: &str) -> Result<Note, TrackerError> {
@@ -164,9 +163,7 @@ async fn on_the_local_tracker_a_new_store_finds_issues_by_an_indexed_lookup() {
     .expect("the first run files");
     assert_eq!(filed.actions.len(), 12);
 
-    tracker
-        .lists
-        .store(0, std::sync::atomic::Ordering::SeqCst);
+    tracker.lists.store(0, std::sync::atomic::Ordering::SeqCst);
     let fresh = open("fresh.db").await;
     let report = review(
         &fresh,
@@ -179,7 +176,10 @@ async fn on_the_local_tracker_a_new_store_finds_issues_by_an_indexed_lookup() {
     .await
     .expect("the run with a new store");
     assert_eq!(report.found.len(), 12, "{report:#?}");
-    assert!(report.actions.is_empty(), "nothing filed twice: {report:#?}");
+    assert!(
+        report.actions.is_empty(),
+        "nothing filed twice: {report:#?}"
+    );
     assert_eq!(
         tracker.lists.load(std::sync::atomic::Ordering::SeqCst),
         0,

@@ -259,7 +259,13 @@ async fn writes_whose_answer_is_a_500_after_commit_are_settled_in_the_run() {
         d,
         &gitlab,
         &[
-            "shadow", "schedule", &id, "--at", "2026-12-08 10:00", "--format", "json",
+            "shadow",
+            "schedule",
+            &id,
+            "--at",
+            "2026-12-08 10:00",
+            "--format",
+            "json",
         ],
     )
     .await;
@@ -273,7 +279,13 @@ async fn writes_whose_answer_is_a_500_after_commit_are_settled_in_the_run() {
         d,
         &gitlab,
         &[
-            "shadow", "cancel", &id, "--reason", "Amara is on leave", "--format", "json",
+            "shadow",
+            "cancel",
+            &id,
+            "--reason",
+            "Amara is on leave",
+            "--format",
+            "json",
         ],
     )
     .await;

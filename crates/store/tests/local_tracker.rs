@@ -306,7 +306,10 @@ async fn issues_are_found_by_their_marker_through_the_index() {
         .expect("looked up")
         .expect("the local tracker keeps an index");
     assert_eq!(
-        found.iter().map(|i| (i.project.as_str(), i.iid)).collect::<Vec<_>>(),
+        found
+            .iter()
+            .map(|i| (i.project.as_str(), i.iid))
+            .collect::<Vec<_>>(),
         [("fr", one.iid)],
         "only the project asked for"
     );
@@ -334,7 +337,9 @@ async fn issues_are_found_by_their_marker_through_the_index() {
 async fn the_marker_lookup_uses_the_index_not_a_scan() {
     let file = File::new();
     let _store = file.open().await;
-    let pool = sqlx::SqlitePool::connect(&file.url).await.expect("connects");
+    let pool = sqlx::SqlitePool::connect(&file.url)
+        .await
+        .expect("connects");
     let plan: Vec<String> = sqlx::query_as::<_, (i64, i64, i64, String)>(
         "EXPLAIN QUERY PLAN SELECT id FROM local_issues WHERE project = 'fr' AND id IN \
          (SELECT issue_id FROM local_issue_markers WHERE marker = 'm') ORDER BY iid",
@@ -363,14 +368,19 @@ async fn markers_of_issues_kept_before_the_index_are_backfilled() {
     let made = t
         .create_issue(
             "fr",
-            &new_issue("both", &format!("x {a} y\n<!-- supportops:responses=h:1 -->\n{b}\n")),
+            &new_issue(
+                "both",
+                &format!("x {a} y\n<!-- supportops:responses=h:1 -->\n{b}\n"),
+            ),
         )
         .await
         .expect("create");
     drop(t);
     drop(store);
     // Back to how the store was before migration 12.
-    let pool = sqlx::SqlitePool::connect(&file.url).await.expect("connects");
+    let pool = sqlx::SqlitePool::connect(&file.url)
+        .await
+        .expect("connects");
     sqlx::query("DROP TABLE local_issue_markers")
         .execute(&pool)
         .await
