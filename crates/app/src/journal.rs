@@ -10,11 +10,19 @@
 //! create carries a hidden marker and is looked for before it is created, notes are not added
 //! twice, and label and state changes are idempotent, so running an interrupted command again
 //! settles it; the rerun's finished write also finishes the interrupted one's pending intent.
+//!
+//! A lost answer (a 5xx, a timeout, a reset after sending) is settled in the same run
+//! ([`settled`]): a create is looked for by the marker in its description, a note by its
+//! marker or its text, a label, state or description change by reading the issue; found →
+//! its result is recorded and the intent finished; not found → sent again with backoff and
+//! jitter, a bounded number of times. Only then does the intent stay pending for a rerun.
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::Timestamp;
+use std::pin::Pin;
 use supportops_ports::store::ActionLog;
 use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{
@@ -49,15 +57,138 @@ where
     }
 }
 
-/// How many times [`create_marked`] sends a create again when its answer was lost and the
-/// issue is nowhere to be found.
-const RESENDS: u32 = 2;
+/// How a write whose answer was lost is settled within the run: looked for, then sent again
+/// at most `resends` times, with backoff and jitter. Review filing uses the same waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settle {
+    /// How many times a write found nowhere is sent again.
+    pub resends: u32,
+    /// The wait before the first resend; it doubles, with jitter, up to `max_backoff`.
+    pub first_backoff: Duration,
+    /// The longest wait before a resend.
+    pub max_backoff: Duration,
+}
+
+impl Default for Settle {
+    /// Up to three resends after 1 s, 2 s, 4 s, each with up to half taken off at random.
+    fn default() -> Settle {
+        Settle {
+            resends: 3,
+            first_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(8),
+        }
+    }
+}
+
+impl Settle {
+    /// The wait before resend number `n` (0 first): `first_backoff × 2^n`, capped at
+    /// `max_backoff`, less a jitter of up to half drawn from `seed`, so that two machines do
+    /// not retry in step.
+    pub fn backoff(&self, n: u32, seed: u64) -> Duration {
+        let full = self
+            .first_backoff
+            .checked_mul(2u32.checked_pow(n).unwrap_or(u32::MAX))
+            .map_or(self.max_backoff, |d| d.min(self.max_backoff));
+        // splitmix64: a well-spread number from the seed, no dependency needed.
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let off = full.mul_f64((z % 1000) as f64 / 2000.0);
+        full.saturating_sub(off)
+    }
+}
+
+/// How the backoff of [`settled`] waits (the binary: `tokio::time::sleep`).
+pub type Sleep = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// Sends a write and settles a lost answer at once: when `send` may or may not have reached
+/// the tracker ([`TrackerError::OutcomeUnknown`]), `look` checks whether it did (the marker
+/// found, the note there, the state or labels already applied); found → that is the answer;
+/// not found → sent again after [`Settle::backoff`] (slept with `sleep`, when given), at most [`Settle::resends`] times. A
+/// refusal, or an answer still lost after that, is returned as is. An `idempotent` write
+/// (labels, state, description), which the tracker client already resends itself, is also
+/// looked for after it ended [`TrackerError::Unavailable`] or [`TrackerError::Network`].
+pub async fn settled<T, S, SF, L, LF>(
+    policy: Settle,
+    sleep: Option<&Sleep>,
+    idempotent: bool,
+    mut send: S,
+    mut look: L,
+) -> Result<T, TrackerError>
+where
+    S: FnMut() -> SF,
+    SF: Future<Output = Result<T, TrackerError>>,
+    L: FnMut() -> LF,
+    LF: Future<Output = Result<Option<T>, TrackerError>>,
+{
+    let mut resends = 0;
+    loop {
+        let lost = match send().await {
+            Err(e @ TrackerError::OutcomeUnknown { .. }) => e,
+            // The client resends an idempotent write itself; after its last try failed with
+            // a 5xx or a broken connection, the change may still have been made.
+            Err(e @ (TrackerError::Unavailable { .. } | TrackerError::Network { .. }))
+                if idempotent =>
+            {
+                e
+            }
+            other => return other,
+        };
+        if let Some(found) = look().await? {
+            return Ok(found);
+        }
+        if resends >= policy.resends {
+            return Err(lost);
+        }
+        if let Some(sleep) = sleep {
+            let seed = Timestamp::now().as_nanosecond() as u64 ^ u64::from(resends);
+            sleep(policy.backoff(resends, seed)).await;
+        }
+        resends += 1;
+    }
+}
+
+/// Issues of `project` carrying `marker`: the tracker's marker index when it keeps one, else a
+/// search for `search` and, should the search index lag, the issues created since `since`.
+pub async fn find_marked(
+    tracker: &dyn Tracker,
+    project: &str,
+    search: &str,
+    marker: &str,
+    since: Option<Timestamp>,
+) -> Result<Vec<Issue>, TrackerError> {
+    if let Some(found) = tracker.marked_issues(project, marker).await? {
+        return Ok(found);
+    }
+    let mut queries = vec![IssueQuery {
+        search: Some(search.to_owned()),
+        ..IssueQuery::default()
+    }];
+    if since.is_some() {
+        queries.push(IssueQuery {
+            created_after: since,
+            ..IssueQuery::default()
+        });
+    }
+    for query in &queries {
+        let found: Vec<Issue> = tracker
+            .list_issues(project, query)
+            .await?
+            .into_iter()
+            .filter(|i| i.description.contains(marker))
+            .collect();
+        if !found.is_empty() {
+            return Ok(found);
+        }
+    }
+    Ok(Vec::new())
+}
 
 /// Creates an issue whose description carries `marker`, settling a lost answer in the same
-/// run: when the create may or may not have happened ([`TrackerError::OutcomeUnknown`]), the
-/// project is searched for `search` and, should the search index lag, its issues created
-/// since `since` (when given) are listed; an issue carrying `marker` is the one made; none → the create is
-/// sent again, at most twice. Review filing has its own, richer settling.
+/// run with [`settled`]: the issue carrying `marker` ([`find_marked`]) is the one made; none →
+/// the create is sent again, at once. A [`Journaled`] tracker settles its creates this way
+/// itself, with backoff, and records the result.
 pub async fn create_marked(
     tracker: &dyn Tracker,
     project: &str,
@@ -66,37 +197,57 @@ pub async fn create_marked(
     marker: &str,
     since: Option<Timestamp>,
 ) -> Result<Issue, TrackerError> {
-    let mut resends = 0;
-    loop {
-        let lost = match tracker.create_issue(project, new).await {
-            Err(e @ TrackerError::OutcomeUnknown { .. }) => e,
-            other => return other,
-        };
-        let mut queries = vec![IssueQuery {
-            search: Some(search.to_owned()),
-            ..IssueQuery::default()
-        }];
-        if since.is_some() {
-            queries.push(IssueQuery {
-                created_after: since,
-                ..IssueQuery::default()
-            });
-        }
-        for query in &queries {
-            if let Some(made) = tracker
-                .list_issues(project, query)
+    create_settled(
+        tracker,
+        (Settle::default(), None),
+        project,
+        new,
+        (marker, search),
+        since,
+    )
+    .await
+}
+
+/// [`create_marked`] with `(policy, sleep)` for [`settled`] and `(marker, search)`.
+async fn create_settled(
+    tracker: &dyn Tracker,
+    (policy, sleep): (Settle, Option<&Sleep>),
+    project: &str,
+    new: &NewIssue,
+    (marker, search): (&str, &str),
+    since: Option<Timestamp>,
+) -> Result<Issue, TrackerError> {
+    settled(
+        policy,
+        sleep,
+        false,
+        || tracker.create_issue(project, new),
+        || async {
+            Ok(find_marked(tracker, project, search, marker, since)
                 .await?
                 .into_iter()
-                .find(|i| i.description.contains(marker))
-            {
-                return Ok(made);
-            }
+                .next())
+        },
+    )
+    .await
+}
+
+/// The first hidden marker in a text that names what was written (`<!-- supportops:… -->`,
+/// not a list of responses), and its text inside the comment, to search for.
+pub fn first_marker(text: &str) -> Option<(&str, &str)> {
+    const START: &str = "<!-- supportops:";
+    const END: &str = " -->";
+    let mut from = 0;
+    while let Some(at) = text[from..].find(START) {
+        let start = from + at;
+        let len = text[start..].find(END)?;
+        let marker = &text[start..start + len + END.len()];
+        from = start + len + END.len();
+        if !marker.starts_with("<!-- supportops:responses=") && !marker.contains('\n') {
+            return Some((marker, &marker["<!-- ".len()..marker.len() - END.len()]));
         }
-        if resends >= RESENDS {
-            return Err(lost);
-        }
-        resends += 1;
     }
+    None
 }
 
 /// The clock a [`Journaled`] tracker stamps its entries with.
@@ -107,12 +258,33 @@ pub struct Journaled {
     inner: Arc<dyn Tracker>,
     log: Arc<dyn ActionLog>,
     now: Clock,
+    settle: Settle,
+    sleep: Option<Sleep>,
 }
 
 impl Journaled {
-    /// Wraps `inner`, journaling its writes in `log`, stamped by `now`.
+    /// Wraps `inner`, journaling its writes in `log`, stamped by `now`; lost answers are
+    /// settled with the default [`Settle`].
     pub fn new(inner: Arc<dyn Tracker>, log: Arc<dyn ActionLog>, now: Clock) -> Journaled {
-        Journaled { inner, log, now }
+        Journaled {
+            inner,
+            log,
+            now,
+            settle: Settle::default(),
+            sleep: None,
+        }
+    }
+
+    /// Waits between resends with `sleep` (without it, a resend follows at once).
+    pub fn with_sleep(mut self, sleep: Sleep) -> Journaled {
+        self.sleep = Some(sleep);
+        self
+    }
+
+    /// Settles lost answers with `settle` instead of the default.
+    pub fn with_settle(mut self, settle: Settle) -> Journaled {
+        self.settle = settle;
+        self
     }
 
     fn intent(
@@ -180,13 +352,30 @@ impl Tracker for Journaled {
 
     async fn create_issue(&self, project: &str, issue: &NewIssue) -> Result<Issue, TrackerError> {
         let intent = self.intent("create_issue", project, None, issue.title.clone());
-        write(
-            self.log.as_ref(),
-            intent,
-            self.inner.create_issue(project, issue),
-            with_issue,
-        )
-        .await
+        let inner = self.inner.as_ref();
+        // Allow for clocks that disagree: look back a little before the intent.
+        let since = intent
+            .at
+            .checked_sub(jiff::SignedDuration::from_mins(10))
+            .ok();
+        let call = async {
+            match first_marker(&issue.description) {
+                Some((marker, search)) => {
+                    create_settled(
+                        inner,
+                        (self.settle, self.sleep.as_ref()),
+                        project,
+                        issue,
+                        (marker, search),
+                        since,
+                    )
+                    .await
+                }
+                // Nothing to find it by: a lost answer waits for the rerun.
+                None => inner.create_issue(project, issue).await,
+            }
+        };
+        write(self.log.as_ref(), intent, call, with_issue).await
     }
 
     async fn issue(&self, project: &str, iid: u64) -> Result<Issue, TrackerError> {
@@ -203,10 +392,28 @@ impl Tracker for Journaled {
 
     async fn add_note(&self, project: &str, iid: u64, body: &str) -> Result<Note, TrackerError> {
         let intent = self.intent("add_note", project, Some(iid), first_line(body));
+        let inner = self.inner.as_ref();
         write(
             self.log.as_ref(),
             intent,
-            self.inner.add_note(project, iid, body),
+            settled(
+                self.settle,
+                self.sleep.as_ref(),
+                false,
+                || inner.add_note(project, iid, body),
+                || async {
+                    // The note is there when one carries its marker, or reads the same.
+                    let marker = first_marker(body).map(|(m, _)| m);
+                    Ok(inner
+                        .notes(project, iid)
+                        .await?
+                        .into_iter()
+                        .find(|n| match marker {
+                            Some(m) => n.body.contains(m),
+                            None => n.body.trim() == body.trim(),
+                        }))
+                },
+            ),
             |note: &Note, mut entry| {
                 entry.note_id = Some(note.id);
                 entry
@@ -219,6 +426,14 @@ impl Tracker for Journaled {
         self.inner.notes(project, iid).await
     }
 
+    async fn marked_issues(
+        &self,
+        project: &str,
+        marker: &str,
+    ) -> Result<Option<Vec<Issue>>, TrackerError> {
+        self.inner.marked_issues(project, marker).await
+    }
+
     async fn update_labels(
         &self,
         project: &str,
@@ -228,10 +443,22 @@ impl Tracker for Journaled {
     ) -> Result<Issue, TrackerError> {
         let summary = format!("labels +{} -{}", add.join(" +"), remove.join(" -"));
         let intent = self.intent("update_labels", project, Some(iid), summary);
+        let inner = self.inner.as_ref();
         write(
             self.log.as_ref(),
             intent,
-            self.inner.update_labels(project, iid, add, remove),
+            settled(
+                self.settle,
+                self.sleep.as_ref(),
+                true,
+                || inner.update_labels(project, iid, add, remove),
+                || async {
+                    let now = inner.issue(project, iid).await?;
+                    let applied = add.iter().all(|l| now.labels.contains(l))
+                        && !remove.iter().any(|l| now.labels.contains(l));
+                    Ok(applied.then_some(now))
+                },
+            ),
             with_issue,
         )
         .await
@@ -249,10 +476,20 @@ impl Tracker for Journaled {
             Some(iid),
             first_line(description),
         );
+        let inner = self.inner.as_ref();
         write(
             self.log.as_ref(),
             intent,
-            self.inner.edit_description(project, iid, description),
+            settled(
+                self.settle,
+                self.sleep.as_ref(),
+                true,
+                || inner.edit_description(project, iid, description),
+                || async {
+                    let now = inner.issue(project, iid).await?;
+                    Ok((now.description == description).then_some(now))
+                },
+            ),
             with_issue,
         )
         .await
@@ -269,10 +506,20 @@ impl Tracker for Journaled {
             IssueState::Closed => "close",
         };
         let intent = self.intent("set_state", project, Some(iid), verb.to_owned());
+        let inner = self.inner.as_ref();
         write(
             self.log.as_ref(),
             intent,
-            self.inner.set_state(project, iid, state),
+            settled(
+                self.settle,
+                self.sleep.as_ref(),
+                true,
+                || inner.set_state(project, iid, state),
+                || async {
+                    let now = inner.issue(project, iid).await?;
+                    Ok((now.state == state).then_some(now))
+                },
+            ),
             with_issue,
         )
         .await

@@ -6,8 +6,11 @@ mod scenarios;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use supportops_app::review::review;
 use supportops_domain::Band;
-use supportops_ports::tracker::Tracker;
+use supportops_ports::tracker::{
+    Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
+};
 use supportops_store::{LocalTracker, SqliteStore};
 
 async fn local(store: SqliteStore) -> Arc<dyn Tracker> {
@@ -61,4 +64,125 @@ async fn local_review_issue_body() {
     <!-- supportops:subject=https://gitlab.com/g/p/-/issues/12 -->
     <!-- supportops:responses=h:716f66955f1dff2ebc17e257,h:053803cde75449ba27a810b7 -->
     ");
+}
+
+/// The local tracker, counting the project listings and searches made through it.
+struct Listings {
+    inner: LocalTracker,
+    lists: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Tracker for Listings {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    async fn read_template(&self, p: &str, n: &str) -> Result<Option<String>, TrackerError> {
+        self.inner.read_template(p, n).await
+    }
+    async fn resolve_users(&self, u: &[String]) -> Result<Vec<User>, TrackerError> {
+        self.inner.resolve_users(u).await
+    }
+    async fn group_members(&self, g: &str) -> Result<Vec<User>, TrackerError> {
+        self.inner.group_members(g).await
+    }
+    async fn create_issue(&self, p: &str, i: &NewIssue) -> Result<Issue, TrackerError> {
+        self.inner.create_issue(p, i).await
+    }
+    async fn issue(&self, p: &str, iid: u64) -> Result<Issue, TrackerError> {
+        self.inner.issue(p, iid).await
+    }
+    async fn list_issues(&self, p: &str, q: &IssueQuery) -> Result<Vec<Issue>, TrackerError> {
+        self.lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.list_issues(p, q).await
+    }
+    async fn add_note(&self, p: &str, iid: u64, b: &str) -> Result<Note, TrackerError> {
+        self.inner.add_note(p, iid, b).await
+    }
+    async fn notes(&self, p: &str, iid: u64) -> Result<Vec<Note>, TrackerError> {
+        self.inner.notes(p, iid).await
+    }
+    async fn update_labels(
+        &self,
+        p: &str,
+        iid: u64,
+        a: &[String],
+        r: &[String],
+    ) -> Result<Issue, TrackerError> {
+        self.inner.update_labels(p, iid, a, r).await
+    }
+    async fn set_state(&self, p: &str, iid: u64, s: IssueState) -> Result<Issue, TrackerError> {
+        self.inner.set_state(p, iid, s).await
+    }
+    async fn marked_issues(
+        &self,
+        p: &str,
+        marker: &str,
+    ) -> Result<Option<Vec<Issue>>, TrackerError> {
+        self.inner.marked_issues(p, marker).await
+    }
+}
+
+/// A store that knows none of the review issues filed into the local tracker finds every one
+/// by an indexed lookup of its marker: the tracker's issues are never listed nor searched.
+#[tokio::test]
+async fn on_the_local_tracker_a_new_store_finds_issues_by_an_indexed_lookup() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let open = |name: &str| {
+        let url = format!("sqlite://{}", dir.path().join(name).display());
+        async move { SqliteStore::open(&url).await.expect("the store opens") }
+    };
+    let kept = open("tracker.db").await;
+    let start: Timestamp = "2026-03-02T10:00:00Z".parse().expect("a timestamp");
+    let tracker = Listings {
+        inner: LocalTracker::new(kept.clone()).with_clock(Arc::new(move || start)),
+        lists: std::sync::atomic::AtomicUsize::new(0),
+    };
+    // More subjects than the per-subject search budget, so a store that knew no index would
+    // list the project.
+    let rows: Vec<_> = (1..=12)
+        .map(|n| {
+            scenarios::row(
+                n + 1,
+                &format!("https://gitlab.com/g/p/-/issues/{n}"),
+                1,
+                Band::Red,
+            )
+        })
+        .collect();
+    let first = open("first.db").await;
+    let filed = review(
+        &first,
+        &tracker,
+        &rows,
+        &scenarios::options(),
+        &scenarios::lock(),
+        start,
+    )
+    .await
+    .expect("the first run files");
+    assert_eq!(filed.actions.len(), 12);
+
+    tracker.lists.store(0, std::sync::atomic::Ordering::SeqCst);
+    let fresh = open("fresh.db").await;
+    let report = review(
+        &fresh,
+        &tracker,
+        &rows,
+        &scenarios::options(),
+        &scenarios::lock(),
+        start,
+    )
+    .await
+    .expect("the run with a new store");
+    assert_eq!(report.found.len(), 12, "{report:#?}");
+    assert!(
+        report.actions.is_empty(),
+        "nothing filed twice: {report:#?}"
+    );
+    assert_eq!(
+        tracker.lists.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no listing nor search of the project"
+    );
 }

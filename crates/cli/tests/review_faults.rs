@@ -301,3 +301,66 @@ async fn the_service_logs_no_secret_at_trace_level() {
     );
     assert_no_secret(&output, dir.path(), &[gitlab.token(), WEBHOOK_SECRET]);
 }
+
+/// Runs the binary with `args` against the fake GitLab, as [`review`] does.
+async fn supportops(dir: &Path, base_url: &str, token: &str, args: &[&str]) -> Output {
+    let dir = dir.to_path_buf();
+    let base_url = base_url.to_owned();
+    let token = token.to_owned();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let out = assert_cmd::Command::cargo_bin("supportops")
+            .expect("the binary is built")
+            .current_dir(&dir)
+            .env_remove("SUPPORTOPS_CONFIG")
+            .env("NO_COLOR", "1")
+            .env("SUPPORTOPS__TRACKER__KIND", "gitlab")
+            .env("SUPPORTOPS__TRACKER__URL", &base_url)
+            .env("SUPPORTOPS__TRACKER__MAX_RETRIES", "0")
+            .env("SUPPORTOPS__REVIEW__ASSIGNEES", r#"["alice"]"#)
+            .env("GITLAB_TOKEN", &token)
+            .args(&args)
+            .output()
+            .expect("the binary runs");
+        Output {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("the run finishes")
+}
+
+/// `sync outcome` when GitLab answers 500 after it changed the labels: the labels already
+/// applied settle it in the same run, exit 0, the outcome recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outcome_label_change_answered_500_after_commit_is_settled_in_the_run() {
+    let gitlab = gitlab().await;
+    let dir = workdir();
+    let filed = review(dir.path(), gitlab.base_url(), gitlab.token(), "json").await;
+    assert_eq!(filed.code, Some(0), "{}", filed.stderr);
+
+    gitlab.fail(Match::put("/issues/1"), Fault::CommitThenStatus(500), 1);
+    let out = supportops(
+        dir.path(),
+        gitlab.base_url(),
+        gitlab.token(),
+        &["sync", "outcome", "1", "resolved", "--format", "json"],
+    )
+    .await;
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    let answer: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+    assert_eq!(answer["label"], "review-outcome::resolved");
+    let labels = gitlab.issue(PROJECT, 1).expect("issue #1").labels;
+    assert!(
+        labels.contains(&"review-outcome::resolved".to_owned()),
+        "{labels:?}"
+    );
+    assert_eq!(
+        gitlab.requests_to("PUT", "/issues/1").len(),
+        1,
+        "found applied, not sent again"
+    );
+}

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use supportops_test_support::gitlab::FakeGitLab;
+use supportops_test_support::gitlab::{FakeGitLab, Fault, Match};
 
 const SHADOWING: &str = "gitlab-com/support/support-ops/support-shadowing";
 const IMPROVEMENTS: &str = "gitlab-com/support/support-ops/support-ops-project";
@@ -223,4 +223,81 @@ async fn a_missing_token_is_named() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("`GITLAB_TOKEN`"), "{stderr}");
+}
+
+/// GitLab answering 500 after it made the Support Shadowing issue, the cancellation note and
+/// the close: each is found in the same run (by its marker, its text, the state) and nothing
+/// is made twice; the commands succeed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_whose_answer_is_a_500_after_commit_are_settled_in_the_run() {
+    let gitlab = FakeGitLab::start().await;
+    gitlab.add_project(SHADOWING);
+    gitlab.add_user("amara", "Amara Okafor");
+    gitlab.add_template(SHADOWING, "Support Shadowing", TEMPLATE);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(dir.path().join("supportops.toml"), CONFIG).expect("write the config");
+    let d = dir.path();
+    let plan = ok(
+        d,
+        &gitlab,
+        &[
+            "shadow", "plan", "--month", "2026-12", "--apply", "--format", "json",
+        ],
+    )
+    .await;
+    let id = plan["sessions"][0]["id"]
+        .as_i64()
+        .expect("an id")
+        .to_string();
+
+    gitlab.fail(
+        Match::post("/issues").with_body("Support Shadowing:"),
+        Fault::CommitThenStatus(500),
+        1,
+    );
+    ok(
+        d,
+        &gitlab,
+        &[
+            "shadow",
+            "schedule",
+            &id,
+            "--at",
+            "2026-12-08 10:00",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    let issues = gitlab.issues(SHADOWING);
+    assert_eq!(issues.len(), 1, "made once");
+    let iid = issues[0].iid;
+
+    gitlab.fail(Match::post("/notes"), Fault::CommitThenStatus(500), 1);
+    gitlab.fail(Match::put("/issues/"), Fault::CommitThenStatus(500), 1);
+    let cancelled = run(
+        d,
+        &gitlab,
+        &[
+            "shadow",
+            "cancel",
+            &id,
+            "--reason",
+            "Amara is on leave",
+            "--format",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(cancelled.code, Some(0), "{}", cancelled.stderr);
+    let notes: Vec<_> = gitlab
+        .comments(SHADOWING, iid)
+        .into_iter()
+        .filter(|c| c.body.contains("Amara is on leave"))
+        .collect();
+    assert_eq!(notes.len(), 1, "noted once: {notes:?}");
+    assert_eq!(
+        gitlab.issue(SHADOWING, iid).expect("the issue").state,
+        "closed"
+    );
 }

@@ -260,4 +260,15 @@ pub trait Tracker: Send + Sync {
         iid: u64,
         state: IssueState,
     ) -> Result<Issue, TrackerError>;
+
+    /// The issues of `project` whose description carries the hidden marker `marker`
+    /// (`<!-- supportops:… -->`, whole), from an index the tracker keeps; `None` when it keeps
+    /// none, and callers search or list instead (GitLab).
+    async fn marked_issues(
+        &self,
+        _project: &str,
+        _marker: &str,
+    ) -> Result<Option<Vec<Issue>>, TrackerError> {
+        Ok(None)
+    }
 }

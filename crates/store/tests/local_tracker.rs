@@ -276,3 +276,138 @@ async fn users_get_stable_ids_and_groups_are_explained() {
         .expect_err("no groups");
     assert!(err.to_string().contains("`review.assignees`"), "{err}");
 }
+
+#[tokio::test]
+async fn issues_are_found_by_their_marker_through_the_index() {
+    let env = open().await;
+    let t = &env.tracker;
+    let a = "<!-- supportops:subject=gitlab.com/a/-/issues/1 -->";
+    let b = "<!-- supportops:subject=gitlab.com/a/-/issues/2 -->";
+    let one = t
+        .create_issue(
+            "fr",
+            &new_issue(
+                "one",
+                &format!("text\n{a}\n<!-- supportops:responses=h:1,h:2 -->\n"),
+            ),
+        )
+        .await
+        .expect("create");
+    t.create_issue("other/p", &new_issue("elsewhere", a))
+        .await
+        .expect("create");
+    t.create_issue("fr", &new_issue("no marker", "plain"))
+        .await
+        .expect("create");
+
+    let found = t
+        .marked_issues("fr", a)
+        .await
+        .expect("looked up")
+        .expect("the local tracker keeps an index");
+    assert_eq!(
+        found
+            .iter()
+            .map(|i| (i.project.as_str(), i.iid))
+            .collect::<Vec<_>>(),
+        [("fr", one.iid)],
+        "only the project asked for"
+    );
+    let responses = t
+        .marked_issues("fr", "<!-- supportops:responses=h:1,h:2 -->")
+        .await
+        .expect("looked up")
+        .expect("an index");
+    assert!(responses.is_empty(), "a list of responses is not a marker");
+
+    // An edited description moves the issue to its new marker.
+    t.edit_description("fr", one.iid, &format!("moved\n{b}\n"))
+        .await
+        .expect("edited");
+    let under_a = t.marked_issues("fr", a).await.expect("looked up");
+    let under_b = t.marked_issues("fr", b).await.expect("looked up");
+    assert_eq!(under_a.map(|v| v.len()), Some(0));
+    assert_eq!(
+        under_b.map(|v| v.into_iter().map(|i| i.iid).collect::<Vec<_>>()),
+        Some(vec![one.iid])
+    );
+}
+
+#[tokio::test]
+async fn the_marker_lookup_uses_the_index_not_a_scan() {
+    let file = File::new();
+    let _store = file.open().await;
+    let pool = sqlx::SqlitePool::connect(&file.url)
+        .await
+        .expect("connects");
+    let plan: Vec<String> = sqlx::query_as::<_, (i64, i64, i64, String)>(
+        "EXPLAIN QUERY PLAN SELECT id FROM local_issues WHERE project = 'fr' AND id IN \
+         (SELECT issue_id FROM local_issue_markers WHERE marker = 'm') ORDER BY iid",
+    )
+    .fetch_all(&pool)
+    .await
+    .expect("a query plan")
+    .into_iter()
+    .map(|r| r.3)
+    .collect();
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("USING INDEX local_issue_markers_by_marker")),
+        "{plan:#?}"
+    );
+}
+
+/// A store made before the marker index had its issues' markers backfilled when opened.
+#[tokio::test]
+async fn markers_of_issues_kept_before_the_index_are_backfilled() {
+    let file = File::new();
+    let store = file.open().await;
+    let t = LocalTracker::new(store.clone());
+    let a = "<!-- supportops:subject=gitlab.com/a/-/issues/1 -->";
+    let b = "<!-- supportops:shadowing-session=4/chen/APAC -->";
+    let made = t
+        .create_issue(
+            "fr",
+            &new_issue(
+                "both",
+                &format!("x {a} y\n<!-- supportops:responses=h:1 -->\n{b}\n"),
+            ),
+        )
+        .await
+        .expect("create");
+    drop(t);
+    drop(store);
+    // Back to how the store was before migration 12.
+    let pool = sqlx::SqlitePool::connect(&file.url)
+        .await
+        .expect("connects");
+    sqlx::query("DROP TABLE local_issue_markers")
+        .execute(&pool)
+        .await
+        .expect("dropped");
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 12")
+        .execute(&pool)
+        .await
+        .expect("forgotten");
+    pool.close().await;
+
+    let t = LocalTracker::new(file.open().await);
+    for marker in [a, b] {
+        let found = t
+            .marked_issues("fr", marker)
+            .await
+            .expect("looked up")
+            .expect("an index");
+        assert_eq!(
+            found.iter().map(|i| i.iid).collect::<Vec<_>>(),
+            [made.iid],
+            "{marker}"
+        );
+    }
+    let responses = t
+        .marked_issues("fr", "<!-- supportops:responses=h:1 -->")
+        .await
+        .expect("looked up")
+        .expect("an index");
+    assert!(responses.is_empty());
+}

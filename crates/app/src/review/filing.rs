@@ -66,17 +66,12 @@ impl SettlePolicy {
     /// The wait before resend number `n` (0 first): `first_backoff × 2^n`, capped, less a
     /// jitter of up to half drawn from `seed`.
     fn backoff(&self, n: u32, seed: u64) -> Duration {
-        let full = self
-            .first_backoff
-            .checked_mul(2u32.checked_pow(n).unwrap_or(u32::MAX))
-            .map_or(self.max_backoff, |d| d.min(self.max_backoff));
-        // splitmix64: a well-spread number from the seed, no dependency needed.
-        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let off = full.mul_f64((z % 1000) as f64 / 2000.0);
-        full.saturating_sub(off)
+        journal::Settle {
+            resends: self.resends,
+            first_backoff: self.first_backoff,
+            max_backoff: self.max_backoff,
+        }
+        .backoff(n, seed)
     }
 }
 

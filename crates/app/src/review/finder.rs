@@ -4,7 +4,8 @@
 //! Recovery costs what is missing, once per run: when more than a few subjects are unknown to
 //! the store (or it knows no review issue at all), the project's issues are listed once,
 //! paginated, and their markers indexed, instead of one search per subject. With a few unknown
-//! subjects each is searched for. Whatever is found is recorded by the caller at once, so an
+//! subjects each is searched for. A tracker that keeps a marker index (the local tracker)
+//! is asked by marker instead: an indexed lookup per subject. Whatever is found is recorded by the caller at once, so an
 //! interrupted run still makes progress.
 
 use std::collections::{HashMap, HashSet};
@@ -49,6 +50,9 @@ impl<'t> Finder<'t> {
         subject: &SubjectUrl,
         since: Option<Timestamp>,
     ) -> Result<Vec<Issue>, ReviewError> {
+        if let Some(found) = self.indexed(project, subject).await? {
+            return Ok(found);
+        }
         if self.listing {
             if !self.index.contains_key(project) {
                 let issues = self.list(project, IssueQuery::default(), subject).await?;
@@ -86,6 +90,9 @@ impl<'t> Finder<'t> {
         subject: &SubjectUrl,
         since: Option<Timestamp>,
     ) -> Result<Vec<Issue>, ReviewError> {
+        if let Some(found) = self.indexed(project, subject).await? {
+            return Ok(found);
+        }
         let query = IssueQuery {
             search: Some(domain::marker_search_text(subject)),
             ..IssueQuery::default()
@@ -111,6 +118,25 @@ impl<'t> Finder<'t> {
                 .collect();
         }
         Ok(found)
+    }
+
+    /// The subject's issues from the tracker's marker index, when it keeps one (the local
+    /// tracker): one indexed lookup, no listing, no search.
+    async fn indexed(
+        &mut self,
+        project: &str,
+        subject: &SubjectUrl,
+    ) -> Result<Option<Vec<Issue>>, ReviewError> {
+        self.calls += 1;
+        self.tracker
+            .marked_issues(project, &domain::marker(subject))
+            .await
+            .map_err(|source| ReviewError::Lookup {
+                doing: format!(
+                    "look up the review issue of `{subject}` in project `{project}` (`review.project`)"
+                ),
+                source,
+            })
     }
 
     async fn list(

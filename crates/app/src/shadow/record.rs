@@ -13,7 +13,7 @@ use supportops_domain::shadow::{
     ShadowSession,
 };
 use supportops_ports::store::ShadowStore;
-use supportops_ports::{Issue, IssueQuery, IssueState, NewIssue, Tracker};
+use supportops_ports::{Issue, IssueState, NewIssue, Tracker};
 
 use super::issue::{
     SessionText, cancel_note, done_note, improvement_description, improvement_marker,
@@ -179,30 +179,20 @@ pub(super) fn check_hours(
     Ok(())
 }
 
-/// Issues of `project` carrying `marker`, found by searching for `search`.
+/// Issues of `project` carrying `marker`, found by the tracker's marker index or by searching
+/// for `search` ([`crate::journal::find_marked`]).
 async fn marked(
     tracker: &dyn Tracker,
     project: &str,
     search: String,
     marker: &str,
 ) -> Result<Vec<Issue>, ShadowError> {
-    let found = tracker
-        .list_issues(
-            project,
-            &IssueQuery {
-                search: Some(search),
-                ..IssueQuery::default()
-            },
-        )
+    crate::journal::find_marked(tracker, project, &search, marker, None)
         .await
         .map_err(|source| ShadowError::Tracker {
             doing: format!("search project `{project}` for issues filed earlier"),
             source,
-        })?;
-    Ok(found
-        .into_iter()
-        .filter(|i| i.description.contains(marker))
-        .collect())
+        })
 }
 
 /// Gives planned session `req.id` a start and an engineer, files its Support Shadowing issue in

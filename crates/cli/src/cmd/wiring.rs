@@ -98,11 +98,11 @@ pub fn open_journaled_tracker(
         Some(at) => Arc::new(move || at),
         None => Arc::new(jiff::Timestamp::now),
     };
-    Ok(Arc::new(supportops_app::journal::Journaled::new(
-        inner,
-        Arc::new(store.clone()),
-        clock,
-    )))
+    let sleep: supportops_app::journal::Sleep = Arc::new(|d| Box::pin(tokio::time::sleep(d)));
+    Ok(Arc::new(
+        supportops_app::journal::Journaled::new(inner, Arc::new(store.clone()), clock)
+            .with_sleep(sleep),
+    ))
 }
 
 /// A tracker error as the binary reports it: an unusable setting is bad input (exit 2), every

@@ -3,7 +3,8 @@
 //! issue numbers (`iid`) count up per project, links read `local://PROJECT/-/issues/N`, searches
 //! look into titles and descriptions (so hidden markers are found), and the quick actions
 //! `/label`, `/unlabel`, `/assign`, `/unassign`, `/close` and `/reopen` on their own line in a
-//! description or note are applied and removed, as GitLab does.
+//! description or note are applied and removed, as GitLab does. Hidden markers are indexed
+//! (`local_issue_markers`), so finding an issue by its marker is an indexed lookup.
 //!
 //! Issue templates come from [`LocalTracker::with_template`], else built-in texts for
 //! `Feedback Review` and `Support Shadowing`.
@@ -157,6 +158,54 @@ async fn save(
     .execute(&mut *conn)
     .await
     .map_err(query_err("updating a local issue"))?;
+    Ok(())
+}
+
+/// Every hidden marker in a text (`<!-- supportops:… -->`, whole), as the local tracker
+/// indexes them: a list of responses is not one, nor a comment running over lines. The same
+/// rule as the backfill in migration `0012_local_issue_markers.sql`.
+fn markers(text: &str) -> Vec<&str> {
+    const START: &str = "<!-- supportops:";
+    const END: &str = " -->";
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(START) {
+        let start = from + at;
+        let Some(len) = text[start..].find(END) else {
+            break;
+        };
+        let marker = &text[start..start + len + END.len()];
+        from = start + len + END.len();
+        if !marker.starts_with("<!-- supportops:responses=") && !marker.contains('\n') {
+            found.push(marker);
+        }
+    }
+    found
+}
+
+/// Replaces the marker index of issue row `id` with the markers of `description`.
+async fn index_markers(
+    conn: &mut SqliteConnection,
+    id: i64,
+    description: &str,
+) -> Result<(), TrackerError> {
+    let doing = "indexing the markers of a local issue";
+    sqlx::query("DELETE FROM local_issue_markers WHERE issue_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(query_err(doing))?;
+    for marker in markers(description) {
+        sqlx::query(
+            "INSERT INTO local_issue_markers (issue_id, marker) VALUES ($1, $2) \
+             ON CONFLICT (issue_id, marker) DO NOTHING",
+        )
+        .bind(id)
+        .bind(marker)
+        .execute(&mut *conn)
+        .await
+        .map_err(query_err(doing))?;
+    }
     Ok(())
 }
 
@@ -419,11 +468,11 @@ impl Tracker for LocalTracker {
         let doing = "creating a local issue";
         let mut tx = self.store.begin_write(doing).await?;
         ensure_users(&mut tx, &issue.assignees).await?;
-        let iid: i64 = sqlx::query_scalar(
+        let (id, iid): (i64, i64) = sqlx::query_as(
             "INSERT INTO local_issues (project, iid, title, description, state, labels, \
              assignees, created_at, updated_at, closed_at) \
              SELECT $1, COALESCE(MAX(iid), 0) + 1, $2, $3, $4, $5, $6, $7, $7, $8 \
-             FROM local_issues WHERE project = $1 RETURNING iid",
+             FROM local_issues WHERE project = $1 RETURNING id, iid",
         )
         .bind(project)
         .bind(&issue.title)
@@ -436,6 +485,7 @@ impl Tracker for LocalTracker {
         .fetch_one(&mut *tx)
         .await
         .map_err(query_err(doing))?;
+        index_markers(&mut tx, id, &issue.description).await?;
         tx.commit().await.map_err(query_err(doing))?;
         issue.iid = to_u64(iid);
         issue.web_url = web_url(project, issue.iid);
@@ -477,6 +527,29 @@ impl Tracker for LocalTracker {
             }
         }
         Ok(out)
+    }
+
+    /// An indexed lookup in `local_issue_markers`.
+    async fn marked_issues(
+        &self,
+        project: &str,
+        marker: &str,
+    ) -> Result<Option<Vec<Issue>>, TrackerError> {
+        let rows = sqlx::query(concat!(
+            select_issues!(),
+            " WHERE project = $1 AND id IN \
+             (SELECT issue_id FROM local_issue_markers WHERE marker = $2) ORDER BY iid"
+        ))
+        .bind(project)
+        .bind(marker)
+        .fetch_all(self.store.pool())
+        .await
+        .map_err(query_err("finding local issues by marker"))?;
+        let issues = rows
+            .iter()
+            .map(read_issue)
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Some(issues))
     }
 
     async fn add_note(&self, project: &str, iid: u64, body: &str) -> Result<Note, TrackerError> {
@@ -577,6 +650,7 @@ impl Tracker for LocalTracker {
             .execute(&mut *tx)
             .await
             .map_err(query_err(doing))?;
+        index_markers(&mut tx, id, description).await?;
         tx.commit().await.map_err(query_err(doing))?;
         Ok(issue)
     }
