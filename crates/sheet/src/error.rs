@@ -330,7 +330,7 @@ pub struct WarningGroup {
     pub kind: WarningGroupKind,
     /// Rows with this problem.
     pub count: u64,
-    /// The lines of the first [`FIRST_PLACES`] of them.
+    /// The lines of the first few of them (three).
     pub lines: Vec<u64>,
 }
 
