@@ -54,8 +54,10 @@ where
         .filter(|v| v.hash == hash)
         .map(|v| v.id)
         .collect();
+    // Only the responses at hand are looked up: a webhook delivery costs one response.
+    let keys: Vec<_> = responses.iter().map(|r| r.response.key.clone()).collect();
     let stored: HashMap<_, StoredResponse> = store
-        .responses(&ResponseQuery::default())
+        .responses_by_key(&keys)
         .await?
         .into_iter()
         .map(|r| (r.scored.response.key.clone(), r))

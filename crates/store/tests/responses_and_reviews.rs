@@ -177,6 +177,41 @@ async fn stored_responses_read_back_exactly_and_filter_by_band() {
 }
 
 #[tokio::test]
+async fn responses_are_looked_up_by_key_only_those_asked_and_held() {
+    let (db, rows) = imported().await;
+    let missing = ResponseKey::from_id("never-imported");
+    // Asked out of order, with a key twice and one the store never saw.
+    let keys = vec![
+        rows[2].response.key.clone(),
+        missing,
+        rows[0].response.key.clone(),
+        rows[2].response.key.clone(),
+    ];
+    let found = db.store.responses_by_key(&keys).await.expect("lookup");
+    let got: Vec<&ScoredResponse> = found.iter().map(|s| &s.scored).collect();
+    assert_eq!(got, vec![&rows[0], &rows[2]]);
+    assert!(
+        db.store
+            .responses_by_key(&[])
+            .await
+            .expect("empty lookup")
+            .is_empty()
+    );
+    // More keys than one statement takes are looked up in batches.
+    let many: Vec<ResponseKey> = (0..1_234)
+        .map(|i| ResponseKey::from_id(&format!("absent-{i}")))
+        .chain([rows[1].response.key.clone()])
+        .collect();
+    let found = db
+        .store
+        .responses_by_key(&many)
+        .await
+        .expect("batched lookup");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].scored, rows[1]);
+}
+
+#[tokio::test]
 async fn the_store_survives_reopening() {
     let (db, _) = imported().await;
     drop(db.store);

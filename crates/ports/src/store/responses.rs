@@ -3,7 +3,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use supportops_domain::{Band, ScoredResponse, SubjectUrl};
+use supportops_domain::{Band, ResponseKey, ScoredResponse, SubjectUrl};
 
 use super::StoreError;
 
@@ -71,6 +71,13 @@ pub trait ResponseStore: Send + Sync {
 
     /// Stored responses matching the query, in the order of their sheet rows.
     async fn responses(&self, query: &ResponseQuery) -> Result<Vec<StoredResponse>, StoreError>;
+
+    /// The stored copies of the responses with these keys, in the order of their sheet rows;
+    /// keys the store does not hold are left out. Costs the keys asked, not the table.
+    async fn responses_by_key(
+        &self,
+        keys: &[ResponseKey],
+    ) -> Result<Vec<StoredResponse>, StoreError>;
 
     /// Every subject, with response counts, in the order they were first seen.
     async fn subjects(&self) -> Result<Vec<SubjectRecord>, StoreError>;

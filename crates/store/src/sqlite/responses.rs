@@ -85,6 +85,12 @@ impl Columns {
 }
 
 /// Stored responses, filtered: each filter is skipped when its parameter is NULL or false.
+/// The columns of a stored response, for lookups by key.
+const SELECT_BY_KEY: &str = "SELECT response_key, sheet_row, timestamp_text, submitted_at, \
+     subject_raw, subject, submitter, cells, score, band, stored_score, first_seen_at, updated_at, \
+     formula_version \
+     FROM responses";
+
 const SELECT_RESPONSES: &str = "SELECT response_key, sheet_row, timestamp_text, submitted_at, \
      subject_raw, subject, submitter, cells, score, band, stored_score, first_seen_at, updated_at, \
      formula_version \
@@ -228,6 +234,39 @@ impl ResponseStore for SqliteStore {
             .await
             .map_err(query_err("listing responses"))?;
         rows.iter().map(read_response).collect()
+    }
+
+    async fn responses_by_key(
+        &self,
+        keys: &[ResponseKey],
+    ) -> Result<Vec<StoredResponse>, StoreError> {
+        // SQLite takes up to 32,766 parameters a statement; a few hundred keys a lookup keep
+        // each statement small and every lookup on the primary key.
+        const BATCH: usize = 500;
+        let mut found = Vec::with_capacity(keys.len());
+        for batch in keys.chunks(BATCH) {
+            let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(SELECT_BY_KEY);
+            query.push(" WHERE response_key IN (");
+            let mut keys = query.separated(", ");
+            for key in batch {
+                keys.push_bind(key.as_str());
+            }
+            keys.push_unseparated(")");
+            let rows = query
+                .build()
+                .fetch_all(self.pool())
+                .await
+                .map_err(query_err("looking up responses by key"))?;
+            for row in &rows {
+                found.push(read_response(row)?);
+            }
+        }
+        found.sort_by(|a, b| {
+            (a.scored.response.row, a.scored.response.key.as_str())
+                .cmp(&(b.scored.response.row, b.scored.response.key.as_str()))
+        });
+        found.dedup_by(|a, b| a.scored.response.key == b.scored.response.key);
+        Ok(found)
     }
 
     async fn subjects(&self) -> Result<Vec<SubjectRecord>, StoreError> {
