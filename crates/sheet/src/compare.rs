@@ -17,10 +17,9 @@ use supportops_domain::formula_change::{ExampleRow, Transitions, WhatIf, WhatIfB
 use supportops_domain::{Band, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
-use crate::csv_rows::newlines;
-use crate::engine::{BLOCK, Block, BlockReader, StreamReport};
+use crate::engine::{BLOCK, Block, BlockReader, StreamReport, StreamStart, read_header};
 use crate::error::{Location, QuoteFault, SheetError, WarningTally};
-use crate::layout::{Columns, Headers, SheetLayout};
+use crate::layout::{Columns, SheetLayout};
 use crate::record::value_text;
 use crate::scoring::{OpenedSheet, Scoring};
 use crate::source::{self, CsvInput, Input, SourceSpec};
@@ -319,59 +318,13 @@ fn run_csv(
     let name = csv.name.clone();
     let total = csv.len;
     let mut blocks = BlockReader::new(csv.reader, options.block_size.unwrap_or(BLOCK));
-    let read_err = |cause| SheetError::Read {
-        name: name.clone(),
-        cause,
-    };
 
-    // The header: read blocks until the header row is complete.
-    let mut first = Vec::new();
-    let mut buf = Vec::new();
-    let (headers, data_start, records_before) = loop {
-        let (state, len) = blocks.next(&mut buf).map_err(read_err)?;
-        first.extend_from_slice(&buf[..len]);
-        let mut reader = TotalReaderBuilder::new()
-            .has_headers(false)
-            .from_bytes(&first);
-        let mut record = ByteRecord::new();
-        let mut n = 0u64;
-        let mut header = None;
-        while reader.read_byte_record(&mut record) {
-            n += 1;
-            if n == u64::from(layout.header_row) {
-                header = Some(reader.position() as usize);
-                break;
-            }
-        }
-        match (header, state) {
-            (Some(end), _) => {
-                let cells = record
-                    .iter()
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect();
-                break (Headers::new(cells), end, n);
-            }
-            (None, Block::Data) => {}
-            (None, Block::Unclosed(fault, lines)) => {
-                return Err(SheetError::UnclosedQuote {
-                    location: Location {
-                        source: name,
-                        line: newlines(&first) + lines + 1,
-                        row: None,
-                        column: None,
-                    },
-                    fault,
-                });
-            }
-            (None, Block::End) => {
-                return Err(SheetError::NoHeader {
-                    name,
-                    header_row: layout.header_row,
-                    rows: n,
-                });
-            }
-        }
-    };
+    let StreamStart {
+        headers,
+        first,
+        data_start,
+        records_before,
+    } = read_header(&mut blocks, layout, &name)?;
     let columns = layout.resolve(&headers, &name)?;
     let mut formula_columns: Vec<usize> = scorings
         .iter()

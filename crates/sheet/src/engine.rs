@@ -695,26 +695,32 @@ fn push_warning(
 // ---------------------------------------------------------------------------------------------
 // Running it.
 
-fn run_csv(
-    csv: CsvInput,
-    layout: &SheetLayout,
-    scoring: &Scoring,
-    options: &ScoreOptions<'_>,
-    mut sink: Option<&mut dyn RecordSink>,
-) -> Result<(SummaryBuilder, StreamReport), SheetError> {
-    let name = csv.name.clone();
-    let total = csv.len;
-    let mut blocks = BlockReader::new(csv.reader, options.block_size.unwrap_or(BLOCK));
-    let read_err = |source| SheetError::Read {
-        name: name.clone(),
-        cause: source,
-    };
+/// The start of a CSV stream: its header row, and the first blocks read to find it.
+pub(crate) struct StreamStart {
+    /// The header row.
+    pub(crate) headers: Headers,
+    /// The bytes read so far; the records after the header start at `data_start`.
+    pub(crate) first: Vec<u8>,
+    /// Where the first record after the header starts in `first`.
+    pub(crate) data_start: usize,
+    /// Records up to and including the header row.
+    pub(crate) records_before: u64,
+}
 
-    // The header: read blocks until the header row is complete.
+/// Reads blocks until the header row (`layout.header_row`) is complete; a stream that ends, or
+/// a quote that never closes, before it is an error naming `name`.
+pub(crate) fn read_header(
+    blocks: &mut BlockReader,
+    layout: &SheetLayout,
+    name: &str,
+) -> Result<StreamStart, SheetError> {
     let mut first = Vec::new();
     let mut buf = Vec::new();
-    let (headers, data_start, records_before) = loop {
-        let (state, len) = blocks.next(&mut buf).map_err(read_err)?;
+    loop {
+        let (state, len) = blocks.next(&mut buf).map_err(|cause| SheetError::Read {
+            name: name.to_owned(),
+            cause,
+        })?;
         first.extend_from_slice(&buf[..len]);
         let mut reader = TotalReaderBuilder::new()
             .has_headers(false)
@@ -735,13 +741,18 @@ fn run_csv(
                     .iter()
                     .map(|c| String::from_utf8_lossy(c).into_owned())
                     .collect();
-                break (Headers::new(cells), end, n);
+                return Ok(StreamStart {
+                    headers: Headers::new(cells),
+                    first,
+                    data_start: end,
+                    records_before: n,
+                });
             }
             (None, Block::Data) => {}
             (None, Block::Unclosed(fault, lines)) => {
                 return Err(SheetError::UnclosedQuote {
                     location: Location {
-                        source: name,
+                        source: name.to_owned(),
                         line: newlines(&first) + lines + 1,
                         row: None,
                         column: None,
@@ -751,13 +762,32 @@ fn run_csv(
             }
             (None, Block::End) => {
                 return Err(SheetError::NoHeader {
-                    name,
+                    name: name.to_owned(),
                     header_row: layout.header_row,
                     rows: n,
                 });
             }
         }
-    };
+    }
+}
+
+fn run_csv(
+    csv: CsvInput,
+    layout: &SheetLayout,
+    scoring: &Scoring,
+    options: &ScoreOptions<'_>,
+    mut sink: Option<&mut dyn RecordSink>,
+) -> Result<(SummaryBuilder, StreamReport), SheetError> {
+    let name = csv.name.clone();
+    let total = csv.len;
+    let mut blocks = BlockReader::new(csv.reader, options.block_size.unwrap_or(BLOCK));
+
+    let StreamStart {
+        headers,
+        first,
+        data_start,
+        records_before,
+    } = read_header(&mut blocks, layout, &name)?;
     let columns = layout.resolve(&headers, &name)?;
     if let Some(sink) = sink.as_deref_mut() {
         sink.start(&name, &headers, &columns)
