@@ -17,7 +17,8 @@ use supportops_domain::formula_change::{ExampleRow, Transitions, WhatIf, WhatIfB
 use supportops_domain::{Band, SubjectUrl};
 use supportops_formula::{Cell, Value};
 
-use crate::engine::{BLOCK, Block, BlockReader, StreamReport, StreamStart, read_header};
+use crate::blocks::{BLOCK, Block, BlockReader, StreamStart, read_header};
+use crate::engine::StreamReport;
 use crate::error::{Location, QuoteFault, SheetError, WarningTally};
 use crate::layout::{Columns, SheetLayout};
 use crate::record::value_text;

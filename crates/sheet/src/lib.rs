@@ -32,6 +32,7 @@
 //! }
 //! ```
 
+mod blocks;
 mod compare;
 mod csv_rows;
 mod distinct;
