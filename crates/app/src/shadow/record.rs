@@ -134,6 +134,43 @@ pub(super) fn parse_start(at: &str, zone: &TimeZone) -> Result<Timestamp, Shadow
     })
 }
 
+/// The checks a session's new start passes, for `schedule` and `reschedule` (`moved`): a start
+/// in the past and a change of month are warnings, a time outside working hours needs `force`.
+/// Returns the month the session counts toward from that start.
+pub(super) fn check_start(
+    session: &ShadowSession,
+    (member, region): (&Member, &Region),
+    (start, start_zone): (Timestamp, &TimeZone),
+    now: Timestamp,
+    force: bool,
+    moved: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Month, ShadowError> {
+    let length = session.length_minutes;
+    if start < now {
+        warnings.push(format!(
+            "the session {} in the past ({})",
+            if moved { "now starts" } else { "starts" },
+            span_in(start, length, start_zone)
+        ));
+    }
+    check_hours(member, region, start, length, start_zone, force, warnings)?;
+    let month = Month::of(start.to_zoned_datetime(member.zone.clone()).date());
+    if month != session.month {
+        warnings.push(format!(
+            "session {} {} {}; it now counts toward {month}",
+            session.id,
+            if moved {
+                "counted toward"
+            } else {
+                "was planned for"
+            },
+            session.month
+        ));
+    }
+    Ok(month)
+}
+
 /// Whose working hours `[start, start + length]` falls outside: the member's, the region's.
 /// Outside them the command stops unless `force`, and then warns.
 pub(super) fn check_hours(
@@ -241,29 +278,15 @@ where
         .filter(|e| !e.is_empty());
 
     let mut warnings = Vec::new();
-    let length = session.length_minutes;
-    if start < now {
-        warnings.push(format!(
-            "the session starts in the past ({})",
-            span_in(start, length, &start_zone)
-        ));
-    }
-    check_hours(
-        member,
-        region,
-        start,
-        length,
-        &start_zone,
+    let month = check_start(
+        &session,
+        (member, region),
+        (start, &start_zone),
+        now,
         req.force,
+        false,
         &mut warnings,
     )?;
-    let month = Month::of(start.to_zoned_datetime(member.zone.clone()).date());
-    if month != session.month {
-        warnings.push(format!(
-            "session {} was planned for {}; it now counts toward {month}",
-            session.id, session.month
-        ));
-    }
     if engineer.is_none() {
         warnings.push(format!(
             "no engineer given: the issue asks {}'s managers to find one",

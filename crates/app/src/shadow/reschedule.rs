@@ -9,12 +9,12 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use supportops_domain::shadow::{Month, SessionId, SessionState, ShadowSession};
+use supportops_domain::shadow::{SessionId, SessionState, ShadowSession};
 use supportops_ports::Tracker;
 use supportops_ports::store::ShadowStore;
 
 use super::issue::span_in;
-use super::record::{check_hours, parse_start};
+use super::record::{check_start, parse_start};
 use super::{ShadowError, Shadowing, load, zone};
 
 /// What to move, and where to.
@@ -102,28 +102,15 @@ where
     let start = parse_start(&req.at, &start_zone)?;
     let length = session.length_minutes;
     let mut warnings = Vec::new();
-    if start < now {
-        warnings.push(format!(
-            "the session now starts in the past ({})",
-            span_in(start, length, &start_zone)
-        ));
-    }
-    check_hours(
-        member,
-        region,
-        start,
-        length,
-        &start_zone,
+    let month = check_start(
+        &session,
+        (member, region),
+        (start, &start_zone),
+        now,
         req.force,
+        true,
         &mut warnings,
     )?;
-    let month = Month::of(start.to_zoned_datetime(member.zone.clone()).date());
-    if month != session.month {
-        warnings.push(format!(
-            "session {} counted toward {}; it now counts toward {month}",
-            session.id, session.month
-        ));
-    }
     let zone_name = |z: &TimeZone| z.iana_name().unwrap_or("UTC").to_owned();
     let member_time = span_in(start, length, &member.zone);
     let region_time = span_in(start, length, &region.zone);
