@@ -16,9 +16,9 @@ use crate::exit::bad_input;
 /// Opens the store named by `[store] url`.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
     let url = &config.store.url;
-    if !url.starts_with("sqlite:") {
+    if supportops_store::Backend::of_url(url).is_none() {
         return Err(bad_input(anyhow::anyhow!(
-            "config key `store.url` is `{url}`: PostgreSQL stores are not supported yet; use `sqlite://PATH`"
+            "config key `store.url` is `{url}`: use `sqlite://PATH` or `postgres://user@host/db`"
         )));
     }
     let store = SqliteStore::open(url)
@@ -30,7 +30,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
 /// Opens the store for a run that must write nothing (a dry run, a listing): the configured
 /// store when its database exists, else an empty one in memory, so no file is left behind.
 pub async fn open_store_to_read(config: &Config) -> anyhow::Result<Arc<SqliteStore>> {
-    if !config.store.url.starts_with("sqlite:") || SqliteStore::exists(&config.store.url) {
+    if SqliteStore::exists(&config.store.url) || !config.store.url.starts_with("sqlite:") {
         return open_store(config).await;
     }
     let store = SqliteStore::open_in_memory()

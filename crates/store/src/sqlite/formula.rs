@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use jiff::Timestamp;
 use sqlx::Row as _;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use supportops_domain::{BandThresholds, FormulaSpec};
 use supportops_ports::StoreError;
 use supportops_ports::store::FormulaStore;
@@ -19,7 +19,7 @@ const SELECT_VERSIONS: &str = "SELECT v.id, v.hash, v.formula, v.green, v.yellow
      (SELECT COUNT(*) FROM responses r WHERE r.formula_version = v.id) AS responses \
      FROM formula_versions v WHERE ($1 IS NULL OR v.hash = $1) ORDER BY v.first_used_at, v.id";
 
-fn read_version(row: &SqliteRow) -> Result<FormulaVersion, StoreError> {
+fn read_version(row: &AnyRow) -> Result<FormulaVersion, StoreError> {
     let get = query_err("reading a formula version");
     Ok(FormulaVersion {
         id: FormulaVersionId(row.try_get("id").map_err(&get)?),
@@ -50,7 +50,8 @@ impl FormulaStore for SqliteStore {
             "INSERT INTO formula_versions (hash, formula, green, yellow, note, first_used_at, \
              last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $6) \
              ON CONFLICT (hash) DO UPDATE SET \
-             last_used_at = MAX(formula_versions.last_used_at, excluded.last_used_at), \
+             last_used_at = CASE WHEN formula_versions.last_used_at > excluded.last_used_at \
+             THEN formula_versions.last_used_at ELSE excluded.last_used_at END, \
              note = COALESCE(excluded.note, formula_versions.note)",
         )
         .bind(&hash)

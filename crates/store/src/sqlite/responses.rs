@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::ResponseStore;
@@ -99,7 +99,7 @@ const SELECT_RESPONSES: &str = "SELECT response_key, sheet_row, timestamp_text, 
      AND ($3 = FALSE OR band <> 'green') \
      ORDER BY sheet_row, response_key";
 
-fn read_response(row: &SqliteRow) -> Result<StoredResponse, StoreError> {
+fn read_response(row: &AnyRow) -> Result<StoredResponse, StoreError> {
     let get = query_err("reading a stored response");
     let band_text: String = row.try_get("band").map_err(&get)?;
     let band = Band::parse(&band_text).ok_or_else(|| StoreError::Query {
@@ -213,7 +213,8 @@ impl ResponseStore for SqliteStore {
         }
         if let Some(id) = formula {
             sqlx::query(
-                "UPDATE formula_versions SET last_used_at = MAX(last_used_at, $2) WHERE id = $1",
+                "UPDATE formula_versions SET last_used_at = CASE WHEN last_used_at > $2 \
+                 THEN last_used_at ELSE $2 END WHERE id = $1",
             )
             .bind(id)
             .bind(&at)
@@ -245,7 +246,7 @@ impl ResponseStore for SqliteStore {
         const BATCH: usize = 500;
         let mut found = Vec::with_capacity(keys.len());
         for batch in keys.chunks(BATCH) {
-            let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(SELECT_BY_KEY);
+            let mut query = sqlx::QueryBuilder::<sqlx::Any>::new(SELECT_BY_KEY);
             query.push(" WHERE response_key IN (");
             let mut keys = query.separated(", ");
             for key in batch {

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row as _, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row as _, Transaction};
 use supportops_domain::review::IssueRef;
 use supportops_domain::{ResponseKey, SubjectUrl};
 use supportops_ports::StoreError;
@@ -35,7 +35,7 @@ macro_rules! select_review_issues {
 
 /// Reads the issue whose columns start with `prefix` (`project`, `iid`, `web_url`).
 fn read_issue_ref(
-    row: &SqliteRow,
+    row: &AnyRow,
     prefix: &str,
     get: &impl Fn(sqlx::Error) -> StoreError,
 ) -> Result<IssueRef, StoreError> {
@@ -49,7 +49,7 @@ fn read_issue_ref(
 
 /// Like [`read_issue_ref`], for an issue that may be missing: `None` when its project is `NULL`.
 fn read_optional_issue_ref(
-    row: &SqliteRow,
+    row: &AnyRow,
     prefix: &str,
     get: &impl Fn(sqlx::Error) -> StoreError,
 ) -> Result<Option<IssueRef>, StoreError> {
@@ -62,7 +62,7 @@ fn read_optional_issue_ref(
     }
 }
 
-fn read_review_issue(row: &SqliteRow) -> Result<ReviewIssueRecord, StoreError> {
+fn read_review_issue(row: &AnyRow) -> Result<ReviewIssueRecord, StoreError> {
     let get = query_err("reading a review issue");
     let origin: String = row.try_get("origin").map_err(&get)?;
     Ok(ReviewIssueRecord {
@@ -79,7 +79,7 @@ fn read_review_issue(row: &SqliteRow) -> Result<ReviewIssueRecord, StoreError> {
     })
 }
 
-fn read_filing(row: &SqliteRow) -> Result<Filing, StoreError> {
+fn read_filing(row: &AnyRow) -> Result<Filing, StoreError> {
     let get = query_err("reading a filing");
     let kind: String = row.try_get("kind").map_err(&get)?;
     let keys: Vec<String> = list_from_text(row.try_get("response_keys").map_err(&get)?)?;
@@ -102,7 +102,7 @@ fn read_filing(row: &SqliteRow) -> Result<Filing, StoreError> {
 
 /// Finds the store's id of an issue, recording it when it is new.
 async fn review_issue_id(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     subject: &SubjectUrl,
     issue: &IssueRef,
     previous: Option<&IssueRef>,
@@ -146,7 +146,7 @@ async fn review_issue_id(
 /// Marks responses as covered by an issue (or a note on it). Keys already covered keep their
 /// first issue; keys the store does not hold are ignored.
 async fn cover(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'static, Any>,
     issue_id: i64,
     note_id: Option<u64>,
     keys: &[ResponseKey],
@@ -169,7 +169,7 @@ async fn cover(
     Ok(())
 }
 
-fn read_lease(row: &SqliteRow) -> Result<ReviewLease, StoreError> {
+fn read_lease(row: &AnyRow) -> Result<ReviewLease, StoreError> {
     let get = query_err("reading the review lock");
     Ok(ReviewLease {
         holder: row.try_get("holder").map_err(&get)?,
@@ -190,7 +190,7 @@ fn lapses_at(now: Timestamp, ttl: Duration) -> Result<String, StoreError> {
 }
 
 async fn append_action(
-    executor: impl sqlx::Executor<'_, Database = Sqlite>,
+    executor: impl sqlx::Executor<'_, Database = Any>,
     action: &TrackerAction,
 ) -> Result<i64, StoreError> {
     sqlx::query_scalar(
@@ -568,7 +568,7 @@ impl ActionLog for SqliteStore {
         sqlx::query(
             "UPDATE tracker_intents SET state = 'done', action_id = $2, finished_at = $3 \
              WHERE id = $1 OR (state = 'pending' AND id < $1 AND action = $4 AND project = $5 \
-             AND iid IS $6 AND summary = $7)",
+             AND iid IS NOT DISTINCT FROM $6 AND summary = $7)",
         )
         .bind(id)
         .bind(logged)

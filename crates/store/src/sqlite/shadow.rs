@@ -3,7 +3,7 @@
 //! caller read, so two people cannot both schedule the same session.
 
 use sqlx::Row as _;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use supportops_domain::shadow::{
     Improvement, IssueRef, Month, NewSession, SessionId, SessionState, ShadowSession,
 };
@@ -30,7 +30,7 @@ fn corrupt(what: &str, text: &str) -> StoreError {
     }
 }
 
-fn session_from_row(row: &SqliteRow) -> Result<ShadowSession, StoreError> {
+fn session_from_row(row: &AnyRow) -> Result<ShadowSession, StoreError> {
     let get = query_err("reading a shadowing session");
     let month: String = row.try_get("month").map_err(&get)?;
     let state: String = row.try_get("state").map_err(&get)?;
@@ -84,7 +84,7 @@ impl SqliteStore {
         };
         let rows = sqlx::query(
             "SELECT session_id, project, iid, web_url, title, created_at \
-             FROM shadow_improvements WHERE (?1 IS NULL OR session_id = ?1) \
+             FROM shadow_improvements WHERE ($1 IS NULL OR session_id = $1) \
              ORDER BY created_at, project, iid",
         )
         .bind(only)
@@ -128,7 +128,7 @@ impl ShadowStore for SqliteStore {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO shadow_sessions \
                  (month, member, region, length_minutes, state, reason, created_at, updated_at) \
-                 VALUES (?, ?, ?, ?, 'planned', ?, ?, ?) RETURNING id",
+                 VALUES ($1, $2, $3, $4, 'planned', $5, $6, $7) RETURNING id",
             )
             .bind(s.month.to_string())
             .bind(&s.member)
@@ -159,7 +159,7 @@ impl ShadowStore for SqliteStore {
     }
 
     async fn session(&self, id: SessionId) -> Result<Option<ShadowSession>, StoreError> {
-        let row = sqlx::query(concat!(select_sessions!(), " WHERE id = ?"))
+        let row = sqlx::query(concat!(select_sessions!(), " WHERE id = $1"))
             .bind(id.get())
             .fetch_optional(self.pool())
             .await
@@ -174,8 +174,8 @@ impl ShadowStore for SqliteStore {
     async fn sessions(&self, query: &SessionQuery) -> Result<Vec<ShadowSession>, StoreError> {
         let rows = sqlx::query(concat!(
             select_sessions!(),
-            " WHERE (?1 IS NULL OR month >= ?1) AND (?2 IS NULL OR month <= ?2) \
-             AND (?3 IS NULL OR member = ?3) AND (?4 IS NULL OR state = ?4) \
+            " WHERE ($1 IS NULL OR month >= $1) AND ($2 IS NULL OR month <= $2) \
+             AND ($3 IS NULL OR member = $3) AND ($4 IS NULL OR state = $4) \
              ORDER BY month, id"
         ))
         .bind(query.from.map(|m| m.to_string()))
@@ -199,9 +199,9 @@ impl ShadowStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let issue = s.issue.as_ref();
         let done = sqlx::query(
-            "UPDATE shadow_sessions SET month = ?, engineer = ?, start_at = ?, state = ?, \
-             issue_project = ?, issue_iid = ?, issue_web_url = ?, notes = ?, cancel_reason = ?, \
-             updated_at = ? WHERE id = ? AND state = ?",
+            "UPDATE shadow_sessions SET month = $1, engineer = $2, start_at = $3, state = $4, \
+             issue_project = $5, issue_iid = $6, issue_web_url = $7, notes = $8, cancel_reason = $9, \
+             updated_at = $10 WHERE id = $11 AND state = $12",
         )
         .bind(s.month.to_string())
         .bind(s.engineer.as_deref())
@@ -239,7 +239,7 @@ impl ShadowStore for SqliteStore {
     ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO shadow_improvements (session_id, project, iid, web_url, title, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, project, iid) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (session_id, project, iid) DO NOTHING",
         )
         .bind(id.get())
         .bind(&improvement.issue.project)

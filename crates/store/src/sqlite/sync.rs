@@ -83,8 +83,8 @@ fn change_from_row(row: ChangeRow) -> Result<OccurrenceChange, StoreError> {
 
 impl SqliteStore {
     async fn meeting_items(&self, meeting_id: i64) -> Result<Vec<MeetingItem>, StoreError> {
-        let rows: Vec<(i64, String, bool)> = sqlx::query_as(
-            "SELECT iid, part, discussed FROM sync_meeting_items WHERE meeting_id = ? ORDER BY iid",
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT iid, part, discussed FROM sync_meeting_items WHERE meeting_id = $1 ORDER BY iid",
         )
         .bind(meeting_id)
         .fetch_all(self.pool())
@@ -97,7 +97,7 @@ impl SqliteStore {
                         .map_err(|e| corrupt("an issue number", &iid.to_string(), e))?,
                     part: AgendaPart::parse(&part)
                         .ok_or_else(|| corrupt("an agenda part", &part, "unknown part"))?,
-                    discussed,
+                    discussed: discussed != 0,
                 })
             })
             .collect()
@@ -127,11 +127,11 @@ impl Series {
         match self {
             Series::Weekly => {
                 "INSERT INTO sync_occurrence_changes \
-                 (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES (?, ?, ?, ?, ?)"
+                 (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES ($1, $2, $3, $4, $5)"
             }
             Series::Monthly => {
                 "INSERT INTO sync_monthly_changes \
-                 (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES (?, ?, ?, ?, ?)"
+                 (occurrence_date, kind, moved_to, moved_zone, recorded_at) VALUES ($1, $2, $3, $4, $5)"
             }
         }
     }
@@ -196,7 +196,7 @@ impl SyncStore for SqliteStore {
         sqlx::query(
             "INSERT INTO sync_reschedules \
              (from_date, weekday, start_time, timezone, length_minutes, recorded_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(r.from.to_string())
         .bind(weekday_name(r.spec.weekday))
@@ -244,13 +244,13 @@ impl SyncStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let err = query_err("recording a monthly sync");
         let mut tx = self.begin_write("recording a monthly sync").await?;
-        sqlx::query("DELETE FROM sync_meetings WHERE meeting_date = ?")
+        sqlx::query("DELETE FROM sync_meetings WHERE meeting_date = $1")
             .bind(m.date.to_string())
             .execute(&mut *tx)
             .await
             .map_err(&err)?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sync_meetings (meeting_date, held_at, recorded_at) VALUES (?, ?, ?) \
+            "INSERT INTO sync_meetings (meeting_date, held_at, recorded_at) VALUES ($1, $2, $3) \
              RETURNING id",
         )
         .bind(m.date.to_string())
@@ -268,13 +268,13 @@ impl SyncStore for SqliteStore {
             })?;
             sqlx::query(
                 "INSERT INTO sync_meeting_items (meeting_id, iid, part, discussed) \
-                 VALUES (?, ?, ?, ?) \
+                 VALUES ($1, $2, $3, $4) \
                  ON CONFLICT (meeting_id, iid) DO UPDATE SET discussed = excluded.discussed",
             )
             .bind(id)
             .bind(iid)
             .bind(item.part.as_str())
-            .bind(item.discussed)
+            .bind(i64::from(item.discussed))
             .execute(&mut *tx)
             .await
             .map_err(&err)?;
@@ -285,7 +285,7 @@ impl SyncStore for SqliteStore {
 
     async fn meeting_before(&self, before: Date) -> Result<Option<HeldMeeting>, StoreError> {
         let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, meeting_date, held_at FROM sync_meetings WHERE meeting_date < ? \
+            "SELECT id, meeting_date, held_at FROM sync_meetings WHERE meeting_date < $1 \
              ORDER BY meeting_date DESC LIMIT 1",
         )
         .bind(before.to_string())
@@ -320,7 +320,7 @@ impl SyncStore for SqliteStore {
             ))
         })?;
         sqlx::query(
-            "INSERT INTO sync_outcomes (project, iid, outcome, recorded_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sync_outcomes (project, iid, outcome, recorded_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(&o.project)
         .bind(iid)
@@ -334,7 +334,7 @@ impl SyncStore for SqliteStore {
 
     async fn outcomes(&self, project: &str) -> Result<Vec<OutcomeRecord>, StoreError> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT iid, outcome, recorded_at FROM sync_outcomes WHERE project = ? ORDER BY id",
+            "SELECT iid, outcome, recorded_at FROM sync_outcomes WHERE project = $1 ORDER BY id",
         )
         .bind(project)
         .fetch_all(self.pool())

@@ -14,8 +14,9 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::{SqliteConnection, SqliteRow};
-use sqlx::{Row as _, Sqlite};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row as _};
 use supportops_ports::StoreError;
 use supportops_ports::tracker::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
@@ -100,7 +101,7 @@ impl LocalTracker {
     }
 
     /// A connection from the store's pool, for reads that take more than one query.
-    async fn connection(&self) -> Result<PoolConnection<Sqlite>, TrackerError> {
+    async fn connection(&self) -> Result<PoolConnection<Any>, TrackerError> {
         Ok(self
             .store
             .pool()
@@ -112,7 +113,7 @@ impl LocalTracker {
 
 /// Reads an issue and its row id.
 async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     project: &str,
     iid: u64,
 ) -> Result<(i64, Issue), TrackerError> {
@@ -140,7 +141,7 @@ async fn find(
 
 /// Writes an issue's labels, assignees and state back, stamped `at`.
 async fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     issue: &Issue,
     at: Timestamp,
@@ -185,7 +186,7 @@ fn markers(text: &str) -> Vec<&str> {
 
 /// Replaces the marker index of issue row `id` with the markers of `description`.
 async fn index_markers(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: i64,
     description: &str,
 ) -> Result<(), TrackerError> {
@@ -211,7 +212,7 @@ async fn index_markers(
 
 /// Records users the local tracker has not seen yet; returns them all.
 async fn ensure_users(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     usernames: &[String],
 ) -> Result<Vec<User>, TrackerError> {
     let doing = "recording local users";
@@ -246,7 +247,7 @@ async fn ensure_users(
     Ok(users)
 }
 
-fn read_issue(row: &SqliteRow) -> Result<Issue, StoreError> {
+fn read_issue(row: &AnyRow) -> Result<Issue, StoreError> {
     let get = query_err("reading a local issue");
     let project: String = row.try_get("project").map_err(&get)?;
     let iid = to_u64(row.try_get("iid").map_err(&get)?);
