@@ -3,6 +3,8 @@
 mod codec;
 mod coverage;
 mod formula;
+mod intake;
+mod pages;
 mod responses;
 mod review;
 mod shadow;
