@@ -35,6 +35,10 @@ pub struct KeptScores {
     pub other_band: usize,
 }
 
+/// Up to this many responses are looked up by key without first asking whether any stored
+/// response was scored by another formula.
+const LOOK_UP_AT_ONCE: usize = 1_000;
+
 /// Gives each response in `responses` that the store holds with the same cells, scored by a
 /// formula version other than `current`, its stored score and band back. Reads only.
 pub async fn keep_filed_scores<S>(
@@ -46,14 +50,14 @@ where
     S: ResponseStore + FormulaStore + ?Sized,
 {
     let hash = current.hash();
-    let current_ids: Vec<FormulaVersionId> = store
-        .formula_history()
-        .await?
-        .versions
-        .into_iter()
-        .filter(|v| v.hash == hash)
-        .map(|v| v.id)
-        .collect();
+    let current_id = store.formula_version_id(&hash).await?;
+    // A sheet's worth of responses, all scored by the current formula: nothing to keep and
+    // nothing to read (a rerun on an unchanged sheet looks up none of its rows). A few
+    // responses (a webhook delivery) are looked up at once, which costs less than the check.
+    if responses.len() > LOOK_UP_AT_ONCE && !store.scored_otherwise(current_id).await? {
+        return Ok(KeptScores::default());
+    }
+    let current_ids: Vec<FormulaVersionId> = current_id.into_iter().collect();
     // Only the responses at hand are looked up: a webhook delivery costs one response.
     let keys: Vec<_> = responses.iter().map(|r| r.response.key.clone()).collect();
     let stored: HashMap<_, StoredResponse> = store

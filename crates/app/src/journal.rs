@@ -334,6 +334,10 @@ impl Tracker for Journaled {
         self.inner.describe()
     }
 
+    fn has_web_pages(&self) -> bool {
+        self.inner.has_web_pages()
+    }
+
     async fn read_template(
         &self,
         project: &str,

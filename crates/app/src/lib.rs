@@ -3,6 +3,7 @@
 
 pub mod formula;
 pub mod journal;
+pub mod pages;
 pub mod review;
 pub mod shadow;
 pub mod sync;

@@ -186,3 +186,44 @@ async fn on_the_local_tracker_a_new_store_finds_issues_by_an_indexed_lookup() {
         "no listing nor search of the project"
     );
 }
+
+/// A rerun on an unchanged sheet imports nothing and files nothing; one new flagged row files
+/// only for its subject.
+#[tokio::test]
+async fn a_rerun_on_an_unchanged_sheet_imports_and_files_nothing() {
+    let h = scenarios::Harness::new(&local).await;
+    // More rows than one import batch, a tenth of them flagged, over 30 subjects.
+    let mut sheet: Vec<_> = (2..1_500u64)
+        .map(|n| {
+            let subject = format!("https://gitlab.com/g/p/-/issues/{}", n % 30);
+            let band = if n % 10 == 0 { Band::Red } else { Band::Green };
+            scenarios::row(n, &subject, if band == Band::Red { 1 } else { 5 }, band)
+        })
+        .collect();
+    let first = h.run(&sheet).await;
+    let imported = first.imported.expect("a run that files imports");
+    assert_eq!((imported.inserted, imported.updated), (1_498, 0));
+    let filed = first.actions.len();
+    assert!(filed > 0, "{first:#?}");
+
+    let again = h.run(&sheet).await;
+    let imported = again.imported.expect("a run that files imports");
+    assert_eq!(
+        (imported.inserted, imported.updated, imported.unchanged),
+        (0, 0, 1_498)
+    );
+    assert!(again.actions.is_empty(), "{again:#?}");
+    assert_eq!(h.issues().await.len(), filed);
+
+    sheet.push(scenarios::row(
+        1_500,
+        "https://gitlab.com/g/p/-/issues/999",
+        1,
+        Band::Red,
+    ));
+    let third = h.run(&sheet).await;
+    let imported = third.imported.expect("a run that files imports");
+    assert_eq!((imported.inserted, imported.updated), (1, 0));
+    let subjects: Vec<&str> = third.actions.iter().map(|a| a.subject.as_str()).collect();
+    assert_eq!(subjects, ["https://gitlab.com/g/p/-/issues/999"]);
+}

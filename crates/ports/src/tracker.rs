@@ -195,6 +195,12 @@ pub trait Tracker: Send + Sync {
     /// A short description for messages, e.g. `local` or `gitlab at https://gitlab.com`.
     fn describe(&self) -> String;
 
+    /// Whether its issues have web pages people can open (GitLab's do; the local tracker's,
+    /// kept in the store, do not, so pages show their text instead).
+    fn has_web_pages(&self) -> bool {
+        true
+    }
+
     /// The text of the project's issue template `name` (`.gitlab/issue_templates/<name>.md`),
     /// or `None` when the project has no such template.
     async fn read_template(

@@ -27,7 +27,9 @@ pub async fn responses(
     Query(params): Query<FilterParams>,
 ) -> Result<Json<ResponsePage>, ApiError> {
     let filter = ResponseFilter::parse(&params)?;
-    Ok(Json(views::responses::load(&state, filter).await?))
+    Ok(Json(
+        views::responses::load(&state, filter, "/api/v1/responses").await?,
+    ))
 }
 
 /// `GET /api/v1/summary`.
@@ -35,11 +37,15 @@ pub async fn summary(State(state): State<AppState>) -> Result<Json<SummaryView>,
     Ok(Json(views::summary::load(&state).await?))
 }
 
-/// `GET /api/v1/reviews`.
+/// `GET /api/v1/reviews?state=&outcome=&band=&month=&q=&page=&per_page=`.
 pub async fn reviews(
     State(state): State<AppState>,
+    Query(params): Query<views::reviews::ReviewParams>,
 ) -> Result<Json<views::reviews::ReviewsView>, ApiError> {
-    Ok(Json(views::reviews::load(&state).await?))
+    let query = views::reviews::ReviewQuery::parse(&params)?;
+    Ok(Json(
+        views::reviews::load(&state, query, "/api/v1/reviews").await?,
+    ))
 }
 
 /// `GET /api/v1/shadowing/coverage`.

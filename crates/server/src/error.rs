@@ -29,6 +29,15 @@ pub enum DataError {
     Shadow(#[from] supportops_app::shadow::ShadowError),
 }
 
+impl From<supportops_app::pages::reviews::ReviewsError> for DataError {
+    fn from(e: supportops_app::pages::reviews::ReviewsError) -> Self {
+        match e {
+            supportops_app::pages::reviews::ReviewsError::Store(e) => DataError::Store(e),
+            supportops_app::pages::reviews::ReviewsError::Tracker(e) => DataError::Tracker(e),
+        }
+    }
+}
+
 impl DataError {
     /// The status this failure answers with: `502` when the tracker is unreachable or refuses
     /// our token, else `500`.
@@ -171,7 +180,7 @@ impl IntoResponse for PageError {
                 )
             }
         };
-        let page = crate::pages::ErrorPage::new(status, title, message, hint);
+        let page = crate::layout::ErrorPage::new(status, title, message, hint);
         match askama::Template::render(&page) {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, page.message).into_response(),

@@ -4,8 +4,9 @@
 //! The order of work is what makes the webhook safe to retry: authenticate, read at most
 //! `server.webhook_max_bytes`, parse and score, then store the response in one committed
 //! transaction, and only then answer `202 Accepted`. A delivery whose key is already stored
-//! unchanged is answered `200` with `"status": "duplicate"` and changes nothing. Flagged
-//! responses are filed by the background review job (see `worker`).
+//! unchanged is answered `200` with `"status": "duplicate"` and changes nothing. A flagged
+//! response is queued in the same transaction (the store's intake queue) and filed by the
+//! background job (see `worker`): a delivery costs one response, whatever the store holds.
 
 use axum::Json;
 use axum::body::Body;
@@ -157,9 +158,11 @@ pub async fn feedback(
         )
         .await
         .map_err(DataError::from)?;
+        // The response and, when flagged, its place in the intake queue: one transaction,
+        // committed before the answer.
         state
             .store()
-            .import_responses(std::slice::from_ref(&scored), state.now())
+            .accept_response(&scored, state.now())
             .await
             .map_err(DataError::from)?
     };

@@ -30,6 +30,7 @@ mod charts;
 mod error;
 mod formula_marks;
 mod hooks;
+mod layout;
 mod markdown;
 mod pages;
 mod state;

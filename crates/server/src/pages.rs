@@ -10,79 +10,14 @@ use supportops_domain::Band;
 use crate::charts;
 use crate::error::PageError;
 use crate::state::AppState;
+use crate::views;
 use crate::views::responses::{FilterParams, ResponseFilter, ResponsePage, ResponseView};
 use crate::views::summary::SummaryView;
 use crate::views::syncs::SyncsView;
-use crate::views::{self, utc_minute};
 use supportops_app::sync::MeetingView;
 use supportops_domain::sync::{Fit, MeetingKind, OccurrenceStatus};
 
-/// What the layout around every page needs.
-#[derive(Debug, Clone, Default)]
-pub struct Layout {
-    /// The path of the current page in the menu.
-    pub active: &'static str,
-    /// Whether to show the demo banner.
-    pub demo: bool,
-    /// "Now", as the header shows it.
-    pub now: String,
-}
-
-impl Layout {
-    pub(crate) fn of(state: &AppState, active: &'static str) -> Layout {
-        Layout {
-            active,
-            demo: state.demo(),
-            now: utc_minute(state.now()),
-        }
-    }
-
-    /// The menu: `(path, label)`.
-    pub fn nav(&self) -> &'static [(&'static str, &'static str)] {
-        &[
-            ("/", "Overview"),
-            ("/responses", "Responses"),
-            ("/reviews", "Reviews"),
-            ("/shadowing", "Shadowing"),
-            ("/syncs", "Syncs"),
-            ("/what-if", "What if"),
-        ]
-    }
-}
-
-/// The page shown for an error.
-#[derive(Template)]
-#[template(path = "error.html")]
-pub struct ErrorPage {
-    layout: Layout,
-    status: String,
-    title: &'static str,
-    /// The message shown (also the plain-text fallback).
-    pub message: String,
-    hint: Option<String>,
-}
-
-impl ErrorPage {
-    /// An error page.
-    pub fn new(
-        status: StatusCode,
-        title: &'static str,
-        message: String,
-        hint: Option<String>,
-    ) -> ErrorPage {
-        ErrorPage {
-            layout: Layout::default(),
-            status: format!(
-                "{} {}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or("")
-            ),
-            title,
-            message,
-            hint,
-        }
-    }
-}
+pub use crate::layout::Layout;
 
 fn render(t: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(t.render()?))
@@ -114,7 +49,7 @@ struct OverviewPage {
 }
 
 /// How many open review issues the Overview lists.
-const OVERVIEW_REVIEWS: usize = 6;
+const OVERVIEW_REVIEWS: u64 = 6;
 
 /// `GET /`.
 pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, PageError> {
@@ -143,27 +78,36 @@ pub async fn overview(State(state): State<AppState>) -> Result<Html<String>, Pag
     let this_month = summary.months.last().cloned();
 
     // The tracker may be unreachable: the rest of the overview still shows.
-    let (open_reviews, open_count, reviews_problem) = match views::reviews::load(&state).await {
-        Ok(reviews) => (
-            reviews
-                .reviews
-                .into_iter()
-                .filter(|r| r.state == "opened")
-                .take(OVERVIEW_REVIEWS)
-                .collect(),
-            Some(reviews.open),
-            None,
-        ),
-        Err(e) if e.status() == StatusCode::BAD_GATEWAY => {
-            tracing::warn!(error = %e, "overview: review issues left out");
-            (
-                Vec::new(),
-                None,
-                Some("the tracker could not be reached; the server log says why"),
-            )
-        }
-        Err(e) => return Err(e.into()),
+    let open = views::reviews::ReviewQuery {
+        state: Some("opened".to_owned()),
+        outcome: None,
+        band: None,
+        month: None,
+        q: None,
+        page: 1,
+        per_page: OVERVIEW_REVIEWS,
     };
+    let (open_reviews, open_count, reviews_problem) =
+        match views::reviews::load(&state, open, "/reviews").await {
+            Ok(reviews) => (
+                reviews
+                    .reviews
+                    .into_iter()
+                    .filter(|r| r.state == "opened")
+                    .collect(),
+                Some(reviews.open),
+                None,
+            ),
+            Err(e) if e.status() == StatusCode::BAD_GATEWAY => {
+                tracing::warn!(error = %e, "overview: review issues left out");
+                (
+                    Vec::new(),
+                    None,
+                    Some("the tracker could not be reached; the server log says why"),
+                )
+            }
+            Err(e) => return Err(e.into()),
+        };
 
     let meetings = views::syncs::upcoming(&state).await?;
     let next_syncs = [MeetingKind::Weekly, MeetingKind::Monthly]
@@ -268,24 +212,7 @@ impl ResponsesPage {
 
 /// The query string of the same filter on another page.
 fn page_link(filter: &ResponseFilter, page: usize) -> String {
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    if let Some(b) = filter.band {
-        q.append_pair("band", b.as_str());
-    }
-    if let Some(m) = &filter.month {
-        q.append_pair("month", m);
-    }
-    if let Some(s) = &filter.subject {
-        q.append_pair("subject", s);
-    }
-    if let Some(t) = &filter.q {
-        q.append_pair("q", t);
-    }
-    if filter.per_page != views::responses::DEFAULT_PER_PAGE {
-        q.append_pair("per_page", &filter.per_page.to_string());
-    }
-    q.append_pair("page", &page.to_string());
-    format!("/responses?{}", q.finish())
+    format!("/responses?{}", filter.query_string(page))
 }
 
 /// `GET /responses`.
@@ -294,7 +221,7 @@ pub async fn responses(
     Query(params): Query<FilterParams>,
 ) -> Result<Html<String>, PageError> {
     let filter = ResponseFilter::parse(&params)?;
-    let page = views::responses::load(&state, filter).await?;
+    let page = views::responses::load(&state, filter, "/responses").await?;
     let prev = (page.page > 1).then(|| page_link(&page.filter, page.page - 1));
     let next = (page.page < page.pages).then(|| page_link(&page.filter, page.page + 1));
     render(&ResponsesPage {
@@ -446,9 +373,13 @@ struct ReviewsPage {
     view: crate::views::reviews::ReviewsView,
 }
 
-/// `GET /reviews`.
-pub async fn reviews(State(state): State<AppState>) -> Result<Html<String>, PageError> {
-    let view = views::reviews::load(&state).await?;
+/// `GET /reviews?state=&outcome=&band=&month=&q=&page=&per_page=`.
+pub async fn reviews(
+    State(state): State<AppState>,
+    Query(params): Query<views::reviews::ReviewParams>,
+) -> Result<Html<String>, PageError> {
+    let query = views::reviews::ReviewQuery::parse(&params)?;
+    let view = views::reviews::load(&state, query, "/reviews").await?;
     render(&ReviewsPage {
         layout: Layout::of(&state, "/reviews"),
         view,

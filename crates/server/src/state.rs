@@ -140,7 +140,11 @@ struct Inner {
     review_wanted: Notify,
     writing: Mutex<()>,
     review_lock: LockOptions,
+    summary_cache: SummaryCache,
 }
+
+/// The last summary computed, with the store generation and hour it is good for.
+type SummaryCache = std::sync::Mutex<Option<((i64, String), crate::views::summary::SummaryView)>>;
 
 impl AppState {
     /// Builds the state, checking that the configured columns exist in the header row.
@@ -154,8 +158,8 @@ impl AppState {
         let shadowing = Shadowing::from_config(&services.config, None)?;
         let review_lock = LockOptions {
             holder: lock_holder(),
-            // The job holds `writing` while it runs, so it must not wait for the lock there:
-            // it asks once and, when another run holds it, is retried later.
+            // The job asks once and, when another run holds the lock, is retried later, so
+            // queued responses wait in the store rather than in a task.
             policy: LockPolicy {
                 wait: Duration::ZERO,
                 ..LockPolicy::default()
@@ -179,6 +183,7 @@ impl AppState {
                 review_wanted: Notify::new(),
                 writing: Mutex::new(()),
                 review_lock,
+                summary_cache: SummaryCache::default(),
             }),
         })
     }
@@ -238,11 +243,16 @@ impl AppState {
         &self.inner.columns
     }
 
-    /// Serialises the service's own writes (webhook imports, review filing): SQLite has one
+    /// Serialises the webhook's writes: SQLite has one
     /// writer at a time, and a transaction that must wait for another in the same process
     /// should wait here rather than fail as "database is locked".
     pub(crate) async fn writing(&self) -> MutexGuard<'_, ()> {
         self.inner.writing.lock().await
+    }
+
+    /// The last summary computed (see `views::summary::load`).
+    pub(crate) fn summary_cache(&self) -> &SummaryCache {
+        &self.inner.summary_cache
     }
 
     /// How the background review job takes the store's review lock.

@@ -1,15 +1,18 @@
-//! The background review job: files Feedback Review issues for flagged responses that the
-//! webhook stored, with the same use case as `supportops review`.
+//! The background filing job: files Feedback Review issues for the flagged responses the
+//! webhook queued (the store's intake queue), with the same use case as `supportops review`,
+//! a batch of queued responses at a time, so that only their subjects are filed.
 //!
-//! It runs once at start (so whatever a previous run stored but did not file is filed now: the
-//! job survives restarts because its only input is the store), then each time the webhook
-//! stores a flagged response. Filing is idempotent and crash-safe in the use case itself; a
-//! failed run (e.g. the tracker is down, or a `supportops review` holds the store's review
-//! lock) is retried with a growing delay.
+//! It runs once at start (whatever a previous run queued but did not file is filed now: the
+//! queue is durable), then each time the webhook queues a response. A queued response leaves the
+//! queue only after its subject was filed; filing itself is idempotent and crash-safe in the use
+//! case (markers, intents, the review lock), so a kill mid-filing loses nothing and files
+//! nothing twice. A failed run (e.g. the tracker is down, or a `supportops review` holds the
+//! store's review lock) is retried with a growing delay.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
-use supportops_ports::store::responses::ResponseQuery;
+use supportops_domain::SubjectUrl;
 use tokio::sync::watch;
 
 use crate::state::AppState;
@@ -18,59 +21,79 @@ use crate::state::AppState;
 const FIRST_DELAY: Duration = Duration::from_secs(5);
 /// Longest delay between retries.
 const MAX_DELAY: Duration = Duration::from_secs(300);
+/// Queued responses filed per review run.
+pub const BATCH: usize = 200;
 
-/// Files what is pending, once. Returns how many issues and notes were filed.
+/// Files what is queued, a batch at a time, until the queue is empty. Returns how many issues
+/// and notes were filed. Responses of a subject that could not be filed stay queued, and the
+/// run fails so that it is retried later.
 pub async fn file_pending(state: &AppState) -> Result<usize, String> {
     let Some(options) = state.review_options() else {
         return Ok(0);
     };
-    let query = ResponseQuery {
-        flagged_only: true,
-        ..ResponseQuery::default()
-    };
-    let flagged: Vec<_> = state
-        .store()
-        .responses(&query)
+    let store = state.store();
+    let mut filed = 0;
+    loop {
+        let claimed = store.claim_intake(BATCH).await.map_err(|e| e.to_string())?;
+        if claimed.is_empty() {
+            return Ok(filed);
+        }
+        let keys: Vec<_> = claimed.iter().map(|e| e.key.clone()).collect();
+        let responses: Vec<_> = store
+            .responses_by_key(&keys)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .map(|r| r.scored)
+            .collect();
+        let report = supportops_app::review::review(
+            store.as_ref(),
+            state.tracker().as_ref(),
+            &responses,
+            options,
+            state.review_lock(),
+            state.now(),
+        )
         .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|r| r.scored)
-        .collect();
-    if flagged.is_empty() {
-        return Ok(0);
+        .map_err(|e| error_chain(&e))?;
+        for action in &report.actions {
+            tracing::info!(
+                subject = action.subject.as_str(),
+                kind = action.kind.as_str(),
+                issue = action
+                    .issue
+                    .as_ref()
+                    .map(|i| i.web_url.as_str())
+                    .unwrap_or(""),
+                "filed"
+            );
+        }
+        for failure in &report.failures {
+            tracing::warn!(
+                subject = failure.subject.as_str(),
+                code = failure.code,
+                error = %failure.error,
+                "could not file; the next filing round tries again"
+            );
+        }
+        filed += report.actions.len();
+        let failed: HashSet<&SubjectUrl> = report.failures.iter().map(|f| &f.subject).collect();
+        let done: Vec<i64> = claimed
+            .iter()
+            .filter(|e| !failed.contains(&e.subject))
+            .map(|e| e.id)
+            .collect();
+        store
+            .finish_intake(&done)
+            .await
+            .map_err(|e| e.to_string())?;
+        if done.len() < claimed.len() {
+            return Err(format!(
+                "{} subject(s) could not be filed; their responses stay queued",
+                failed.len()
+            ));
+        }
     }
-    let _writing = state.writing().await;
-    let report = supportops_app::review::review(
-        state.store().as_ref(),
-        state.tracker().as_ref(),
-        &flagged,
-        options,
-        state.review_lock(),
-        state.now(),
-    )
-    .await
-    .map_err(|e| error_chain(&e))?;
-    for action in &report.actions {
-        tracing::info!(
-            subject = action.subject.as_str(),
-            kind = action.kind.as_str(),
-            issue = action
-                .issue
-                .as_ref()
-                .map(|i| i.web_url.as_str())
-                .unwrap_or(""),
-            "filed"
-        );
-    }
-    for failure in &report.failures {
-        tracing::warn!(
-            subject = failure.subject.as_str(),
-            code = failure.code,
-            error = %failure.error,
-            "could not file; the next filing round tries again"
-        );
-    }
-    Ok(report.actions.len())
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
@@ -84,8 +107,26 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
+/// Keeps the review issues' tracker states in the store (they changed in the tracker while the
+/// service was down), so the Reviews page filters and counts them in SQL.
+async fn refresh_states(state: &AppState) {
+    let config = &state.config().review;
+    match supportops_app::pages::reviews::refresh_states(
+        state.store().as_ref(),
+        state.tracker().as_ref(),
+        &config.project,
+        &config.labels,
+    )
+    .await
+    {
+        Ok(n) => tracing::debug!(issues = n, "review states refreshed"),
+        Err(e) => tracing::warn!(error = %e, "cannot refresh the review issues' states"),
+    }
+}
+
 /// Runs until `stop` turns true.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    refresh_states(&state).await;
     let mut delay = FIRST_DELAY;
     let mut due = true;
     loop {

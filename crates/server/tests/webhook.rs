@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Options, TOKEN, TestApp};
 use serde_json::json;
-use supportops_ports::store::ReviewStore;
+use supportops_ports::store::{IntakeQueue, ReviewStore};
 use supportops_server::WebhookAuth;
 
 fn red_response(subject: &str) -> serde_json::Value {
@@ -317,4 +317,68 @@ async fn futures_join(
         out.push(h.await.unwrap().unwrap().status().as_u16());
     }
     out
+}
+
+/// Waits until the intake queue is empty, or fails after 10 s.
+async fn wait_for_empty_queue(app: &TestApp) {
+    for _ in 0..200 {
+        if app.store.intake_len().await.unwrap() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the intake queue is not empty after 10 s");
+}
+
+#[tokio::test]
+async fn a_delivery_files_only_its_subject_however_many_responses_wait_unfiled() {
+    use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+    use supportops_ports::store::ResponseStore;
+
+    let app = TestApp::spawn_with(Options {
+        seed: false,
+        ..Options::default()
+    })
+    .await;
+    // Thousands of flagged responses imported but not filed (as a sheet whose review has not
+    // run yet): a whole review pass per delivery would file all of their 40 subjects.
+    let waiting: Vec<ScoredResponse> = (1..=3_000u64)
+        .map(|n| {
+            let subject = format!("https://gitlab.com/a/b/-/issues/{}", 1_000 + n % 40);
+            let timestamp = format!("2026-10-01T09:00:{:02}Z", n % 60);
+            ScoredResponse {
+                response: Response {
+                    row: n + 1,
+                    key: ResponseKey::derive(&timestamp, &subject, &format!("r{n}")),
+                    timestamp: timestamp.clone(),
+                    submitted_at: timestamp.parse().ok(),
+                    subject_raw: subject.clone(),
+                    subject: SubjectUrl::parse(&subject),
+                    submitter: None,
+                    cells: vec![timestamp, subject],
+                },
+                score: supportops_formula::Value::Number(-1.0),
+                band: Band::Red,
+                stored_score: None,
+            }
+        })
+        .collect();
+    app.store
+        .import_responses(&waiting, common::now())
+        .await
+        .unwrap();
+    assert_eq!(app.store.intake_len().await.unwrap(), 0);
+
+    let body = red_response("https://gitlab.com/a/b/-/issues/9");
+    assert_eq!(
+        app.post_feedback(body.to_string(), Some(TOKEN))
+            .await
+            .status(),
+        202
+    );
+    let subjects = wait_for_review_issues(&app, 1).await;
+    wait_for_empty_queue(&app).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(subjects, ["https://gitlab.com/a/b/-/issues/9"]);
+    assert_eq!(app.store.review_issues().await.unwrap().len(), 1);
 }

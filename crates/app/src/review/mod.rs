@@ -187,7 +187,14 @@ where
         report.imported = Some(store.import_responses(responses, now).await?);
     }
 
-    let mut covered = store.covered_keys().await?;
+    // Only the flagged responses at hand are looked up: a rerun costs what the sheet holds,
+    // never the store's whole coverage.
+    let flagged: Vec<ResponseKey> = responses
+        .iter()
+        .filter(|r| r.band.is_flagged())
+        .map(|r| r.response.key.clone())
+        .collect();
+    let mut covered = store.covered_among(&flagged).await?;
     let selection = domain::select(responses, |k| covered.contains(k));
     // Subjects the store knows no review issue of: found by one listing when there are many.
     let mut unknown = 0;
@@ -196,7 +203,7 @@ where
             unknown += 1;
         }
     }
-    let fresh_store = store.review_issues().await?.is_empty();
+    let fresh_store = !store.has_review_issues().await?;
     let mut finder = Finder::new(tracker, fresh_store || unknown > finder::SEARCH_BUDGET);
     // Review issues learnt during this run, ahead of the store in a dry run.
     let mut latest: HashMap<SubjectUrl, IssueRef> = HashMap::new();
@@ -411,7 +418,9 @@ where
                 found = kept;
             }
             // Responses the duplicates listed are covered now.
-            let covered = store.covered_keys().await?;
+            let asked: Vec<ResponseKey> =
+                remaining.iter().map(|r| r.response.key.clone()).collect();
+            let covered = store.covered_among(&asked).await?;
             let before = remaining.len();
             remaining.retain(|r| !covered.contains(&r.response.key));
             report.already_covered += before - remaining.len();

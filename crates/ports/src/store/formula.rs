@@ -65,4 +65,13 @@ pub trait FormulaStore: Send + Sync {
 
     /// Every version with how many stored responses it scored, oldest first.
     async fn formula_history(&self) -> Result<FormulaHistory, StoreError>;
+
+    /// The version recorded for a formula hash ([`FormulaSpec::hash`]), if any: one indexed
+    /// lookup, without the counts of [`FormulaStore::formula_history`].
+    async fn formula_version_id(&self, hash: &str) -> Result<Option<FormulaVersionId>, StoreError>;
+
+    /// Whether any stored response was scored by a version other than `current` (or by an
+    /// unrecorded formula). Stops at the first one found.
+    async fn scored_otherwise(&self, current: Option<FormulaVersionId>)
+    -> Result<bool, StoreError>;
 }

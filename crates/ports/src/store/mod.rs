@@ -4,6 +4,8 @@
 pub mod actions;
 pub mod coverage;
 pub mod formula;
+pub mod intake;
+pub mod pages;
 pub mod responses;
 pub mod review;
 pub mod shadow;
@@ -11,6 +13,8 @@ pub mod sync;
 
 pub use actions::ActionLog;
 pub use formula::FormulaStore;
+pub use intake::IntakeQueue;
+pub use pages::PageQueries;
 pub use responses::ResponseStore;
 pub use review::ReviewStore;
 pub use shadow::ShadowStore;
@@ -48,7 +52,16 @@ pub enum StoreError {
 
 /// The whole store.
 pub trait Store:
-    ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + FormulaStore + Send + Sync
+    ResponseStore
+    + ReviewStore
+    + ActionLog
+    + ShadowStore
+    + SyncStore
+    + FormulaStore
+    + IntakeQueue
+    + PageQueries
+    + Send
+    + Sync
 {
 }
 
@@ -59,6 +72,8 @@ impl<T> Store for T where
         + ShadowStore
         + SyncStore
         + FormulaStore
+        + IntakeQueue
+        + PageQueries
         + Send
         + Sync
 {

@@ -155,6 +155,15 @@ pub trait ReviewStore: Send + Sync {
     /// The keys of every response some review issue covers.
     async fn covered_keys(&self) -> Result<HashSet<ResponseKey>, StoreError>;
 
+    /// Which of `keys` some review issue covers. Costs the keys asked (indexed lookups in
+    /// batches), not the table: a rerun asks for the flagged responses at hand only.
+    async fn covered_among(&self, keys: &[ResponseKey])
+    -> Result<HashSet<ResponseKey>, StoreError>;
+
+    /// Whether the store records any review issue at all (a new store finds its subjects' issues
+    /// in the tracker by one listing).
+    async fn has_review_issues(&self) -> Result<bool, StoreError>;
+
     /// The subject's most recently recorded review issue.
     async fn latest_review_issue(
         &self,

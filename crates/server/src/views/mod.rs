@@ -37,21 +37,6 @@ pub fn month_of(at: Timestamp) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
-/// The `count` months ending with `last` (`YYYY-MM`), oldest first.
-pub fn months_ending(last: &str, count: usize) -> Vec<String> {
-    let Some((y, m)) = parse_month(last) else {
-        return Vec::new();
-    };
-    let end = i32::from(y) * 12 + i32::from(m) - 1;
-    (0..count as i32)
-        .rev()
-        .map(|back| {
-            let n = end - back;
-            format!("{:04}-{:02}", n.div_euclid(12), n.rem_euclid(12) + 1)
-        })
-        .collect()
-}
-
 /// Reads `YYYY-MM`.
 pub fn parse_month(text: &str) -> Option<(i16, i8)> {
     let (y, m) = text.split_once('-')?;
@@ -123,15 +108,6 @@ pub fn utc_minute(at: Timestamp) -> String {
 #[allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 mod tests {
     use super::*;
-
-    #[test]
-    fn months_ending_crosses_years() {
-        assert_eq!(
-            months_ending("2026-02", 4),
-            ["2025-11", "2025-12", "2026-01", "2026-02"]
-        );
-        assert!(months_ending("2026-13", 3).is_empty());
-    }
 
     #[test]
     fn month_text_is_checked() {

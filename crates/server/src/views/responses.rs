@@ -1,10 +1,14 @@
-//! The Responses view: stored responses filtered by band, month, subject and text, newest
-//! first, a page at a time, each with the explanation of its score.
+//! The Responses view: stored responses filtered by band, month, subject and text, in an order
+//! (newest first unless asked), a page at a time read from the store
+//! (`supportops_app::pages::responses`), each with the explanation of its score.
 
 use serde::{Deserialize, Serialize};
-use supportops_domain::{Band, SubjectUrl};
+use supportops_app::pages::Paging;
+use supportops_app::pages::responses::{list, subject_match};
+use supportops_domain::Band;
 use supportops_formula::Cell;
-use supportops_ports::store::responses::{ResponseQuery, StoredResponse};
+use supportops_ports::store::pages::{ResponseFilter as StoreFilter, ResponseOrder};
+use supportops_ports::store::responses::StoredResponse;
 use supportops_sheet::ColumnRef;
 
 use super::{BandView, month_of, parse_month, value_error, value_json, value_text};
@@ -32,6 +36,8 @@ pub struct FilterParams {
     pub page: Option<String>,
     /// Responses per page.
     pub per_page: Option<String>,
+    /// `newest` (the default), `oldest`, `score_asc` or `score_desc`.
+    pub sort: Option<String>,
 }
 
 /// A validated filter.
@@ -49,45 +55,12 @@ pub struct ResponseFilter {
     pub page: usize,
     /// Responses per page.
     pub per_page: usize,
+    /// The order.
+    pub sort: ResponseOrder,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// Whether `subject` is what the subject filter `wanted` names, compared as scoring compares
-/// subjects: a link is normalised ([`SubjectUrl::parse`]) and must name the same issue or MR;
-/// a reference such as `group/project#12` or `group/project!7` must be the subject's reference;
-/// other text is looked for in the normalised link and its reference (any case), after the
-/// same normalisation of `/issues/` paths.
-pub fn subject_matches(wanted: &str, subject: &SubjectUrl) -> bool {
-    let wanted = wanted.trim();
-    if wanted.is_empty() {
-        return true;
-    }
-    let lower = |t: &str| t.to_lowercase();
-    let reference = supportops_domain::review::reference(subject);
-    if wanted.starts_with("http://") || wanted.starts_with("https://") {
-        return lower(SubjectUrl::parse(wanted).as_str()) == lower(subject.as_str());
-    }
-    let is_reference = wanted
-        .rsplit_once(['#', '!', '&'])
-        .is_some_and(|(project, n)| {
-            !project.is_empty() && !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
-        });
-    if is_reference {
-        let wanted = lower(wanted);
-        return lower(&reference) == wanted || lower(&reference).ends_with(&format!("/{wanted}"));
-    }
-    // A piece of a link: normalised as a link would be, so `views/issues/608` finds
-    // `views/-/issues/608`.
-    const BASE: &str = "https://subject.invalid/";
-    let piece = SubjectUrl::parse(&format!("{BASE}{}", wanted.trim_start_matches('/')));
-    let piece = piece.as_str().strip_prefix(BASE).unwrap_or(wanted);
-    let (subject_text, reference) = (lower(subject.as_str()), lower(&reference));
-    [lower(wanted), lower(piece)]
-        .iter()
-        .any(|w| subject_text.contains(w.as_str()) || reference.contains(w.as_str()))
 }
 
 impl ResponseFilter {
@@ -142,28 +115,52 @@ impl ResponseFilter {
                 DEFAULT_PER_PAGE,
                 MAX_PER_PAGE,
             )?,
+            sort: given(&p.sort)
+                .map(|t| {
+                    ResponseOrder::parse(t).ok_or_else(|| BadParam {
+                        param: "sort",
+                        value: t.to_owned(),
+                        expected: "one of newest, oldest, score_asc, score_desc",
+                    })
+                })
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
-    fn matches(&self, r: &StoredResponse) -> bool {
-        let resp = &r.scored.response;
-        if let Some(m) = &self.month
-            && resp.submitted_at.map(month_of).as_deref() != Some(m.as_str())
-        {
-            return false;
+    /// The store's filter.
+    fn query(&self) -> StoreFilter {
+        StoreFilter {
+            band: self.band,
+            month: self.month.clone(),
+            subject: self.subject.as_deref().and_then(subject_match),
+            text: self.q.clone(),
         }
-        if let Some(s) = &self.subject
-            && !subject_matches(s, &resp.subject)
-        {
-            return false;
+    }
+
+    /// The query string of page `page` of this filter (without the `?`).
+    pub fn query_string(&self, page: usize) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(b) = self.band {
+            q.append_pair("band", b.as_str());
         }
-        if let Some(q) = &self.q {
-            let q = q.to_lowercase();
-            if !resp.cells.iter().any(|c| c.to_lowercase().contains(&q)) {
-                return false;
-            }
+        if let Some(m) = &self.month {
+            q.append_pair("month", m);
         }
-        true
+        if let Some(s) = &self.subject {
+            q.append_pair("subject", s);
+        }
+        if let Some(t) = &self.q {
+            q.append_pair("q", t);
+        }
+        if self.sort != ResponseOrder::Newest {
+            q.append_pair("sort", self.sort.as_str());
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            q.append_pair("per_page", &self.per_page.to_string());
+        }
+        q.append_pair("page", &page.to_string());
+        q.finish()
     }
 }
 
@@ -261,8 +258,10 @@ pub struct ResponsePage {
     pub filter: ResponseFilter,
     /// Every month that has responses, newest first (for the month picker).
     pub months: Vec<String>,
-    /// This page's responses, newest first.
+    /// This page's responses, in the filter's order.
     pub responses: Vec<ResponseView>,
+    /// The link to the next page of the same list, absent on the last page.
+    pub next: Option<String>,
 }
 
 /// Where the displayed columns are.
@@ -376,42 +375,23 @@ fn typed_text(cell: Cell<'_>) -> String {
     }
 }
 
-/// Newest first: by submission time (unknown times last), then by row, latest first.
-fn newest_first(a: &StoredResponse, b: &StoredResponse) -> std::cmp::Ordering {
-    let (ra, rb) = (&a.scored.response, &b.scored.response);
-    let at = |r: &supportops_domain::Response| r.submitted_at;
-    match (at(ra), at(rb)) {
-        (Some(x), Some(y)) => y.cmp(&x),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    }
-    .then_with(|| b.first_seen_at.cmp(&a.first_seen_at))
-    .then_with(|| rb.row.cmp(&ra.row))
-}
-
-/// The page of responses the filter selects.
-pub async fn load(state: &AppState, filter: ResponseFilter) -> Result<ResponsePage, DataError> {
-    let query = ResponseQuery {
-        band: filter.band,
-        ..ResponseQuery::default()
+/// The page of responses the filter selects, read from the store a page at a time.
+pub async fn load(
+    state: &AppState,
+    filter: ResponseFilter,
+    path: &str,
+) -> Result<ResponsePage, DataError> {
+    let paging = Paging {
+        page: filter.page as u64,
+        per_page: filter.per_page as u64,
     };
-    let mut all = state.store().responses(&query).await?;
-    let mut months: Vec<String> = all
-        .iter()
-        .filter_map(|r| r.scored.response.submitted_at.map(month_of))
-        .collect();
-    months.sort_unstable_by(|a, b| b.cmp(a));
-    months.dedup();
-    all.retain(|r| filter.matches(r));
-    all.sort_by(newest_first);
-    let total = all.len();
-    let pages = total.div_ceil(filter.per_page).max(1);
+    let listing = list(state.store().as_ref(), &filter.query(), filter.sort, paging).await?;
+    let total = usize::try_from(listing.total).unwrap_or(usize::MAX);
+    let pages = usize::try_from(paging.pages(listing.total)).unwrap_or(usize::MAX);
     let display = DisplayColumns::of(state);
-    let responses = all
+    let responses = listing
+        .items
         .iter()
-        .skip((filter.page - 1).saturating_mul(filter.per_page))
-        .take(filter.per_page)
         .map(|r| view(state, &display, r))
         .collect();
     Ok(ResponsePage {
@@ -419,8 +399,10 @@ pub async fn load(state: &AppState, filter: ResponseFilter) -> Result<ResponsePa
         page: filter.page,
         per_page: filter.per_page,
         pages,
+        next: (filter.page < pages)
+            .then(|| format!("{path}?{}", filter.query_string(filter.page + 1))),
         filter,
-        months,
+        months: listing.months,
         responses,
     })
 }
@@ -444,6 +426,7 @@ mod tests {
             q: get("q"),
             page: get("page"),
             per_page: get("per_page"),
+            sort: get("sort"),
         }
     }
 

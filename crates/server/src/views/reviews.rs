@@ -1,19 +1,18 @@
-//! The Reviews view: every Feedback Review issue the store knows, with its state, outcome and
-//! assignees as the tracker reports them, and the responses it covers.
+//! The Reviews view: a page of the Feedback Review issues the store knows, filtered by state,
+//! outcome, band, month and subject text (`supportops_app::pages::reviews` runs the query and
+//! reads the page's issues from the tracker), with their state, outcome and assignees as the
+//! tracker reports them, and the responses each covers.
 
-use std::collections::HashMap;
-
-use serde::Serialize;
-use supportops_domain::ResponseKey;
+use serde::{Deserialize, Serialize};
+use supportops_app::pages::reviews::{ListedReview, list};
+use supportops_app::pages::{DEFAULT_PER_PAGE, MAX_PER_PAGE, Paging};
+use supportops_domain::Band;
 use supportops_domain::review::IssueRef;
-use supportops_domain::sync::Outcome;
-use supportops_ports::store::responses::{ResponseQuery, StoredResponse};
-use supportops_ports::store::review::ReviewIssueRecord;
-use supportops_ports::{Issue, IssueQuery, IssueState, TrackerError};
+use supportops_ports::store::pages::ReviewFilter;
 
-use super::{BandView, href, value_json};
+use super::{BandView, href, parse_month, value_json};
 use crate::charts::BandCounts;
-use crate::error::DataError;
+use crate::error::{BadParam, DataError};
 use crate::state::AppState;
 
 /// A covered response, briefly.
@@ -94,71 +93,189 @@ pub struct DuplicateReviews {
     pub iids: Vec<u64>,
 }
 
+/// The query string of `/reviews` and `/api/v1/reviews`, as typed. Empty fields are unset.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ReviewParams {
+    /// `opened` or `closed`.
+    pub state: Option<String>,
+    /// `resolved` or `not-resolved`.
+    pub outcome: Option<String>,
+    /// Issues covering a response of this band.
+    pub band: Option<String>,
+    /// `YYYY-MM`: issues recorded that month.
+    pub month: Option<String>,
+    /// Text the subject contains.
+    pub q: Option<String>,
+    /// 1-based page.
+    pub page: Option<String>,
+    /// Issues per page.
+    pub per_page: Option<String>,
+}
+
+/// A validated review filter and page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewQuery {
+    /// Only this state.
+    pub state: Option<String>,
+    /// Only this outcome.
+    pub outcome: Option<String>,
+    /// Only issues covering a response of this band.
+    pub band: Option<Band>,
+    /// Only issues recorded this month.
+    pub month: Option<String>,
+    /// Only subjects containing this text.
+    pub q: Option<String>,
+    /// 1-based page.
+    pub page: u64,
+    /// Issues per page.
+    pub per_page: u64,
+}
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ReviewQuery {
+    /// Checks the typed parameters.
+    pub fn parse(p: &ReviewParams) -> Result<ReviewQuery, BadParam> {
+        let one_of =
+            |param: &'static str, v: Option<&str>, allowed: &[&str], expected: &'static str| {
+                v.map(|t| {
+                    let t = t.to_lowercase();
+                    if allowed.contains(&t.as_str()) {
+                        Ok(t)
+                    } else {
+                        Err(BadParam {
+                            param,
+                            value: t,
+                            expected,
+                        })
+                    }
+                })
+                .transpose()
+            };
+        let number = |param: &'static str, v: Option<&str>, default: u64, max: u64| {
+            v.map(|t| {
+                t.parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| BadParam {
+                        param,
+                        value: t.to_owned(),
+                        expected: if param == "page" {
+                            "a page number from 1"
+                        } else {
+                            "a number from 1 to 500"
+                        },
+                    })
+            })
+            .unwrap_or(Ok(default))
+        };
+        Ok(ReviewQuery {
+            state: one_of(
+                "state",
+                given(&p.state),
+                &["opened", "closed"],
+                "one of opened, closed",
+            )?,
+            outcome: one_of(
+                "outcome",
+                given(&p.outcome),
+                &["resolved", "not-resolved"],
+                "one of resolved, not-resolved",
+            )?,
+            band: given(&p.band)
+                .map(|b| {
+                    Band::parse(b).ok_or_else(|| BadParam {
+                        param: "band",
+                        value: b.to_owned(),
+                        expected: "one of green, yellow, red, error",
+                    })
+                })
+                .transpose()?,
+            month: given(&p.month)
+                .map(|m| {
+                    parse_month(m)
+                        .map(|_| m.to_owned())
+                        .ok_or_else(|| BadParam {
+                            param: "month",
+                            value: m.to_owned(),
+                            expected: "a month written YYYY-MM, e.g. 2026-03",
+                        })
+                })
+                .transpose()?,
+            q: given(&p.q).map(str::to_owned),
+            page: number("page", given(&p.page), 1, u64::MAX)?,
+            per_page: number(
+                "per_page",
+                given(&p.per_page),
+                DEFAULT_PER_PAGE,
+                MAX_PER_PAGE,
+            )?,
+        })
+    }
+
+    /// The band filter's name, if any.
+    pub fn band_name(&self) -> Option<&'static str> {
+        self.band.map(Band::as_str)
+    }
+
+    /// The query string of page `page` of this filter (without the `?`).
+    pub fn query_string(&self, page: u64) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("state", self.state.as_deref()),
+            ("outcome", self.outcome.as_deref()),
+            ("band", self.band.map(Band::as_str)),
+            ("month", self.month.as_deref()),
+            ("q", self.q.as_deref()),
+        ] {
+            if let Some(v) = v {
+                q.append_pair(k, v);
+            }
+        }
+        if self.per_page != DEFAULT_PER_PAGE {
+            q.append_pair("per_page", &self.per_page.to_string());
+        }
+        q.append_pair("page", &page.to_string());
+        q.finish()
+    }
+}
+
 /// What the Reviews view shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewsView {
-    /// Open review issues.
+    /// Open review issues (as last seen in the tracker).
     pub open: usize,
     /// Closed review issues.
     pub closed: usize,
     /// Flagged responses no review issue covers yet (being filed, or left out).
     pub uncovered: usize,
-    /// Every review issue: open ones first, newest first.
+    /// Review issues matching the filter, on all pages.
+    pub total: u64,
+    /// This page (1-based).
+    pub page: u64,
+    /// Issues per page.
+    pub per_page: u64,
+    /// Number of pages (at least 1).
+    pub pages: u64,
+    /// The filter applied.
+    pub filter: ReviewQuery,
+    /// This page's review issues: open ones first, newest first.
     pub reviews: Vec<ReviewView>,
     /// Subjects with two or more open review issues.
     pub duplicates: Vec<DuplicateReviews>,
+    /// The link to the next page, absent on the last page.
+    pub next: Option<String>,
+    /// The link to the previous page, absent on the first.
+    pub prev: Option<String>,
+    /// The positions of this page's first and last issue (`0` when empty).
+    pub first_shown: u64,
+    /// See `first_shown`.
+    pub last_shown: u64,
 }
 
-/// The issues of the review project carrying the review labels, by number; issues that lost the
-/// labels are read one by one.
-async fn tracker_issues(
-    state: &AppState,
-    records: &[ReviewIssueRecord],
-) -> Result<HashMap<(String, u64), Issue>, DataError> {
-    let config = &state.config().review;
-    let query = IssueQuery {
-        labels: config.labels.clone(),
-        ..IssueQuery::default()
-    };
-    let mut by_iid: HashMap<(String, u64), Issue> = state
-        .tracker()
-        .list_issues(&config.project, &query)
-        .await?
-        .into_iter()
-        .map(|i| ((i.project.clone(), i.iid), i))
-        .collect();
-    for r in records {
-        let k = (r.issue.project.clone(), r.issue.iid);
-        if by_iid.contains_key(&k) {
-            continue;
-        }
-        match state.tracker().issue(&r.issue.project, r.issue.iid).await {
-            Ok(issue) => {
-                by_iid.insert(k, issue);
-            }
-            Err(TrackerError::NotFound { .. }) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(by_iid)
-}
-
-/// The whole view.
-pub async fn load(state: &AppState) -> Result<ReviewsView, DataError> {
-    let records = state.store().review_issues().await?;
-    let coverage = state.store().review_coverage().await?;
-    let flagged = state
-        .store()
-        .responses(&ResponseQuery {
-            flagged_only: true,
-            ..ResponseQuery::default()
-        })
-        .await?;
-    let issues = tracker_issues(state, &records).await?;
-    let by_key: HashMap<&ResponseKey, &StoredResponse> = flagged
-        .iter()
-        .map(|r| (&r.scored.response.key, r))
-        .collect();
+fn review_view(state: &AppState, l: ListedReview, show_description: bool) -> ReviewView {
     let comment_col = state
         .config()
         .sheet
@@ -171,118 +288,122 @@ pub async fn load(state: &AppState) -> Result<ReviewsView, DataError> {
                 .headers
                 .resolve(&supportops_sheet::ColumnRef::parse(c))
         });
-    let mut covered: HashMap<i64, Vec<CoveredResponse>> = HashMap::new();
-    for c in &coverage {
-        let Some(r) = by_key.get(&c.key) else {
-            continue;
-        };
-        let resp = &r.scored.response;
-        covered
-            .entry(c.review_issue_id)
-            .or_default()
-            .push(CoveredResponse {
+    let r = l.row.record;
+    let issue = l.issue.as_ref();
+    let covered: Vec<CoveredResponse> = l
+        .covered
+        .iter()
+        .map(|c| {
+            let resp = &c.response.scored.response;
+            CoveredResponse {
                 key: resp.key.as_str().to_owned(),
                 row: resp.row,
                 submitted_at: resp.submitted_at.map(|t| t.to_string()),
-                score: value_json(&r.scored.score),
-                band: r.scored.band.into(),
+                score: value_json(&c.response.scored.score),
+                band: c.response.scored.band.into(),
                 comment: comment_col
                     .and_then(|i| resp.cells.get(i))
                     .map(|t| t.trim().to_owned())
                     .filter(|t| !t.is_empty()),
-                in_note: c.note_id.is_some(),
-            });
-    }
-    let uncovered = flagged.len().saturating_sub(
-        coverage
-            .iter()
-            .filter(|c| by_key.contains_key(&c.key))
-            .count(),
-    );
-    let local = state.tracker().describe().starts_with("local");
-    let mut reviews: Vec<ReviewView> = records
-        .into_iter()
-        .map(|r| {
-            let issue = issues.get(&(r.issue.project.clone(), r.issue.iid));
-            let list = covered.remove(&r.id).unwrap_or_default();
-            let mut bands = BandCounts::default();
-            for c in &list {
-                bands.add(c.band.band);
-            }
-            ReviewView {
-                id: r.id,
-                project: r.issue.project.clone(),
-                iid: r.issue.iid,
-                web_url: r.issue.web_url.clone(),
-                title: issue
-                    .map(|i| i.title.clone())
-                    .unwrap_or_else(|| supportops_domain::review::title(&r.subject)),
-                state: match issue.map(|i| i.state) {
-                    Some(IssueState::Opened) => "opened",
-                    Some(IssueState::Closed) => "closed",
-                    None => "unknown",
-                },
-                outcome: issue
-                    .and_then(|i| Outcome::from_labels(&i.labels))
-                    .map(Outcome::as_str),
-                labels: issue.map(|i| i.labels.clone()).unwrap_or_default(),
-                assignees: issue.map(|i| i.assignees.clone()).unwrap_or_default(),
-                created_at: issue.map(|i| i.created_at.to_string()),
-                closed_at: issue.and_then(|i| i.closed_at).map(|t| t.to_string()),
-                subject_ref: supportops_domain::review::reference(&r.subject),
-                subject_href: href(r.subject.as_str()),
-                subject: r.subject.as_str().to_owned(),
-                previous: r.previous,
-                origin: r.origin.as_str(),
-                responses: r.responses,
-                bands,
-                covered: list,
-                description: issue.filter(|_| local).map(|i| i.description.clone()),
-                also_open: Vec::new(),
+                in_note: c.in_note,
             }
         })
         .collect();
-    let mut open_by_subject: std::collections::BTreeMap<String, Vec<u64>> =
-        std::collections::BTreeMap::new();
-    for r in reviews.iter().filter(|r| r.state == "opened") {
-        open_by_subject
-            .entry(r.subject.clone())
-            .or_default()
-            .push(r.iid);
+    let mut bands = BandCounts::default();
+    for c in &covered {
+        bands.add(c.band.band);
     }
-    let mut duplicates = Vec::new();
-    for (subject, mut iids) in open_by_subject {
-        if iids.len() < 2 {
-            continue;
-        }
-        iids.sort_unstable();
-        for r in reviews
-            .iter_mut()
-            .filter(|r| r.state == "opened" && r.subject == subject)
-        {
-            r.also_open = iids.iter().copied().filter(|i| *i != r.iid).collect();
-        }
-        let subject_ref = reviews
-            .iter()
-            .find(|r| r.subject == subject)
-            .map(|r| r.subject_ref.clone())
-            .unwrap_or_else(|| subject.clone());
-        duplicates.push(DuplicateReviews {
-            subject,
-            subject_ref,
+    ReviewView {
+        id: r.id,
+        project: r.issue.project.clone(),
+        iid: r.issue.iid,
+        web_url: r.issue.web_url.clone(),
+        title: issue
+            .map(|i| i.title.clone())
+            .unwrap_or_else(|| supportops_domain::review::title(&r.subject)),
+        state: match issue.map(|i| i.state) {
+            Some(supportops_ports::IssueState::Opened) => "opened",
+            Some(supportops_ports::IssueState::Closed) => "closed",
+            None => "unknown",
+        },
+        outcome: issue
+            .and_then(|i| supportops_domain::sync::Outcome::from_labels(&i.labels))
+            .map(supportops_domain::sync::Outcome::as_str),
+        labels: issue.map(|i| i.labels.clone()).unwrap_or_default(),
+        assignees: issue.map(|i| i.assignees.clone()).unwrap_or_default(),
+        created_at: issue.map(|i| i.created_at.to_string()),
+        closed_at: issue.and_then(|i| i.closed_at).map(|t| t.to_string()),
+        subject_ref: supportops_domain::review::reference(&r.subject),
+        subject_href: href(r.subject.as_str()),
+        subject: r.subject.as_str().to_owned(),
+        previous: r.previous,
+        origin: r.origin.as_str(),
+        responses: r.responses,
+        bands,
+        covered,
+        description: issue
+            .filter(|_| show_description)
+            .map(|i| i.description.clone()),
+        also_open: l.also_open,
+    }
+}
+
+/// The page of review issues `query` selects; `path` is where the next page is asked.
+pub async fn load(
+    state: &AppState,
+    query: ReviewQuery,
+    path: &str,
+) -> Result<ReviewsView, DataError> {
+    let filter = ReviewFilter {
+        state: query.state.clone(),
+        outcome: query.outcome.clone(),
+        band: query.band,
+        month: query.month.clone(),
+        text: query.q.clone(),
+    };
+    let paging = Paging {
+        page: query.page,
+        per_page: query.per_page,
+    };
+    let listing = list(
+        state.store().as_ref(),
+        state.tracker().as_ref(),
+        &filter,
+        paging,
+    )
+    .await?;
+    let show = listing.show_descriptions;
+    let reviews: Vec<ReviewView> = listing
+        .items
+        .into_iter()
+        .map(|l| review_view(state, l, show))
+        .collect();
+    let duplicates = listing
+        .duplicates
+        .into_iter()
+        .map(|(subject, iids)| DuplicateReviews {
+            subject_ref: supportops_domain::review::reference(&subject),
+            subject: subject.as_str().to_owned(),
             iids,
-        });
-    }
-    reviews.sort_by(|a, b| {
-        (a.state != "opened")
-            .cmp(&(b.state != "opened"))
-            .then_with(|| b.created_at.cmp(&a.created_at))
-            .then_with(|| b.id.cmp(&a.id))
-    });
+        })
+        .collect();
+    let pages = paging.pages(listing.total);
+    let (first_shown, last_shown) = paging.showing(listing.total);
+    let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     Ok(ReviewsView {
-        open: reviews.iter().filter(|r| r.state == "opened").count(),
-        closed: reviews.iter().filter(|r| r.state == "closed").count(),
-        uncovered,
+        open: count(listing.totals.open),
+        closed: count(listing.totals.closed),
+        uncovered: count(listing.totals.uncovered),
+        total: listing.total,
+        page: query.page,
+        per_page: query.per_page,
+        pages,
+        next: (query.page < pages)
+            .then(|| format!("{path}?{}", query.query_string(query.page + 1))),
+        prev: (query.page > 1).then(|| format!("{path}?{}", query.query_string(query.page - 1))),
+        first_shown,
+        last_shown,
+        filter: query,
         reviews,
         duplicates,
     })

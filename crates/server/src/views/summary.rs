@@ -1,21 +1,17 @@
-//! The summary of stored responses: counts per band and score (the same shape as
-//! `supportops score --summary --format json`), and the band mix and mean score per month that
-//! the Overview charts draw.
-
-use std::collections::BTreeMap;
+//! The summary of stored responses as the Overview and `/api/v1/summary` show it: counts per
+//! band and score (the same shape as `supportops score --summary --format json`), and the band
+//! mix and mean score per month that the Overview charts draw. The numbers come from the
+//! overview use case (`supportops_app::pages::overview`), aggregated in SQL.
 
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
-use supportops_formula::Value;
-use supportops_ports::store::responses::{ResponseQuery, StoredResponse};
+use supportops_app::pages::overview::{Overview, overview};
+use supportops_ports::store::pages::BandTally;
 
-use super::{month_of, months_ending, number_text};
+use super::number_text;
 use crate::charts::BandCounts;
 use crate::error::DataError;
 use crate::state::AppState;
-
-/// How many months the charts show.
-pub const CHART_MONTHS: usize = 12;
 
 /// One month of responses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,11 +54,6 @@ impl Serialize for ScoreHistogram {
         map.end()
     }
 }
-
-/// How far back [`SummaryView::hotspots`] looks.
-pub const HOTSPOT_DAYS: i64 = 90;
-/// How many hotspots are listed.
-pub const HOTSPOTS: usize = 5;
 
 /// A subject with many flagged responses lately.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -116,101 +107,18 @@ fn share(n: u64, of: u64) -> f64 {
     }
 }
 
-/// The subjects with the most flagged responses submitted since `since`.
-fn hotspots(responses: &[StoredResponse], since: jiff::Timestamp) -> Vec<Hotspot> {
-    let mut by_subject: BTreeMap<&str, (BandCounts, u64, &supportops_domain::SubjectUrl)> =
-        BTreeMap::new();
-    for r in responses {
-        let resp = &r.scored.response;
-        if resp.subject.is_empty() || resp.submitted_at.is_none_or(|t| t < since) {
-            continue;
-        }
-        let entry = by_subject.entry(resp.subject.as_str()).or_insert((
-            BandCounts::default(),
-            0,
-            &resp.subject,
-        ));
-        entry.1 += 1;
-        if r.scored.band.is_flagged() {
-            entry.0.add(r.scored.band);
-        }
+fn counts(t: BandTally) -> BandCounts {
+    BandCounts {
+        green: t.green,
+        yellow: t.yellow,
+        red: t.red,
+        error: t.error,
     }
-    let mut list: Vec<Hotspot> = by_subject
-        .into_values()
-        .filter(|(b, _, _)| b.total() > 0)
-        .map(|(bands, responses, subject)| Hotspot {
-            subject: subject.as_str().to_owned(),
-            subject_ref: supportops_domain::review::reference(subject),
-            bands,
-            responses,
-        })
-        .collect();
-    list.sort_by(|a, b| {
-        let weight = |h: &Hotspot| (h.bands.total(), h.bands.red + h.bands.error);
-        weight(b)
-            .cmp(&weight(a))
-            .then_with(|| a.subject.cmp(&b.subject))
-    });
-    list.truncate(HOTSPOTS);
-    list
 }
 
-/// Summarises `responses` as of `now`.
-pub fn summarise(responses: &[StoredResponse], now: jiff::Timestamp) -> SummaryView {
-    let current_month = month_of(now);
-    let current_month = current_month.as_str();
-    let mut bands = BandCounts::default();
-    let mut hist: BTreeMap<u64, (f64, u64)> = BTreeMap::new();
-    let mut subjects = std::collections::HashSet::new();
-    let mut mismatches = 0;
-    let (mut sum, mut n) = (0.0, 0u64);
-    let mut by_month: BTreeMap<String, (BandCounts, f64, u64)> = BTreeMap::new();
-    for r in responses {
-        let s = &r.scored;
-        bands.add(s.band);
-        subjects.insert(s.response.subject.as_str());
-        if s.mismatch() {
-            mismatches += 1;
-        }
-        let number = match s.score {
-            Value::Number(x) if x.is_finite() => Some(if x == 0.0 { 0.0 } else { x }),
-            _ => None,
-        };
-        if let Some(x) = number {
-            sum += x;
-            n += 1;
-            hist.entry(x.to_bits()).or_insert((x, 0)).1 += 1;
-        }
-        if let Some(at) = s.response.submitted_at {
-            let m = by_month.entry(month_of(at)).or_default();
-            m.0.add(s.band);
-            if let Some(x) = number {
-                m.1 += x;
-                m.2 += 1;
-            }
-        }
-    }
-    let mut scores: Vec<(f64, u64)> = hist.into_values().collect();
-    scores.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let window = months_ending(current_month, CHART_MONTHS);
-    let recent = window.iter().any(|m| by_month.contains_key(m));
-    let window = match by_month.keys().next_back() {
-        Some(last) if !recent => months_ending(last, CHART_MONTHS),
-        _ => window,
-    };
-    let months = window
-        .into_iter()
-        .map(|month| {
-            let (b, total, scored) = by_month.get(&month).cloned().unwrap_or_default();
-            MonthView {
-                responses: b.total(),
-                bands: b,
-                scored,
-                mean_score: (scored > 0).then(|| round2(total / scored as f64)),
-                month,
-            }
-        })
-        .collect();
+/// The view of the Overview's numbers.
+pub fn summarise(o: Overview) -> SummaryView {
+    let bands = counts(o.totals.bands);
     let rows = bands.total();
     SummaryView {
         rows,
@@ -222,20 +130,53 @@ pub fn summarise(responses: &[StoredResponse], now: jiff::Timestamp) -> SummaryV
         },
         flagged: bands.yellow + bands.red + bands.error,
         bands,
-        scores: ScoreHistogram(scores),
-        subjects: subjects.len() as u64,
-        mismatches,
-        mean_score: (n > 0).then(|| round2(sum / n as f64)),
-        months,
-        hotspots: hotspots(
-            responses,
-            now - jiff::SignedDuration::from_hours(24 * HOTSPOT_DAYS),
-        ),
+        scores: ScoreHistogram(o.totals.scores),
+        subjects: o.totals.subjects,
+        mismatches: o.totals.mismatches,
+        mean_score: (o.totals.scored > 0)
+            .then(|| round2(o.totals.score_sum / o.totals.scored as f64)),
+        months: o
+            .months
+            .into_iter()
+            .map(|m| {
+                let b = counts(m.bands);
+                MonthView {
+                    responses: b.total(),
+                    bands: b,
+                    scored: m.scored,
+                    mean_score: (m.scored > 0).then(|| round2(m.score_sum / m.scored as f64)),
+                    month: m.month,
+                }
+            })
+            .collect(),
+        hotspots: o
+            .hotspots
+            .into_iter()
+            .map(|h| Hotspot {
+                subject_ref: supportops_domain::review::reference(&h.subject),
+                subject: h.subject.as_str().to_owned(),
+                bands: counts(h.flagged),
+                responses: h.responses,
+            })
+            .collect(),
     }
 }
 
-/// The summary of the store's responses.
+/// The summary of the store's responses: aggregated in SQL, and kept until the stored
+/// responses change (or the hour does, which moves the 90-day window).
 pub async fn load(state: &AppState) -> Result<SummaryView, DataError> {
-    let responses = state.store().responses(&ResponseQuery::default()).await?;
-    Ok(summarise(&responses, state.now()))
+    let now = state.now();
+    let generation = state.store().response_generation().await?;
+    let key = (generation, now.strftime("%Y-%m-%dT%H").to_string());
+    if let Ok(cache) = state.summary_cache().lock()
+        && let Some((k, view)) = cache.as_ref()
+        && *k == key
+    {
+        return Ok(view.clone());
+    }
+    let view = summarise(overview(state.store().as_ref(), now).await?);
+    if let Ok(mut cache) = state.summary_cache().lock() {
+        *cache = Some((key, view.clone()));
+    }
+    Ok(view)
 }

@@ -92,4 +92,38 @@ impl FormulaStore for SqliteStore {
             unrecorded_responses: to_u64(unrecorded),
         })
     }
+
+    async fn formula_version_id(&self, hash: &str) -> Result<Option<FormulaVersionId>, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM formula_versions WHERE hash = $1")
+            .bind(hash)
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_err("looking up a formula version"))?;
+        Ok(id.map(FormulaVersionId))
+    }
+
+    async fn scored_otherwise(
+        &self,
+        current: Option<FormulaVersionId>,
+    ) -> Result<bool, StoreError> {
+        let doing = "looking for responses scored by another formula";
+        let unrecorded: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM responses WHERE formula_version IS NULL LIMIT 1")
+                .fetch_optional(self.pool())
+                .await
+                .map_err(query_err(doing))?;
+        if unrecorded.is_some() {
+            return Ok(true);
+        }
+        // One indexed probe per other version: the versions are few, the responses many.
+        let others: Vec<i64> = sqlx::query_scalar(
+            "SELECT v.id FROM formula_versions v WHERE ($1 IS NULL OR v.id <> $1) \
+             AND EXISTS (SELECT 1 FROM responses r WHERE r.formula_version = v.id)",
+        )
+        .bind(current.map(|c| c.0))
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err(doing))?;
+        Ok(!others.is_empty())
+    }
 }

@@ -11,6 +11,8 @@
 mod codec;
 mod coverage;
 mod formula;
+mod intake;
+mod pages;
 mod queue;
 mod responses;
 mod review;

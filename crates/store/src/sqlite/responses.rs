@@ -1,12 +1,13 @@
 //! Responses and subjects: imports keyed by the response's stable key, so that importing the
 //! same sheet again updates rows in place and never duplicates them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use sqlx::{Any, QueryBuilder, Transaction};
 use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::ResponseStore;
@@ -35,6 +36,7 @@ struct Columns {
     score_number: Option<f64>,
     band: &'static str,
     stored_score: Option<String>,
+    mismatch: i64,
     fingerprint: String,
 }
 
@@ -57,6 +59,7 @@ impl Columns {
             },
             band: r.band.as_str(),
             stored_score: r.stored_score.as_ref().map(value_to_text),
+            mismatch: i64::from(r.mismatch()),
             fingerprint: String::new(),
         };
         let mut h = Sha256::new();
@@ -84,9 +87,119 @@ impl Columns {
     }
 }
 
-/// Stored responses, filtered: each filter is skipped when its parameter is NULL or false.
+/// Responses looked up and written per statement: 16 parameters a row keeps a statement well
+/// under SQLite's 32,766, and a batch large enough that a million rows take a few thousand
+/// statements.
+const IMPORT_BATCH: usize = 500;
+
+/// Imports one batch (keys distinct) inside `tx`: the stored fingerprints of its keys are read
+/// in one indexed lookup, unchanged rows are skipped, and the new or changed ones are written
+/// with one statement for their subjects and one for the rows. Returns the indexes in `batch`
+/// of the responses written.
+pub(crate) async fn write_batch(
+    tx: &mut Transaction<'static, Any>,
+    batch: &[&ScoredResponse],
+    at: &str,
+    formula: Option<i64>,
+    counts: &mut ImportCounts,
+) -> Result<Vec<usize>, StoreError> {
+    let doing = "importing responses";
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut lookup = QueryBuilder::<Any>::new(
+        "SELECT response_key, fingerprint FROM responses WHERE response_key IN (",
+    );
+    let mut keys = lookup.separated(", ");
+    for r in batch {
+        keys.push_bind(r.response.key.as_str());
+    }
+    keys.push_unseparated(")");
+    let known: HashMap<String, String> = lookup
+        .build_query_as::<(String, String)>()
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(query_err(doing))?
+        .into_iter()
+        .collect();
+    let mut written = Vec::new();
+    let mut columns = Vec::new();
+    for (i, r) in batch.iter().enumerate() {
+        let c = Columns::of(r);
+        match known.get(&c.key) {
+            Some(fp) if *fp == c.fingerprint => {
+                counts.unchanged += 1;
+                continue;
+            }
+            Some(_) => counts.updated += 1,
+            None => counts.inserted += 1,
+        }
+        written.push(i);
+        columns.push(c);
+    }
+    if columns.is_empty() {
+        return Ok(written);
+    }
+    let subjects: HashSet<&str> = columns.iter().map(|c| c.subject.as_str()).collect();
+    let mut insert = QueryBuilder::<Any>::new("INSERT INTO subjects (subject, first_seen_at) ");
+    insert.push_values(subjects, |mut row, subject| {
+        row.push_bind(subject).push_bind(at);
+    });
+    insert.push(" ON CONFLICT (subject) DO NOTHING");
+    insert
+        .build()
+        .execute(&mut **tx)
+        .await
+        .map_err(query_err(doing))?;
+    let mut insert = QueryBuilder::<Any>::new(
+        "INSERT INTO responses (response_key, sheet_row, timestamp_text, submitted_at, \
+         subject_raw, subject, submitter, cells, score, score_number, band, stored_score, \
+         fingerprint, first_seen_at, updated_at, formula_version, mismatch) ",
+    );
+    insert.push_values(&columns, |mut row, c| {
+        row.push_bind(&c.key)
+            .push_bind(c.row)
+            .push_bind(&c.timestamp)
+            .push_bind(&c.submitted_at)
+            .push_bind(&c.subject_raw)
+            .push_bind(&c.subject)
+            .push_bind(&c.submitter)
+            .push_bind(&c.cells)
+            .push_bind(&c.score)
+            .push_bind(c.score_number)
+            .push_bind(c.band)
+            .push_bind(&c.stored_score)
+            .push_bind(&c.fingerprint)
+            .push_bind(at)
+            .push_bind(at)
+            .push_bind(formula)
+            .push_bind(c.mismatch);
+    });
+    insert.push(
+        " ON CONFLICT (response_key) DO UPDATE SET \
+         sheet_row = excluded.sheet_row, timestamp_text = excluded.timestamp_text, \
+         submitted_at = excluded.submitted_at, subject_raw = excluded.subject_raw, \
+         subject = excluded.subject, submitter = excluded.submitter, \
+         cells = excluded.cells, score = excluded.score, \
+         score_number = excluded.score_number, band = excluded.band, \
+         stored_score = excluded.stored_score, fingerprint = excluded.fingerprint, \
+         updated_at = excluded.updated_at, mismatch = excluded.mismatch, \
+         formula_version = COALESCE(excluded.formula_version, responses.formula_version)",
+    );
+    sqlx::query("UPDATE response_generation SET value = value + 1 WHERE id = 1")
+        .execute(&mut **tx)
+        .await
+        .map_err(query_err(doing))?;
+    insert
+        .build()
+        .execute(&mut **tx)
+        .await
+        .map_err(query_err(doing))?;
+    Ok(written)
+}
+
 /// The columns of a stored response, for lookups by key.
-const SELECT_BY_KEY: &str = "SELECT response_key, sheet_row, timestamp_text, submitted_at, \
+pub(crate) const SELECT_BY_KEY: &str = "SELECT response_key, sheet_row, timestamp_text, submitted_at, \
      subject_raw, subject, submitter, cells, score, band, stored_score, first_seen_at, updated_at, \
      formula_version \
      FROM responses";
@@ -99,7 +212,7 @@ const SELECT_RESPONSES: &str = "SELECT response_key, sheet_row, timestamp_text, 
      AND ($3 = FALSE OR band <> 'green') \
      ORDER BY sheet_row, response_key";
 
-fn read_response(row: &AnyRow) -> Result<StoredResponse, StoreError> {
+pub(crate) fn read_response(row: &AnyRow) -> Result<StoredResponse, StoreError> {
     let get = query_err("reading a stored response");
     let band_text: String = row.try_get("band").map_err(&get)?;
     let band = Band::parse(&band_text).ok_or_else(|| StoreError::Query {
@@ -145,71 +258,15 @@ impl ResponseStore for SqliteStore {
         let at = time_to_text(at);
         let formula = self.adopted_formula();
         let mut tx = self.begin_write(doing).await?;
-        let known: HashMap<String, String> =
-            sqlx::query_as("SELECT response_key, fingerprint FROM responses")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(query_err(doing))?
-                .into_iter()
-                .collect();
         let mut counts = ImportCounts::default();
-        let mut seen: HashMap<String, ()> = HashMap::new();
-        for r in responses {
-            let c = Columns::of(r);
-            if seen.insert(c.key.clone(), ()).is_some() {
-                // A repeated key within one import: the first row stands.
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO subjects (subject, first_seen_at) VALUES ($1, $2) \
-                 ON CONFLICT (subject) DO NOTHING",
-            )
-            .bind(&c.subject)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_err(doing))?;
-            match known.get(&c.key) {
-                Some(fp) if *fp == c.fingerprint => {
-                    counts.unchanged += 1;
-                    continue;
-                }
-                Some(_) => counts.updated += 1,
-                None => counts.inserted += 1,
-            }
-            sqlx::query(
-                "INSERT INTO responses (response_key, sheet_row, timestamp_text, submitted_at, \
-                 subject_raw, subject, submitter, cells, score, score_number, band, stored_score, \
-                 fingerprint, first_seen_at, updated_at, formula_version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
-                 ON CONFLICT (response_key) DO UPDATE SET \
-                 sheet_row = excluded.sheet_row, timestamp_text = excluded.timestamp_text, \
-                 submitted_at = excluded.submitted_at, subject_raw = excluded.subject_raw, \
-                 subject = excluded.subject, submitter = excluded.submitter, \
-                 cells = excluded.cells, score = excluded.score, \
-                 score_number = excluded.score_number, band = excluded.band, \
-                 stored_score = excluded.stored_score, fingerprint = excluded.fingerprint, \
-                 updated_at = excluded.updated_at, \
-                 formula_version = COALESCE(excluded.formula_version, responses.formula_version)",
-            )
-            .bind(&c.key)
-            .bind(c.row)
-            .bind(&c.timestamp)
-            .bind(&c.submitted_at)
-            .bind(&c.subject_raw)
-            .bind(&c.subject)
-            .bind(&c.submitter)
-            .bind(&c.cells)
-            .bind(&c.score)
-            .bind(c.score_number)
-            .bind(c.band)
-            .bind(&c.stored_score)
-            .bind(&c.fingerprint)
-            .bind(&at)
-            .bind(formula)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_err(doing))?;
+        let mut seen: HashSet<&str> = HashSet::with_capacity(responses.len());
+        for chunk in responses.chunks(IMPORT_BATCH) {
+            // A repeated key within one import: the first row stands.
+            let chunk: Vec<&ScoredResponse> = chunk
+                .iter()
+                .filter(|r| seen.insert(r.response.key.as_str()))
+                .collect();
+            write_batch(&mut tx, &chunk, &at, formula, &mut counts).await?;
         }
         if let Some(id) = formula {
             sqlx::query(

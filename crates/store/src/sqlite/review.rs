@@ -62,7 +62,7 @@ fn read_optional_issue_ref(
     }
 }
 
-fn read_review_issue(row: &AnyRow) -> Result<ReviewIssueRecord, StoreError> {
+pub(crate) fn read_review_issue(row: &AnyRow) -> Result<ReviewIssueRecord, StoreError> {
     let get = query_err("reading a review issue");
     let origin: String = row.try_get("origin").map_err(&get)?;
     Ok(ReviewIssueRecord {
@@ -123,7 +123,8 @@ async fn review_issue_id(
     };
     sqlx::query(
         "INSERT INTO review_issues (subject, project, iid, web_url, previous_id, origin, \
-         recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project, iid) DO NOTHING",
+         recorded_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+         CASE WHEN $6 = 'filed' THEN 'opened' END) ON CONFLICT (project, iid) DO NOTHING",
     )
     .bind(subject.as_str())
     .bind(&issue.project)
@@ -218,6 +219,39 @@ impl ReviewStore for SqliteStore {
             .await
             .map_err(query_err("listing covered responses"))?;
         Ok(keys.into_iter().map(ResponseKey::from_stored).collect())
+    }
+
+    async fn covered_among(
+        &self,
+        keys: &[ResponseKey],
+    ) -> Result<HashSet<ResponseKey>, StoreError> {
+        const BATCH: usize = 500;
+        let mut covered = HashSet::new();
+        for batch in keys.chunks(BATCH) {
+            let mut query = sqlx::QueryBuilder::<sqlx::Any>::new(
+                "SELECT response_key FROM review_coverage WHERE response_key IN (",
+            );
+            let mut list = query.separated(", ");
+            for key in batch {
+                list.push_bind(key.as_str());
+            }
+            list.push_unseparated(")");
+            let found: Vec<String> = query
+                .build_query_scalar()
+                .fetch_all(self.pool())
+                .await
+                .map_err(query_err("looking up covered responses"))?;
+            covered.extend(found.into_iter().map(ResponseKey::from_stored));
+        }
+        Ok(covered)
+    }
+
+    async fn has_review_issues(&self) -> Result<bool, StoreError> {
+        let any: Option<i64> = sqlx::query_scalar("SELECT id FROM review_issues LIMIT 1")
+            .fetch_optional(self.pool())
+            .await
+            .map_err(query_err("looking for review issues"))?;
+        Ok(any.is_some())
     }
 
     async fn latest_review_issue(

@@ -415,6 +415,10 @@ impl Tracker for LocalTracker {
         "local tracker".into()
     }
 
+    fn has_web_pages(&self) -> bool {
+        false
+    }
+
     async fn read_template(
         &self,
         _project: &str,

@@ -1,0 +1,180 @@
+//! The Reviews list: a page of the review issues the store knows, filtered by state, outcome,
+//! band, month and subject text in SQL, each with its issue as the tracker has it now and the
+//! responses it covers.
+//!
+//! The store keeps each issue's tracker state as last seen, so filters and counts by state run
+//! in SQL; reading a page refreshes what it shows, and the service refreshes every state when
+//! it starts ([`refresh_states`]).
+
+use std::collections::BTreeMap;
+
+use supportops_domain::SubjectUrl;
+use supportops_domain::sync::Outcome;
+use supportops_ports::store::PageQueries;
+use supportops_ports::store::pages::{
+    CoveredRow, ReviewFilter, ReviewRow, ReviewTotals, SeenState,
+};
+use supportops_ports::{Issue, IssueQuery, IssueState, StoreError, Tracker, TrackerError};
+
+use super::Paging;
+
+/// Why the list could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewsError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The tracker failed.
+    #[error(transparent)]
+    Tracker(#[from] TrackerError),
+}
+
+/// A listed review issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedReview {
+    /// The record, its last seen state and its covered responses per band.
+    pub row: ReviewRow,
+    /// The issue as the tracker has it now; none when the tracker no longer has it.
+    pub issue: Option<Issue>,
+    /// The responses it covers, in the order they were covered.
+    pub covered: Vec<CoveredRow>,
+    /// Its open review issues for the same subject besides this one (when it is open).
+    pub also_open: Vec<u64>,
+}
+
+/// A page of review issues.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewListing {
+    /// Review issues matching the filter, on all pages.
+    pub total: u64,
+    /// Open, closed and uncovered counts over every review issue.
+    pub totals: ReviewTotals,
+    /// This page.
+    pub items: Vec<ListedReview>,
+    /// Subjects with two or more open review issues, with their numbers.
+    pub duplicates: Vec<(SubjectUrl, Vec<u64>)>,
+    /// Whether issues have no web page (the local tracker), so their text is shown.
+    pub show_descriptions: bool,
+}
+
+/// `opened` or `closed`.
+pub fn state_name(state: IssueState) -> &'static str {
+    match state {
+        IssueState::Opened => "opened",
+        IssueState::Closed => "closed",
+    }
+}
+
+fn seen(issue: &Issue) -> SeenState {
+    SeenState {
+        project: issue.project.clone(),
+        iid: issue.iid,
+        state: state_name(issue.state).to_owned(),
+        outcome: Outcome::from_labels(&issue.labels).map(|o| o.as_str().to_owned()),
+    }
+}
+
+/// The page `paging` of the review issues `filter` selects.
+pub async fn list<S>(
+    store: &S,
+    tracker: &dyn Tracker,
+    filter: &ReviewFilter,
+    paging: Paging,
+) -> Result<ReviewListing, ReviewsError>
+where
+    S: PageQueries + ?Sized,
+{
+    let page = store.review_page(filter, paging.request()).await?;
+    let mut issues = Vec::with_capacity(page.items.len());
+    for row in &page.items {
+        let issue = &row.record.issue;
+        match tracker.issue(&issue.project, issue.iid).await {
+            Ok(issue) => issues.push(Some(issue)),
+            Err(TrackerError::NotFound { .. }) => issues.push(None),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let changed: Vec<SeenState> = page
+        .items
+        .iter()
+        .zip(&issues)
+        .filter_map(|(row, issue)| {
+            let now = seen(issue.as_ref()?);
+            (row.state.as_deref() != Some(now.state.as_str()) || row.outcome != now.outcome)
+                .then_some(now)
+        })
+        .collect();
+    store.note_review_states(&changed).await?;
+    let ids: Vec<i64> = page.items.iter().map(|r| r.record.id).collect();
+    let mut covered: BTreeMap<i64, Vec<CoveredRow>> = BTreeMap::new();
+    for c in store.covered_by(&ids).await? {
+        covered.entry(c.review_issue_id).or_default().push(c);
+    }
+    let mut duplicates: Vec<(SubjectUrl, Vec<u64>)> = Vec::new();
+    for (subject, iid) in store.open_duplicate_reviews().await? {
+        match duplicates.last_mut() {
+            Some((s, iids)) if *s == subject => iids.push(iid),
+            _ => duplicates.push((subject, vec![iid])),
+        }
+    }
+    let items = page
+        .items
+        .into_iter()
+        .zip(issues)
+        .map(|(mut row, issue)| {
+            if let Some(i) = &issue {
+                let now = seen(i);
+                row.state = Some(now.state);
+                row.outcome = now.outcome;
+            }
+            let open = row.state.as_deref() == Some("opened");
+            let also_open = duplicates
+                .iter()
+                .find(|(s, _)| open && *s == row.record.subject)
+                .map(|(_, iids)| {
+                    iids.iter()
+                        .copied()
+                        .filter(|i| *i != row.record.issue.iid)
+                        .collect()
+                })
+                .unwrap_or_default();
+            ListedReview {
+                covered: covered.remove(&row.record.id).unwrap_or_default(),
+                row,
+                issue,
+                also_open,
+            }
+        })
+        .collect();
+    Ok(ReviewListing {
+        total: page.total,
+        totals: store.review_totals().await?,
+        items,
+        duplicates,
+        show_descriptions: !tracker.has_web_pages(),
+    })
+}
+
+/// Reads the review project's issues carrying the review labels from the tracker and keeps
+/// their states in the store (when the service starts: states changed in the tracker while it
+/// was down). Returns how many issues were read.
+pub async fn refresh_states<S>(
+    store: &S,
+    tracker: &dyn Tracker,
+    project: &str,
+    labels: &[String],
+) -> Result<usize, ReviewsError>
+where
+    S: PageQueries + ?Sized,
+{
+    let query = IssueQuery {
+        labels: labels.to_vec(),
+        ..IssueQuery::default()
+    };
+    let issues = tracker.list_issues(project, &query).await?;
+    let states: Vec<SeenState> = issues.iter().map(seen).collect();
+    for batch in states.chunks(500) {
+        store.note_review_states(batch).await?;
+    }
+    Ok(states.len())
+}
