@@ -274,3 +274,25 @@ async fn two_stores_opening_a_new_file_at_once_both_open_it() {
         );
     }
 }
+
+/// Two replicas starting at once on a new PostgreSQL database: one applies the migrations while
+/// the other waits (sqlx's migration lock), and both open it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_opening_a_new_postgres_database_at_once_both_open_it() {
+    let Some(file) = File::on(supportops_store::Backend::Postgres).await else {
+        return;
+    };
+    let (a, b) = tokio::join!(SqliteStore::open(&file.url), SqliteStore::open(&file.url));
+    let a = a.expect("the first store opens");
+    let b = b.expect("the second store opens");
+    a.import_responses(&sheet(0..3), at("2026-01-05T09:00:00Z"))
+        .await
+        .expect("the first store writes");
+    assert_eq!(
+        b.responses(&Default::default())
+            .await
+            .expect("the second store reads")
+            .len(),
+        3
+    );
+}
