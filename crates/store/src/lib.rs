@@ -27,5 +27,6 @@
 //! ```
 
 pub mod sqlite;
+pub mod testing;
 
 pub use sqlite::{Backend, Claim, ClaimQueue, LocalTracker, SqlStore, SqliteStore};

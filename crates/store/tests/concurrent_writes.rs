@@ -15,6 +15,7 @@ use supportops_ports::store::{ResponseStore, ReviewStore};
 use supportops_ports::tracker::{NewIssue, Tracker, TrackerError};
 use supportops_store::{LocalTracker, SqliteStore};
 
+#[macro_use]
 mod common;
 use common::{File, at};
 
@@ -163,93 +164,93 @@ async fn recording_a_filing_waits_for_another_process_writing_the_same_file() {
     );
 }
 
-/// Two stores on one file (two processes running `supportops review` at once), each importing
-/// its own sheet many times over: every import succeeds and nothing is lost.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_processes_importing_at_once_both_succeed() {
-    let file = File::new();
-    let first = file.open().await;
-    let second = file.open().await;
-    let a = sheet(2..40);
-    let b = sheet(100..140);
+contract! {
+    /// Two stores on one file (two processes running `supportops review` at once), each importing
+    /// its own sheet many times over: every import succeeds and nothing is lost.
+    async fn two_processes_importing_at_once_both_succeed(file: File) {
+        let first = file.open().await;
+        let second = file.open().await;
+        let a = sheet(2..40);
+        let b = sheet(100..140);
 
-    let run = |store: SqliteStore, rows: Vec<ScoredResponse>| {
-        tokio::spawn(async move {
-            for n in 0..10 {
-                let at = Timestamp::from_second(1_780_000_000 + n).expect("a timestamp");
-                let mut rows = rows.clone();
-                // A changed cell makes each import rewrite every row.
-                for r in &mut rows {
-                    r.response.cells[2] = n.to_string();
+        let run = |store: SqliteStore, rows: Vec<ScoredResponse>| {
+            tokio::spawn(async move {
+                for n in 0..10 {
+                    let at = Timestamp::from_second(1_780_000_000 + n).expect("a timestamp");
+                    let mut rows = rows.clone();
+                    // A changed cell makes each import rewrite every row.
+                    for r in &mut rows {
+                        r.response.cells[2] = n.to_string();
+                    }
+                    store.import_responses(&rows, at).await?;
                 }
-                store.import_responses(&rows, at).await?;
-            }
-            Ok::<_, supportops_ports::StoreError>(())
-        })
-    };
-    let one = run(first.clone(), a.clone());
-    let two = run(second.clone(), b.clone());
-    one.await
-        .expect("the first task ends")
-        .expect("every import of the first process succeeds");
-    two.await
-        .expect("the second task ends")
-        .expect("every import of the second process succeeds");
+                Ok::<_, supportops_ports::StoreError>(())
+            })
+        };
+        let one = run(first.clone(), a.clone());
+        let two = run(second.clone(), b.clone());
+        one.await
+            .expect("the first task ends")
+            .expect("every import of the first process succeeds");
+        two.await
+            .expect("the second task ends")
+            .expect("every import of the second process succeeds");
 
-    let stored = first
-        .responses(&Default::default())
-        .await
-        .expect("list responses");
-    assert_eq!(stored.len(), a.len() + b.len());
+        let stored = first
+            .responses(&Default::default())
+            .await
+            .expect("list responses");
+        assert_eq!(stored.len(), a.len() + b.len());
+    }
 }
 
-/// Two processes changing one issue of the local tracker at once (labels, and a note whose
-/// quick action adds a label): every change is kept.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_processes_changing_one_local_issue_lose_no_change() {
-    let file = File::new();
-    let first = LocalTracker::new(file.open().await);
-    let second = LocalTracker::new(file.open().await);
-    let issue = first
-        .create_issue(
-            "fr",
-            &NewIssue {
-                title: "Feedback Review: a/b#1".into(),
-                description: String::new(),
-                labels: Vec::new(),
-                assignees: Vec::new(),
-            },
-        )
-        .await
-        .expect("create");
+contract! {
+    /// Two processes changing one issue of the local tracker at once (labels, and a note whose
+    /// quick action adds a label): every change is kept.
+    async fn two_processes_changing_one_local_issue_lose_no_change(file: File) {
+        let first = LocalTracker::new(file.open().await);
+        let second = LocalTracker::new(file.open().await);
+        let issue = first
+            .create_issue(
+                "fr",
+                &NewIssue {
+                    title: "Feedback Review: a/b#1".into(),
+                    description: String::new(),
+                    labels: Vec::new(),
+                    assignees: Vec::new(),
+                },
+            )
+            .await
+            .expect("create");
 
-    let labels = |tracker: LocalTracker, prefix: &'static str| {
-        tokio::spawn(async move {
-            for n in 0..15 {
-                let label = format!("{prefix}{n}");
-                if n % 2 == 0 {
-                    tracker
-                        .update_labels("fr", issue.iid, &[label], &[])
-                        .await?;
-                } else {
-                    tracker
-                        .add_note("fr", issue.iid, &format!("Seen.\n/label ~{label}\n"))
-                        .await?;
+        let labels = |tracker: LocalTracker, prefix: &'static str| {
+            tokio::spawn(async move {
+                for n in 0..15 {
+                    let label = format!("{prefix}{n}");
+                    if n % 2 == 0 {
+                        tracker
+                            .update_labels("fr", issue.iid, &[label], &[])
+                            .await?;
+                    } else {
+                        tracker
+                            .add_note("fr", issue.iid, &format!("Seen.\n/label ~{label}\n"))
+                            .await?;
+                    }
                 }
-            }
-            Ok::<_, TrackerError>(())
-        })
-    };
-    let one = labels(first.clone(), "a");
-    let two = labels(second, "b");
-    one.await.expect("ends").expect("every change of the first");
-    two.await
-        .expect("ends")
-        .expect("every change of the second");
+                Ok::<_, TrackerError>(())
+            })
+        };
+        let one = labels(first.clone(), "a");
+        let two = labels(second, "b");
+        one.await.expect("ends").expect("every change of the first");
+        two.await
+            .expect("ends")
+            .expect("every change of the second");
 
-    let read = first.issue("fr", issue.iid).await.expect("read");
-    assert_eq!(read.labels.len(), 30, "{:?}", read.labels);
-    assert_eq!(first.notes("fr", issue.iid).await.expect("notes").len(), 14);
+        let read = first.issue("fr", issue.iid).await.expect("read");
+        assert_eq!(read.labels.len(), 30, "{:?}", read.labels);
+        assert_eq!(first.notes("fr", issue.iid).await.expect("notes").len(), 14);
+    }
 }
 
 /// Two processes opening a new store file at once: each applies the migrations or waits for
@@ -272,4 +273,26 @@ async fn two_stores_opening_a_new_file_at_once_both_open_it() {
             3
         );
     }
+}
+
+/// Two replicas starting at once on a new PostgreSQL database: one applies the migrations while
+/// the other waits (sqlx's migration lock), and both open it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_opening_a_new_postgres_database_at_once_both_open_it() {
+    let Some(file) = File::on(supportops_store::Backend::Postgres).await else {
+        return;
+    };
+    let (a, b) = tokio::join!(SqliteStore::open(&file.url), SqliteStore::open(&file.url));
+    let a = a.expect("the first store opens");
+    let b = b.expect("the second store opens");
+    a.import_responses(&sheet(0..3), at("2026-01-05T09:00:00Z"))
+        .await
+        .expect("the first store writes");
+    assert_eq!(
+        b.responses(&Default::default())
+            .await
+            .expect("the second store reads")
+            .len(),
+        3
+    );
 }

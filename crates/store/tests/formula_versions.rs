@@ -8,8 +8,9 @@ use supportops_formula::Value;
 use supportops_ports::store::responses::ResponseQuery;
 use supportops_ports::store::{FormulaStore, ResponseStore};
 
+#[macro_use]
 mod common;
-use common::{File, at};
+use common::at;
 
 fn spec(formula: &str, note: Option<&str>) -> FormulaSpec {
     FormulaSpec {
@@ -39,78 +40,78 @@ fn response(row: u64, rating: &str, score: f64, band: Band) -> ScoredResponse {
     }
 }
 
-#[tokio::test]
-async fn versions_are_recorded_once_and_stamped_on_what_a_handle_writes() {
-    let file = File::new();
-    let store = file.open().await;
-    let old = response(2, "5", 3.0, Band::Green);
-    store
-        .import_responses(std::slice::from_ref(&old), at("2026-01-02T00:00:00Z"))
-        .await
-        .expect("import before any version");
+contract! {
+    async fn versions_are_recorded_once_and_stamped_on_what_a_handle_writes(file: File) {
+        let store = file.open().await;
+        let old = response(2, "5", 3.0, Band::Green);
+        store
+            .import_responses(std::slice::from_ref(&old), at("2026-01-02T00:00:00Z"))
+            .await
+            .expect("import before any version");
 
-    let v1 = store
-        .adopt_formula(&spec("=F2", None), at("2026-01-03T00:00:00Z"))
-        .await
-        .expect("adopt");
-    let again = store
-        .adopt_formula(&spec("=F2", Some("why")), at("2026-01-04T00:00:00Z"))
-        .await
-        .expect("adopt again");
-    assert_eq!(again.id, v1.id, "one version per formula and thresholds");
-    assert_eq!(again.note.as_deref(), Some("why"));
-    assert_eq!(again.first_used_at, at("2026-01-03T00:00:00Z"));
-    assert_eq!(again.last_used_at, at("2026-01-04T00:00:00Z"));
-    store
-        .import_responses(
-            &[response(3, "4", 2.0, Band::Green)],
-            at("2026-01-05T00:00:00Z"),
-        )
-        .await
-        .expect("import under v1");
+        let v1 = store
+            .adopt_formula(&spec("=F2", None), at("2026-01-03T00:00:00Z"))
+            .await
+            .expect("adopt");
+        let again = store
+            .adopt_formula(&spec("=F2", Some("why")), at("2026-01-04T00:00:00Z"))
+            .await
+            .expect("adopt again");
+        assert_eq!(again.id, v1.id, "one version per formula and thresholds");
+        assert_eq!(again.note.as_deref(), Some("why"));
+        assert_eq!(again.first_used_at, at("2026-01-03T00:00:00Z"));
+        assert_eq!(again.last_used_at, at("2026-01-04T00:00:00Z"));
+        store
+            .import_responses(
+                &[response(3, "4", 2.0, Band::Green)],
+                at("2026-01-05T00:00:00Z"),
+            )
+            .await
+            .expect("import under v1");
 
-    // Another process adopts a new formula; its handle stamps v2, an unchanged row keeps v1.
-    let other = file.open().await;
-    let v2 = other
-        .adopt_formula(&spec("=F2 - 1", None), at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("adopt v2");
-    assert_ne!(v2.id, v1.id);
-    other
-        .import_responses(
-            &[
-                response(3, "4", 2.0, Band::Green),
-                response(4, "1", 0.0, Band::Red),
-            ],
-            at("2026-02-02T00:00:00Z"),
-        )
-        .await
-        .expect("import under v2");
+        // Another process adopts a new formula; its handle stamps v2, an unchanged row keeps v1.
+        let other = file.open().await;
+        let v2 = other
+            .adopt_formula(&spec("=F2 - 1", None), at("2026-02-01T00:00:00Z"))
+            .await
+            .expect("adopt v2");
+        assert_ne!(v2.id, v1.id);
+        other
+            .import_responses(
+                &[
+                    response(3, "4", 2.0, Band::Green),
+                    response(4, "1", 0.0, Band::Red),
+                ],
+                at("2026-02-02T00:00:00Z"),
+            )
+            .await
+            .expect("import under v2");
 
-    let versions: Vec<_> = other
-        .responses(&ResponseQuery::default())
-        .await
-        .expect("responses")
-        .into_iter()
-        .map(|r| (r.scored.response.row, r.formula_version))
-        .collect();
-    assert_eq!(
-        versions,
-        vec![(2, None), (3, Some(v1.id)), (4, Some(v2.id))]
-    );
+        let versions: Vec<_> = other
+            .responses(&ResponseQuery::default())
+            .await
+            .expect("responses")
+            .into_iter()
+            .map(|r| (r.scored.response.row, r.formula_version))
+            .collect();
+        assert_eq!(
+            versions,
+            vec![(2, None), (3, Some(v1.id)), (4, Some(v2.id))]
+        );
 
-    let history = store.formula_history().await.expect("history");
-    assert_eq!(history.unrecorded_responses, 1);
-    let counts: Vec<_> = history
-        .versions
-        .iter()
-        .map(|v| (v.formula.as_str(), v.responses, v.last_used_at))
-        .collect();
-    assert_eq!(
-        counts,
-        vec![
-            ("=F2", 1, at("2026-01-05T00:00:00Z")),
-            ("=F2 - 1", 1, at("2026-02-02T00:00:00Z")),
-        ]
-    );
+        let history = store.formula_history().await.expect("history");
+        assert_eq!(history.unrecorded_responses, 1);
+        let counts: Vec<_> = history
+            .versions
+            .iter()
+            .map(|v| (v.formula.as_str(), v.responses, v.last_used_at))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![
+                ("=F2", 1, at("2026-01-05T00:00:00Z")),
+                ("=F2 - 1", 1, at("2026-02-02T00:00:00Z")),
+            ]
+        );
+    }
 }

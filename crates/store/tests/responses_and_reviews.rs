@@ -10,6 +10,7 @@ use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling, Revi
 use supportops_ports::store::{ActionLog, ResponseStore, ReviewStore};
 use supportops_store::SqliteStore;
 
+#[macro_use]
 mod common;
 use common::{File, at};
 
@@ -18,8 +19,7 @@ struct Db {
     file: File,
 }
 
-async fn open() -> Db {
-    let file = File::new();
+async fn open(file: File) -> Db {
     Db {
         store: file.open().await,
         file,
@@ -27,8 +27,8 @@ async fn open() -> Db {
 }
 
 /// A fresh store holding the imported [`sheet`], and the rows it holds.
-async fn imported() -> (Db, Vec<ScoredResponse>) {
-    let db = open().await;
+async fn imported(file: File) -> (Db, Vec<ScoredResponse>) {
+    let db = open(file).await;
     let rows = sheet();
     db.store
         .import_responses(&rows, at("2026-02-01T00:00:00Z"))
@@ -91,136 +91,140 @@ fn sheet() -> Vec<ScoredResponse> {
     ]
 }
 
-#[tokio::test]
-async fn reimporting_updates_in_place_and_never_duplicates() {
-    let db = open().await;
-    let first = db
-        .store
-        .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
-        .await
-        .expect("import");
-    assert_eq!(
-        first,
-        ImportCounts {
-            inserted: 3,
-            updated: 0,
-            unchanged: 0
-        }
-    );
-
-    let mut changed = sheet();
-    changed[1].response.cells[4] = "edited comment".into();
-    let second = db
-        .store
-        .import_responses(&changed, at("2026-02-02T00:00:00Z"))
-        .await
-        .expect("import");
-    assert_eq!(
-        second,
-        ImportCounts {
-            inserted: 0,
-            updated: 1,
-            unchanged: 2
-        }
-    );
-
-    let stored = db
-        .store
-        .responses(&ResponseQuery::default())
-        .await
-        .expect("list");
-    assert_eq!(stored.len(), 3);
-    assert_eq!(stored[1].scored, changed[1]);
-    assert_eq!(stored[1].first_seen_at, at("2026-02-01T00:00:00Z"));
-    assert_eq!(stored[1].updated_at, at("2026-02-02T00:00:00Z"));
-    assert_eq!(stored[0].updated_at, at("2026-02-01T00:00:00Z"));
-}
-
-#[tokio::test]
-async fn stored_responses_read_back_exactly_and_filter_by_band() {
-    let (db, _) = imported().await;
-    let flagged = db
-        .store
-        .responses(&ResponseQuery {
-            flagged_only: true,
-            ..ResponseQuery::default()
-        })
-        .await
-        .expect("list");
-    let expected = sheet();
-    let got: Vec<&ScoredResponse> = flagged.iter().map(|s| &s.scored).collect();
-    assert_eq!(got, vec![&expected[0], &expected[2]]);
-
-    let errors = db
-        .store
-        .responses(&ResponseQuery {
-            band: Some(Band::Error),
-            ..ResponseQuery::default()
-        })
-        .await
-        .expect("list");
-    assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0].scored.score, Value::Error(ErrorKind::Value));
-
-    let subjects = db.store.subjects().await.expect("subjects");
-    let counts: Vec<(String, u64, u64)> = subjects
-        .iter()
-        .map(|s| (s.subject.to_string(), s.responses, s.flagged))
-        .collect();
-    assert_eq!(
-        counts,
-        vec![
-            ("https://gitlab.com/a/b/-/issues/1".to_owned(), 2, 2),
-            ("https://gitlab.com/a/b/-/issues/2".to_owned(), 1, 0),
-        ]
-    );
-}
-
-#[tokio::test]
-async fn responses_are_looked_up_by_key_only_those_asked_and_held() {
-    let (db, rows) = imported().await;
-    let missing = ResponseKey::from_id("never-imported");
-    // Asked out of order, with a key twice and one the store never saw.
-    let keys = vec![
-        rows[2].response.key.clone(),
-        missing,
-        rows[0].response.key.clone(),
-        rows[2].response.key.clone(),
-    ];
-    let found = db.store.responses_by_key(&keys).await.expect("lookup");
-    let got: Vec<&ScoredResponse> = found.iter().map(|s| &s.scored).collect();
-    assert_eq!(got, vec![&rows[0], &rows[2]]);
-    assert!(
-        db.store
-            .responses_by_key(&[])
+contract! {
+    async fn reimporting_updates_in_place_and_never_duplicates(file: File) {
+        let db = open(file).await;
+        let first = db
+            .store
+            .import_responses(&sheet(), at("2026-02-01T00:00:00Z"))
             .await
-            .expect("empty lookup")
-            .is_empty()
-    );
-    // More keys than one statement takes are looked up in batches.
-    let many: Vec<ResponseKey> = (0..1_234)
-        .map(|i| ResponseKey::from_id(&format!("absent-{i}")))
-        .chain([rows[1].response.key.clone()])
-        .collect();
-    let found = db
-        .store
-        .responses_by_key(&many)
-        .await
-        .expect("batched lookup");
-    assert_eq!(found.len(), 1);
-    assert_eq!(found[0].scored, rows[1]);
+            .expect("import");
+        assert_eq!(
+            first,
+            ImportCounts {
+                inserted: 3,
+                updated: 0,
+                unchanged: 0
+            }
+        );
+
+        let mut changed = sheet();
+        changed[1].response.cells[4] = "edited comment".into();
+        let second = db
+            .store
+            .import_responses(&changed, at("2026-02-02T00:00:00Z"))
+            .await
+            .expect("import");
+        assert_eq!(
+            second,
+            ImportCounts {
+                inserted: 0,
+                updated: 1,
+                unchanged: 2
+            }
+        );
+
+        let stored = db
+            .store
+            .responses(&ResponseQuery::default())
+            .await
+            .expect("list");
+        assert_eq!(stored.len(), 3);
+        assert_eq!(stored[1].scored, changed[1]);
+        assert_eq!(stored[1].first_seen_at, at("2026-02-01T00:00:00Z"));
+        assert_eq!(stored[1].updated_at, at("2026-02-02T00:00:00Z"));
+        assert_eq!(stored[0].updated_at, at("2026-02-01T00:00:00Z"));
+    }
 }
 
-#[tokio::test]
-async fn the_store_survives_reopening() {
-    let (db, _) = imported().await;
-    drop(db.store);
-    let again = SqliteStore::open(&db.file.url).await.expect("reopens");
-    let stored = again
-        .responses(&ResponseQuery::default())
-        .await
-        .expect("list");
-    assert_eq!(stored.len(), 3);
+contract! {
+    async fn stored_responses_read_back_exactly_and_filter_by_band(file: File) {
+        let (db, _) = imported(file).await;
+        let flagged = db
+            .store
+            .responses(&ResponseQuery {
+                flagged_only: true,
+                ..ResponseQuery::default()
+            })
+            .await
+            .expect("list");
+        let expected = sheet();
+        let got: Vec<&ScoredResponse> = flagged.iter().map(|s| &s.scored).collect();
+        assert_eq!(got, vec![&expected[0], &expected[2]]);
+
+        let errors = db
+            .store
+            .responses(&ResponseQuery {
+                band: Some(Band::Error),
+                ..ResponseQuery::default()
+            })
+            .await
+            .expect("list");
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].scored.score, Value::Error(ErrorKind::Value));
+
+        let subjects = db.store.subjects().await.expect("subjects");
+        let counts: Vec<(String, u64, u64)> = subjects
+            .iter()
+            .map(|s| (s.subject.to_string(), s.responses, s.flagged))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![
+                ("https://gitlab.com/a/b/-/issues/1".to_owned(), 2, 2),
+                ("https://gitlab.com/a/b/-/issues/2".to_owned(), 1, 0),
+            ]
+        );
+    }
+}
+
+contract! {
+    async fn responses_are_looked_up_by_key_only_those_asked_and_held(file: File) {
+        let (db, rows) = imported(file).await;
+        let missing = ResponseKey::from_id("never-imported");
+        // Asked out of order, with a key twice and one the store never saw.
+        let keys = vec![
+            rows[2].response.key.clone(),
+            missing,
+            rows[0].response.key.clone(),
+            rows[2].response.key.clone(),
+        ];
+        let found = db.store.responses_by_key(&keys).await.expect("lookup");
+        let got: Vec<&ScoredResponse> = found.iter().map(|s| &s.scored).collect();
+        assert_eq!(got, vec![&rows[0], &rows[2]]);
+        assert!(
+            db.store
+                .responses_by_key(&[])
+                .await
+                .expect("empty lookup")
+                .is_empty()
+        );
+        // More keys than one statement takes are looked up in batches.
+        let many: Vec<ResponseKey> = (0..1_234)
+            .map(|i| ResponseKey::from_id(&format!("absent-{i}")))
+            .chain([rows[1].response.key.clone()])
+            .collect();
+        let found = db
+            .store
+            .responses_by_key(&many)
+            .await
+            .expect("batched lookup");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].scored, rows[1]);
+    }
+}
+
+contract! {
+    async fn the_store_survives_reopening(file: File) {
+        let (db, _) = imported(file).await;
+        drop(db.store);
+        let again = SqliteStore::open(&db.file.url).await.expect("reopens");
+        let stored = again
+            .responses(&ResponseQuery::default())
+            .await
+            .expect("list");
+        assert_eq!(stored.len(), 3);
+    }
 }
 
 fn issue(iid: u64) -> IssueRef {
@@ -243,169 +247,172 @@ fn intent(kind: FilingKind, keys: Vec<ResponseKey>, target: Option<IssueRef>) ->
     }
 }
 
-#[tokio::test]
-async fn a_filing_is_pending_until_finished_then_covers_its_responses() {
-    let (db, rows) = imported().await;
-    let subject = rows[0].response.subject.clone();
-    let keys = vec![rows[0].response.key.clone()];
+contract! {
+    async fn a_filing_is_pending_until_finished_then_covers_its_responses(file: File) {
+        let (db, rows) = imported(file).await;
+        let subject = rows[0].response.subject.clone();
+        let keys = vec![rows[0].response.key.clone()];
 
-    let filing = db
-        .store
-        .begin_filing(&intent(FilingKind::Create, keys.clone(), None))
-        .await
-        .expect("begin");
-    let pending = db.store.pending_filings().await.expect("pending");
-    assert_eq!(pending, vec![filing.clone()]);
-    assert!(db.store.covered_keys().await.expect("covered").is_empty());
-
-    db.store
-        .finish_filing(
-            filing.id,
-            &FilingOutcome::Created { issue: issue(1) },
-            at("2026-02-01T00:01:00Z"),
-        )
-        .await
-        .expect("finish");
-    assert!(
-        db.store
-            .pending_filings()
+        let filing = db
+            .store
+            .begin_filing(&intent(FilingKind::Create, keys.clone(), None))
             .await
-            .expect("pending")
-            .is_empty()
-    );
-    assert_eq!(
-        db.store.covered_keys().await.expect("covered"),
-        keys.iter().cloned().collect()
-    );
-    let latest = db
-        .store
-        .latest_review_issue(&subject)
-        .await
-        .expect("latest")
-        .expect("a review issue");
-    assert_eq!(latest.issue, issue(1));
-    assert_eq!(latest.responses, 1);
-    assert_eq!(latest.origin, ReviewOrigin::Filed);
+            .expect("begin");
+        let pending = db.store.pending_filings().await.expect("pending");
+        assert_eq!(pending, vec![filing.clone()]);
+        assert!(db.store.covered_keys().await.expect("covered").is_empty());
 
-    // A note on it covers the next response.
-    let note_keys = vec![rows[2].response.key.clone()];
-    let note = db
-        .store
-        .begin_filing(&intent(FilingKind::Note, note_keys, Some(issue(1))))
-        .await
-        .expect("begin");
-    db.store
-        .finish_filing(
-            note.id,
-            &FilingOutcome::Noted { note_id: 9 },
-            at("2026-02-02T00:00:00Z"),
-        )
-        .await
-        .expect("finish");
-    assert_eq!(db.store.covered_keys().await.expect("covered").len(), 2);
+        db.store
+            .finish_filing(
+                filing.id,
+                &FilingOutcome::Created { issue: issue(1) },
+                at("2026-02-01T00:01:00Z"),
+            )
+            .await
+            .expect("finish");
+        assert!(
+            db.store
+                .pending_filings()
+                .await
+                .expect("pending")
+                .is_empty()
+        );
+        assert_eq!(
+            db.store.covered_keys().await.expect("covered"),
+            keys.iter().cloned().collect()
+        );
+        let latest = db
+            .store
+            .latest_review_issue(&subject)
+            .await
+            .expect("latest")
+            .expect("a review issue");
+        assert_eq!(latest.issue, issue(1));
+        assert_eq!(latest.responses, 1);
+        assert_eq!(latest.origin, ReviewOrigin::Filed);
 
-    // A later issue for the same subject links the first one and becomes the latest.
-    let again = db
-        .store
-        .begin_filing(&intent(FilingKind::Create, vec![], Some(issue(1))))
-        .await
-        .expect("begin");
-    db.store
-        .finish_filing(
-            again.id,
-            &FilingOutcome::Created { issue: issue(5) },
-            at("2026-03-01T00:00:00Z"),
-        )
-        .await
-        .expect("finish");
-    let latest = db
-        .store
-        .latest_review_issue(&subject)
-        .await
-        .expect("latest")
-        .expect("a review issue");
-    assert_eq!(latest.issue, issue(5));
-    assert_eq!(latest.previous, Some(issue(1)));
+        // A note on it covers the next response.
+        let note_keys = vec![rows[2].response.key.clone()];
+        let note = db
+            .store
+            .begin_filing(&intent(FilingKind::Note, note_keys, Some(issue(1))))
+            .await
+            .expect("begin");
+        db.store
+            .finish_filing(
+                note.id,
+                &FilingOutcome::Noted { note_id: 9 },
+                at("2026-02-02T00:00:00Z"),
+            )
+            .await
+            .expect("finish");
+        assert_eq!(db.store.covered_keys().await.expect("covered").len(), 2);
 
-    let log: Vec<(String, Option<u64>, Option<u64>)> = db
-        .store
-        .actions()
-        .await
-        .expect("log")
-        .into_iter()
-        .map(|a| (a.action.action, a.action.iid, a.action.note_id))
-        .collect();
-    assert_eq!(
-        log,
-        vec![
-            ("create_issue".to_owned(), Some(1), None),
-            ("add_note".to_owned(), Some(1), Some(9)),
-            ("create_issue".to_owned(), Some(5), None),
-        ]
-    );
+        // A later issue for the same subject links the first one and becomes the latest.
+        let again = db
+            .store
+            .begin_filing(&intent(FilingKind::Create, vec![], Some(issue(1))))
+            .await
+            .expect("begin");
+        db.store
+            .finish_filing(
+                again.id,
+                &FilingOutcome::Created { issue: issue(5) },
+                at("2026-03-01T00:00:00Z"),
+            )
+            .await
+            .expect("finish");
+        let latest = db
+            .store
+            .latest_review_issue(&subject)
+            .await
+            .expect("latest")
+            .expect("a review issue");
+        assert_eq!(latest.issue, issue(5));
+        assert_eq!(latest.previous, Some(issue(1)));
+
+        let log: Vec<(String, Option<u64>, Option<u64>)> = db
+            .store
+            .actions()
+            .await
+            .expect("log")
+            .into_iter()
+            .map(|a| (a.action.action, a.action.iid, a.action.note_id))
+            .collect();
+        assert_eq!(
+            log,
+            vec![
+                ("create_issue".to_owned(), Some(1), None),
+                ("add_note".to_owned(), Some(1), Some(9)),
+                ("create_issue".to_owned(), Some(5), None),
+            ]
+        );
+    }
 }
 
-#[tokio::test]
-async fn an_abandoned_filing_covers_nothing_and_cannot_be_finished() {
-    let (db, rows) = imported().await;
-    let filing = db
-        .store
-        .begin_filing(&intent(
-            FilingKind::Create,
-            vec![rows[0].response.key.clone()],
-            None,
-        ))
-        .await
-        .expect("begin");
-    db.store
-        .abandon_filing(filing.id, at("2026-02-01T00:05:00Z"))
-        .await
-        .expect("abandon");
-    assert!(
-        db.store
-            .pending_filings()
+contract! {
+    async fn an_abandoned_filing_covers_nothing_and_cannot_be_finished(file: File) {
+        let (db, rows) = imported(file).await;
+        let filing = db
+            .store
+            .begin_filing(&intent(
+                FilingKind::Create,
+                vec![rows[0].response.key.clone()],
+                None,
+            ))
             .await
-            .expect("pending")
-            .is_empty()
-    );
-    assert!(db.store.covered_keys().await.expect("covered").is_empty());
-    let err = db
-        .store
-        .finish_filing(
-            filing.id,
-            &FilingOutcome::Created { issue: issue(1) },
-            at("2026-02-01T00:06:00Z"),
-        )
-        .await
-        .expect_err("an abandoned filing stays abandoned");
-    assert!(err.to_string().contains("pending filing"), "{err}");
+            .expect("begin");
+        db.store
+            .abandon_filing(filing.id, at("2026-02-01T00:05:00Z"))
+            .await
+            .expect("abandon");
+        assert!(
+            db.store
+                .pending_filings()
+                .await
+                .expect("pending")
+                .is_empty()
+        );
+        assert!(db.store.covered_keys().await.expect("covered").is_empty());
+        let err = db
+            .store
+            .finish_filing(
+                filing.id,
+                &FilingOutcome::Created { issue: issue(1) },
+                at("2026-02-01T00:06:00Z"),
+            )
+            .await
+            .expect_err("an abandoned filing stays abandoned");
+        assert!(err.to_string().contains("pending filing"), "{err}");
+    }
 }
 
-#[tokio::test]
-async fn a_found_issue_covers_only_responses_the_store_holds() {
-    let (db, rows) = imported().await;
-    let keys = vec![
-        rows[0].response.key.clone(),
-        ResponseKey::from_id("from another sheet"),
-    ];
-    let record = db
-        .store
-        .record_found_issue(
-            &rows[0].response.subject,
-            &issue(3),
-            &keys,
-            at("2026-02-01T00:00:00Z"),
-        )
-        .await
-        .expect("record");
-    assert_eq!(record.origin, ReviewOrigin::Found);
-    assert_eq!(record.responses, 1);
-    assert_eq!(db.store.review_issues().await.expect("list"), vec![record]);
+contract! {
+    async fn a_found_issue_covers_only_responses_the_store_holds(file: File) {
+        let (db, rows) = imported(file).await;
+        let keys = vec![
+            rows[0].response.key.clone(),
+            ResponseKey::from_id("from another sheet"),
+        ];
+        let record = db
+            .store
+            .record_found_issue(
+                &rows[0].response.subject,
+                &issue(3),
+                &keys,
+                at("2026-02-01T00:00:00Z"),
+            )
+            .await
+            .expect("record");
+        assert_eq!(record.origin, ReviewOrigin::Found);
+        assert_eq!(record.responses, 1);
+        assert_eq!(db.store.review_issues().await.expect("list"), vec![record]);
+    }
 }
 
 #[tokio::test]
 async fn an_unreadable_origin_is_an_error_naming_it_not_a_guess() {
-    let (db, rows) = imported().await;
+    let (db, rows) = imported(File::new()).await;
     db.store
         .record_found_issue(
             &rows[0].response.subject,
@@ -434,7 +441,7 @@ async fn an_unreadable_origin_is_an_error_naming_it_not_a_guess() {
 
 #[tokio::test]
 async fn the_action_log_is_append_only() {
-    let db = open().await;
+    let db = open(File::new()).await;
     let action = TrackerAction {
         at: at("2026-02-01T00:00:00Z"),
         tracker: "local tracker".into(),
@@ -478,6 +485,6 @@ async fn an_in_memory_store_keeps_data_across_queries_and_leaves_no_file() {
         .expect("list");
     assert_eq!(stored.len(), 3);
     assert!(!SqliteStore::exists("sqlite://no/such/dir/store.db"));
-    let db = open().await;
+    let db = open(File::new()).await;
     assert!(SqliteStore::exists(&db.file.url));
 }

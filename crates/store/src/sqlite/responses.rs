@@ -303,15 +303,18 @@ impl ResponseStore for SqliteStore {
         const BATCH: usize = 500;
         let mut found = Vec::with_capacity(keys.len());
         for batch in keys.chunks(BATCH) {
-            let mut query = sqlx::QueryBuilder::<sqlx::Any>::new(SELECT_BY_KEY);
-            query.push(" WHERE response_key IN (");
-            let mut keys = query.separated(", ");
+            // `$n` written out: the `Any` driver's query builder writes `?`, which PostgreSQL
+            // does not read.
+            let params: Vec<String> = (1..=batch.len()).map(|n| format!("${n}")).collect();
+            let sql = format!(
+                "{SELECT_BY_KEY} WHERE response_key IN ({})",
+                params.join(", ")
+            );
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
             for key in batch {
-                keys.push_bind(key.as_str());
+                query = query.bind(key.as_str());
             }
-            keys.push_unseparated(")");
             let rows = query
-                .build()
                 .fetch_all(self.pool())
                 .await
                 .map_err(query_err("looking up responses by key"))?;
