@@ -156,6 +156,30 @@ struct ResponsesPage {
 }
 
 impl ResponsesPage {
+    /// The orders the page offers: `(sort value, label)`.
+    fn orders(&self) -> [(&'static str, &'static str); 4] {
+        [
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("score_asc", "Lowest score first"),
+            ("score_desc", "Highest score first"),
+        ]
+    }
+
+    fn order_selected(&self, value: &str) -> bool {
+        self.page.filter.sort.as_str() == value
+    }
+
+    /// The current order, as the heading says it.
+    fn order_text(&self) -> &'static str {
+        match self.page.filter.sort.as_str() {
+            "oldest" => "oldest first",
+            "score_asc" => "lowest score first",
+            "score_desc" => "highest score first",
+            _ => "newest first",
+        }
+    }
+
     fn band_selected(&self, band: &Band) -> bool {
         self.page.filter.band == Some(*band)
     }

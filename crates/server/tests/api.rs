@@ -244,3 +244,84 @@ fn urlencode(text: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn reviews_are_paged_and_filtered_with_a_next_link_until_the_last_page() {
+    let app = TestApp::spawn().await;
+    let all = app.json("/api/v1/reviews", 200).await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total >= 2, "{all}");
+    assert!(all["next"].is_null(), "one page holds them all: {all}");
+
+    let first = app.json("/api/v1/reviews?per_page=1", 200).await;
+    assert_eq!(first["reviews"].as_array().unwrap().len(), 1);
+    assert_eq!(first["pages"], total);
+    let next = first["next"].as_str().unwrap().to_owned();
+    assert_eq!(next, "/api/v1/reviews?per_page=1&page=2");
+    let second = app.json(&next, 200).await;
+    assert_eq!(second["page"], 2);
+    assert_eq!(second["reviews"][0], all["reviews"][1]);
+    assert_ne!(second["reviews"][0]["iid"], first["reviews"][0]["iid"]);
+
+    let last = app
+        .json(&format!("/api/v1/reviews?per_page=1&page={total}"), 200)
+        .await;
+    assert!(last["next"].is_null(), "{last}");
+    assert_eq!(last["reviews"][0], all["reviews"][total as usize - 1]);
+
+    // A filter narrows: one subject, and no closed review in the fixture.
+    let subject = all["reviews"][0]["subject"].as_str().unwrap().to_owned();
+    let one = app
+        .json(&format!("/api/v1/reviews?q={}", urlencode(&subject)), 200)
+        .await;
+    assert_eq!(one["total"], 1);
+    assert_eq!(one["reviews"][0]["subject"], subject.as_str());
+    let closed = app.json("/api/v1/reviews?state=closed", 200).await;
+    assert_eq!(closed["total"], 0);
+    assert_eq!(closed["reviews"].as_array().unwrap().len(), 0);
+    let bad = app.get("/api/v1/reviews?state=shut").await;
+    assert_eq!(bad.status(), 400);
+}
+
+#[tokio::test]
+async fn responses_pages_follow_each_other_and_the_last_has_no_next_link() {
+    let app = TestApp::spawn().await;
+    let all = app.json("/api/v1/responses?per_page=500", 200).await;
+    let total = all["total"].as_u64().unwrap();
+    assert!(total > 4, "{all}");
+    let page = |n: u64| format!("/api/v1/responses?per_page=2&page={n}");
+    let first = app.json(&page(1), 200).await;
+    assert_eq!(first["next"], "/api/v1/responses?per_page=2&page=2");
+    let second = app.json(&page(2), 200).await;
+    assert_eq!(second["responses"][0], all["responses"][2]);
+    assert_eq!(second["responses"][1], all["responses"][3]);
+    let last = app.json(&page(total.div_ceil(2)), 200).await;
+    assert!(last["next"].is_null(), "{last}");
+
+    // Oldest first is the newest-first list reversed where times differ.
+    let oldest = app
+        .json("/api/v1/responses?per_page=500&sort=oldest", 200)
+        .await;
+    let times = |doc: &serde_json::Value| -> Vec<String> {
+        doc["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|r| r["submitted_at"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let mut newest = times(&all);
+    newest.reverse();
+    assert_eq!(times(&oldest), newest);
+    let red = app
+        .json("/api/v1/responses?band=red&per_page=500", 200)
+        .await;
+    assert!(red["total"].as_u64().unwrap() < total);
+    assert!(
+        red["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["band"]["band"] == "red")
+    );
+}

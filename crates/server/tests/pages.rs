@@ -320,3 +320,22 @@ async fn the_review_page_renders_the_issue_markdown_sanitised() {
     assert!(!text.contains("supportops:"), "{text}");
     assert!(!text.contains("<script"), "{text}");
 }
+
+#[tokio::test]
+async fn the_reviews_page_says_what_it_shows_and_links_the_next_page() {
+    let app = TestApp::spawn().await;
+    let total = app.json("/api/v1/reviews", 200).await["total"]
+        .as_u64()
+        .unwrap();
+    let html = app.text("/reviews?per_page=1", 200).await;
+    assert!(html.contains(&format!("showing 1–1 of {total}")), "{html}");
+    assert!(
+        html.contains(r#"href="/reviews?per_page=1&#38;page=2" rel="next""#),
+        "{html}"
+    );
+    let last = app
+        .text(&format!("/reviews?per_page=1&page={total}"), 200)
+        .await;
+    assert!(!last.contains(r#"rel="next""#), "{last}");
+    assert!(last.contains(r#"rel="prev""#), "{last}");
+}

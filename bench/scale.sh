@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Scale benchmark (never in CI): a store filled with N responses through `supportops review`
+# (local tracker), then the rerun with nothing new, the latency of the pages that read the
+# store, the server's peak RSS, and webhook acceptances per second with concurrent senders.
+#
+#   bench/scale.sh                       # 1,000,000 responses, SQLite in bench/out/
+#   ROWS=100000 bench/scale.sh
+#   STORE_URL=postgres://user@host/db bench/scale.sh   # another store (when the build has it)
+#
+# Variables: ROWS (1000000), MIX (few-links: a few thousand subjects, as a team's real
+# history; `realistic` files an issue for about every third response), STORE_URL
+# (sqlite://bench/out/scale-ROWS/store.db, recreated), REQUESTS per page (200), SENDERS (16),
+# DELIVERIES (8000), PORT (18089). Nothing is kept but bench/out/scale-ROWS/; delete it after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS="${ROWS:-1000000}"
+MIX="${MIX:-few-links}"
+REQUESTS="${REQUESTS:-200}"
+SENDERS="${SENDERS:-16}"
+DELIVERIES="${DELIVERIES:-8000}"
+PORT="${PORT:-18089}"
+OUT="bench/out/scale-$ROWS"
+mkdir -p "$OUT"
+if [ -z "${STORE_URL:-}" ]; then
+    rm -f "$OUT"/store.db*
+    STORE_URL="sqlite://$PWD/$OUT/store.db"
+fi
+
+echo "== building supportops (release)" >&2
+cargo build --release --quiet -p supportops
+BIN="$PWD/target/release/supportops"
+
+cat > "$OUT/supportops.toml" <<TOML
+[sheet]
+source = "$PWD/$OUT/sheet.csv"
+
+[store]
+url = "$STORE_URL"
+
+[tracker]
+kind = "local"
+
+[server]
+addr = "127.0.0.1:$PORT"
+TOML
+export SUPPORTOPS_CONFIG="$PWD/$OUT/supportops.toml"
+export SUPPORTOPS_WEBHOOK_TOKEN="bench-token-0123456789abcdef"
+
+if [ ! -s "$OUT/sheet.csv" ]; then
+    echo "== sample: $ROWS rows ($MIX)" >&2
+    "$BIN" sample --rows "$ROWS" --mix "$MIX" --out "$OUT/sheet.csv"
+fi
+
+# Prints the wall seconds of a command (its output goes to $OUT/last.out).
+seconds() {
+    local start end
+    start=$(date +%s.%N)
+    "$@" > "$OUT/last.out"
+    end=$(date +%s.%N)
+    echo "$end - $start" | bc
+}
+
+echo "== first review (import and filing)" >&2
+first=$(seconds "$BIN" review --format json)
+issues=$(python3 -c "import json,sys; d=json.load(open('$OUT/last.out')); print(d['imported']['inserted'], len(d['actions']))")
+echo "== rerun with nothing new" >&2
+rerun=$(seconds "$BIN" review --format json)
+again=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
+
+echo "== serve" >&2
+"$BIN" serve > "$OUT/serve.log" 2>&1 &
+SERVE=$!
+trap 'kill $SERVE 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" > /dev/null && break
+    sleep 0.2
+done
+
+echo
+echo "scale benchmark: $ROWS responses ($MIX), store $STORE_URL"
+echo "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%d)"
+read -r inserted filed <<< "$issues"
+printf 'first review: %.1f s for %s responses (%.0f rows/s, import and filing), %s issues filed\n' \
+    "$first" "$inserted" "$(echo "$inserted / $first" | bc -l)" "$filed"
+read -r ins upd acts <<< "$again"
+printf 'rerun with nothing new: %.2f s (%s inserted, %s updated, %s filed)\n' "$rerun" "$ins" "$upd" "$acts"
+for path in / "/responses?band=red&page=500" "/reviews?page=50" /api/v1/summary; do
+    python3 bench/scale_load.py get "127.0.0.1:$PORT" "$path" "$REQUESTS"
+done
+python3 bench/scale_load.py webhook "127.0.0.1:$PORT" "$SUPPORTOPS_WEBHOOK_TOKEN" "$SENDERS" "$DELIVERIES"
+echo "serve peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVE/status)"
