@@ -26,7 +26,7 @@ use std::pin::Pin;
 use supportops_ports::store::ActionLog;
 use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{
-    Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
+    Clock, Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
 };
 
 /// Records `intent`, runs `call`, then records what it did (`done` turns the answer into the
@@ -250,9 +250,6 @@ pub fn first_marker(text: &str) -> Option<(&str, &str)> {
     None
 }
 
-/// The clock a [`Journaled`] tracker stamps its entries with.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
 /// A tracker whose writes are journaled in `log`.
 pub struct Journaled {
     inner: Arc<dyn Tracker>,
@@ -265,11 +262,15 @@ pub struct Journaled {
 impl Journaled {
     /// Wraps `inner`, journaling its writes in `log`, stamped by `now`; lost answers are
     /// settled with the default [`Settle`].
-    pub fn new(inner: Arc<dyn Tracker>, log: Arc<dyn ActionLog>, now: Clock) -> Journaled {
+    pub fn new(
+        inner: Arc<dyn Tracker>,
+        log: Arc<dyn ActionLog>,
+        now: impl Into<Clock>,
+    ) -> Journaled {
         Journaled {
             inner,
             log,
-            now,
+            now: now.into(),
             settle: Settle::default(),
             sleep: None,
         }
@@ -295,7 +296,7 @@ impl Journaled {
         summary: String,
     ) -> TrackerAction {
         TrackerAction {
-            at: (self.now)(),
+            at: self.now.now(),
             tracker: self.inner.describe(),
             action: action.to_owned(),
             project: project.to_owned(),

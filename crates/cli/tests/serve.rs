@@ -140,3 +140,42 @@ fn the_demo_runs_as_of_its_data_so_every_month_adds_up_to_the_headline() {
     );
     drop(server);
 }
+
+/// `SUPPORTOPS_NOW` starts the service's clock: its pages are as of that moment.
+#[test]
+fn serve_runs_as_of_supportops_now() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"))
+        .current_dir(dir.path())
+        .env_remove("SUPPORTOPS_CONFIG")
+        .env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z")
+        .env("NO_COLOR", "1")
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    for line in std::io::BufReader::new(stdout).lines() {
+        if line.expect("a line").contains("is serving") {
+            break;
+        }
+    }
+    // The first Tuesday of January 2027 is the 5th: the next monthly sync is that day's, and
+    // its agenda runs from December's.
+    let page = get(port, "/syncs");
+    assert!(
+        page.contains("Agenda: Support Ops monthly sync, 2027-01-05"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Review issues since 2026-12-01, the last monthly sync on the schedule"),
+        "{page}"
+    );
+    drop(server);
+}

@@ -18,6 +18,7 @@ use supportops_app::shadow::{
 use supportops_config::Config;
 use supportops_domain::shadow::coverage::MonthStatus;
 use supportops_domain::shadow::{Month, Period, Pin, SessionId, SessionState, ShadowSession};
+use supportops_ports::Clock;
 use supportops_ports::store::shadow::SessionQuery;
 use tabled::settings::Style;
 
@@ -46,24 +47,6 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// List recorded sessions
     List(ListArgs),
-}
-
-/// The clock, fixed by tests and demos through `SUPPORTOPS_NOW`.
-#[derive(Debug, clap::Args)]
-pub struct Clock {
-    /// Use this instant as "now" (RFC 3339, e.g. 2026-11-20T10:00:00Z)
-    #[arg(long, hide = true, env = "SUPPORTOPS_NOW", value_name = "INSTANT")]
-    now: Option<Timestamp>,
-}
-
-impl Clock {
-    fn now(&self) -> Timestamp {
-        self.now.unwrap_or_else(Timestamp::now)
-    }
-
-    fn today(&self) -> jiff::civil::Date {
-        self.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-    }
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {
@@ -113,8 +96,6 @@ pub struct PlanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow schedule`.
@@ -142,8 +123,6 @@ pub struct ScheduleArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow reschedule`.
@@ -167,8 +146,6 @@ pub struct RescheduleArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow done`.
@@ -186,8 +163,6 @@ pub struct DoneArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow cancel`.
@@ -205,8 +180,6 @@ pub struct CancelArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow improve`.
@@ -239,8 +212,6 @@ pub struct CoverageArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow list`.
@@ -258,8 +229,6 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Runs the command.
@@ -280,14 +249,14 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let runtime = super::runtime()?;
     runtime.block_on(async {
         match cmd {
-            Command::Plan(a) => plan(&config, &sh, a).await,
-            Command::Schedule(a) => schedule(&config, &sh, a).await,
-            Command::Reschedule(a) => reschedule(&config, &sh, a).await,
-            Command::Done(a) => done(&config, a).await,
-            Command::Cancel(a) => cancel(&config, a).await,
-            Command::Improve(a) => improve(&config, &sh, a).await,
-            Command::Coverage(a) => coverage(&config, &sh, a).await,
-            Command::List(a) => list(&config, &sh, a).await,
+            Command::Plan(a) => plan(&config, &ctx.clock, &sh, a).await,
+            Command::Schedule(a) => schedule(&config, &ctx.clock, &sh, a).await,
+            Command::Reschedule(a) => reschedule(&config, &ctx.clock, &sh, a).await,
+            Command::Done(a) => done(&config, &ctx.clock, a).await,
+            Command::Cancel(a) => cancel(&config, &ctx.clock, a).await,
+            Command::Improve(a) => improve(&config, &ctx.clock, &sh, a).await,
+            Command::Coverage(a) => coverage(&config, &ctx.clock, &sh, a).await,
+            Command::List(a) => list(&config, &ctx.clock, &sh, a).await,
         }
     })
 }
@@ -342,14 +311,26 @@ fn warn(message: &str) {
     anstream::eprintln!("{} {message}", "warning:".yellow().bold());
 }
 
-async fn plan(config: &Config, sh: &Shadowing, args: PlanArgs) -> anyhow::Result<()> {
+async fn plan(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: PlanArgs,
+) -> anyhow::Result<()> {
     if sh.members.is_empty() {
         return Err(bad_input(anyhow::anyhow!(
             "no Support Ops members are configured; add `[[team.members]]` entries (username, \
              timezone, hours) to the configuration, as `supportops init` shows"
         )));
     }
-    let month = args.month.unwrap_or_else(|| Month::of(args.clock.today()));
+    let month = args.month.unwrap_or_else(|| {
+        Month::of(
+            clock
+                .now()
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date(),
+        )
+    });
     let store = open_store(config).await?;
     let report = app::plan(
         store.as_ref(),
@@ -357,7 +338,7 @@ async fn plan(config: &Config, sh: &Shadowing, args: PlanArgs) -> anyhow::Result
         month,
         &args.assign,
         args.apply,
-        args.clock.now(),
+        clock.now(),
     )
     .await
     .map_err(shadow_error)
@@ -424,9 +405,14 @@ fn plan_text(r: &PlanReport) -> String {
     out
 }
 
-async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow::Result<()> {
+async fn schedule(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: ScheduleArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let request = ScheduleRequest {
         id: args.session,
         engineer: args.engineer,
@@ -435,16 +421,10 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
         force: args.force,
         dry_run: args.dry_run,
     };
-    let report = app::schedule(
-        store.as_ref(),
-        tracker.as_ref(),
-        sh,
-        &request,
-        args.clock.now(),
-    )
-    .await
-    .map_err(shadow_error)
-    .with_context(|| format!("cannot schedule session {}", args.session))?;
+    let report = app::schedule(store.as_ref(), tracker.as_ref(), sh, &request, clock.now())
+        .await
+        .map_err(shadow_error)
+        .with_context(|| format!("cannot schedule session {}", args.session))?;
     for w in &report.warnings {
         warn(w);
     }
@@ -496,9 +476,14 @@ fn schedule_text(r: &ScheduleReport) -> String {
     out
 }
 
-async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> anyhow::Result<()> {
+async fn reschedule(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: RescheduleArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let request = RescheduleRequest {
         id: args.session,
         at: args.at,
@@ -506,16 +491,10 @@ async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> an
         force: args.force,
         dry_run: args.dry_run,
     };
-    let report = app::reschedule(
-        store.as_ref(),
-        tracker.as_ref(),
-        sh,
-        &request,
-        args.clock.now(),
-    )
-    .await
-    .map_err(shadow_error)
-    .with_context(|| format!("cannot reschedule session {}", args.session))?;
+    let report = app::reschedule(store.as_ref(), tracker.as_ref(), sh, &request, clock.now())
+        .await
+        .map_err(shadow_error)
+        .with_context(|| format!("cannot reschedule session {}", args.session))?;
     for w in &report.warnings {
         warn(w);
     }
@@ -543,20 +522,20 @@ fn reschedule_text(r: &RescheduleReport) -> String {
     out
 }
 
-async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
+async fn done(config: &Config, clock: &Clock, args: DoneArgs) -> anyhow::Result<()> {
     let notes = match &args.notes {
         Some(path) => Some(read_text(path, "notes")?),
         None => None,
     };
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let report = app::done(
         store.as_ref(),
         tracker.as_ref(),
         args.session,
         notes,
         args.dry_run,
-        args.clock.now(),
+        clock.now(),
     )
     .await
     .map_err(shadow_error)
@@ -564,16 +543,16 @@ async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
     show_change(&report, args.format)
 }
 
-async fn cancel(config: &Config, args: CancelArgs) -> anyhow::Result<()> {
+async fn cancel(config: &Config, clock: &Clock, args: CancelArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let report = app::cancel(
         store.as_ref(),
         tracker.as_ref(),
         args.session,
         &args.reason,
         args.dry_run,
-        args.clock.now(),
+        clock.now(),
     )
     .await
     .map_err(shadow_error)
@@ -605,13 +584,18 @@ fn show_change(r: &SessionReport, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn improve(config: &Config, sh: &Shadowing, args: ImproveArgs) -> anyhow::Result<()> {
+async fn improve(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: ImproveArgs,
+) -> anyhow::Result<()> {
     let body = match &args.body {
         Some(path) => Some(read_text(path, "description")?),
         None => None,
     };
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let report = app::improve(
         store.as_ref(),
         tracker.as_ref(),
@@ -663,9 +647,14 @@ fn improve_text(r: &ImproveReport) -> String {
     out
 }
 
-async fn coverage(config: &Config, sh: &Shadowing, args: CoverageArgs) -> anyhow::Result<()> {
+async fn coverage(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: CoverageArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.now())
+    let report = app::coverage(store.as_ref(), sh, args.period, clock.now())
         .await
         .map_err(shadow_error)
         .context("cannot compute the shadowing coverage")?;
@@ -767,7 +756,12 @@ struct ListedSession<'a> {
     overdue: bool,
 }
 
-async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result<()> {
+async fn list(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: ListArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let query = SessionQuery {
         from: args.month,
@@ -805,12 +799,12 @@ async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result
                 .iter()
                 .map(|session| ListedSession {
                     session,
-                    overdue: session.is_overdue(args.clock.now()),
+                    overdue: session.is_overdue(clock.now()),
                 })
                 .collect(),
         }),
         Format::Table => {
-            anstream::print!("{}", list_text(sh, &sessions, args.clock.now()));
+            anstream::print!("{}", list_text(sh, &sessions, clock.now()));
             Ok(())
         }
     }

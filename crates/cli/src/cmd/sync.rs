@@ -2,8 +2,8 @@
 //! `ics`) and the monthly sync (`agenda`, `held`, `outcome`). Parses arguments, opens the store
 //! (and the tracker for the monthly commands), calls `supportops_app::sync`, prints.
 //!
-//! The current time is read here only: `SUPPORTOPS_NOW` (an RFC 3339 timestamp) replaces the
-//! clock, so scripts and tests can ask "as of" a moment.
+//! Every subcommand runs as of the run's clock (`SUPPORTOPS_NOW` when set, read once by the
+//! binary).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -21,6 +21,7 @@ use supportops_config::Config;
 use supportops_domain::sync::{
     Agenda, Fit, MeetingKind, OccurrenceStatus, Outcome, meeting_length, parse_time, parse_weekday,
 };
+use supportops_ports::Clock;
 use supportops_store::SqliteStore;
 use tabled::settings::Style;
 
@@ -263,18 +264,6 @@ fn parse_target(text: &str) -> Result<MoveTarget, String> {
         .map_err(|_| format!("`{text}` is not a date and time; expected \"YYYY-MM-DD HH:MM\""))
 }
 
-/// The current time: `SUPPORTOPS_NOW` if set, else the clock.
-fn now() -> anyhow::Result<Timestamp> {
-    match std::env::var("SUPPORTOPS_NOW") {
-        Ok(text) if !text.trim().is_empty() => text.trim().parse().map_err(|_| {
-            bad_input(anyhow::anyhow!(
-                "`SUPPORTOPS_NOW` is `{text}`, not a timestamp; use RFC 3339, e.g. `2026-12-01T09:00:00Z`"
-            ))
-        }),
-        _ => Ok(Timestamp::now()),
-    }
-}
-
 fn app_err(err: SyncAppError) -> anyhow::Error {
     if err.is_bad_input() {
         bad_input(err)
@@ -297,7 +286,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let settings = SyncSettings::from_config(&config)
         .map_err(app_err)
         .context("cannot use the sync settings")?;
-    let now = now()?;
+    let now = ctx.clock.now();
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let store = open_store(&config).await?;
@@ -309,9 +298,9 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
             Command::Cancel(a) => cancel(&settings, store, now, a).await,
             Command::Reschedule(a) => reschedule(&settings, store, now, a).await,
             Command::Ics(a) => ics(&settings, store, now, a).await,
-            Command::Agenda(a) => agenda(&config, &settings, store, now, a).await,
-            Command::Held(a) => held(&config, &settings, store, now, a).await,
-            Command::Outcome(a) => outcome(&config, &settings, store, now, a).await,
+            Command::Agenda(a) => agenda(&config, &ctx.clock, &settings, store, now, a).await,
+            Command::Held(a) => held(&config, &ctx.clock, &settings, store, now, a).await,
+            Command::Outcome(a) => outcome(&config, &ctx.clock, &settings, store, now, a).await,
         }
     })
 }
@@ -468,12 +457,13 @@ async fn ics(
 /// `sync agenda`: the monthly sync's agenda, filed as an issue when asked.
 async fn agenda(
     config: &Config,
+    clock: &Clock,
     settings: &SyncSettings,
     store: &SqliteStore,
     now: Timestamp,
     a: AgendaArgs,
 ) -> anyhow::Result<()> {
-    let tracker = open_journaled_tracker(config, store)?;
+    let tracker = open_journaled_tracker(config, store, clock)?;
     let agenda = app::agenda(settings, store, tracker.as_ref(), a.date, now)
         .await
         .map_err(app_err)
@@ -494,12 +484,13 @@ async fn agenda(
 /// `sync held`: records that a monthly sync took place.
 async fn held(
     config: &Config,
+    clock: &Clock,
     settings: &SyncSettings,
     store: &SqliteStore,
     now: Timestamp,
     a: HeldArgs,
 ) -> anyhow::Result<()> {
-    let tracker = open_journaled_tracker(config, store)?;
+    let tracker = open_journaled_tracker(config, store, clock)?;
     let report = app::held(
         settings,
         store,
@@ -556,12 +547,13 @@ async fn held(
 /// `sync outcome`: records a review's outcome.
 async fn outcome(
     config: &Config,
+    clock: &Clock,
     settings: &SyncSettings,
     store: &SqliteStore,
     now: Timestamp,
     a: OutcomeArgs,
 ) -> anyhow::Result<()> {
-    let tracker = open_journaled_tracker(config, store)?;
+    let tracker = open_journaled_tracker(config, store, clock)?;
     let outcome = match a.outcome {
         OutcomeArg::Resolved => Outcome::Resolved,
         OutcomeArg::NotResolved => Outcome::NotResolved,

@@ -9,7 +9,7 @@ mod shadow;
 mod sync;
 mod tracker;
 
-pub use tracker::{Clock, LocalTracker, SHADOWING_TEMPLATE, web_url};
+pub use tracker::{LocalTracker, SHADOWING_TEMPLATE, web_url};
 
 use std::str::FromStr;
 

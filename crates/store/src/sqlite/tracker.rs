@@ -10,16 +10,15 @@
 //! `Feedback Review` and `Support Shadowing`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Row as _, Sqlite};
-use supportops_ports::StoreError;
 use supportops_ports::tracker::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
 };
+use supportops_ports::{Clock, StoreError};
 
 use super::codec::{list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64};
 use super::{SqliteStore, query_err};
@@ -53,9 +52,6 @@ pub const SHADOWING_TEMPLATE: &str = "\
 /// The author of notes written through the local tracker.
 const AUTHOR: &str = "supportops";
 
-/// A clock, so tests can fix the time issues are stamped with.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
 /// The tracker kept in the store. Cheap to clone.
 #[derive(Clone)]
 pub struct LocalTracker {
@@ -79,7 +75,7 @@ impl LocalTracker {
         LocalTracker {
             store,
             templates: BTreeMap::new(),
-            clock: Arc::new(Timestamp::now),
+            clock: Clock::system(),
         }
     }
 
@@ -90,13 +86,13 @@ impl LocalTracker {
     }
 
     /// Stamps changes with `clock` instead of the system clock.
-    pub fn with_clock(mut self, clock: Clock) -> LocalTracker {
-        self.clock = clock;
+    pub fn with_clock(mut self, clock: impl Into<Clock>) -> LocalTracker {
+        self.clock = clock.into();
         self
     }
 
     fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.clock.now()
     }
 
     /// A connection from the store's pool, for reads that take more than one query.
