@@ -179,3 +179,63 @@ fn serve_runs_as_of_supportops_now() {
     );
     drop(server);
 }
+
+/// One formatter for values shown to people: a score of `=0.1+0.2` reads `0.3` in the
+/// `score` table, in the review issue's table and on the web page, as a sheet shows it.
+#[test]
+fn a_score_reads_the_same_in_the_cli_the_issue_and_the_page() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("feedback.csv"),
+        "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Support Ops Feedback Score\r\n\
+         2/3/2026 9:15:00,https://gitlab.com/a/b/-/issues/12,It was not solved,,,1,amy@example.com,AMER,\r\n",
+    )
+    .expect("write the sheet");
+    let supportops = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"));
+        cmd.current_dir(dir.path())
+            .env_remove("SUPPORTOPS_CONFIG")
+            .env("SUPPORTOPS__SCORE__FORMULA", "=0.1+0.2")
+            .env("SUPPORTOPS__SHEET__SOURCE", "feedback.csv")
+            .env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z")
+            .env("NO_COLOR", "1");
+        cmd
+    };
+    let run = |args: &[&str]| {
+        let out = supportops().args(args).output().expect("the binary runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let exact = "0.30000000000000004";
+
+    let table = run(&["score"]);
+    assert!(table.contains(" 0.3 ") && !table.contains(exact), "{table}");
+
+    run(&["review"]);
+    let issue = run(&["issues", "show", "1"]);
+    assert!(
+        issue.contains("| 0.3 ") && !issue.contains(exact),
+        "{issue}"
+    );
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut child = supportops()
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let server = Server(child);
+    for line in std::io::BufReader::new(stdout).lines() {
+        if line.expect("a line").contains("is serving") {
+            break;
+        }
+    }
+    let page = get(port, "/responses");
+    drop(server);
+    assert!(page.contains(">0.3<") && !page.contains(exact), "{page}");
+}

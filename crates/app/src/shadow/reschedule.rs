@@ -54,7 +54,7 @@ pub struct RescheduleReport {
 }
 
 fn reschedule_marker(id: SessionId, start: Timestamp) -> String {
-    format!("<!-- supportops:shadow-reschedule:{id}:{start} -->")
+    supportops_domain::markers::shadow_reschedule(id, start).comment()
 }
 
 /// Moves scheduled session `req.id` to a new start: notes the new time (in the member's and

@@ -157,26 +157,10 @@ async fn save(
     Ok(())
 }
 
-/// Every hidden marker in a text (`<!-- supportops:… -->`, whole), as the local tracker
-/// indexes them: a list of responses is not one, nor a comment running over lines. The same
-/// rule as the backfill in migration `0012_local_issue_markers.sql`.
+/// Every hidden marker in a text that the local tracker indexes
+/// ([`supportops_domain::markers::naming_markers`]).
 fn markers(text: &str) -> Vec<&str> {
-    const START: &str = "<!-- supportops:";
-    const END: &str = " -->";
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) = text[from..].find(START) {
-        let start = from + at;
-        let Some(len) = text[start..].find(END) else {
-            break;
-        };
-        let marker = &text[start..start + len + END.len()];
-        from = start + len + END.len();
-        if !marker.starts_with("<!-- supportops:responses=") && !marker.contains('\n') {
-            found.push(marker);
-        }
-    }
-    found
+    supportops_domain::markers::naming_markers(text)
 }
 
 /// Replaces the marker index of issue row `id` with the markers of `description`.
