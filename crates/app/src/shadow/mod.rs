@@ -120,7 +120,7 @@ impl Shadowing {
             members.push(Member {
                 username: m.username.clone(),
                 name: m.name.clone().unwrap_or_else(|| m.username.clone()),
-                zone: zone(&m.timezone).map_err(|e| bad(key("timezone"), e))?,
+                zone: zone(&m.timezone).map_err(|e| bad(key("timezone"), e.to_string()))?,
                 hours: WorkingHours::parse(&m.hours)
                     .map_err(|e| bad(key("hours"), e.to_string()))?,
                 away,
@@ -132,7 +132,7 @@ impl Shadowing {
             regions.push(Region {
                 name: name.clone(),
                 managers: r.managers.clone(),
-                zone: zone(&r.timezone).map_err(|e| bad(key("timezone"), e))?,
+                zone: zone(&r.timezone).map_err(|e| bad(key("timezone"), e.to_string()))?,
                 hours: WorkingHours::parse(&r.hours)
                     .map_err(|e| bad(key("hours"), e.to_string()))?,
             });
@@ -174,11 +174,14 @@ impl Shadowing {
     }
 }
 
+/// A time zone name that is not in the IANA database.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a known IANA time zone; use a name such as `Europe/Berlin`")]
+struct UnknownZone(String);
+
 /// Looks up an IANA time zone.
-fn zone(name: &str) -> Result<TimeZone, String> {
-    TimeZone::get(name.trim()).map_err(|_| {
-        format!("`{name}` is not a known IANA time zone; use a name such as `Europe/Berlin`")
-    })
+fn zone(name: &str) -> Result<TimeZone, UnknownZone> {
+    TimeZone::get(name.trim()).map_err(|_| UnknownZone(name.to_owned()))
 }
 
 /// Why a shadowing command failed.

@@ -152,7 +152,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 "them"
             },
         );
-        Err(anyhow::Error::new(crate::exit::Reported(1)))
+        Err(anyhow::Error::new(crate::exit::Reported(
+            crate::exit::Exit::Failure,
+        )))
     }
 }
 

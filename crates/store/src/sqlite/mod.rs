@@ -66,7 +66,7 @@ impl SqliteStore {
                 Err(e) => return Err(open_err(e.to_string())),
             }
         };
-        migrate(&pool).await.map_err(open_err)?;
+        migrate(&pool).await.map_err(|e| open_err(e.to_string()))?;
         Ok(SqliteStore {
             pool,
             url: url.to_owned(),
@@ -94,7 +94,7 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        migrate(&pool).await.map_err(open_err)?;
+        migrate(&pool).await.map_err(|e| open_err(e.to_string()))?;
         Ok(SqliteStore {
             pool,
             url: url.to_owned(),
@@ -150,8 +150,8 @@ impl SqliteStore {
 /// savepoint of it), so that two processes opening a new or older store at once take turns:
 /// the second waits, then finds every migration applied, instead of applying them again and
 /// failing.
-async fn migrate(pool: &SqlitePool) -> Result<(), String> {
-    let failed = |e: &dyn std::fmt::Display| format!("migration failed: {e}");
+async fn migrate(pool: &SqlitePool) -> Result<(), MigrationFailed> {
+    let failed = |e: &sqlx::Error| MigrationFailed(e.to_string());
     let mut tx = pool
         .begin_with("BEGIN IMMEDIATE")
         .await
@@ -159,9 +159,14 @@ async fn migrate(pool: &SqlitePool) -> Result<(), String> {
     sqlx::migrate!("migrations/sqlite")
         .run(&mut *tx)
         .await
-        .map_err(|e| failed(&e))?;
+        .map_err(|e| MigrationFailed(e.to_string()))?;
     tx.commit().await.map_err(|e| failed(&e))
 }
+
+/// A migration that could not be applied.
+#[derive(Debug, thiserror::Error)]
+#[error("migration failed: {0}")]
+struct MigrationFailed(String);
 
 /// Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, with any
 /// extended code).
