@@ -26,7 +26,7 @@ use std::pin::Pin;
 use supportops_ports::store::ActionLog;
 use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{
-    Clock, Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
+    Backoff, Clock, Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
 };
 
 /// Records `intent`, runs `call`, then records what it did (`done` turns the answer into the
@@ -85,17 +85,11 @@ impl Settle {
     /// `max_backoff`, less a jitter of up to half drawn from `seed`, so that two machines do
     /// not retry in step.
     pub fn backoff(&self, n: u32, seed: u64) -> Duration {
-        let full = self
-            .first_backoff
-            .checked_mul(2u32.checked_pow(n).unwrap_or(u32::MAX))
-            .map_or(self.max_backoff, |d| d.min(self.max_backoff));
-        // splitmix64: a well-spread number from the seed, no dependency needed.
-        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let off = full.mul_f64((z % 1000) as f64 / 2000.0);
-        full.saturating_sub(off)
+        Backoff {
+            first: self.first_backoff,
+            max: self.max_backoff,
+        }
+        .jittered(n, seed)
     }
 }
 
@@ -142,7 +136,7 @@ where
             return Err(lost);
         }
         if let Some(sleep) = sleep {
-            let seed = Timestamp::now().as_nanosecond() as u64 ^ u64::from(resends);
+            let seed = supportops_ports::backoff::random_seed() ^ u64::from(resends);
             sleep(policy.backoff(resends, seed)).await;
         }
         resends += 1;
@@ -232,23 +226,7 @@ async fn create_settled(
     .await
 }
 
-/// The first hidden marker in a text that names what was written (`<!-- supportops:… -->`,
-/// not a list of responses), and its text inside the comment, to search for.
-pub fn first_marker(text: &str) -> Option<(&str, &str)> {
-    const START: &str = "<!-- supportops:";
-    const END: &str = " -->";
-    let mut from = 0;
-    while let Some(at) = text[from..].find(START) {
-        let start = from + at;
-        let len = text[start..].find(END)?;
-        let marker = &text[start..start + len + END.len()];
-        from = start + len + END.len();
-        if !marker.starts_with("<!-- supportops:responses=") && !marker.contains('\n') {
-            return Some((marker, &marker["<!-- ".len()..marker.len() - END.len()]));
-        }
-    }
-    None
-}
+pub use supportops_domain::markers::first_marker;
 
 /// A tracker whose writes are journaled in `log`.
 pub struct Journaled {

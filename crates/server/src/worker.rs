@@ -9,18 +9,32 @@
 
 use std::time::Duration;
 
+use supportops_ports::Backoff;
 use supportops_ports::store::responses::ResponseQuery;
 use tokio::sync::watch;
 
 use crate::state::AppState;
 
-/// First delay before retrying a failed run; doubled after each failure up to [`MAX_DELAY`].
-const FIRST_DELAY: Duration = Duration::from_secs(5);
-/// Longest delay between retries.
-const MAX_DELAY: Duration = Duration::from_secs(300);
+/// The wait before retrying a failed run: 5 s, doubled after each failure up to 5 min, less
+/// a random jitter of up to half (the product's one [`Backoff`]).
+const RETRY: Backoff = Backoff {
+    first: Duration::from_secs(5),
+    max: Duration::from_secs(300),
+};
+
+/// Why a filing round failed; it is tried again later.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// The store could not list the flagged responses.
+    #[error("{0}")]
+    Store(#[from] supportops_ports::StoreError),
+    /// The review use case failed (shown with its cause chain).
+    #[error("{}", error_chain(.0))]
+    Review(#[from] supportops_app::review::ReviewError),
+}
 
 /// Files what is pending, once. Returns how many issues and notes were filed.
-pub async fn file_pending(state: &AppState) -> Result<usize, String> {
+pub async fn file_pending(state: &AppState) -> Result<usize, WorkerError> {
     let Some(options) = state.review_options() else {
         return Ok(0);
     };
@@ -31,8 +45,7 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
     let flagged: Vec<_> = state
         .store()
         .responses(&query)
-        .await
-        .map_err(|e| e.to_string())?
+        .await?
         .into_iter()
         .map(|r| r.scored)
         .collect();
@@ -48,8 +61,7 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
         state.review_lock(),
         state.now(),
     )
-    .await
-    .map_err(|e| error_chain(&e))?;
+    .await?;
     for action in &report.actions {
         tracing::info!(
             subject = action.subject.as_str(),
@@ -86,13 +98,15 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 /// Runs until `stop` turns true.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let mut delay = FIRST_DELAY;
+    let mut failures = 0;
+    let mut delay = RETRY.wait(failures);
     let mut due = true;
     loop {
         if due {
             match file_pending(&state).await {
                 Ok(_) => {
-                    delay = FIRST_DELAY;
+                    failures = 0;
+                    delay = RETRY.wait(failures);
                     due = false;
                 }
                 Err(e) => {
@@ -110,7 +124,8 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             () = wait => {
                 if due {
-                    delay = (delay * 2).min(MAX_DELAY);
+                    failures = failures.saturating_add(1);
+                    delay = RETRY.wait(failures);
                 }
                 due = true;
             }
