@@ -2,9 +2,12 @@
 //! the default configuration (local tracker, SQLite store in `./supportops.db`), as of
 //! `SUPPORTOPS_NOW` (2027-01-05 09:00 UTC).
 
+mod common;
+
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::Output;
 use serde_json::Value;
 
 /// A sheet in the handbook's layout. Under the handbook formula: row 2 Red, row 3 Green,
@@ -26,32 +29,15 @@ fn workdir() -> tempfile::TempDir {
     dir
 }
 
+/// The binary in `dir`, as of `SUPPORTOPS_NOW`.
 fn supportops(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("supportops").expect("the binary is built");
-    cmd.current_dir(dir)
-        .env_remove("SUPPORTOPS_CONFIG")
-        .env_remove("GITLAB_TOKEN")
-        .env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z")
-        .env("NO_COLOR", "1");
+    let mut cmd = common::supportops(dir);
+    cmd.env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z");
     cmd
 }
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let out = supportops(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    common::output(supportops(dir).args(args))
 }
 
 #[test]
