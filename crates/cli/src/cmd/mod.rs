@@ -10,7 +10,9 @@ pub mod score;
 pub mod score_compare;
 pub mod serve;
 pub mod shadow;
+pub mod shadow_text;
 pub mod sync;
+pub mod sync_text;
 pub mod wiring;
 
 use std::path::PathBuf;
