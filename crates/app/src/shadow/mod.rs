@@ -33,7 +33,8 @@ use supportops_config::Config;
 use supportops_domain::shadow::planner::{Arranged, RegionTally, Skip};
 use supportops_domain::shadow::{
     self as domain, Member, Month, NewSession, Period, PeriodCoverage, PeriodKind, Pin, PlanError,
-    PlanInput, Region, Rules, SessionId, SessionState, TransitionError, WorkingHours,
+    PlanInput, Region, Rules, SessionId, SessionState, ShadowSession, TransitionError,
+    WorkingHours,
 };
 use supportops_ports::store::ShadowStore;
 use supportops_ports::store::shadow::SessionQuery;
@@ -164,6 +165,31 @@ impl Shadowing {
     /// The member with this username.
     pub fn member(&self, username: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.username == username)
+    }
+
+    /// The configured member and region of `session`; either missing from the configuration
+    /// is an error naming its key.
+    pub fn member_and_region(
+        &self,
+        session: &ShadowSession,
+    ) -> Result<(&Member, &Region), ShadowError> {
+        let member = self
+            .member(&session.member)
+            .ok_or_else(|| ShadowError::NotConfigured {
+                id: session.id,
+                what: "member",
+                name: session.member.clone(),
+                key: "[[team.members]]".into(),
+            })?;
+        let region = self
+            .region(&session.region)
+            .ok_or_else(|| ShadowError::NotConfigured {
+                id: session.id,
+                what: "region",
+                name: session.region.clone(),
+                key: format!("[shadowing.regions.{}]", session.region),
+            })?;
+        Ok((member, region))
     }
 
     /// The region with this name (any case).

@@ -238,6 +238,48 @@ async fn marked(
     })
 }
 
+/// The Support Shadowing issue of `session`: the one filed earlier (found by its marker, or by
+/// the marker earlier releases wrote), else `draft` created now. `true` when found.
+async fn file_session_issue(
+    tracker: &dyn Tracker,
+    session: &ShadowSession,
+    draft: &IssueDraft,
+    since: Option<Timestamp>,
+) -> Result<(Issue, bool), ShadowError> {
+    let project = &draft.project;
+    let marker = session_marker(session);
+    let mut existing = marked(tracker, project, &marker, since).await?;
+    if existing.is_empty()
+        && let Some(legacy) =
+            markers::legacy_shadowing_session(session.id, &session.member, &session.region)
+    {
+        existing = marked(tracker, project, &legacy, since).await?;
+    }
+    if let Some(issue) = existing.into_iter().next() {
+        return Ok((issue, true));
+    }
+    let new = NewIssue {
+        title: draft.title.clone(),
+        description: draft.description.clone(),
+        labels: draft.labels.clone(),
+        assignees: draft.assignees.clone(),
+    };
+    let issue = crate::journal::create_marked(
+        tracker,
+        project,
+        &new,
+        marker.search_text(),
+        &marker.comment(),
+        since,
+    )
+    .await
+    .map_err(|source| ShadowError::Tracker {
+        doing: format!("create the Support Shadowing issue in project `{project}`"),
+        source,
+    })?;
+    Ok((issue, false))
+}
+
 /// Gives planned session `req.id` a start and an engineer, files its Support Shadowing issue in
 /// the shadowing project (assigned to the member, mentioning the region's managers), and
 /// records it.
@@ -253,22 +295,7 @@ where
 {
     let mut session = load(store, req.id).await?;
     session.check(SessionState::Scheduled)?;
-    let member = sh
-        .member(&session.member)
-        .ok_or_else(|| ShadowError::NotConfigured {
-            id: session.id,
-            what: "member",
-            name: session.member.clone(),
-            key: "[[team.members]]".into(),
-        })?;
-    let region = sh
-        .region(&session.region)
-        .ok_or_else(|| ShadowError::NotConfigured {
-            id: session.id,
-            what: "region",
-            name: session.region.clone(),
-            key: format!("[shadowing.regions.{}]", session.region),
-        })?;
+    let (member, region) = sh.member_and_region(&session)?;
     let given_zone = match &req.zone {
         Some(name) => Some(zone(name).map_err(|_| ShadowError::UnknownZone {
             input: name.clone(),
@@ -320,7 +347,6 @@ where
         assignees: vec![member.username.clone()],
     };
     let (member_time, region_time) = (text.member_time(), text.region_time());
-    let marker = session_marker(&session);
     // A lagging search index misses an issue made moments ago by an interrupted run.
     let since = now.checked_sub(jiff::SignedDuration::from_mins(10)).ok();
 
@@ -351,41 +377,7 @@ where
         });
     }
 
-    let mut existing = marked(tracker, &sh.project, &marker, since).await?;
-    if existing.is_empty()
-        && let Some(legacy) =
-            markers::legacy_shadowing_session(session.id, &session.member, &session.region)
-    {
-        existing = marked(tracker, &sh.project, &legacy, since).await?;
-    }
-    let (issue, found_existing) = match existing.into_iter().next() {
-        Some(issue) => (issue, true),
-        None => {
-            let new = NewIssue {
-                title: draft.title.clone(),
-                description: draft.description.clone(),
-                labels: draft.labels.clone(),
-                assignees: draft.assignees.clone(),
-            };
-            let issue = crate::journal::create_marked(
-                tracker,
-                &sh.project,
-                &new,
-                marker.search_text(),
-                &marker.comment(),
-                since,
-            )
-            .await
-            .map_err(|source| ShadowError::Tracker {
-                doing: format!(
-                    "create the Support Shadowing issue in project `{}`",
-                    sh.project
-                ),
-                source,
-            })?;
-            (issue, false)
-        }
-    };
+    let (issue, found_existing) = file_session_issue(tracker, &session, &draft, since).await?;
     let filed = issue_ref(&issue);
     session.schedule(scheduling(filed.clone()), now)?;
     store
