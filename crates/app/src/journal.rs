@@ -143,41 +143,7 @@ where
     }
 }
 
-/// Issues of `project` carrying `marker`: the tracker's marker index when it keeps one, else a
-/// search for `search` and, should the search index lag, the issues created since `since`.
-pub async fn find_marked(
-    tracker: &dyn Tracker,
-    project: &str,
-    search: &str,
-    marker: &str,
-    since: Option<Timestamp>,
-) -> Result<Vec<Issue>, TrackerError> {
-    if let Some(found) = tracker.marked_issues(project, marker).await? {
-        return Ok(found);
-    }
-    let mut queries = vec![IssueQuery {
-        search: Some(search.to_owned()),
-        ..IssueQuery::default()
-    }];
-    if since.is_some() {
-        queries.push(IssueQuery {
-            created_after: since,
-            ..IssueQuery::default()
-        });
-    }
-    for query in &queries {
-        let found: Vec<Issue> = tracker
-            .list_issues(project, query)
-            .await?
-            .into_iter()
-            .filter(|i| i.description.contains(marker))
-            .collect();
-        if !found.is_empty() {
-            return Ok(found);
-        }
-    }
-    Ok(Vec::new())
-}
+pub use crate::review::find_marked;
 
 /// Creates an issue whose description carries `marker`, settling a lost answer in the same
 /// run with [`settled`]: the issue carrying `marker` ([`find_marked`]) is the one made; none →

@@ -216,7 +216,7 @@ pub(super) fn check_hours(
     Ok(())
 }
 
-/// Issues of `project` carrying `marker` ([`crate::journal::find_marked`]: the tracker's
+/// Issues of `project` carrying `marker` ([`crate::review::find_marked`]: the tracker's
 /// marker index, else a search and, should it miss, the issues created since `since`).
 async fn marked(
     tracker: &dyn Tracker,
@@ -224,7 +224,7 @@ async fn marked(
     marker: &Marker,
     since: Option<Timestamp>,
 ) -> Result<Vec<Issue>, ShadowError> {
-    crate::journal::find_marked(
+    crate::review::find_marked(
         tracker,
         project,
         marker.search_text(),
