@@ -26,7 +26,7 @@ use std::pin::Pin;
 use supportops_ports::store::ActionLog;
 use supportops_ports::store::actions::TrackerAction;
 use supportops_ports::{
-    Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
+    Backoff, Clock, Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
 };
 
 /// Records `intent`, runs `call`, then records what it did (`done` turns the answer into the
@@ -85,17 +85,11 @@ impl Settle {
     /// `max_backoff`, less a jitter of up to half drawn from `seed`, so that two machines do
     /// not retry in step.
     pub fn backoff(&self, n: u32, seed: u64) -> Duration {
-        let full = self
-            .first_backoff
-            .checked_mul(2u32.checked_pow(n).unwrap_or(u32::MAX))
-            .map_or(self.max_backoff, |d| d.min(self.max_backoff));
-        // splitmix64: a well-spread number from the seed, no dependency needed.
-        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let off = full.mul_f64((z % 1000) as f64 / 2000.0);
-        full.saturating_sub(off)
+        Backoff {
+            first: self.first_backoff,
+            max: self.max_backoff,
+        }
+        .jittered(n, seed)
     }
 }
 
@@ -142,48 +136,14 @@ where
             return Err(lost);
         }
         if let Some(sleep) = sleep {
-            let seed = Timestamp::now().as_nanosecond() as u64 ^ u64::from(resends);
+            let seed = supportops_ports::backoff::random_seed() ^ u64::from(resends);
             sleep(policy.backoff(resends, seed)).await;
         }
         resends += 1;
     }
 }
 
-/// Issues of `project` carrying `marker`: the tracker's marker index when it keeps one, else a
-/// search for `search` and, should the search index lag, the issues created since `since`.
-pub async fn find_marked(
-    tracker: &dyn Tracker,
-    project: &str,
-    search: &str,
-    marker: &str,
-    since: Option<Timestamp>,
-) -> Result<Vec<Issue>, TrackerError> {
-    if let Some(found) = tracker.marked_issues(project, marker).await? {
-        return Ok(found);
-    }
-    let mut queries = vec![IssueQuery {
-        search: Some(search.to_owned()),
-        ..IssueQuery::default()
-    }];
-    if since.is_some() {
-        queries.push(IssueQuery {
-            created_after: since,
-            ..IssueQuery::default()
-        });
-    }
-    for query in &queries {
-        let found: Vec<Issue> = tracker
-            .list_issues(project, query)
-            .await?
-            .into_iter()
-            .filter(|i| i.description.contains(marker))
-            .collect();
-        if !found.is_empty() {
-            return Ok(found);
-        }
-    }
-    Ok(Vec::new())
-}
+pub use crate::review::find_marked;
 
 /// Creates an issue whose description carries `marker`, settling a lost answer in the same
 /// run with [`settled`]: the issue carrying `marker` ([`find_marked`]) is the one made; none →
@@ -232,26 +192,7 @@ async fn create_settled(
     .await
 }
 
-/// The first hidden marker in a text that names what was written (`<!-- supportops:… -->`,
-/// not a list of responses), and its text inside the comment, to search for.
-pub fn first_marker(text: &str) -> Option<(&str, &str)> {
-    const START: &str = "<!-- supportops:";
-    const END: &str = " -->";
-    let mut from = 0;
-    while let Some(at) = text[from..].find(START) {
-        let start = from + at;
-        let len = text[start..].find(END)?;
-        let marker = &text[start..start + len + END.len()];
-        from = start + len + END.len();
-        if !marker.starts_with("<!-- supportops:responses=") && !marker.contains('\n') {
-            return Some((marker, &marker["<!-- ".len()..marker.len() - END.len()]));
-        }
-    }
-    None
-}
-
-/// The clock a [`Journaled`] tracker stamps its entries with.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+pub use supportops_domain::markers::first_marker;
 
 /// A tracker whose writes are journaled in `log`.
 pub struct Journaled {
@@ -265,11 +206,15 @@ pub struct Journaled {
 impl Journaled {
     /// Wraps `inner`, journaling its writes in `log`, stamped by `now`; lost answers are
     /// settled with the default [`Settle`].
-    pub fn new(inner: Arc<dyn Tracker>, log: Arc<dyn ActionLog>, now: Clock) -> Journaled {
+    pub fn new(
+        inner: Arc<dyn Tracker>,
+        log: Arc<dyn ActionLog>,
+        now: impl Into<Clock>,
+    ) -> Journaled {
         Journaled {
             inner,
             log,
-            now,
+            now: now.into(),
             settle: Settle::default(),
             sleep: None,
         }
@@ -295,7 +240,7 @@ impl Journaled {
         summary: String,
     ) -> TrackerAction {
         TrackerAction {
-            at: (self.now)(),
+            at: self.now.now(),
             tracker: self.inner.describe(),
             action: action.to_owned(),
             project: project.to_owned(),

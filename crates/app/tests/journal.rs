@@ -224,7 +224,10 @@ async fn a_refusal_fails_the_intent_and_an_answer_lost_past_the_resends_waits_fo
     let refused = tracker
         .set_state(PROJECT, issue.iid, IssueState::Closed)
         .await;
-    assert!(refused.is_err());
+    assert!(
+        matches!(&refused, Err(TrackerError::Rejected { status: 422, .. })),
+        "{refused:?}"
+    );
     assert!(store.pending_actions().await.unwrap().is_empty());
 
     // Lost before it was made, each time it is sent (once and twice again): left pending.
@@ -232,7 +235,10 @@ async fn a_refusal_fails_the_intent_and_an_answer_lost_past_the_resends_waits_fo
     let lost = tracker
         .set_state(PROJECT, issue.iid, IssueState::Closed)
         .await;
-    assert!(lost.is_err());
+    assert!(
+        matches!(&lost, Err(TrackerError::OutcomeUnknown { .. })),
+        "{lost:?}"
+    );
     assert_eq!(
         *watching.unknown_before.lock().unwrap(),
         0,

@@ -3,6 +3,23 @@
 
 use std::process::ExitCode;
 
+/// The exit codes of the binary, the only ones it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: the command did what was asked.
+    Success = 0,
+    /// 1: a failure (network, tracker refused, I/O).
+    Failure = 1,
+    /// 2: bad input or usage (a formula, a sheet, a setting, an argument).
+    BadInput = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
 /// Marks an error as the user's input being wrong (exit code 2).
 #[derive(Debug)]
 pub struct BadInput(pub anyhow::Error);
@@ -26,11 +43,11 @@ pub fn bad_input(err: impl Into<anyhow::Error>) -> anyhow::Error {
 
 /// An error already shown to the user (e.g. a caret diagnostic); only the exit code remains.
 #[derive(Debug)]
-pub struct Reported(pub u8);
+pub struct Reported(pub Exit);
 
 impl std::fmt::Display for Reported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}", self.0)
+        write!(f, "exit {}", self.0 as u8)
     }
 }
 
@@ -39,15 +56,15 @@ impl std::error::Error for Reported {}
 /// Prints the error (if any) and turns the result into the process exit code.
 pub fn report(result: anyhow::Result<()>) -> ExitCode {
     let Err(err) = result else {
-        return ExitCode::SUCCESS;
+        return Exit::Success.into();
     };
-    if let Some(Reported(code)) = err.downcast_ref::<Reported>() {
-        return ExitCode::from(*code);
+    if let Some(Reported(exit)) = err.downcast_ref::<Reported>() {
+        return (*exit).into();
     }
-    let code = if err.chain().any(|c| c.is::<BadInput>()) {
-        2
+    let exit = if err.chain().any(|c| c.is::<BadInput>()) {
+        Exit::BadInput
     } else {
-        1
+        Exit::Failure
     };
     let mut lines = err.chain().map(|c| c.to_string()).collect::<Vec<_>>();
     lines.dedup();
@@ -63,5 +80,5 @@ pub fn report(result: anyhow::Result<()>) -> ExitCode {
         out.push_str(&format!("\n  caused by: {cause}"));
     }
     anstream::eprintln!("{out}");
-    ExitCode::from(code)
+    exit.into()
 }

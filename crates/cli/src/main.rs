@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use supportops_ports::Clock;
 
 /// Runs a Support Operations team's improvement loops: scores survey feedback, files Feedback
 /// Review issues, plans shadowing sessions and keeps the weekly and monthly syncs.
@@ -19,6 +20,16 @@ struct Cli {
     /// handbook's defaults]
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+
+    /// Run as of this moment (RFC 3339); tests and scripts set `SUPPORTOPS_NOW` instead
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        env = "SUPPORTOPS_NOW",
+        value_name = "INSTANT"
+    )]
+    now: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -52,8 +63,15 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The one read of the clock: every command runs as of this.
+    let as_of = match cmd::as_of(cli.now.as_deref()) {
+        Ok(at) => at,
+        Err(err) => return exit::report(Err(err)),
+    };
     let ctx = cmd::Context {
         config_path: cli.config,
+        clock: as_of.map_or_else(Clock::system, Clock::fixed),
+        as_of,
     };
     let result = match cli.command {
         Command::Init(a) => cmd::init::run(&ctx, a),

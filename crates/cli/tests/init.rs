@@ -2,17 +2,9 @@
 //! without `--force`.
 #![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
-
-fn supportops(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_supportops"));
-    cmd.current_dir(dir)
-        .env_remove("SUPPORTOPS_CONFIG")
-        .env("NO_COLOR", "1");
-    cmd
-}
+use common::supportops;
 
 #[test]
 fn init_writes_the_starter_file_that_loads_back_as_the_handbook_defaults() {

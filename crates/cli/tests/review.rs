@@ -1,9 +1,13 @@
 //! `supportops review` and `supportops issues` as a user runs them: on a fresh directory with
-//! the default configuration (local tracker, SQLite store in `./supportops.db`).
+//! the default configuration (local tracker, SQLite store in `./supportops.db`), as of
+//! `SUPPORTOPS_NOW` (2027-01-05 09:00 UTC).
+
+mod common;
 
 use std::path::Path;
 
 use assert_cmd::Command;
+use common::Output;
 use serde_json::Value;
 
 /// A sheet in the handbook's layout. Under the handbook formula: row 2 Red, row 3 Green,
@@ -25,37 +29,15 @@ fn workdir() -> tempfile::TempDir {
     dir
 }
 
+/// The binary in `dir`, as of `SUPPORTOPS_NOW`.
 fn supportops(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("supportops").expect("the binary is built");
-    cmd.current_dir(dir)
-        .env_remove("SUPPORTOPS_CONFIG")
-        .env_remove("GITLAB_TOKEN")
-        .env("NO_COLOR", "1");
+    let mut cmd = common::supportops(dir);
+    cmd.env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z");
     cmd
 }
 
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(dir: &Path, args: &[&str]) -> Output {
-    let out = supportops(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    Output {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn dates_hidden() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "[date]");
-    settings
+    common::output(supportops(dir).args(args))
 }
 
 #[test]
@@ -95,30 +77,30 @@ fn review_files_local_issues_then_finds_nothing_new() {
 }
 
 #[test]
-fn issues_list_and_show_print_what_review_filed() {
+fn issues_list_and_show_print_what_review_filed_as_of_supportops_now() {
     let dir = workdir();
     assert_eq!(run(dir.path(), &["review", "feedback.csv"]).code, 0);
 
     let list = run(dir.path(), &["issues", "list"]);
     assert_eq!(list.code, 0, "{}", list.stderr);
-    dates_hidden().bind(|| insta::assert_snapshot!(list.stdout, @"
+    insta::assert_snapshot!(list.stdout, @"
     Project `gitlab-com/support/support-ops/feedback-review` (local tracker):
 
      iid | state  | title                                                      | labels          | assignees | created              
     -----+--------+------------------------------------------------------------+-----------------+-----------+----------------------
-     #1  | opened | Feedback Review: gitlab-com/support/support-ops/zendesk#12 | Feedback Review |           | [date] 
-     #2  | opened | Feedback Review: gitlab-com/support/support-ops/zendesk!7  | Feedback Review |           | [date] 
+     #1  | opened | Feedback Review: gitlab-com/support/support-ops/zendesk#12 | Feedback Review |           | 2027-01-05 09:00 UTC 
+     #2  | opened | Feedback Review: gitlab-com/support/support-ops/zendesk!7  | Feedback Review |           | 2027-01-05 09:00 UTC 
 
     2 issues, 2 open. Show one with `supportops issues show N`.
-    "));
+    ");
 
     let show = run(dir.path(), &["issues", "show", "#1"]);
     assert_eq!(show.code, 0, "{}", show.stderr);
-    dates_hidden().bind(|| insta::assert_snapshot!(show.stdout, @"
+    insta::assert_snapshot!(show.stdout, @"
     #1 Feedback Review: gitlab-com/support/support-ops/zendesk#12
     local://gitlab-com/support/support-ops/feedback-review/-/issues/1
     state      open
-    created    [date]
+    created    2027-01-05 09:00 UTC
     labels     Feedback Review
     assignees  none
 
@@ -146,7 +128,7 @@ fn issues_list_and_show_print_what_review_filed() {
 
     <!-- supportops:subject=https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12 -->
     <!-- supportops:responses=h:09ddbe235eecca9c4ce0fd65,h:150bb8b209bb1d99d5e684ab -->
-    "));
+    ");
 }
 
 #[test]

@@ -1,21 +1,19 @@
 //! `supportops serve` as a user starts it: a setup problem stops it before it listens or opens
 //! the store.
 
+mod common;
+
 use std::time::Duration;
 
-use assert_cmd::Command;
+use common::{free_port, get, serve, supportops};
 
 #[test]
 fn serve_with_gitlab_needs_its_token_before_opening_the_store() {
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let out = Command::cargo_bin("supportops")
-        .expect("the binary is built")
-        .current_dir(dir.path())
-        .env_remove("SUPPORTOPS_CONFIG")
+    let out = supportops(dir.path())
         .env("SUPPORTOPS__TRACKER__KIND", "gitlab")
         .env("SUPPORTOPS__TRACKER__TOKEN_ENV", "SERVE_TOKEN")
         .env_remove("SERVE_TOKEN")
-        .env("NO_COLOR", "1")
         .args(["serve", "--addr", "127.0.0.1:0"])
         .timeout(Duration::from_secs(20))
         .output()
@@ -29,77 +27,18 @@ fn serve_with_gitlab_needs_its_token_before_opening_the_store() {
     assert!(!dir.path().join("supportops.db").exists());
 }
 
-/// A `GET` over plain HTTP/1.1; returns the body.
-fn get(port: u16, path: &str) -> String {
-    use std::io::{Read as _, Write as _};
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).expect("read");
-    let (head, body) = raw.split_once("\r\n\r\n").expect("a response");
-    assert!(head.starts_with("HTTP/1.1 200"), "{path}: {head}");
-    if !head
-        .to_ascii_lowercase()
-        .contains("transfer-encoding: chunked")
-    {
-        return body.to_owned();
-    }
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, tail)) = rest.split_once("\r\n") {
-        let n = usize::from_str_radix(size.trim(), 16).expect("a chunk size");
-        if n == 0 {
-            break;
-        }
-        out.push_str(&tail[..n]);
-        rest = &tail[n + 2..];
-    }
-    out
-}
-
-/// Kills the server when the test ends, however it ends.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn the_demo_runs_as_of_its_data_so_every_month_adds_up_to_the_headline() {
-    use std::io::BufRead as _;
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"))
-        .current_dir(dir.path())
+    let port = free_port();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"));
+    cmd.current_dir(dir.path())
         .env_remove("SUPPORTOPS_CONFIG")
         .env_remove("SUPPORTOPS_NOW")
         .env("NO_COLOR", "1")
         .args(["serve", "--demo", "--addr", &format!("127.0.0.1:{port}")])
-        .args(["--data-dir", "demo"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let stdout = child.stdout.take().expect("stdout");
-    let server = Server(child);
-    let mut lines = Vec::new();
-    for line in std::io::BufReader::new(stdout).lines() {
-        let line = line.expect("a line");
-        let serving = line.contains("is serving");
-        lines.push(line);
-        if serving {
-            break;
-        }
-    }
+        .args(["--data-dir", "demo"]);
+    let (server, lines) = serve(cmd);
     let said = lines.join("\n");
     assert!(
         said.contains("the demo runs as of 2026-11-27 15:10 UTC (just after its last response)"),
@@ -139,4 +78,77 @@ fn the_demo_runs_as_of_its_data_so_every_month_adds_up_to_the_headline() {
         "{page}"
     );
     drop(server);
+}
+
+/// `SUPPORTOPS_NOW` starts the service's clock: its pages are as of that moment.
+#[test]
+fn serve_runs_as_of_supportops_now() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let port = free_port();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"));
+    cmd.current_dir(dir.path())
+        .env_remove("SUPPORTOPS_CONFIG")
+        .env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z")
+        .env("NO_COLOR", "1")
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")]);
+    let (server, _) = serve(cmd);
+    // The first Tuesday of January 2027 is the 5th: the next monthly sync is that day's, and
+    // its agenda runs from December's.
+    let page = get(port, "/syncs");
+    assert!(
+        page.contains("Agenda: Support Ops monthly sync, 2027-01-05"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Review issues since 2026-12-01, the last monthly sync on the schedule"),
+        "{page}"
+    );
+    drop(server);
+}
+
+/// One formatter for values shown to people: a score of `=0.1+0.2` reads `0.3` in the
+/// `score` table, in the review issue's table and on the web page, as a sheet shows it.
+#[test]
+fn a_score_reads_the_same_in_the_cli_the_issue_and_the_page() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("feedback.csv"),
+        "Timestamp,Issue/MR link,Resolution,Values shown,Comments,Rating,Submitter,Region,Support Ops Feedback Score\r\n\
+         2/3/2026 9:15:00,https://gitlab.com/a/b/-/issues/12,It was not solved,,,1,amy@example.com,AMER,\r\n",
+    )
+    .expect("write the sheet");
+    let binary = || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_supportops"));
+        cmd.current_dir(dir.path())
+            .env_remove("SUPPORTOPS_CONFIG")
+            .env("SUPPORTOPS__SCORE__FORMULA", "=0.1+0.2")
+            .env("SUPPORTOPS__SHEET__SOURCE", "feedback.csv")
+            .env("SUPPORTOPS_NOW", "2027-01-05T09:00:00Z")
+            .env("NO_COLOR", "1");
+        cmd
+    };
+    let run = |args: &[&str]| {
+        let out = binary().args(args).output().expect("the binary runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let exact = "0.30000000000000004";
+
+    let table = run(&["score"]);
+    assert!(table.contains(" 0.3 ") && !table.contains(exact), "{table}");
+
+    run(&["review"]);
+    let issue = run(&["issues", "show", "1"]);
+    assert!(
+        issue.contains("| 0.3 ") && !issue.contains(exact),
+        "{issue}"
+    );
+
+    let port = free_port();
+    let mut cmd = binary();
+    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")]);
+    let (server, _) = serve(cmd);
+    let page = get(port, "/responses");
+    drop(server);
+    assert!(page.contains(">0.3<") && !page.contains(exact), "{page}");
 }

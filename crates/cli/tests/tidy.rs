@@ -116,6 +116,193 @@ fn ports_know_no_database_and_no_http() {
     assert_none_of("ports", &["sqlx", "reqwest", "axum", "hyper"]);
 }
 
+/// External crates whose arrival in a crate changes what it is (I/O, async, HTTP, SQL,
+/// templates, command line): a crate may depend on one only when its allow-list names it.
+const NOTABLE: &[&str] = &[
+    "tokio",
+    "sqlx",
+    "reqwest",
+    "axum",
+    "tower",
+    "tower-http",
+    "hyper",
+    "calamine",
+    "csv",
+    "async-trait",
+    "askama",
+    "minijinja",
+    "clap",
+];
+
+/// Per crate, every supportops crate and every [`NOTABLE`] crate it MAY depend on (normal
+/// dependencies). A new edge (sheet → config, server → store, ports → tokio, test-support →
+/// any supportops crate) fails [`every_crate_depends_only_on_what_it_may`] until this list, and
+/// ARCHITECTURE.md, say why.
+const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
+    ("formula", &[]),
+    ("domain", &["supportops-formula"]),
+    ("config", &["supportops-domain"]),
+    ("ports", &["supportops-domain", "async-trait"]),
+    (
+        "sheet",
+        &[
+            "supportops-formula",
+            "supportops-domain",
+            "reqwest",
+            "calamine",
+            "csv",
+        ],
+    ),
+    (
+        "store",
+        &[
+            "supportops-formula",
+            "supportops-domain",
+            "supportops-ports",
+            "async-trait",
+            "sqlx",
+            "tokio",
+        ],
+    ),
+    (
+        "tracker",
+        &["supportops-ports", "async-trait", "reqwest", "tokio"],
+    ),
+    (
+        "app",
+        &[
+            "supportops-formula",
+            "supportops-domain",
+            "supportops-config",
+            "supportops-ports",
+            "async-trait",
+            "minijinja",
+        ],
+    ),
+    (
+        "server",
+        &[
+            "supportops-formula",
+            "supportops-domain",
+            "supportops-config",
+            "supportops-ports",
+            "supportops-sheet",
+            "supportops-app",
+            "async-trait",
+            "tokio",
+            "axum",
+            "tower",
+            "tower-http",
+            "askama",
+        ],
+    ),
+    (
+        "cli",
+        &[
+            "supportops-formula",
+            "supportops-domain",
+            "supportops-config",
+            "supportops-ports",
+            "supportops-sheet",
+            "supportops-store",
+            "supportops-tracker",
+            "supportops-app",
+            "supportops-server",
+            "tokio",
+            "clap",
+            "csv",
+        ],
+    ),
+    ("test-support", &["tokio", "axum"]),
+];
+
+#[test]
+fn every_crate_depends_only_on_what_it_may() {
+    let mut listed: Vec<&str> = MAY_DEPEND_ON.iter().map(|(k, _)| *k).collect();
+    listed.sort_unstable();
+    let mut crates: Vec<String> = std::fs::read_dir(workspace_root().join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            workspace_root()
+                .join("crates")
+                .join(name)
+                .join("Cargo.toml")
+                .is_file()
+        })
+        .collect();
+    crates.sort_unstable();
+    assert_eq!(
+        listed, crates,
+        "every crate has an allow-list in MAY_DEPEND_ON"
+    );
+    let mut bad = Vec::new();
+    for (krate, may) in MAY_DEPEND_ON {
+        for dep in dependencies(krate) {
+            let governed = dep.starts_with("supportops") || NOTABLE.contains(&dep.as_str());
+            if governed && !may.contains(&dep.as_str()) {
+                bad.push(format!("{krate} → {dep}"));
+            }
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "dependencies the allow-lists do not name (see MAY_DEPEND_ON and ARCHITECTURE.md): {bad:?}"
+    );
+}
+
+/// Library errors are types: no function outside the binary returns `Result<_, String>`.
+#[test]
+fn no_library_function_returns_a_string_error() {
+    let crates = workspace_root().join("crates");
+    let found: Vec<String> = sources(&crates)
+        .into_iter()
+        .filter(|(path, _)| {
+            let rel = path.strip_prefix(&crates).unwrap_or(path);
+            !rel.starts_with("cli")
+                && rel
+                    .components()
+                    .nth(1)
+                    .is_some_and(|c| c.as_os_str() == "src")
+        })
+        .flat_map(|(path, text)| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| {
+                    line.contains("fn ")
+                        && line.split_once("-> Result<").is_some_and(|(_, ret)| {
+                            ret.trim_end()
+                                .trim_end_matches('{')
+                                .trim_end()
+                                .ends_with(", String>")
+                        })
+                })
+                .map(|(n, _)| format!("{}:{}", path.display(), n + 1))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(found.is_empty(), "give these a thiserror type: {found:?}");
+}
+
+/// Issue templates are filled in one place: `minijinja` appears in `app/src/template.rs` only.
+#[test]
+fn templates_are_filled_in_one_place() {
+    let crates = workspace_root().join("crates");
+    let users: Vec<String> = sources(&crates)
+        .into_iter()
+        .filter(|(path, text)| {
+            text.contains("minijinja::") && path.components().any(|c| c.as_os_str() == "src")
+        })
+        .map(|(path, _)| {
+            path.strip_prefix(&crates)
+                .unwrap_or(&path)
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(users, vec!["app/src/template.rs".to_owned()]);
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -560,6 +560,8 @@ impl Config {
                     origin: origin.into(),
                     message: e.to_string(),
                 })?;
+        let file_only = table.clone();
+        let mut overrides = Vec::new();
         for (name, value) in env {
             let Some(path) = name.strip_prefix("SUPPORTOPS__") else {
                 continue;
@@ -571,14 +573,31 @@ impl Config {
                     message: "expected SUPPORTOPS__SECTION__KEY".into(),
                 });
             }
-            set_path(&mut table, &keys, parse_env_value(value));
+            let value = parse_env_value(value);
+            set_path(&mut table, &keys, value.clone());
+            overrides.push((name, keys, value));
         }
         negative_counts(&table, "")?;
-        let config: Config =
-            Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
-                origin: origin.into(),
-                message: e.to_string(),
-            })?;
+        let config: Config = match Config::deserialize(toml::Value::Table(table)) {
+            Ok(config) => config,
+            Err(e) => {
+                // Name the variable at fault when the file alone reads: a mistyped
+                // `SUPPORTOPS__…` is the user's to fix, not the file.
+                let mut culprit = None;
+                if Config::deserialize(toml::Value::Table(file_only.clone())).is_ok() {
+                    let mut partial = file_only;
+                    for (name, keys, value) in overrides {
+                        set_path(&mut partial, &keys, value);
+                        if let Err(e) = Config::deserialize(toml::Value::Table(partial.clone())) {
+                            culprit = Some((name.clone(), e.to_string()));
+                            break;
+                        }
+                    }
+                }
+                let (origin, message) = culprit.unwrap_or((origin.into(), e.to_string()));
+                return Err(ConfigError::Invalid { origin, message });
+            }
+        };
         config.validate()?;
         Ok(config)
     }
@@ -800,6 +819,65 @@ mod tests {
         let c = Config::from_toml("[tracker]\nurl = \"https://a\"\n", "x", &env).unwrap();
         assert_eq!(c.tracker.url, "https://gitlab.example.com");
         assert_eq!(c.score.bands.green, 3.0);
+    }
+
+    #[test]
+    fn a_mistyped_environment_variable_is_named() {
+        let env = vec![
+            (
+                "SUPPORTOPS__TRACKER__URL".to_string(),
+                "https://gitlab.example.com".to_string(),
+            ),
+            (
+                "SUPPORTOPS__TRACKER__TOKNE_ENV".to_string(),
+                "T".to_string(),
+            ),
+        ];
+        let err = Config::from_toml("[tracker]\nurl = \"https://a\"\n", "x.toml", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid config in `SUPPORTOPS__TRACKER__TOKNE_ENV`: "),
+            "{err}"
+        );
+        assert!(err.contains("`tokne_env`"), "{err}");
+        // A fault in the file is still the file's.
+        let err = Config::from_toml("[tracker]\nulr = 1\n", "x.toml", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("invalid config in `x.toml`: "), "{err}");
+    }
+
+    #[test]
+    fn the_file_given_wins_over_supportops_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let given = dir.path().join("given.toml");
+        let named = dir.path().join("named.toml");
+        std::fs::write(&given, "[tracker]\nurl = \"https://given\"\n").unwrap();
+        std::fs::write(&named, "[tracker]\nurl = \"https://named\"\n").unwrap();
+        let env = vec![("SUPPORTOPS_CONFIG".to_string(), named.display().to_string())];
+
+        let (c, origin) = Config::load(Some(&given), &env).unwrap();
+        assert_eq!(c.tracker.url, "https://given");
+        assert_eq!(origin, Origin::File(given.clone()));
+
+        let (c, origin) = Config::load(None, &env).unwrap();
+        assert_eq!(c.tracker.url, "https://named");
+        assert_eq!(origin, Origin::File(named.clone()));
+
+        // A variable overrides whichever file won.
+        let mut env = env;
+        env.push((
+            "SUPPORTOPS__TRACKER__URL".to_string(),
+            "https://variable".to_string(),
+        ));
+        let (c, _) = Config::load(Some(&given), &env).unwrap();
+        assert_eq!(c.tracker.url, "https://variable");
+
+        // A file named but missing is an error naming it, not the defaults.
+        let missing = dir.path().join("missing.toml");
+        let err = Config::load(Some(&missing), &[]).unwrap_err().to_string();
+        assert!(err.contains("missing.toml"), "{err}");
     }
 
     #[test]

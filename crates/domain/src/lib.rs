@@ -6,6 +6,7 @@
 
 pub mod band;
 pub mod formula_change;
+pub mod markers;
 pub mod response;
 pub mod review;
 pub mod shadow;

@@ -4,8 +4,12 @@
 //! Use cases (`supportops-app`) are written against these traits; adapters
 //! (`supportops-store`, `supportops-tracker`) implement them. Adapters never depend on each other.
 
+pub mod backoff;
+pub mod clock;
 pub mod store;
 pub mod tracker;
 
+pub use backoff::Backoff;
+pub use clock::Clock;
 pub use store::{Store, StoreError};
 pub use tracker::{Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User};

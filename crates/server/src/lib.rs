@@ -53,7 +53,8 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 
 pub use auth::{AuthFailure, MIN_TOKEN_LEN, WeakToken, WebhookAuth};
-pub use state::{AppState, Clock, ServerStore, Services, SheetSetup, StartError};
+pub use state::{AppState, ServerStore, Services, SheetSetup, StartError, TokioPace};
+pub use supportops_ports::Clock;
 
 /// The Content-Security-Policy of every answer: nothing is loaded from anywhere but here.
 const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; \

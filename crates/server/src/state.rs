@@ -11,59 +11,24 @@ use supportops_app::shadow::{ShadowError, Shadowing};
 use supportops_app::sync::{SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_ports::store::coverage::CoverageStore;
-use supportops_ports::{Store, Tracker};
+use supportops_ports::{Clock, Store, Tracker};
 use supportops_sheet::{Columns, Headers, Scoring, SheetError, SheetLayout};
 use tokio::sync::{Mutex, MutexGuard, Notify};
 
 use crate::auth::WebhookAuth;
 
-/// The time source. Handlers never read the system clock directly, so tests can fix "now".
-#[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
+/// The review lock's clock and sleep: a [`Clock`] and the runtime's timer.
+#[derive(Clone, Debug)]
+pub struct TokioPace(pub Clock);
 
-impl Clock {
-    /// The system clock.
-    pub fn system() -> Clock {
-        Clock(Arc::new(Timestamp::now))
-    }
-
-    /// A clock stopped at `at`.
-    pub fn fixed(at: Timestamp) -> Clock {
-        Clock(Arc::new(move || at))
-    }
-
-    /// A clock that reads `at` now and runs on from there: the demo's, which lives just after
-    /// its data whatever the date on this machine.
-    pub fn running_from(at: Timestamp) -> Clock {
-        let started = std::time::Instant::now();
-        Clock(Arc::new(move || {
-            let elapsed = jiff::SignedDuration::try_from(started.elapsed())
-                .unwrap_or(jiff::SignedDuration::ZERO);
-            at.checked_add(elapsed).unwrap_or(at)
-        }))
-    }
-
-    /// The current time.
-    pub fn now(&self) -> Timestamp {
-        (self.0)()
-    }
-}
-
-/// The review lock's clock and sleep: this clock, and the runtime's timer.
 #[async_trait::async_trait]
-impl Pace for Clock {
+impl Pace for TokioPace {
     fn now(&self) -> Timestamp {
-        Clock::now(self)
+        self.0.now()
     }
 
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
-    }
-}
-
-impl std::fmt::Debug for Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Clock({})", self.now())
     }
 }
 
@@ -164,7 +129,7 @@ impl AppState {
                 wait: Duration::ZERO,
                 ..LockPolicy::default()
             },
-            pace: Arc::new(services.clock.clone()),
+            pace: Arc::new(TokioPace(services.clock.clone())),
             on_wait: None,
         };
         Ok(AppState {

@@ -13,36 +13,52 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use supportops_domain::SubjectUrl;
+use supportops_ports::Backoff;
 use tokio::sync::watch;
 
 use crate::state::AppState;
 
-/// First delay before retrying a failed run; doubled after each failure up to [`MAX_DELAY`].
-const FIRST_DELAY: Duration = Duration::from_secs(5);
-/// Longest delay between retries.
-const MAX_DELAY: Duration = Duration::from_secs(300);
+/// The wait before retrying a failed run: 5 s, doubled after each failure up to 5 min, less
+/// a random jitter of up to half (the product's one [`Backoff`]).
+const RETRY: Backoff = Backoff {
+    first: Duration::from_secs(5),
+    max: Duration::from_secs(300),
+};
+
+/// Why a filing round failed; it is tried again later.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    /// The store could not claim, read or finish queued responses.
+    #[error("{0}")]
+    Store(#[from] supportops_ports::StoreError),
+    /// The review use case failed (shown with its cause chain).
+    #[error("{}", error_chain(.0))]
+    Review(#[from] supportops_app::review::ReviewError),
+    /// Some subjects could not be filed; their responses stay queued.
+    #[error("{0} subject(s) could not be filed; their responses stay queued")]
+    Unfiled(usize),
+}
 /// Queued responses filed per review run.
 pub const BATCH: usize = 200;
 
 /// Files what is queued, a batch at a time, until the queue is empty. Returns how many issues
 /// and notes were filed. Responses of a subject that could not be filed stay queued, and the
 /// run fails so that it is retried later.
-pub async fn file_pending(state: &AppState) -> Result<usize, String> {
+pub async fn file_pending(state: &AppState) -> Result<usize, WorkerError> {
     let Some(options) = state.review_options() else {
         return Ok(0);
     };
     let store = state.store();
     let mut filed = 0;
     loop {
-        let claimed = store.claim_intake(BATCH).await.map_err(|e| e.to_string())?;
+        let claimed = store.claim_intake(BATCH).await?;
         if claimed.is_empty() {
             return Ok(filed);
         }
         let keys: Vec<_> = claimed.iter().map(|e| e.key.clone()).collect();
         let responses: Vec<_> = store
             .responses_by_key(&keys)
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
             .into_iter()
             .map(|r| r.scored)
             .collect();
@@ -54,8 +70,7 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
             state.review_lock(),
             state.now(),
         )
-        .await
-        .map_err(|e| error_chain(&e))?;
+        .await?;
         for action in &report.actions {
             tracing::info!(
                 subject = action.subject.as_str(),
@@ -83,15 +98,9 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
             .filter(|e| !failed.contains(&e.subject))
             .map(|e| e.id)
             .collect();
-        store
-            .finish_intake(&done)
-            .await
-            .map_err(|e| e.to_string())?;
+        store.finish_intake(&done).await?;
         if done.len() < claimed.len() {
-            return Err(format!(
-                "{} subject(s) could not be filed; their responses stay queued",
-                failed.len()
-            ));
+            return Err(WorkerError::Unfiled(failed.len()));
         }
     }
 }
@@ -127,13 +136,15 @@ async fn refresh_states(state: &AppState) {
 /// Runs until `stop` turns true.
 pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     refresh_states(&state).await;
-    let mut delay = FIRST_DELAY;
+    let mut failures = 0;
+    let mut delay = RETRY.wait(failures);
     let mut due = true;
     loop {
         if due {
             match file_pending(&state).await {
                 Ok(_) => {
-                    delay = FIRST_DELAY;
+                    failures = 0;
+                    delay = RETRY.wait(failures);
                     due = false;
                 }
                 Err(e) => {
@@ -151,7 +162,8 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             () = wait => {
                 if due {
-                    delay = (delay * 2).min(MAX_DELAY);
+                    failures = failures.saturating_add(1);
+                    delay = RETRY.wait(failures);
                 }
                 due = true;
             }

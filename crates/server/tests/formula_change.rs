@@ -18,7 +18,7 @@ use supportops_formula::{Formula, ParseOptions};
 use supportops_ports::store::FormulaStore;
 use supportops_ports::store::ResponseStore;
 use supportops_ports::store::responses::ResponseQuery;
-use supportops_server::Clock;
+use supportops_server::{Clock, TokioPace};
 use supportops_sheet::{Scoring, SheetLayout, SourceSpec, load_scored};
 use supportops_store::LocalTracker;
 
@@ -53,7 +53,7 @@ async fn review_with(app: &TestApp, text: &str, note: Option<&str>, sheet: &std:
         &tracker,
         &sheet.responses,
         &review_options(&Config::default()),
-        &LockOptions::new("test", Arc::new(Clock::fixed(now()))),
+        &LockOptions::new("test", Arc::new(TokioPace(Clock::fixed(now())))),
         now(),
     )
     .await

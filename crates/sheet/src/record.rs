@@ -106,20 +106,15 @@ impl Serialize for StoredJson<'_> {
     }
 }
 
-/// A formula value as text, as a sheet shows it: `2`, `1.5`, `TRUE`, `#VALUE!`, or empty.
+/// A formula value as text, as a sheet shows it: `2`, `0.3`, `TRUE`, `#VALUE!`, or empty; the
+/// formula's own `Display` (numbers to 15 significant digits), the one formatter of values
+/// shown to people.
 pub fn value_text(value: &Value) -> String {
-    match value {
-        Value::Blank => String::new(),
-        Value::Number(n) => format_number(*n),
-        Value::Bool(true) => "TRUE".into(),
-        Value::Bool(false) => "FALSE".into(),
-        Value::Text(t) => t.clone(),
-        Value::Error(e) => e.as_str().into(),
-    }
+    value.to_string()
 }
 
-/// A number as a sheet shows it: integral numbers without a fraction, others in the shortest
-/// form that reads back the same.
+/// A number as data (exact, the shortest text that reads back the same): CSV cells imported
+/// from workbooks and the keys of the score counts. People see [`value_text`].
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
         format!("{}", n as i64)

@@ -187,9 +187,9 @@ fn api_root(base_url: &str) -> Result<Url, TrackerError> {
 
 fn to_issue(op: &Op, wire: WireIssue, project: &str) -> Result<Issue, TrackerError> {
     wire.into_issue(project)
-        .map_err(|message| TrackerError::Protocol {
+        .map_err(|e| TrackerError::Protocol {
             what: op.doing.clone(),
-            message,
+            message: e.to_string(),
         })
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::fmt::rfc2822::DateTimeParser;
+use supportops_ports::Backoff;
 
 /// How a failed request is retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,13 +21,18 @@ pub(crate) struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The backoff of these retries (the product's one [`Backoff`]).
+    fn schedule(&self) -> Backoff {
+        Backoff {
+            first: self.first_backoff,
+            max: self.max_backoff,
+        }
+    }
+
     /// The wait before retry number `retry` (0 for the first retry): `first_backoff × 2^retry`,
-    /// capped at `max_backoff`.
+    /// capped at `max_backoff`, less a random jitter of up to half.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let factor = 2u32.checked_pow(retry).unwrap_or(u32::MAX);
-        self.first_backoff
-            .checked_mul(factor)
-            .map_or(self.max_backoff, |d| d.min(self.max_backoff))
+        self.schedule().wait(retry)
     }
 }
 
@@ -60,10 +66,18 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_then_stays_at_the_cap() {
-        let waits: Vec<u128> = (0..6).map(|n| policy().backoff(n).as_millis()).collect();
-        assert_eq!(waits, [500, 1000, 2000, 4000, 4000, 4000]);
-        assert_eq!(policy().backoff(200), Duration::from_secs(4));
+    fn backoff_doubles_then_stays_at_the_cap_less_jitter() {
+        let ceilings: Vec<u128> = (0..6)
+            .map(|n| policy().schedule().ceiling(n).as_millis())
+            .collect();
+        assert_eq!(ceilings, [500, 1000, 2000, 4000, 4000, 4000]);
+        for n in [0, 3, 200] {
+            let (wait, ceiling) = (policy().backoff(n), policy().schedule().ceiling(n));
+            assert!(
+                wait <= ceiling && wait >= ceiling / 2,
+                "retry {n}: {wait:?}"
+            );
+        }
     }
 
     #[test]

@@ -52,17 +52,30 @@ pub(crate) struct WireIssue {
     pub closed_at: Option<Timestamp>,
 }
 
+/// An issue in GitLab's answer that the port cannot represent.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WireIssueError {
+    /// A state other than `opened` or `closed`.
+    #[error("issue #{iid} has the unknown state `{state}`")]
+    UnknownState {
+        /// The issue's number.
+        iid: u64,
+        /// The state GitLab gave.
+        state: String,
+    },
+}
+
 impl WireIssue {
     /// The port's issue; `project` is the path the issue was asked for under.
-    pub fn into_issue(self, project: &str) -> Result<Issue, String> {
+    pub fn into_issue(self, project: &str) -> Result<Issue, WireIssueError> {
         let state = match self.state.as_str() {
             "opened" => IssueState::Opened,
             "closed" => IssueState::Closed,
             other => {
-                return Err(format!(
-                    "issue #{} has the unknown state `{other}`",
-                    self.iid
-                ));
+                return Err(WireIssueError::UnknownState {
+                    iid: self.iid,
+                    state: other.to_owned(),
+                });
             }
         };
         Ok(Issue {
@@ -155,7 +168,7 @@ mod tests {
             .unwrap()
             .into_issue("g/p")
             .unwrap_err();
-        assert_eq!(err, "issue #3 has the unknown state `locked`");
+        assert_eq!(err.to_string(), "issue #3 has the unknown state `locked`");
     }
 
     #[test]

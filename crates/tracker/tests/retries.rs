@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::{PROJECT, client, client_with, fake};
 use supportops_ports::{IssueQuery, NewIssue, Tracker, TrackerError};
-use supportops_test_support::gitlab::{Fault, Match};
+use supportops_test_support::gitlab::{Fault, Match, SeedIssue};
 
 fn new_issue() -> NewIssue {
     NewIssue {
@@ -17,6 +17,17 @@ fn new_issue() -> NewIssue {
         description: "<!-- supportops:subject=https://gitlab.com/a/b/-/issues/1 -->".to_owned(),
         ..NewIssue::default()
     }
+}
+
+/// One open issue titled `title` in the project.
+fn seed(fake: &supportops_test_support::FakeGitLab, title: &str) {
+    fake.seed_issue(
+        PROJECT,
+        SeedIssue {
+            title: title.to_owned(),
+            ..SeedIssue::default()
+        },
+    );
 }
 
 #[tokio::test]
@@ -91,14 +102,17 @@ async fn rate_limit_asking_for_too_long_fails_at_once() {
 #[tokio::test]
 async fn server_errors_are_retried_until_success() {
     let fake = fake().await;
+    seed(&fake, "Feedback Review: ticket forms");
     fake.fail(Match::get("/issues"), Fault::Status(500), 2);
     fake.fail(Match::get("/issues"), Fault::Status(502), 1);
 
     let issues = client(&fake)
         .list_issues(PROJECT, &IssueQuery::default())
-        .await;
+        .await
+        .unwrap();
 
-    assert!(issues.is_ok(), "{issues:?}");
+    let titles: Vec<&str> = issues.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Feedback Review: ticket forms"]);
     let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [500, 500, 502, 200]);
 }
@@ -126,11 +140,16 @@ async fn slow_reads_time_out_and_are_retried() {
         Fault::Slow(Duration::from_secs(3)),
         1,
     );
+    seed(&fake, "Feedback Review: ticket forms");
     let gitlab = client_with(&fake, fake.token(), Duration::from_millis(300), 2);
 
-    let issues = gitlab.list_issues(PROJECT, &IssueQuery::default()).await;
+    let issues = gitlab
+        .list_issues(PROJECT, &IssueQuery::default())
+        .await
+        .unwrap();
 
-    assert!(issues.is_ok(), "{issues:?}");
+    let titles: Vec<&str> = issues.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Feedback Review: ticket forms"]);
     assert_eq!(fake.requests_to("GET", "/issues").len(), 2);
 }
 

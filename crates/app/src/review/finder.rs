@@ -1,3 +1,7 @@
+//! Finding issues in the tracker by their hidden marker: [`find_marked`], the one lookup every
+//! use case goes through (shadowing, the journal), and review's [`Finder`], which does the same
+//! once per run for many subjects.
+//!
 //! Finding review issues in the tracker by their hidden marker, when the store does not know
 //! them (a new or lost store, an interrupted run, another machine filing into the same project).
 //!
@@ -13,9 +17,45 @@ use std::collections::{HashMap, HashSet};
 use jiff::Timestamp;
 use supportops_domain::review as domain;
 use supportops_domain::{ResponseKey, SubjectUrl};
-use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker};
+use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker, TrackerError};
 
 use super::ReviewError;
+
+/// Issues of `project` carrying `marker`: the tracker's marker index when it keeps one, else a
+/// search for `search` and, should the search index lag, the issues created since `since`.
+pub async fn find_marked(
+    tracker: &dyn Tracker,
+    project: &str,
+    search: &str,
+    marker: &str,
+    since: Option<Timestamp>,
+) -> Result<Vec<Issue>, TrackerError> {
+    if let Some(found) = tracker.marked_issues(project, marker).await? {
+        return Ok(found);
+    }
+    let mut queries = vec![IssueQuery {
+        search: Some(search.to_owned()),
+        ..IssueQuery::default()
+    }];
+    if since.is_some() {
+        queries.push(IssueQuery {
+            created_after: since,
+            ..IssueQuery::default()
+        });
+    }
+    for query in &queries {
+        let found: Vec<Issue> = tracker
+            .list_issues(project, query)
+            .await?
+            .into_iter()
+            .filter(|i| i.description.contains(marker))
+            .collect();
+        if !found.is_empty() {
+            return Ok(found);
+        }
+    }
+    Ok(Vec::new())
+}
 
 /// Above this many subjects unknown to the store, the project is listed once rather than
 /// searched once per subject.

@@ -36,6 +36,7 @@ mod duplicates;
 mod error;
 mod filing;
 mod finder;
+pub use finder::find_marked;
 pub mod lock;
 mod recovery;
 mod report;

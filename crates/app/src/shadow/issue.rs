@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
+use supportops_domain::markers::{self, Marker};
 use supportops_domain::shadow::{Member, Region, ShadowSession, WorkingHours};
 
 use super::{ShadowError, TemplateSource};
@@ -26,37 +27,14 @@ pub const BUILTIN_TEMPLATE: &str = "\
 <!-- File each improvement with `supportops shadow improve`: it links back to this issue. -->
 ";
 
-/// The marker text of a session's Support Shadowing issue, without comment delimiters.
-pub(crate) fn session_marker_text(s: &ShadowSession) -> String {
-    format!(
-        "supportops:shadowing-session={}/{}/{}",
-        s.id,
-        escape(&s.member),
-        escape(&s.region)
-    )
+/// The marker of a session's Support Shadowing issue ([`markers::shadowing_session`]).
+pub(crate) fn session_marker(s: &ShadowSession) -> Marker {
+    markers::shadowing_session(s.id, &s.member, &s.region)
 }
 
-/// The hidden marker of a session's Support Shadowing issue.
-pub(crate) fn session_marker(s: &ShadowSession) -> String {
-    format!("<!-- {} -->", session_marker_text(s))
-}
-
-/// The marker text of improvement issues filed from a session, without comment delimiters.
-pub(crate) fn improvement_marker_text(s: &ShadowSession) -> String {
-    format!("supportops:shadowing-improvement={}", s.id)
-}
-
-/// The hidden marker of improvement issues filed from a session.
-pub(crate) fn improvement_marker(s: &ShadowSession) -> String {
-    format!("<!-- {} -->", improvement_marker_text(s))
-}
-
-/// Keeps a name from ending an HTML comment or splitting the marker.
-fn escape(name: &str) -> String {
-    name.replace('-', "%2D")
-        .replace('/', "%2F")
-        .replace(' ', "%20")
-        .replace('>', "%3E")
+/// The marker of improvement issues filed from a session.
+pub(crate) fn improvement_marker(s: &ShadowSession) -> Marker {
+    markers::shadowing_improvement(s.id)
 }
 
 /// A username as a mention (`@eve`); a display name with spaces stays as written.
@@ -531,7 +509,7 @@ mod tests {
         let mut s = session();
         s.member = "a--b".into();
         s.region = "X -->".into();
-        let m = session_marker(&s);
+        let m = session_marker(&s).comment();
         assert_eq!(
             m,
             "<!-- supportops:shadowing-session=4/a%2D%2Db/X%20%2D%2D%3E -->"

@@ -33,7 +33,8 @@ use supportops_config::Config;
 use supportops_domain::shadow::planner::{Arranged, RegionTally, Skip};
 use supportops_domain::shadow::{
     self as domain, Member, Month, NewSession, Period, PeriodCoverage, PeriodKind, Pin, PlanError,
-    PlanInput, Region, Rules, SessionId, SessionState, TransitionError, WorkingHours,
+    PlanInput, Region, Rules, SessionId, SessionState, ShadowSession, TransitionError,
+    WorkingHours,
 };
 use supportops_ports::store::ShadowStore;
 use supportops_ports::store::shadow::SessionQuery;
@@ -120,7 +121,7 @@ impl Shadowing {
             members.push(Member {
                 username: m.username.clone(),
                 name: m.name.clone().unwrap_or_else(|| m.username.clone()),
-                zone: zone(&m.timezone).map_err(|e| bad(key("timezone"), e))?,
+                zone: zone(&m.timezone).map_err(|e| bad(key("timezone"), e.to_string()))?,
                 hours: WorkingHours::parse(&m.hours)
                     .map_err(|e| bad(key("hours"), e.to_string()))?,
                 away,
@@ -132,7 +133,7 @@ impl Shadowing {
             regions.push(Region {
                 name: name.clone(),
                 managers: r.managers.clone(),
-                zone: zone(&r.timezone).map_err(|e| bad(key("timezone"), e))?,
+                zone: zone(&r.timezone).map_err(|e| bad(key("timezone"), e.to_string()))?,
                 hours: WorkingHours::parse(&r.hours)
                     .map_err(|e| bad(key("hours"), e.to_string()))?,
             });
@@ -166,6 +167,31 @@ impl Shadowing {
         self.members.iter().find(|m| m.username == username)
     }
 
+    /// The configured member and region of `session`; either missing from the configuration
+    /// is an error naming its key.
+    pub fn member_and_region(
+        &self,
+        session: &ShadowSession,
+    ) -> Result<(&Member, &Region), ShadowError> {
+        let member = self
+            .member(&session.member)
+            .ok_or_else(|| ShadowError::NotConfigured {
+                id: session.id,
+                what: "member",
+                name: session.member.clone(),
+                key: "[[team.members]]".into(),
+            })?;
+        let region = self
+            .region(&session.region)
+            .ok_or_else(|| ShadowError::NotConfigured {
+                id: session.id,
+                what: "region",
+                name: session.region.clone(),
+                key: format!("[shadowing.regions.{}]", session.region),
+            })?;
+        Ok((member, region))
+    }
+
     /// The region with this name (any case).
     pub fn region(&self, name: &str) -> Option<&Region> {
         self.regions
@@ -174,11 +200,14 @@ impl Shadowing {
     }
 }
 
+/// A time zone name that is not in the IANA database.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a known IANA time zone; use a name such as `Europe/Berlin`")]
+struct UnknownZone(String);
+
 /// Looks up an IANA time zone.
-fn zone(name: &str) -> Result<TimeZone, String> {
-    TimeZone::get(name.trim()).map_err(|_| {
-        format!("`{name}` is not a known IANA time zone; use a name such as `Europe/Berlin`")
-    })
+fn zone(name: &str) -> Result<TimeZone, UnknownZone> {
+    TimeZone::get(name.trim()).map_err(|_| UnknownZone(name.to_owned()))
 }
 
 /// Why a shadowing command failed.

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use serde::Serialize;
+use supportops_domain::markers::{self, Marker};
 use supportops_domain::shadow::{
     Improvement, IssueRef, Member, Month, Region, Scheduling, SessionId, SessionState,
     ShadowSession,
@@ -17,8 +18,7 @@ use supportops_ports::{Issue, IssueState, NewIssue, Tracker};
 
 use super::issue::{
     SessionText, cancel_note, done_note, improvement_description, improvement_marker,
-    improvement_marker_text, improvement_note, load_template, session_marker, session_marker_text,
-    span_in, within_hours,
+    improvement_note, load_template, session_marker, span_in, within_hours,
 };
 use super::{ShadowError, Shadowing, load, zone};
 
@@ -216,20 +216,68 @@ pub(super) fn check_hours(
     Ok(())
 }
 
-/// Issues of `project` carrying `marker`, found by the tracker's marker index or by searching
-/// for `search` ([`crate::journal::find_marked`]).
+/// Issues of `project` carrying `marker` ([`crate::review::find_marked`]: the tracker's
+/// marker index, else a search and, should it miss, the issues created since `since`).
 async fn marked(
     tracker: &dyn Tracker,
     project: &str,
-    search: String,
-    marker: &str,
+    marker: &Marker,
+    since: Option<Timestamp>,
 ) -> Result<Vec<Issue>, ShadowError> {
-    crate::journal::find_marked(tracker, project, &search, marker, None)
-        .await
-        .map_err(|source| ShadowError::Tracker {
-            doing: format!("search project `{project}` for issues filed earlier"),
-            source,
-        })
+    crate::review::find_marked(
+        tracker,
+        project,
+        marker.search_text(),
+        &marker.comment(),
+        since,
+    )
+    .await
+    .map_err(|source| ShadowError::Tracker {
+        doing: format!("search project `{project}` for issues filed earlier"),
+        source,
+    })
+}
+
+/// The Support Shadowing issue of `session`: the one filed earlier (found by its marker, or by
+/// the marker earlier releases wrote), else `draft` created now. `true` when found.
+async fn file_session_issue(
+    tracker: &dyn Tracker,
+    session: &ShadowSession,
+    draft: &IssueDraft,
+    since: Option<Timestamp>,
+) -> Result<(Issue, bool), ShadowError> {
+    let project = &draft.project;
+    let marker = session_marker(session);
+    let mut existing = marked(tracker, project, &marker, since).await?;
+    if existing.is_empty()
+        && let Some(legacy) =
+            markers::legacy_shadowing_session(session.id, &session.member, &session.region)
+    {
+        existing = marked(tracker, project, &legacy, since).await?;
+    }
+    if let Some(issue) = existing.into_iter().next() {
+        return Ok((issue, true));
+    }
+    let new = NewIssue {
+        title: draft.title.clone(),
+        description: draft.description.clone(),
+        labels: draft.labels.clone(),
+        assignees: draft.assignees.clone(),
+    };
+    let issue = crate::journal::create_marked(
+        tracker,
+        project,
+        &new,
+        marker.search_text(),
+        &marker.comment(),
+        since,
+    )
+    .await
+    .map_err(|source| ShadowError::Tracker {
+        doing: format!("create the Support Shadowing issue in project `{project}`"),
+        source,
+    })?;
+    Ok((issue, false))
 }
 
 /// Gives planned session `req.id` a start and an engineer, files its Support Shadowing issue in
@@ -247,22 +295,7 @@ where
 {
     let mut session = load(store, req.id).await?;
     session.check(SessionState::Scheduled)?;
-    let member = sh
-        .member(&session.member)
-        .ok_or_else(|| ShadowError::NotConfigured {
-            id: session.id,
-            what: "member",
-            name: session.member.clone(),
-            key: "[[team.members]]".into(),
-        })?;
-    let region = sh
-        .region(&session.region)
-        .ok_or_else(|| ShadowError::NotConfigured {
-            id: session.id,
-            what: "region",
-            name: session.region.clone(),
-            key: format!("[shadowing.regions.{}]", session.region),
-        })?;
+    let (member, region) = sh.member_and_region(&session)?;
     let given_zone = match &req.zone {
         Some(name) => Some(zone(name).map_err(|_| ShadowError::UnknownZone {
             input: name.clone(),
@@ -314,8 +347,8 @@ where
         assignees: vec![member.username.clone()],
     };
     let (member_time, region_time) = (text.member_time(), text.region_time());
-    let marker = session_marker(&session);
-    let search = session_marker_text(&session);
+    // A lagging search index misses an issue made moments ago by an interrupted run.
+    let since = now.checked_sub(jiff::SignedDuration::from_mins(10)).ok();
 
     let mut scheduled = session.clone();
     let placeholder = IssueRef {
@@ -344,35 +377,7 @@ where
         });
     }
 
-    let existing = marked(tracker, &sh.project, search.clone(), &marker).await?;
-    let (issue, found_existing) = match existing.into_iter().next() {
-        Some(issue) => (issue, true),
-        None => {
-            let new = NewIssue {
-                title: draft.title.clone(),
-                description: draft.description.clone(),
-                labels: draft.labels.clone(),
-                assignees: draft.assignees.clone(),
-            };
-            let issue = crate::journal::create_marked(
-                tracker,
-                &sh.project,
-                &new,
-                &search,
-                &marker,
-                now.checked_sub(jiff::SignedDuration::from_mins(10)).ok(),
-            )
-            .await
-            .map_err(|source| ShadowError::Tracker {
-                doing: format!(
-                    "create the Support Shadowing issue in project `{}`",
-                    sh.project
-                ),
-                source,
-            })?;
-            (issue, false)
-        }
-    };
+    let (issue, found_existing) = file_session_issue(tracker, &session, &draft, since).await?;
     let filed = issue_ref(&issue);
     session.schedule(scheduling(filed.clone()), now)?;
     store
@@ -565,15 +570,11 @@ where
         });
     }
     let project = &sh.improvement_project;
-    let existing = marked(
-        tracker,
-        project,
-        improvement_marker_text(&session),
-        &improvement_marker(&session),
-    )
-    .await?
-    .into_iter()
-    .find(|i| i.title == title);
+    let marker = improvement_marker(&session);
+    let existing = marked(tracker, project, &marker, None)
+        .await?
+        .into_iter()
+        .find(|i| i.title == title);
     let (issue, found_existing) = match existing {
         Some(issue) => (issue, true),
         None => {
@@ -587,8 +588,8 @@ where
                 tracker,
                 project,
                 &new,
-                &improvement_marker_text(&session),
-                &improvement_marker(&session),
+                marker.search_text(),
+                &marker.comment(),
                 None,
             )
             .await

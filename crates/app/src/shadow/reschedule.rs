@@ -54,7 +54,7 @@ pub struct RescheduleReport {
 }
 
 fn reschedule_marker(id: SessionId, start: Timestamp) -> String {
-    format!("<!-- supportops:shadow-reschedule:{id}:{start} -->")
+    supportops_domain::markers::shadow_reschedule(id, start).comment()
 }
 
 /// Moves scheduled session `req.id` to a new start: notes the new time (in the member's and
@@ -77,22 +77,7 @@ where
             state: session.state,
         });
     };
-    let member = sh
-        .member(&session.member)
-        .ok_or_else(|| ShadowError::NotConfigured {
-            id: session.id,
-            what: "member",
-            name: session.member.clone(),
-            key: "[[team.members]]".into(),
-        })?;
-    let region = sh
-        .region(&session.region)
-        .ok_or_else(|| ShadowError::NotConfigured {
-            id: session.id,
-            what: "region",
-            name: session.region.clone(),
-            key: format!("[shadowing.regions.{}]", session.region),
-        })?;
+    let (member, region) = sh.member_and_region(&session)?;
     let start_zone = match &req.zone {
         Some(name) => zone(name).map_err(|_| ShadowError::UnknownZone {
             input: name.clone(),

@@ -266,8 +266,8 @@ pub async fn file_agenda(
 ) -> Result<FiledAgenda, SyncAppError> {
     let project = &settings.review_project;
     let title = agenda.issue_title();
-    let marker_text = format!("supportops:agenda={}", agenda.date);
-    let marker = format!("<!-- {marker_text} -->");
+    let found_by = supportops_domain::markers::agenda(agenda.date);
+    let (marker_text, marker) = (found_by.search_text().to_owned(), found_by.comment());
     let existing = tracker
         .list_issues(
             project,

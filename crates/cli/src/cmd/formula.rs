@@ -266,7 +266,7 @@ fn resolve(ctx: &Context, source: FormulaSource) -> anyhow::Result<(String, u32)
 fn parse_or_report(text: &str, template_row: u32) -> anyhow::Result<Formula> {
     Formula::parse(text, &ParseOptions { template_row }).map_err(|e| {
         anstream::eprintln!("{}", e.render_styled());
-        anyhow::Error::new(Reported(2))
+        anyhow::Error::new(Reported(crate::exit::Exit::BadInput))
     })
 }
 
@@ -309,7 +309,7 @@ fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<()> {
                     columns: Vec::new(),
                     error: Some(error_json(&e)),
                 })?;
-                Err(anyhow::Error::new(Reported(2)))
+                Err(anyhow::Error::new(Reported(crate::exit::Exit::BadInput)))
             }
         },
     }

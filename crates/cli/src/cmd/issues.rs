@@ -174,7 +174,7 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
             }
             Command::List(_) | Command::Show(_) => open_store_to_read(&config).await?,
         };
-        let tracker = open_journaled_tracker(&config, &store)?;
+        let tracker = open_journaled_tracker(&config, &store, &ctx.clock)?;
         match cmd {
             Command::List(args) => list(tracker.as_ref(), &config, args).await,
             Command::Show(args) => show(tracker.as_ref(), &config, args).await,

@@ -29,11 +29,12 @@ pub async fn keep_history(
     store: &SqliteStore,
     responses: &mut [ScoredResponse],
     dry_run: bool,
+    now: jiff::Timestamp,
 ) -> anyhow::Result<KeptScores> {
     let spec = current_spec(config, &parse_formula(config, None)?);
     if !dry_run {
         store
-            .adopt_formula(&spec, jiff::Timestamp::now())
+            .adopt_formula(&spec, now)
             .await
             .context("cannot record the formula version")?;
     }
@@ -104,14 +105,14 @@ pub fn run(ctx: &Context, dry_run: bool, format: Format) -> anyhow::Result<()> {
         } else {
             open_store(&config).await?
         };
-        let now = jiff::Timestamp::now();
+        let now = ctx.clock.now();
         if !dry_run {
             store
                 .adopt_formula(&spec, now)
                 .await
                 .context("cannot record the formula version")?;
         }
-        let tracker = open_tracker(&config, &store)?;
+        let tracker = open_tracker(&config, &store, &ctx.clock)?;
         let with = Rescoring {
             formula: &formula,
             thresholds: config.score.bands.thresholds(),
@@ -123,7 +124,7 @@ pub fn run(ctx: &Context, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 tracker.as_ref(),
                 &with,
                 &options,
-                &review_lock("supportops review --rescore", &config),
+                &review_lock("supportops review --rescore", &config, &ctx.clock),
                 now,
             )
             .await,

@@ -20,6 +20,7 @@ use supportops_app::review::{
 use supportops_config::Config;
 use supportops_domain::Band;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
+use supportops_ports::Clock;
 use supportops_ports::store::review::FilingKind;
 use supportops_sheet::{ColumnRef, Headers, SourceSpec, WarningKind, load_scored};
 use tabled::settings::Style;
@@ -88,15 +89,17 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
         } else {
             open_store(&config).await?
         };
-        super::rescore::keep_history(&config, &store, &mut sheet.responses, args.dry_run).await?;
-        let tracker = open_tracker(&config, &store)?;
+        let now = ctx.clock.now();
+        super::rescore::keep_history(&config, &store, &mut sheet.responses, args.dry_run, now)
+            .await?;
+        let tracker = open_tracker(&config, &store, &ctx.clock)?;
         let result = review(
             store.as_ref(),
             tracker.as_ref(),
             &sheet.responses,
             &options,
-            &review_lock("supportops review", &config),
-            jiff::Timestamp::now(),
+            &review_lock("supportops review", &config, &ctx.clock),
+            now,
         )
         .await;
         // Two open reviews of one subject (after a reopen) split its later responses: say so.
@@ -149,7 +152,9 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 "them"
             },
         );
-        Err(anyhow::Error::new(crate::exit::Reported(1)))
+        Err(anyhow::Error::new(crate::exit::Reported(
+            crate::exit::Exit::Failure,
+        )))
     }
 }
 
@@ -159,9 +164,10 @@ fn plural_count(n: usize, one: &str, many: &str) -> String {
 
 /// The review lock as `program` takes it, under a name unique to this run: the process id and
 /// a random tag (processes in containers often share an id), with the lease of
-/// `review.lock_lease_seconds`. The clock is the system's. A run that has to wait says so on
-/// standard error.
-pub fn review_lock(program: &str, config: &Config) -> LockOptions {
+/// `review.lock_lease_seconds`. Leases are timed on a clock that starts at `clock`'s now and
+/// runs on (so a lease lapses even when `SUPPORTOPS_NOW` stops the run's clock). A run that
+/// has to wait says so on standard error.
+pub fn review_lock(program: &str, config: &Config, clock: &Clock) -> LockOptions {
     let ttl = std::time::Duration::from_secs(config.review.lock_lease_seconds.max(1));
     let policy = supportops_app::review::LockPolicy {
         ttl,
@@ -174,7 +180,9 @@ pub fn review_lock(program: &str, config: &Config) -> LockOptions {
         .unwrap_or_else(|_| jiff::Timestamp::now().subsec_nanosecond().unsigned_abs());
     let mut lock = LockOptions::new(
         format!("{program} (pid {}, {tag:08x})", std::process::id()),
-        Arc::new(supportops_server::Clock::system()),
+        Arc::new(supportops_server::TokioPace(Clock::running_from(
+            clock.now(),
+        ))),
     );
     lock.policy = policy;
     lock.on_wait(|lease, wait| {

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
-use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
+use supportops_server::{AppState, Clock, Services, SheetSetup, TokioPace, WebhookAuth};
 use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;
@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                  your own configuration without --demo"
             )));
         }
-        run_demo(&runtime, args)
+        run_demo(ctx, &runtime, args)
     } else {
         run_configured(ctx, &runtime, args)
     }
@@ -94,13 +94,15 @@ fn run_configured(
     runtime.block_on(async {
         let listener = bind(&addr).await?;
         let store = open_store(&config).await?;
-        super::rescore::adopt_current(&config, &store, jiff::Timestamp::now()).await?;
-        let tracker = open_tracker(&config, &store)?;
+        // `SUPPORTOPS_NOW` starts the service's clock at that moment, which then runs on.
+        let clock = ctx.running_clock();
+        super::rescore::adopt_current(&config, &store, clock.now()).await?;
+        let tracker = open_tracker(&config, &store, &clock)?;
         let state = AppState::new(Services {
             store,
             tracker,
             webhook,
-            clock: Clock::system(),
+            clock,
             sheet: SheetSetup {
                 layout,
                 headers,
@@ -209,7 +211,7 @@ impl DataDir {
 }
 
 /// `serve --demo`.
-fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()> {
+fn run_demo(ctx: &Context, runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()> {
     if let Some(addr) = &args.addr {
         check_addr(addr)?;
     }
@@ -258,14 +260,17 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
         let store = open_store(&config).await?;
         // The demo lives just after its data: its clock starts then and runs on, and the local
         // tracker stamps issues with the same clock, so every page agrees whatever today is.
-        let now = demo_now(&sheet.responses);
+        // `SUPPORTOPS_NOW` sets another start.
+        let now = ctx
+            .as_of
+            .unwrap_or_else(|| demo_now(&sheet.responses, ctx.clock.now()));
         let clock = Clock::running_from(now);
         super::rescore::adopt_current(&config, &store, now).await?;
         let filing_time = Arc::new(AtomicI64::new(now.as_second()));
         let tracker_clock = {
             let filing_time = Arc::clone(&filing_time);
             let clock = clock.clone();
-            Arc::new(move || {
+            Clock::from_fn(move || {
                 let at = filing_time.load(Ordering::Relaxed);
                 if at == 0 {
                     clock.now()
@@ -283,7 +288,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
         ordered.sort_by_key(|r| r.response.submitted_at);
         let lock = supportops_app::review::LockOptions::new(
             format!("supportops serve --demo (pid {})", std::process::id()),
-            Arc::new(clock.clone()),
+            Arc::new(TokioPace(clock.clone())),
         );
         for (upto, at) in demo_batches(&ordered, now) {
             filing_time.store(at.as_second(), Ordering::Relaxed);
@@ -309,10 +314,14 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
             .context("cannot load the demo's shadowing history")?;
         println!(
             "demo: {} responses in the sample sheet, {filed} review issues filed in the local \
-             tracker, {sessions} shadowing sessions recorded; the demo runs as of {} (just \
-             after its last response)",
+             tracker, {sessions} shadowing sessions recorded; the demo runs as of {} ({})",
             sheet.responses.len(),
             now.strftime("%Y-%m-%d %H:%M UTC"),
+            if ctx.as_of.is_some() {
+                "`SUPPORTOPS_NOW`"
+            } else {
+                "just after its last response"
+            },
         );
         match &dir {
             DataDir::Temporary(t) => println!(
@@ -351,14 +360,18 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
 }
 
 /// The demo's "now": an hour after its last response, or a second after it when an hour later
-/// is already the next month (so the last month of data is the current month).
-fn demo_now(responses: &[supportops_domain::ScoredResponse]) -> jiff::Timestamp {
+/// is already the next month (so the last month of data is the current month); `today` when
+/// no response has a time.
+fn demo_now(
+    responses: &[supportops_domain::ScoredResponse],
+    today: jiff::Timestamp,
+) -> jiff::Timestamp {
     let Some(last) = responses
         .iter()
         .filter_map(|r| r.response.submitted_at)
         .max()
     else {
-        return jiff::Timestamp::now();
+        return today;
     };
     let month = |t: jiff::Timestamp| {
         let d = t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();

@@ -8,20 +8,18 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use jiff::Timestamp;
 use owo_colors::OwoColorize as _;
 use serde::Serialize;
 use supportops_app::shadow::{
-    self as app, CoverageReport, ImproveReport, PlanReport, RescheduleReport, RescheduleRequest,
-    ScheduleReport, ScheduleRequest, SessionReport, ShadowError, Shadowing,
+    self as app, RescheduleRequest, ScheduleRequest, SessionReport, ShadowError, Shadowing,
 };
 use supportops_config::Config;
-use supportops_domain::shadow::coverage::MonthStatus;
 use supportops_domain::shadow::{Month, Period, Pin, SessionId, SessionState, ShadowSession};
+use supportops_ports::Clock;
 use supportops_ports::store::shadow::SessionQuery;
-use tabled::settings::Style;
 
 use super::Context;
+use super::shadow_text as text;
 use super::wiring::{check_tracker, open_journaled_tracker, open_store};
 use crate::exit::bad_input;
 use crate::output::{Format, emit, print_json};
@@ -46,24 +44,6 @@ pub enum Command {
     Coverage(CoverageArgs),
     /// List recorded sessions
     List(ListArgs),
-}
-
-/// The clock, fixed by tests and demos through `SUPPORTOPS_NOW`.
-#[derive(Debug, clap::Args)]
-pub struct Clock {
-    /// Use this instant as "now" (RFC 3339, e.g. 2026-11-20T10:00:00Z)
-    #[arg(long, hide = true, env = "SUPPORTOPS_NOW", value_name = "INSTANT")]
-    now: Option<Timestamp>,
-}
-
-impl Clock {
-    fn now(&self) -> Timestamp {
-        self.now.unwrap_or_else(Timestamp::now)
-    }
-
-    fn today(&self) -> jiff::civil::Date {
-        self.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
-    }
 }
 
 fn parse_month(text: &str) -> Result<Month, String> {
@@ -113,8 +93,6 @@ pub struct PlanArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow schedule`.
@@ -142,8 +120,6 @@ pub struct ScheduleArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow reschedule`.
@@ -167,8 +143,6 @@ pub struct RescheduleArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow done`.
@@ -186,8 +160,6 @@ pub struct DoneArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow cancel`.
@@ -205,8 +177,6 @@ pub struct CancelArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow improve`.
@@ -239,8 +209,6 @@ pub struct CoverageArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Arguments of `shadow list`.
@@ -258,8 +226,6 @@ pub struct ListArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    #[command(flatten)]
-    clock: Clock,
 }
 
 /// Runs the command.
@@ -280,14 +246,14 @@ pub fn run(ctx: &Context, cmd: Command) -> anyhow::Result<()> {
     let runtime = super::runtime()?;
     runtime.block_on(async {
         match cmd {
-            Command::Plan(a) => plan(&config, &sh, a).await,
-            Command::Schedule(a) => schedule(&config, &sh, a).await,
-            Command::Reschedule(a) => reschedule(&config, &sh, a).await,
-            Command::Done(a) => done(&config, a).await,
-            Command::Cancel(a) => cancel(&config, a).await,
-            Command::Improve(a) => improve(&config, &sh, a).await,
-            Command::Coverage(a) => coverage(&config, &sh, a).await,
-            Command::List(a) => list(&config, &sh, a).await,
+            Command::Plan(a) => plan(&config, &ctx.clock, &sh, a).await,
+            Command::Schedule(a) => schedule(&config, &ctx.clock, &sh, a).await,
+            Command::Reschedule(a) => reschedule(&config, &ctx.clock, &sh, a).await,
+            Command::Done(a) => done(&config, &ctx.clock, a).await,
+            Command::Cancel(a) => cancel(&config, &ctx.clock, a).await,
+            Command::Improve(a) => improve(&config, &ctx.clock, &sh, a).await,
+            Command::Coverage(a) => coverage(&config, &ctx.clock, &sh, a).await,
+            Command::List(a) => list(&config, &ctx.clock, &sh, a).await,
         }
     })
 }
@@ -342,14 +308,26 @@ fn warn(message: &str) {
     anstream::eprintln!("{} {message}", "warning:".yellow().bold());
 }
 
-async fn plan(config: &Config, sh: &Shadowing, args: PlanArgs) -> anyhow::Result<()> {
+async fn plan(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: PlanArgs,
+) -> anyhow::Result<()> {
     if sh.members.is_empty() {
         return Err(bad_input(anyhow::anyhow!(
             "no Support Ops members are configured; add `[[team.members]]` entries (username, \
              timezone, hours) to the configuration, as `supportops init` shows"
         )));
     }
-    let month = args.month.unwrap_or_else(|| Month::of(args.clock.today()));
+    let month = args.month.unwrap_or_else(|| {
+        Month::of(
+            clock
+                .now()
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date(),
+        )
+    });
     let store = open_store(config).await?;
     let report = app::plan(
         store.as_ref(),
@@ -357,76 +335,22 @@ async fn plan(config: &Config, sh: &Shadowing, args: PlanArgs) -> anyhow::Result
         month,
         &args.assign,
         args.apply,
-        args.clock.now(),
+        clock.now(),
     )
     .await
     .map_err(shadow_error)
     .with_context(|| format!("cannot plan {month}"))?;
-    emit(args.format, &report, plan_text)
+    emit(args.format, &report, text::plan_text)
 }
 
-fn plan_text(r: &PlanReport) -> String {
-    let mut out = String::new();
-    if r.applied {
-        let _ = writeln!(
-            out,
-            "Plan for {} recorded (counts toward {}):\n",
-            r.month, r.period
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "Proposed plan for {} (counts toward {}); nothing is recorded until you add --apply:\n",
-            r.month, r.period
-        );
-    }
-    if r.sessions.is_empty() {
-        let _ = writeln!(out, "  No new sessions: every member available has one.");
-    }
-    for s in &r.sessions {
-        let id = s.id.map(|id| format!("#{id} ")).unwrap_or_default();
-        let _ = writeln!(out, "  {id}{} ({}) → {}", s.member, s.name, s.region);
-        let _ = writeln!(out, "      {}", s.reason);
-    }
-    if !r.arranged.is_empty() {
-        let _ = writeln!(out, "\nAlready arranged for {}:", r.month);
-        for a in &r.arranged {
-            let _ = writeln!(out, "  #{} {} → {} ({})", a.id, a.member, a.region, a.state);
-        }
-    }
-    // Members whose sessions are listed above need no second mention.
-    let skipped = r.not_planned();
-    if !skipped.is_empty() {
-        let _ = writeln!(out, "\nNot planned:");
-        for s in skipped {
-            let _ = writeln!(out, "  {}: {}", s.member, s.reason);
-        }
-    }
-    let mut builder = tabled::builder::Builder::default();
-    builder.push_record(["region", "arranged", "this plan", "target"]);
-    for t in &r.regions {
-        builder.push_record([
-            t.region.clone(),
-            t.arranged.to_string(),
-            t.proposed.to_string(),
-            t.target.to_string(),
-        ]);
-    }
-    let mut table = builder.build();
-    table.with(Style::psql());
-    let _ = writeln!(out, "\nSessions in {}:\n\n{table}", r.period);
-    if let Some(first) = r.sessions.iter().find_map(|s| s.id).filter(|_| r.applied) {
-        let _ = writeln!(
-            out,
-            "\nNext: supportops shadow schedule {first} --at \"YYYY-MM-DD HH:MM\" [--engineer NAME]"
-        );
-    }
-    out
-}
-
-async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow::Result<()> {
+async fn schedule(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: ScheduleArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let request = ScheduleRequest {
         id: args.session,
         engineer: args.engineer,
@@ -435,70 +359,24 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
         force: args.force,
         dry_run: args.dry_run,
     };
-    let report = app::schedule(
-        store.as_ref(),
-        tracker.as_ref(),
-        sh,
-        &request,
-        args.clock.now(),
-    )
-    .await
-    .map_err(shadow_error)
-    .with_context(|| format!("cannot schedule session {}", args.session))?;
+    let report = app::schedule(store.as_ref(), tracker.as_ref(), sh, &request, clock.now())
+        .await
+        .map_err(shadow_error)
+        .with_context(|| format!("cannot schedule session {}", args.session))?;
     for w in &report.warnings {
         warn(w);
     }
-    emit(args.format, &report, schedule_text)
+    emit(args.format, &report, text::schedule_text)
 }
 
-fn schedule_text(r: &ScheduleReport) -> String {
-    let s = &r.session;
-    let mut out = String::new();
-    let with = s
-        .engineer
-        .as_deref()
-        .map_or_else(|| "an engineer to be found".to_owned(), |e| e.to_owned());
-    let verb = if r.dry_run {
-        "Would schedule"
-    } else {
-        "Scheduled"
-    };
-    let _ = writeln!(
-        out,
-        "{verb} session {}: {} shadows {with} in {}",
-        s.id, s.member, s.region
-    );
-    let _ = writeln!(out, "  member's time: {}", r.member_time);
-    let _ = writeln!(out, "  region's time: {}", r.region_time);
-    match &r.filed {
-        Some(issue) if r.found_existing => {
-            let _ = writeln!(out, "  issue: {} (filed by an earlier run)", issue.web_url);
-        }
-        Some(issue) => {
-            let _ = writeln!(out, "  issue: {}", issue.web_url);
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "\nWould file in project `{}` (assigned to {}; labels: {}):\n\n# {}\n\n{}",
-                r.issue.project,
-                r.issue.assignees.join(", "),
-                if r.issue.labels.is_empty() {
-                    "none".to_owned()
-                } else {
-                    r.issue.labels.join(", ")
-                },
-                r.issue.title,
-                r.issue.description.trim_end()
-            );
-        }
-    }
-    out
-}
-
-async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> anyhow::Result<()> {
+async fn reschedule(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: RescheduleArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let request = RescheduleRequest {
         id: args.session,
         at: args.at,
@@ -506,57 +384,30 @@ async fn reschedule(config: &Config, sh: &Shadowing, args: RescheduleArgs) -> an
         force: args.force,
         dry_run: args.dry_run,
     };
-    let report = app::reschedule(
-        store.as_ref(),
-        tracker.as_ref(),
-        sh,
-        &request,
-        args.clock.now(),
-    )
-    .await
-    .map_err(shadow_error)
-    .with_context(|| format!("cannot reschedule session {}", args.session))?;
+    let report = app::reschedule(store.as_ref(), tracker.as_ref(), sh, &request, clock.now())
+        .await
+        .map_err(shadow_error)
+        .with_context(|| format!("cannot reschedule session {}", args.session))?;
     for w in &report.warnings {
         warn(w);
     }
-    emit(args.format, &report, reschedule_text)
+    emit(args.format, &report, text::reschedule_text)
 }
 
-fn reschedule_text(r: &RescheduleReport) -> String {
-    let s = &r.session;
-    let mut out = String::new();
-    let verb = if r.dry_run { "Would move" } else { "Moved" };
-    let _ = writeln!(
-        out,
-        "{verb} session {} ({} shadows in {}) to:",
-        s.id, s.member, s.region
-    );
-    let _ = writeln!(out, "  member's time: {}", r.member_time);
-    let _ = writeln!(out, "  region's time: {}", r.region_time);
-    for action in &r.tracker_actions {
-        let prefix = if r.dry_run { "would " } else { "" };
-        let _ = writeln!(out, "  {prefix}{action}");
-    }
-    if r.dry_run {
-        let _ = writeln!(out, "\nThe note:\n\n{}", r.note.trim_end());
-    }
-    out
-}
-
-async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
+async fn done(config: &Config, clock: &Clock, args: DoneArgs) -> anyhow::Result<()> {
     let notes = match &args.notes {
         Some(path) => Some(read_text(path, "notes")?),
         None => None,
     };
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let report = app::done(
         store.as_ref(),
         tracker.as_ref(),
         args.session,
         notes,
         args.dry_run,
-        args.clock.now(),
+        clock.now(),
     )
     .await
     .map_err(shadow_error)
@@ -564,16 +415,16 @@ async fn done(config: &Config, args: DoneArgs) -> anyhow::Result<()> {
     show_change(&report, args.format)
 }
 
-async fn cancel(config: &Config, args: CancelArgs) -> anyhow::Result<()> {
+async fn cancel(config: &Config, clock: &Clock, args: CancelArgs) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let report = app::cancel(
         store.as_ref(),
         tracker.as_ref(),
         args.session,
         &args.reason,
         args.dry_run,
-        args.clock.now(),
+        clock.now(),
     )
     .await
     .map_err(shadow_error)
@@ -605,13 +456,18 @@ fn show_change(r: &SessionReport, format: Format) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn improve(config: &Config, sh: &Shadowing, args: ImproveArgs) -> anyhow::Result<()> {
+async fn improve(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: ImproveArgs,
+) -> anyhow::Result<()> {
     let body = match &args.body {
         Some(path) => Some(read_text(path, "description")?),
         None => None,
     };
     let store = open_store(config).await?;
-    let tracker = open_journaled_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store, clock)?;
     let report = app::improve(
         store.as_ref(),
         tracker.as_ref(),
@@ -627,130 +483,21 @@ async fn improve(config: &Config, sh: &Shadowing, args: ImproveArgs) -> anyhow::
     for w in &report.warnings {
         warn(w);
     }
-    emit(args.format, &report, improve_text)
+    emit(args.format, &report, text::improve_text)
 }
 
-fn improve_text(r: &ImproveReport) -> String {
-    let mut out = String::new();
-    match &r.filed {
-        Some(issue) => {
-            let earlier = if r.found_existing {
-                " (filed by an earlier run)"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                out,
-                "Filed {}{earlier} from session {}; it links {}.",
-                issue.web_url,
-                r.session.id,
-                r.session
-                    .issue
-                    .as_ref()
-                    .map_or("the shadowing issue", |i| i.web_url.as_str())
-            );
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "Would file in project `{}`:\n\n# {}\n\n{}",
-                r.issue.project,
-                r.issue.title,
-                r.issue.description.trim_end()
-            );
-        }
-    }
-    out
-}
-
-async fn coverage(config: &Config, sh: &Shadowing, args: CoverageArgs) -> anyhow::Result<()> {
+async fn coverage(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: CoverageArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
-    let report = app::coverage(store.as_ref(), sh, args.period, args.clock.now())
+    let report = app::coverage(store.as_ref(), sh, args.period, clock.now())
         .await
         .map_err(shadow_error)
         .context("cannot compute the shadowing coverage")?;
-    emit(args.format, &report, coverage_text)
-}
-
-fn coverage_text(r: &CoverageReport) -> String {
-    let mut out = String::new();
-    for (i, p) in r.periods.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let timing = match p.timing {
-            supportops_domain::shadow::coverage::Timing::Past => "past",
-            supportops_domain::shadow::coverage::Timing::Current => "current",
-            supportops_domain::shadow::coverage::Timing::Future => "future",
-        };
-        let share = match r.since {
-            Some(since) if p.target_per_region != r.target_per_region => format!(
-                " (its share of {}: the team tracks from {since}, `team.since`)",
-                r.target_per_region
-            ),
-            _ => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "{} ({timing}): target {} sessions per region{share}\n",
-            p.period, p.target_per_region
-        );
-        let mut regions = tabled::builder::Builder::default();
-        regions.push_record([
-            "region",
-            "done",
-            "scheduled",
-            "planned",
-            "overdue",
-            "target",
-            "status",
-        ]);
-        for c in &p.regions {
-            regions.push_record([
-                c.region.clone(),
-                c.done.to_string(),
-                c.scheduled.to_string(),
-                c.planned.to_string(),
-                c.overdue.to_string(),
-                c.target.to_string(),
-                c.status.as_str().replace('_', " "),
-            ]);
-        }
-        let mut table = regions.build();
-        table.with(Style::psql());
-        let _ = writeln!(out, "{table}\n");
-
-        let mut members = tabled::builder::Builder::default();
-        let mut header = vec!["member".to_owned()];
-        header.extend(p.months.iter().map(|m| m.short_name().to_owned()));
-        members.push_record(header);
-        for m in &p.members {
-            let mut row = vec![m.member.clone()];
-            for mm in &m.months {
-                let regions: Vec<&str> = mm.sessions.iter().map(|s| s.region.as_str()).collect();
-                let with = |word: &str| format!("{word} {}", regions.join("+"));
-                row.push(match mm.status {
-                    MonthStatus::Shadowed => with("done"),
-                    MonthStatus::Scheduled => with("scheduled"),
-                    MonthStatus::Planned => with("planned"),
-                    MonthStatus::Overdue => with("overdue"),
-                    MonthStatus::BeforeStart => "-".to_owned(),
-                    MonthStatus::Away => "away".to_owned(),
-                    MonthStatus::Missed => "missed".to_owned(),
-                    MonthStatus::Open => "open".to_owned(),
-                    MonthStatus::Upcoming => "-".to_owned(),
-                });
-            }
-            members.push_record(row);
-        }
-        let mut table = members.build();
-        table.with(Style::psql());
-        let _ = writeln!(out, "{table}");
-        for w in &p.warnings {
-            let _ = writeln!(out, "{} {}", "warning:".yellow().bold(), w.message);
-        }
-    }
-    out
+    emit(args.format, &report, text::coverage_text)
 }
 
 /// `shadow list --format json`.
@@ -767,7 +514,12 @@ struct ListedSession<'a> {
     overdue: bool,
 }
 
-async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result<()> {
+async fn list(
+    config: &Config,
+    clock: &Clock,
+    sh: &Shadowing,
+    args: ListArgs,
+) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let query = SessionQuery {
         from: args.month,
@@ -805,49 +557,13 @@ async fn list(config: &Config, sh: &Shadowing, args: ListArgs) -> anyhow::Result
                 .iter()
                 .map(|session| ListedSession {
                     session,
-                    overdue: session.is_overdue(args.clock.now()),
+                    overdue: session.is_overdue(clock.now()),
                 })
                 .collect(),
         }),
         Format::Table => {
-            anstream::print!("{}", list_text(sh, &sessions, args.clock.now()));
+            anstream::print!("{}", text::list_text(sh, &sessions, clock.now()));
             Ok(())
         }
     }
-}
-
-fn list_text(sh: &Shadowing, sessions: &[ShadowSession], now: Timestamp) -> String {
-    if sessions.is_empty() {
-        return "No shadowing sessions recorded; `supportops shadow plan --apply` plans some.\n"
-            .to_owned();
-    }
-    let mut builder = tabled::builder::Builder::default();
-    builder.push_record([
-        "id", "month", "member", "region", "state", "engineer", "start", "issue",
-    ]);
-    for s in sessions {
-        let start = s.start.map_or_else(String::new, |t| {
-            let zone = sh
-                .member(&s.member)
-                .map_or(jiff::tz::TimeZone::UTC, |m| m.zone.clone());
-            jiff::fmt::strtime::format("%Y-%m-%d %H:%M %Z", &t.to_zoned_datetime(zone))
-                .unwrap_or_else(|_| t.to_string())
-        });
-        builder.push_record([
-            s.id.to_string(),
-            s.month.to_string(),
-            s.member.clone(),
-            s.region.clone(),
-            s.status(now).to_owned(),
-            s.engineer.clone().unwrap_or_default(),
-            start,
-            s.issue
-                .as_ref()
-                .map(|i| i.web_url.clone())
-                .unwrap_or_default(),
-        ]);
-    }
-    let mut table = builder.build();
-    table.with(Style::psql());
-    format!("{table}\n")
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
-use supportops_ports::{Tracker, TrackerError};
+use supportops_ports::{Clock, Tracker, TrackerError};
 use supportops_store::{LocalTracker, SqliteStore};
 use supportops_tracker::{GitLab, GitLabOptions};
 
@@ -64,9 +64,15 @@ fn gitlab_token(config: &Config) -> anyhow::Result<String> {
 /// Opens the tracker named by `[tracker] kind`. The local tracker lives in `store`; GitLab
 /// needs its token in the environment variable `tracker.token_env` names (see
 /// [`check_tracker`]).
-pub fn open_tracker(config: &Config, store: &SqliteStore) -> anyhow::Result<Arc<dyn Tracker>> {
+pub fn open_tracker(
+    config: &Config,
+    store: &SqliteStore,
+    clock: &Clock,
+) -> anyhow::Result<Arc<dyn Tracker>> {
     match config.tracker.kind {
-        TrackerKind::Local => Ok(Arc::new(LocalTracker::new(store.clone()))),
+        TrackerKind::Local => Ok(Arc::new(
+            LocalTracker::new(store.clone()).with_clock(clock.clone()),
+        )),
         TrackerKind::Gitlab => {
             let gitlab = GitLab::new(GitLabOptions {
                 base_url: config.tracker.url.clone(),
@@ -85,22 +91,16 @@ pub fn open_tracker(config: &Config, store: &SqliteStore) -> anyhow::Result<Arc<
 /// The tracker of [`open_tracker`] with its writes journaled in the store (intent recorded,
 /// tracker called, result recorded: [`supportops_app::journal`]), for every command that writes
 /// to the tracker besides `review`, which keeps its own filing intents. Entries are stamped by
-/// the clock, or by `SUPPORTOPS_NOW` when set.
+/// `clock`, the run's.
 pub fn open_journaled_tracker(
     config: &Config,
     store: &SqliteStore,
+    clock: &Clock,
 ) -> anyhow::Result<Arc<dyn Tracker>> {
-    let inner = open_tracker(config, store)?;
-    let fixed = std::env::var("SUPPORTOPS_NOW")
-        .ok()
-        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
-    let clock: supportops_app::journal::Clock = match fixed {
-        Some(at) => Arc::new(move || at),
-        None => Arc::new(jiff::Timestamp::now),
-    };
+    let inner = open_tracker(config, store, clock)?;
     let sleep: supportops_app::journal::Sleep = Arc::new(|d| Box::pin(tokio::time::sleep(d)));
     Ok(Arc::new(
-        supportops_app::journal::Journaled::new(inner, Arc::new(store.clone()), clock)
+        supportops_app::journal::Journaled::new(inner, Arc::new(store.clone()), clock.clone())
             .with_sleep(sleep),
     ))
 }

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use supportops_formula::Value;
 
 use super::RenderOptions;
-use super::markers::{marker, responses_marker};
 use super::selection::{IssueRef, check_subject};
+use crate::markers::{marker, responses_marker};
 use crate::{Band, ScoredResponse, SubjectUrl};
 
 /// The most characters GitLab takes in an issue description or a note (1,048,576).
@@ -183,18 +183,10 @@ fn band_name(band: Band) -> &'static str {
     }
 }
 
-/// A score as the sheet would show it: `1`, `-1`, `1.5`, `TRUE`, `#VALUE!`, or text.
+/// A score as the sheet would show it: `1`, `-1`, `0.3`, `TRUE`, `#VALUE!`, or text (the
+/// formula value's `Display`).
 pub fn score_text(value: &Value) -> String {
-    match value {
-        Value::Blank => String::new(),
-        Value::Number(n) if *n == 0.0 => "0".into(),
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.0}"),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(true) => "TRUE".into(),
-        Value::Bool(false) => "FALSE".into(),
-        Value::Text(t) => t.clone(),
-        Value::Error(e) => e.as_str().into(),
-    }
+    value.to_string()
 }
 
 /// A respondent's text (or any sheet cell) as Markdown for one table cell, or one line of an

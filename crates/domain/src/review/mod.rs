@@ -17,14 +17,13 @@
 use serde::{Deserialize, Serialize};
 
 mod markdown;
-mod markers;
 mod selection;
 
+pub use crate::markers::{
+    covered_keys_in, has_marker, marker, marker_search_text, markers_in, responses_marker,
+};
 pub use markdown::{
     BODY_LIMIT, CELL_LIMIT, cell_text, issue_section, note_body, reference, score_text, title,
-};
-pub use markers::{
-    covered_keys_in, has_marker, marker, marker_search_text, markers_in, responses_marker,
 };
 pub use selection::{
     Decision, ExistingReview, Group, IssueRef, Selection, SkipReason, Skipped, check_subject,

@@ -332,6 +332,31 @@ pub fn coverage_as_of(
         });
     }
 
+    let member_lines = member_lines(members, &in_period, &months, now, as_of);
+
+    PeriodCoverage {
+        period,
+        timing,
+        months,
+        target_per_region: target,
+        free_member_months: free,
+        regions: region_lines,
+        members: member_lines,
+        warnings,
+    }
+}
+
+/// Per member (the configured ones, then anyone else with a session in the period), the
+/// status of each month of the period as of `now`.
+fn member_lines(
+    members: &[Member],
+    in_period: &[&ShadowSession],
+    months: &[Month],
+    now: Month,
+    as_of: AsOf,
+) -> Vec<MemberCoverage> {
+    let tracked = |m: Month| as_of.since.is_none_or(|s| m >= s);
+    let overdue = |s: &ShadowSession| s.is_overdue(as_of.now);
     let mut names: Vec<(String, String)> = members
         .iter()
         .map(|m| (m.username.clone(), m.name.clone()))
@@ -349,7 +374,7 @@ pub fn coverage_as_of(
                 .push(*s);
             acc
         });
-    let member_lines = names
+    names
         .into_iter()
         .map(|(username, name)| {
             let config = members.iter().find(|m| m.username == username);
@@ -400,18 +425,7 @@ pub fn coverage_as_of(
                 months,
             }
         })
-        .collect();
-
-    PeriodCoverage {
-        period,
-        timing,
-        months,
-        target_per_region: target,
-        free_member_months: free,
-        regions: region_lines,
-        members: member_lines,
-        warnings,
-    }
+        .collect()
 }
 
 fn member_months(n: u32) -> String {

@@ -216,40 +216,7 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, PlanError> {
         *pinned_count.entry(member.username.as_str()).or_default() += 1;
     }
 
-    let mut skipped = Vec::new();
-    let mut slots: BTreeMap<&str, u32> = BTreeMap::new();
-    for m in members {
-        let pinned = pinned_count.get(m.username.as_str()).copied().unwrap_or(0);
-        if pinned > 0 && m.is_away(month) {
-            continue;
-        }
-        if m.is_away(month) {
-            skipped.push(Skip {
-                member: m.username.clone(),
-                reason: format!("away in {month}"),
-            });
-            continue;
-        }
-        let mine: Vec<&Arranged> = arranged.iter().filter(|a| a.member == m.username).collect();
-        let free = rules
-            .per_member_per_month
-            .saturating_sub(mine.len() as u32)
-            .saturating_sub(pinned);
-        if free == 0 {
-            if pinned == 0 {
-                let list = join(
-                    mine.iter()
-                        .map(|a| format!("#{} ({}, {})", a.id, a.region, a.state)),
-                );
-                skipped.push(Skip {
-                    member: m.username.clone(),
-                    reason: format!("already has {list} in {month}"),
-                });
-            }
-            continue;
-        }
-        slots.insert(m.username.as_str(), free);
-    }
+    let (mut slots, skipped) = free_slots(members, rules, month, &arranged, &pinned_count);
 
     let length = i64::from(rules.length_minutes);
     loop {
@@ -323,6 +290,52 @@ pub fn plan(input: PlanInput<'_>) -> Result<Plan, PlanError> {
         skipped,
         regions,
     })
+}
+
+/// How many more sessions each member can take in `month` (after what is arranged and pinned),
+/// and the members skipped, with why (away, or already arranged).
+fn free_slots<'m>(
+    members: &'m [Member],
+    rules: &Rules,
+    month: Month,
+    arranged: &[Arranged],
+    pinned_count: &BTreeMap<&str, u32>,
+) -> (BTreeMap<&'m str, u32>, Vec<Skip>) {
+    let mut skipped = Vec::new();
+    let mut slots: BTreeMap<&'m str, u32> = BTreeMap::new();
+    for m in members {
+        let pinned = pinned_count.get(m.username.as_str()).copied().unwrap_or(0);
+        if pinned > 0 && m.is_away(month) {
+            continue;
+        }
+        if m.is_away(month) {
+            skipped.push(Skip {
+                member: m.username.clone(),
+                reason: format!("away in {month}"),
+            });
+            continue;
+        }
+        let mine: Vec<&Arranged> = arranged.iter().filter(|a| a.member == m.username).collect();
+        let free = rules
+            .per_member_per_month
+            .saturating_sub(mine.len() as u32)
+            .saturating_sub(pinned);
+        if free == 0 {
+            if pinned == 0 {
+                let list = join(
+                    mine.iter()
+                        .map(|a| format!("#{} ({}, {})", a.id, a.region, a.state)),
+                );
+                skipped.push(Skip {
+                    member: m.username.clone(),
+                    reason: format!("already has {list} in {month}"),
+                });
+            }
+            continue;
+        }
+        slots.insert(m.username.as_str(), free);
+    }
+    (slots, skipped)
 }
 
 #[allow(

@@ -14,7 +14,7 @@ pub struct SessionId(i64);
 
 impl SessionId {
     /// Wraps a stored id.
-    pub fn new(id: i64) -> SessionId {
+    pub const fn new(id: i64) -> SessionId {
         SessionId(id)
     }
 

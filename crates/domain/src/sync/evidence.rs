@@ -6,24 +6,12 @@
 //! Reading the tracker rather than the local store keeps the agenda right when the store is new
 //! or lost, and works the same with GitLab and the local tracker.
 
-use percent_encoding::percent_decode_str;
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 use super::BandMix;
 use crate::Band;
 
-const SUBJECT_MARKER: &str = "<!-- supportops:subject=";
-
-/// The subject named by a review issue's hidden marker, if it has one.
-pub fn review_subject(description: &str) -> Option<String> {
-    let at = description.find(SUBJECT_MARKER)?;
-    let rest = &description[at + SUBJECT_MARKER.len()..];
-    let end = rest.find("-->")?;
-    let subject = percent_decode_str(rest[..end].trim())
-        .decode_utf8_lossy()
-        .into_owned();
-    (!subject.is_empty()).then_some(subject)
-}
+pub use crate::markers::review_subject;
 
 /// Adds up the responses listed in `text`'s tables that have a `Band` column.
 pub fn tally_bands(text: &str, mix: &mut BandMix) {

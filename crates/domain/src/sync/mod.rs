@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn meeting_lengths_must_be_plausible() {
         assert_eq!(meeting_length(30), Ok(jiff::SignedDuration::from_mins(30)));
-        assert!(meeting_length(0).is_err());
-        assert!(meeting_length(600).is_err());
+        assert_eq!(meeting_length(0), Err(SyncError::Length { minutes: 0 }));
+        assert_eq!(meeting_length(600), Err(SyncError::Length { minutes: 600 }));
     }
 }

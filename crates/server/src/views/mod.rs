@@ -75,7 +75,7 @@ pub fn value_error(value: &Value) -> Option<&'static str> {
 /// A formula value as people read it: `2`, `1.5`, `TRUE`, `"text"`, `#VALUE!`, or blank.
 pub fn value_text(value: &Value) -> String {
     match value {
-        Value::Number(n) => number_text(*n),
+        Value::Number(_) => value.to_string(),
         Value::Text(t) => format!("\"{t}\""),
         Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
         Value::Blank => "(blank)".to_owned(),
@@ -90,13 +90,10 @@ pub fn href(text: &str) -> Option<String> {
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| text.to_owned())
 }
 
-/// A number as the sheet shows it: `2`, `-1`, `1.5`.
+/// A number as the sheet shows it: `2`, `-1`, `0.3` (the formula's `number_text`, which a
+/// value's `Display` uses: one formatter for the CLI, issues and pages).
 pub fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
+    supportops_formula::number_text(n)
 }
 
 /// A time as `2026-03-14 09:05 UTC`.

@@ -15,7 +15,7 @@ use supportops_formula::{Formula, ParseOptions};
 use supportops_ports::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
 };
-use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
+use supportops_server::{AppState, Clock, Services, SheetSetup, TokioPace, WebhookAuth};
 use supportops_sheet::{Headers, Scoring, SheetLayout, SourceSpec, load_scored};
 use supportops_store::{LocalTracker, SqliteStore};
 use tokio::sync::oneshot;
@@ -158,7 +158,7 @@ impl TestApp {
                 &tracker,
                 &scored.responses,
                 &review_options(&options.config),
-                &LockOptions::new("test seed", Arc::new(clock.clone())),
+                &LockOptions::new("test seed", Arc::new(TokioPace(clock.clone()))),
                 now(),
             )
             .await

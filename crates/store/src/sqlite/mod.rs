@@ -21,7 +21,7 @@ mod sync;
 mod tracker;
 
 pub use queue::{Claim, ClaimQueue};
-pub use tracker::{Clock, LocalTracker, SHADOWING_TEMPLATE, web_url};
+pub use tracker::{LocalTracker, SHADOWING_TEMPLATE, web_url};
 
 use std::str::FromStr;
 
@@ -102,7 +102,9 @@ impl SqlStore {
                 .await
                 .map_err(|e| open_err(e.to_string()))?,
         };
-        migrate(&pool, backend).await.map_err(open_err)?;
+        migrate(&pool, backend)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
         Ok(SqlStore {
             pool,
             url: url.to_owned(),
@@ -136,7 +138,9 @@ impl SqlStore {
             .connect_with(options)
             .await
             .map_err(|e| open_err(e.to_string()))?;
-        migrate(&pool, Backend::Sqlite).await.map_err(open_err)?;
+        migrate(&pool, Backend::Sqlite)
+            .await
+            .map_err(|e| open_err(e.to_string()))?;
         Ok(SqlStore {
             pool,
             url: url.to_owned(),
@@ -266,8 +270,8 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, String> {
 /// transaction (each migration in a savepoint of it), so that two processes opening a new or
 /// older store at once take turns: the second waits, then finds every migration applied. On
 /// PostgreSQL sqlx's migrator holds a session advisory lock while it works, to the same end.
-async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), String> {
-    let failed = |e: &dyn std::fmt::Display| format!("migration failed: {e}");
+async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), MigrationFailed> {
+    let failed = |e: &dyn std::fmt::Display| MigrationFailed(e.to_string());
     match backend {
         Backend::Sqlite => {
             let mut tx = pool
@@ -286,6 +290,11 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), String> {
             .map_err(|e| failed(&e)),
     }
 }
+
+/// A migration that could not be applied.
+#[derive(Debug, thiserror::Error)]
+#[error("migration failed: {0}")]
+struct MigrationFailed(String);
 
 /// Whether SQLite refused because another connection holds a lock (`SQLITE_BUSY`, with any
 /// extended code).

@@ -10,17 +10,16 @@
 //! `Feedback Review` and `Support Shadowing`.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row as _};
-use supportops_ports::StoreError;
 use supportops_ports::tracker::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
 };
+use supportops_ports::{Clock, StoreError};
 
 use super::codec::{list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64};
 use super::{SqliteStore, query_err};
@@ -54,9 +53,6 @@ pub const SHADOWING_TEMPLATE: &str = "\
 /// The author of notes written through the local tracker.
 const AUTHOR: &str = "supportops";
 
-/// A clock, so tests can fix the time issues are stamped with.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
-
 /// The tracker kept in the store. Cheap to clone.
 #[derive(Clone)]
 pub struct LocalTracker {
@@ -80,7 +76,7 @@ impl LocalTracker {
         LocalTracker {
             store,
             templates: BTreeMap::new(),
-            clock: Arc::new(Timestamp::now),
+            clock: Clock::system(),
         }
     }
 
@@ -91,13 +87,13 @@ impl LocalTracker {
     }
 
     /// Stamps changes with `clock` instead of the system clock.
-    pub fn with_clock(mut self, clock: Clock) -> LocalTracker {
-        self.clock = clock;
+    pub fn with_clock(mut self, clock: impl Into<Clock>) -> LocalTracker {
+        self.clock = clock.into();
         self
     }
 
     fn now(&self) -> Timestamp {
-        (self.clock)()
+        self.clock.now()
     }
 
     /// A connection from the store's pool, for reads that take more than one query.
@@ -162,26 +158,10 @@ async fn save(
     Ok(())
 }
 
-/// Every hidden marker in a text (`<!-- supportops:… -->`, whole), as the local tracker
-/// indexes them: a list of responses is not one, nor a comment running over lines. The same
-/// rule as the backfill in migration `0012_local_issue_markers.sql`.
+/// Every hidden marker in a text that the local tracker indexes
+/// ([`supportops_domain::markers::naming_markers`]).
 fn markers(text: &str) -> Vec<&str> {
-    const START: &str = "<!-- supportops:";
-    const END: &str = " -->";
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) = text[from..].find(START) {
-        let start = from + at;
-        let Some(len) = text[start..].find(END) else {
-            break;
-        };
-        let marker = &text[start..start + len + END.len()];
-        from = start + len + END.len();
-        if !marker.starts_with("<!-- supportops:responses=") && !marker.contains('\n') {
-            found.push(marker);
-        }
-    }
-    found
+    supportops_domain::markers::naming_markers(text)
 }
 
 /// Replaces the marker index of issue row `id` with the markers of `description`.
