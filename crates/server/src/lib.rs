@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
 mod api;
 mod assets;
 mod auth;
@@ -31,6 +32,7 @@ mod error;
 mod formula_marks;
 mod hooks;
 mod markdown;
+mod oauth;
 mod pages;
 mod state;
 mod views;
@@ -51,6 +53,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+pub use access::{
+    Actor, AuthKind, AuthSetup, AuthSetupError, GitLabSignIn, Via, hash as token_hash,
+    new_api_token,
+};
 pub use auth::{AuthFailure, MIN_TOKEN_LEN, WeakToken, WebhookAuth};
 pub use state::{AppState, Clock, ServerStore, Services, SheetSetup, StartError};
 
@@ -76,7 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/shadowing/coverage", get(api::shadowing_coverage))
         .route("/syncs", get(api::syncs))
         .fallback(api::not_found);
-    Router::new()
+    let guarded = Router::new()
         .route("/", get(pages::overview))
         .route("/responses", get(pages::responses))
         .route("/reviews", get(pages::reviews))
@@ -84,14 +90,24 @@ pub fn router(state: AppState) -> Router {
         .route("/syncs", get(pages::syncs))
         .route("/what-if", get(what_if::page))
         .route("/calendar.ics", get(calendar::feed))
+        .route("/auth/sign-out", post(oauth::sign_out))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::guard,
+        ));
+    Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/auth/sign-in", get(oauth::sign_in))
+        .route("/auth/callback", get(oauth::callback))
+        .route("/auth/signed-out", get(oauth::signed_out))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
         .route("/assets/icon.svg", get(assets::icon))
         .route("/favicon.ico", get(assets::icon))
-        .nest("/api/v1", api)
         .merge(hooks)
-        .fallback(pages::not_found)
+        .merge(guarded)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

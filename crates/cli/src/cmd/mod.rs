@@ -11,6 +11,7 @@ pub mod score_compare;
 pub mod serve;
 pub mod shadow;
 pub mod sync;
+pub mod tokens;
 pub mod wiring;
 
 use std::path::PathBuf;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
-use supportops_server::{AppState, Clock, Services, SheetSetup, WebhookAuth};
+use supportops_server::{AppState, AuthSetup, Clock, Services, SheetSetup, WebhookAuth};
 use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;
@@ -90,9 +90,14 @@ fn run_configured(
     let scoring = scoring(&config, None)?;
     let headers = sheet_headers(&config, &layout, &scoring);
     let review = review_options(&config, &headers, false)?;
+    let auth = AuthSetup::from_config(&config, |k| std::env::var(k).ok()).map_err(bad_input)?;
     let webhook = webhook_auth(&config)?;
     runtime.block_on(async {
         let listener = bind(&addr).await?;
+        let local = listener
+            .local_addr()
+            .context("cannot read the listening address")?;
+        auth.check_bind(local).map_err(bad_input)?;
         let store = open_store(&config).await?;
         super::rescore::adopt_current(&config, &store, jiff::Timestamp::now()).await?;
         let tracker = open_tracker(&config, &store)?;
@@ -108,6 +113,7 @@ fn run_configured(
             },
             review: Some(review),
             demo: false,
+            auth,
             config,
         })
         .map_err(bad_input)
@@ -321,6 +327,10 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
             ),
             DataDir::Kept(p) => println!("demo data: {}", p.display()),
         }
+        println!(
+            "sign-in: none; every browser is signed in as the demo editor and may act (the \
+             pages say so)"
+        );
         if let Some(token) = &token {
             println!(
                 "webhook: POST /hooks/feedback with `Authorization: Bearer {token}` (a demo \
@@ -340,6 +350,7 @@ fn run_demo(runtime: &tokio::runtime::Runtime, args: Args) -> anyhow::Result<()>
             },
             review: Some(review),
             demo: true,
+            auth: AuthSetup::default(),
             config,
         })
         .map_err(bad_input)

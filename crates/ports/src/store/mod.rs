@@ -2,6 +2,7 @@
 //! shared deployments). Split by area; [`Store`] is all of them.
 
 pub mod actions;
+pub mod auth;
 pub mod coverage;
 pub mod formula;
 pub mod responses;
@@ -10,6 +11,7 @@ pub mod shadow;
 pub mod sync;
 
 pub use actions::ActionLog;
+pub use auth::AuthStore;
 pub use formula::FormulaStore;
 pub use responses::ResponseStore;
 pub use review::ReviewStore;
@@ -48,7 +50,15 @@ pub enum StoreError {
 
 /// The whole store.
 pub trait Store:
-    ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + FormulaStore + Send + Sync
+    ResponseStore
+    + ReviewStore
+    + ActionLog
+    + ShadowStore
+    + SyncStore
+    + FormulaStore
+    + AuthStore
+    + Send
+    + Sync
 {
 }
 
@@ -59,6 +69,7 @@ impl<T> Store for T where
         + ShadowStore
         + SyncStore
         + FormulaStore
+        + AuthStore
         + Send
         + Sync
 {

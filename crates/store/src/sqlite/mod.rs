@@ -1,5 +1,6 @@
 //! SQLite: one file, WAL journal, migrations applied on open.
 
+mod auth;
 mod codec;
 mod coverage;
 mod formula;
