@@ -185,6 +185,14 @@ pub enum ApiError {
     /// A query parameter is not valid.
     #[error(transparent)]
     BadParam(#[from] BadParam),
+    /// A field of an action's body is not acceptable; nothing was done.
+    #[error("`{field}`: {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// No such endpoint.
     #[error("no endpoint at `{path}`")]
     NotFound {
@@ -200,6 +208,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             ApiError::BadParam(e) => json_error(StatusCode::BAD_REQUEST, "bad_param", e.to_string(), None),
+            ApiError::Invalid { .. } => json_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", self.to_string(), Some("nothing was changed; fix the field and send it again".into())),
             ApiError::NotFound { .. } => json_error(
                 StatusCode::NOT_FOUND,
                 "not_found",

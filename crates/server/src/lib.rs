@@ -23,6 +23,7 @@
 //! ```
 
 mod access;
+mod actions;
 mod api;
 mod assets;
 mod auth;
@@ -79,6 +80,8 @@ pub fn router(state: AppState) -> Router {
         .route("/responses", get(api::responses))
         .route("/summary", get(api::summary))
         .route("/reviews", get(api::reviews))
+        .route("/reviews/{iid}", get(actions::api_item))
+        .route("/reviews/{iid}/{action}", post(actions::api_act))
         .route("/shadowing/coverage", get(api::shadowing_coverage))
         .route("/syncs", get(api::syncs))
         .fallback(api::not_found);
@@ -86,6 +89,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/responses", get(pages::responses))
         .route("/reviews", get(pages::reviews))
+        .route("/reviews/{iid}", get(actions::page))
+        .route("/reviews/{iid}/{action}", post(actions::act))
         .route("/shadowing", get(pages::shadowing))
         .route("/syncs", get(pages::syncs))
         .route("/what-if", get(what_if::page))
