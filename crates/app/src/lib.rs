@@ -2,6 +2,7 @@
 //! issues, planning and recording shadowing, keeping the syncs. No adapter is known here.
 
 pub mod formula;
+pub mod issues;
 pub mod journal;
 pub mod pages;
 pub mod review;

@@ -57,6 +57,9 @@ enum Command {
     Sync(cmd::sync::Command),
     /// Start the web dashboard, JSON API and webhook
     Serve(cmd::serve::Args),
+    /// API tokens for scripts: create, list, revoke
+    #[command(subcommand)]
+    Tokens(cmd::tokens::Command),
     /// Generate a synthetic feedback sheet of any size (for benchmarks and trials)
     Sample(cmd::sample::Args),
 }
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Shadow(c) => cmd::shadow::run(&ctx, c),
         Command::Sync(c) => cmd::sync::run(&ctx, c),
         Command::Serve(a) => cmd::serve::run(&ctx, a),
+        Command::Tokens(c) => cmd::tokens::run(&ctx, c),
         Command::Sample(a) => cmd::sample::run(&ctx, a),
     };
     exit::report(result)

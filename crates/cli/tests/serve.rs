@@ -152,3 +152,41 @@ fn a_score_reads_the_same_in_the_cli_the_issue_and_the_page() {
     drop(server);
     assert!(page.contains(">0.3<") && !page.contains(exact), "{page}");
 }
+
+#[test]
+fn serve_without_sign_in_refuses_an_address_others_can_reach() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let out = supportops(dir.path())
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a loopback address"), "{err}");
+    assert!(err.contains("`server.auth.kind` is `none`"), "{err}");
+    assert!(!dir.path().join("supportops.db").exists());
+}
+
+#[test]
+fn serve_with_gitlab_sign_in_needs_the_application_secret() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("supportops.toml"),
+        "[server]\npublic_url = \"https://supportops.example.com\"\n[server.auth]\n\
+         kind = \"gitlab\"\nclient_id = \"abc\"\nclient_secret_env = \"SERVE_OAUTH_SECRET\"\n",
+    )
+    .expect("write the config");
+    let out = supportops(dir.path())
+        .env_remove("SERVE_OAUTH_SECRET")
+        .args(["serve", "--addr", "0.0.0.0:0"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("the binary runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: sign-in with GitLab needs the application's secret in `SERVE_OAUTH_SECRET` \
+         (named by config key `server.auth.client_secret_env`); set it and start again\n"
+    );
+}

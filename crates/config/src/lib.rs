@@ -12,6 +12,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+mod auth;
+
+pub use auth::AuthConfig;
+
 /// The commented starter file written by `supportops init`.
 pub const STARTER: &str = include_str!("../starter.toml");
 
@@ -489,6 +493,10 @@ pub struct ServerConfig {
     pub webhook_token_env: String,
     /// Largest webhook body accepted, in bytes.
     pub webhook_max_bytes: usize,
+    /// The address people reach the service at (for sign-in redirects and links).
+    pub public_url: Option<String>,
+    /// `[server.auth]`: sign-in and roles.
+    pub auth: AuthConfig,
 }
 
 impl Default for ServerConfig {
@@ -497,6 +505,8 @@ impl Default for ServerConfig {
             addr: "127.0.0.1:8080".into(),
             webhook_token_env: "SUPPORTOPS_WEBHOOK_TOKEN".into(),
             webhook_max_bytes: 64 * 1024,
+            public_url: None,
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -690,6 +700,9 @@ impl Config {
                 "a zero limit refuses every webhook; the default is 65536".into(),
             );
         }
+        self.server
+            .auth
+            .validate(self.server.public_url.as_deref())?;
         if !(self.store.url.starts_with("sqlite:")
             || self.store.url.starts_with("postgres://")
             || self.store.url.starts_with("postgresql://"))
@@ -716,6 +729,7 @@ fn is_count_key(key: &str) -> bool {
         "_seconds",
         "_minutes",
         "_days",
+        "_hours",
         "_retries",
         "_bytes",
         "_row",

@@ -194,6 +194,14 @@ pub enum ApiError {
     /// A query parameter is not valid.
     #[error(transparent)]
     BadParam(#[from] BadParam),
+    /// A field of an action's body is not acceptable; nothing was done.
+    #[error("`{field}`: {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// No such endpoint.
     #[error("no endpoint at `{path}`")]
     NotFound {
@@ -209,6 +217,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match &self {
             ApiError::BadParam(e) => json_error(StatusCode::BAD_REQUEST, "bad_param", e.to_string(), None),
+            ApiError::Invalid { .. } => json_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid", self.to_string(), Some("nothing was changed; fix the field and send it again".into())),
             ApiError::NotFound { .. } => json_error(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -326,6 +335,164 @@ impl IntoResponse for FeedError {
             FeedError::Data(e) => {
                 tracing::error!(error = %chain(&e), "calendar feed failed");
                 (e.status(), e.public_message()).into_response()
+            }
+        }
+    }
+}
+
+/// Why a request was not let through (the guard in `access`), or a sign-in failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// Nobody is signed in.
+    #[error("sign in to see this")]
+    SignInNeeded {
+        /// An API call (401) rather than a page (redirect to sign-in).
+        api: bool,
+        /// The page to come back to.
+        next: String,
+    },
+    /// A bearer token that is unknown or revoked.
+    #[error("the bearer token is unknown or revoked")]
+    BadToken,
+    /// Signed in, but a viewer asked to act.
+    #[error("you are signed in as {who} (`{username}`), a viewer: acting needs the editor role")]
+    Forbidden {
+        /// An API call.
+        api: bool,
+        /// Their display name.
+        who: String,
+        /// Their username.
+        username: String,
+    },
+    /// A state-changing request without the session's CSRF token.
+    #[error("the request did not carry this session's CSRF token")]
+    BadCsrf {
+        /// An API call.
+        api: bool,
+    },
+    /// A form too large to check.
+    #[error("the form is too large")]
+    FormTooLarge,
+    /// Signed in with GitLab, but in none of the groups (or the team) that may use the service.
+    #[error("you signed in to GitLab as {who} (`{username}`), who {why}")]
+    NotAMember {
+        /// Display name.
+        who: String,
+        /// GitLab username.
+        username: String,
+        /// Which groups or list they are not in.
+        why: String,
+    },
+    /// The sign-in could not be finished (expired, replayed, refused by GitLab).
+    #[error("the sign-in could not be finished: {0}")]
+    SignInFailed(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// No random bytes (the system's source failed).
+    #[error("no random bytes: {0}")]
+    Random(String),
+}
+
+impl AccessError {
+    pub(crate) fn random(e: getrandom::Error) -> AccessError {
+        AccessError::Random(e.to_string())
+    }
+}
+
+impl IntoResponse for AccessError {
+    fn into_response(self) -> Response {
+        let page =
+            |status: StatusCode, title: &'static str, message: String, hint: Option<String>| {
+                let page = crate::layout::ErrorPage::new(status, title, message, hint);
+                match askama::Template::render(&page) {
+                    Ok(html) => (status, Html(html)).into_response(),
+                    Err(_) => (status, page.message).into_response(),
+                }
+            };
+        let message = self.to_string();
+        match self {
+            AccessError::SignInNeeded { api: true, .. } | AccessError::BadToken => {
+                let mut r = json_error(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthorized",
+                    message,
+                    Some("sign in in the browser, or send `Authorization: Bearer <token>` (`supportops tokens create`)".into()),
+                );
+                r.headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                r
+            }
+            AccessError::SignInNeeded { api: false, next } => {
+                let to = format!(
+                    "/auth/sign-in?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                let mut r = StatusCode::SEE_OTHER.into_response();
+                if let Ok(v) = HeaderValue::from_str(&to) {
+                    r.headers_mut().insert(header::LOCATION, v);
+                }
+                r
+            }
+            AccessError::Forbidden { api: true, .. } => {
+                json_error(StatusCode::FORBIDDEN, "forbidden", message, None)
+            }
+            AccessError::Forbidden { api: false, .. } => page(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                message,
+                Some("an editor can act; ask to be added to the editors' group".into()),
+            ),
+            AccessError::BadCsrf { api: true } => json_error(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                message,
+                Some(
+                    "send the session's token in the `X-CSRF-Token` header, or use an API token"
+                        .into(),
+                ),
+            ),
+            AccessError::BadCsrf { api: false } => page(
+                StatusCode::FORBIDDEN,
+                "Form expired",
+                message,
+                Some("load the page again and send the form from there".into()),
+            ),
+            AccessError::FormTooLarge => page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Form too large",
+                message,
+                None,
+            ),
+            AccessError::NotAMember { .. } => page(
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                message,
+                Some("ask a Support Ops member to add you to the group, then sign in again".into()),
+            ),
+            AccessError::SignInFailed(_) => page(
+                StatusCode::BAD_REQUEST,
+                "Sign-in failed",
+                message,
+                Some("start again from the dashboard's address".into()),
+            ),
+            AccessError::Store(e) => {
+                tracing::error!(error = %chain(&e), "access check failed");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something failed",
+                    "something failed on the server; the server log says why".into(),
+                    None,
+                )
+            }
+            AccessError::Random(e) => {
+                tracing::error!(error = %e, "no random bytes");
+                page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something failed",
+                    "something failed on the server; the server log says why".into(),
+                    None,
+                )
             }
         }
     }

@@ -17,6 +17,8 @@ pub struct Layout {
     pub demo: bool,
     /// "Now", as the header shows it.
     pub now: String,
+    /// Who is signed in, if anyone.
+    pub actor: Option<crate::access::Actor>,
 }
 
 impl Layout {
@@ -25,7 +27,20 @@ impl Layout {
             active,
             demo: state.demo(),
             now: utc_minute(state.now()),
+            actor: crate::access::current(),
         }
+    }
+
+    /// Whether the person may act (forms are shown to editors only).
+    pub fn may_act(&self) -> bool {
+        self.actor
+            .as_ref()
+            .is_some_and(crate::access::Actor::may_act)
+    }
+
+    /// The CSRF token forms carry.
+    pub fn csrf(&self) -> &str {
+        self.actor.as_ref().map_or("", crate::access::Actor::csrf)
     }
 
     /// The menu: `(path, label)`.

@@ -22,6 +22,8 @@
 //! # Ok(()) }
 //! ```
 
+mod access;
+mod actions;
 mod api;
 mod assets;
 mod auth;
@@ -32,6 +34,7 @@ mod formula_marks;
 mod hooks;
 mod layout;
 mod markdown;
+mod oauth;
 mod pages;
 mod state;
 mod views;
@@ -52,6 +55,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
+pub use access::{
+    Actor, AuthKind, AuthSetup, AuthSetupError, GitLabSignIn, Via, hash as token_hash,
+    new_api_token,
+};
 pub use auth::{AuthFailure, MIN_TOKEN_LEN, WeakToken, WebhookAuth};
 pub use state::{AppState, ServerStore, Services, SheetSetup, StartError, TokioPace};
 pub use supportops_ports::Clock;
@@ -75,25 +82,39 @@ pub fn router(state: AppState) -> Router {
         .route("/responses", get(api::responses))
         .route("/summary", get(api::summary))
         .route("/reviews", get(api::reviews))
+        .route("/reviews/{iid}", get(actions::api_item))
+        .route("/reviews/{iid}/{action}", post(actions::api_act))
         .route("/shadowing/coverage", get(api::shadowing_coverage))
         .route("/syncs", get(api::syncs))
         .fallback(api::not_found);
-    Router::new()
+    let guarded = Router::new()
         .route("/", get(pages::overview))
         .route("/responses", get(pages::responses))
         .route("/reviews", get(pages::reviews))
+        .route("/reviews/{iid}", get(actions::page))
+        .route("/reviews/{iid}/{action}", post(actions::act))
         .route("/shadowing", get(pages::shadowing))
         .route("/syncs", get(pages::syncs))
         .route("/what-if", get(what_if::page))
         .route("/calendar.ics", get(calendar::feed))
+        .route("/auth/sign-out", post(oauth::sign_out))
+        .nest("/api/v1", api)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::guard,
+        ));
+    Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/auth/sign-in", get(oauth::sign_in))
+        .route("/auth/callback", get(oauth::callback))
+        .route("/auth/signed-out", get(oauth::signed_out))
         .route("/assets/app.css", get(assets::css))
         .route("/assets/app.js", get(assets::js))
         .route("/assets/icon.svg", get(assets::icon))
         .route("/favicon.ico", get(assets::icon))
-        .nest("/api/v1", api)
         .merge(hooks)
-        .fallback(pages::not_found)
+        .merge(guarded)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

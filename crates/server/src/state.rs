@@ -15,6 +15,7 @@ use supportops_ports::{Clock, Store, Tracker};
 use supportops_sheet::{Columns, Headers, Scoring, SheetError, SheetLayout};
 use tokio::sync::{Mutex, MutexGuard, Notify};
 
+use crate::access::AuthSetup;
 use crate::auth::WebhookAuth;
 
 /// The review lock's clock and sleep: a [`Clock`] and the runtime's timer.
@@ -55,8 +56,11 @@ pub struct Services {
     /// How flagged responses are filed (as `supportops review` files them); `None` stores
     /// webhook responses without filing them.
     pub review: Option<ReviewOptions>,
-    /// Whether this is `serve --demo` (the pages say so).
+    /// Whether this is `serve --demo` (the pages say so, and the browser is signed in as the
+    /// demo editor).
     pub demo: bool,
+    /// How people sign in (`[server.auth]`).
+    pub auth: AuthSetup,
 }
 
 /// How responses are read and scored: the same for an imported sheet and a webhook body.
@@ -97,6 +101,8 @@ struct Inner {
     webhook: WebhookAuth,
     clock: Clock,
     demo: bool,
+    auth: AuthSetup,
+    acting: Arc<dyn Tracker>,
     sheet: SheetSetup,
     columns: Columns,
     review: Option<ReviewOptions>,
@@ -132,8 +138,17 @@ impl AppState {
             pace: Arc::new(TokioPace(services.clock.clone())),
             on_wait: None,
         };
+        let log: Arc<dyn supportops_ports::store::ActionLog> = services.store.clone();
+        let clock = services.clock.clone();
+        let acting = Arc::new(supportops_app::journal::Journaled::new(
+            services.tracker.clone(),
+            log,
+            Arc::new(move || clock.now()),
+        ));
         Ok(AppState {
             inner: Arc::new(Inner {
+                auth: services.auth,
+                acting,
                 config: services.config,
                 store: services.store,
                 tracker: services.tracker,
@@ -166,6 +181,17 @@ impl AppState {
     /// The tracker.
     pub fn tracker(&self) -> &Arc<dyn Tracker> {
         &self.inner.tracker
+    }
+
+    /// The tracker dashboard actions write through: each write's intent and result are
+    /// journaled in the store, as the command line's are.
+    pub fn acting_tracker(&self) -> &Arc<dyn Tracker> {
+        &self.inner.acting
+    }
+
+    /// How people sign in.
+    pub fn auth(&self) -> &AuthSetup {
+        &self.inner.auth
     }
 
     /// The webhook's authentication.

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use anyhow::Context as _;
 use serde::Serialize;
+use supportops_app::issues::{self, Change, IssueActionError};
 use supportops_config::Config;
 use supportops_ports::{Issue, IssueQuery, IssueState, Note, Tracker, TrackerError};
 use tabled::settings::Style;
@@ -264,102 +265,81 @@ fn read_text(file: &str, what: &str) -> anyhow::Result<String> {
     Ok(text)
 }
 
-/// Replaces a description; the journaled tracker records the intent and the result. Setting
-/// the description it already has changes nothing, so the command is safe to run again.
+/// An action's failure as the binary reports it, with the hint to list issues when there is no
+/// such issue.
+fn action_error(
+    e: IssueActionError,
+    arg: &ProjectArg,
+    project: &str,
+    iid: u64,
+    doing: String,
+) -> anyhow::Error {
+    match e {
+        IssueActionError::Tracker(t @ TrackerError::NotFound { .. }) => {
+            tracker_error(t).context(format!(
+                "cannot read issue #{iid} of project `{project}`; `supportops issues list{}` \
+                 shows its issues",
+                arg.flag()
+            ))
+        }
+        IssueActionError::Tracker(t) => tracker_error(t).context(doing),
+        e if e.is_bad_input() => crate::exit::bad_input(e),
+        e => anyhow::Error::new(e).context(doing),
+    }
+}
+
+/// Replaces a description (`supportops_app::issues::edit_description`); the journaled tracker
+/// records the intent and the result. Setting the description it already has changes nothing,
+/// so the command is safe to run again.
 async fn edit(tracker: &dyn Tracker, config: &Config, args: EditArgs) -> anyhow::Result<()> {
     let project = args.project.resolve(config);
     let text = read_text(&args.description_file, "description")?;
-    let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
-    if issue.description.trim_end() == text.trim_end() {
-        anstream::println!(
+    match issues::edit_description(tracker, &project, args.iid, &text)
+        .await
+        .map_err(|e| {
+            let doing = format!("cannot edit the description of issue #{}", args.iid);
+            action_error(e, &args.project, &project, args.iid, doing)
+        })? {
+        Change::Already(issue) => anstream::println!(
             "#{} already has this description: {}",
             issue.iid,
             issue.web_url
-        );
-        return Ok(());
+        ),
+        Change::Done(edited) => anstream::println!("#{} edited: {}", edited.iid, edited.web_url),
     }
-    let edited = tracker
-        .edit_description(&project, args.iid, &text)
-        .await
-        .map_err(tracker_error)
-        .with_context(|| format!("cannot edit the description of issue #{}", args.iid))?;
-    anstream::println!("#{} edited: {}", edited.iid, edited.web_url);
     Ok(())
 }
 
-/// How many times a note whose answer was lost is looked for before the command gives up.
-const NOTE_CHECKS: u32 = 3;
-
-/// Adds a note; the journaled tracker records the intent and the result. A note identical to the
-/// issue's latest one is taken as this command's, run again after an interruption, and not added
-/// twice; a note whose answer was lost is looked for before the command says so.
+/// Adds a note (`supportops_app::issues::add_note`); the journaled tracker records the intent
+/// and the result. A note identical to the issue's latest one is not added twice.
 async fn note(tracker: &dyn Tracker, config: &Config, args: NoteArgs) -> anyhow::Result<()> {
     let project = args.project.resolve(config);
     let body = read_text(&args.body_file, "note")?;
     let issue = read_issue(tracker, &args.project, &project, args.iid).await?;
-    let latest = |notes: Vec<Note>| {
-        notes
-            .into_iter()
-            .last()
-            .filter(|n| n.body.trim() == body.trim())
-    };
-    let notes = tracker
-        .notes(&project, args.iid)
+    match issues::add_note(tracker, &project, args.iid, &body)
         .await
-        .map_err(tracker_error)
-        .with_context(|| format!("cannot read the notes of issue #{}", args.iid))?;
-    if let Some(there) = latest(notes) {
-        anstream::println!(
+        .map_err(|e| {
+            let doing = format!("cannot add a note to issue #{}", args.iid);
+            action_error(e, &args.project, &project, args.iid, doing)
+        })? {
+        Change::Already(there) => anstream::println!(
             "#{} already ends with this note (note {}): {}",
             issue.iid,
             there.id,
             issue.web_url
-        );
-        return Ok(());
+        ),
+        Change::Done(added) => anstream::println!(
+            "#{} noted (note {}): {}",
+            issue.iid,
+            added.id,
+            issue.web_url
+        ),
     }
-    let added = match tracker.add_note(&project, args.iid, &body).await {
-        Ok(note) => note,
-        Err(e @ TrackerError::OutcomeUnknown { .. }) => {
-            let mut found = None;
-            for n in 0..NOTE_CHECKS {
-                if n > 0 {
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
-                if let Ok(notes) = tracker.notes(&project, args.iid).await
-                    && let Some(note) = latest(notes)
-                {
-                    found = Some(note);
-                    break;
-                }
-            }
-            match found {
-                Some(note) => note,
-                None => {
-                    return Err(tracker_error(e)).with_context(|| {
-                        format!(
-                            "cannot tell whether the note reached issue #{}; run the command \
-                             again: it adds the note only if the issue does not end with it",
-                            args.iid
-                        )
-                    });
-                }
-            }
-        }
-        Err(e) => {
-            return Err(tracker_error(e))
-                .with_context(|| format!("cannot add a note to issue #{}", args.iid));
-        }
-    };
-    anstream::println!(
-        "#{} noted (note {}): {}",
-        issue.iid,
-        added.id,
-        issue.web_url
-    );
     Ok(())
 }
 
-/// Closes or reopens an issue; the journaled tracker records the intent and the result.
+/// Closes or reopens an issue (`supportops_app::issues::set_state`); the journaled tracker
+/// records the intent and the result.
 async fn set_state(
     tracker: &dyn Tracker,
     config: &Config,
@@ -371,22 +351,22 @@ async fn set_state(
         IssueState::Closed => "close",
         IssueState::Opened => "reopen",
     };
-    let before = read_issue(tracker, &args.project, &project, args.iid).await?;
-    if before.state == state {
-        anstream::println!(
+    match issues::set_state(tracker, &project, args.iid, state)
+        .await
+        .map_err(|e| {
+            let doing = format!("cannot {verb} issue #{} of project `{project}`", args.iid);
+            action_error(e, &args.project, &project, args.iid, doing)
+        })? {
+        Change::Already(before) => anstream::println!(
             "#{} is already {}: {}",
             before.iid,
             state.as_str(),
             before.web_url
-        );
-        return Ok(());
+        ),
+        Change::Done(issue) => {
+            anstream::println!("#{} {}: {}", issue.iid, state.as_str(), issue.web_url);
+        }
     }
-    let issue = tracker
-        .set_state(&project, args.iid, state)
-        .await
-        .map_err(tracker_error)
-        .with_context(|| format!("cannot {verb} issue #{} of project `{project}`", args.iid))?;
-    anstream::println!("#{} {}: {}", issue.iid, state.as_str(), issue.web_url);
     Ok(())
 }
 

@@ -13,6 +13,7 @@ pub mod shadow;
 pub mod shadow_text;
 pub mod sync;
 pub mod sync_text;
+pub mod tokens;
 pub mod wiring;
 
 use std::path::PathBuf;

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
-use supportops_server::{AppState, Clock, Services, SheetSetup, TokioPace, WebhookAuth};
+use supportops_server::{
+    AppState, AuthSetup, Clock, Services, SheetSetup, TokioPace, WebhookAuth,
+};
 use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;
@@ -90,9 +92,14 @@ fn run_configured(
     let scoring = scoring(&config, None)?;
     let headers = sheet_headers(&config, &layout, &scoring);
     let review = review_options(&config, &headers, false)?;
+    let auth = AuthSetup::from_config(&config, |k| std::env::var(k).ok()).map_err(bad_input)?;
     let webhook = webhook_auth(&config)?;
     runtime.block_on(async {
         let listener = bind(&addr).await?;
+        let local = listener
+            .local_addr()
+            .context("cannot read the listening address")?;
+        auth.check_bind(local).map_err(bad_input)?;
         let store = open_store(&config).await?;
         // `SUPPORTOPS_NOW` starts the service's clock at that moment, which then runs on.
         let clock = ctx.running_clock();
@@ -110,6 +117,7 @@ fn run_configured(
             },
             review: Some(review),
             demo: false,
+            auth,
             config,
         })
         .map_err(bad_input)
@@ -330,6 +338,10 @@ fn run_demo(ctx: &Context, runtime: &tokio::runtime::Runtime, args: Args) -> any
             ),
             DataDir::Kept(p) => println!("demo data: {}", p.display()),
         }
+        println!(
+            "sign-in: none; every browser is signed in as the demo editor and may act (the \
+             pages say so)"
+        );
         if let Some(token) = &token {
             println!(
                 "webhook: POST /hooks/feedback with `Authorization: Bearer {token}` (a demo \
@@ -349,6 +361,7 @@ fn run_demo(ctx: &Context, runtime: &tokio::runtime::Runtime, args: Args) -> any
             },
             review: Some(review),
             demo: true,
+            auth: AuthSetup::default(),
             config,
         })
         .map_err(bad_input)

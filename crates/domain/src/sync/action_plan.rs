@@ -56,10 +56,111 @@ pub fn has_action_plan(description: &str) -> bool {
     filled
 }
 
+/// Where the first "Action plan" section's body lies in `description` (after its heading, up to
+/// the next heading of the same or a higher level), and the heading's level.
+fn plan_section(description: &str) -> Option<(std::ops::Range<usize>, HeadingLevel)> {
+    let mut found: Option<(usize, HeadingLevel)> = None;
+    let mut heading: Option<(HeadingLevel, String, usize)> = None;
+    for (event, range) in Parser::new_ext(description, Options::ENABLE_TASKLISTS).into_offset_iter()
+    {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                if let Some((start, section)) = found
+                    && level <= section
+                {
+                    return Some((start..range.start, section));
+                }
+                heading = Some((level, String::new(), range.end));
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, title, _)) = &mut heading {
+                    title.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, title, end)) = heading.take()
+                    && found.is_none()
+                    && title.to_ascii_lowercase().contains("action plan")
+                {
+                    found = Some((end.max(range.end), level));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.map(|(start, level)| (start..description.len(), level))
+}
+
+/// The action plan written in `description`, when it has one (see [`has_action_plan`]).
+pub fn action_plan_text(description: &str) -> Option<String> {
+    if !has_action_plan(description) {
+        return None;
+    }
+    plan_section(description).map(|(body, _)| description[body].trim().to_owned())
+}
+
+/// `description` with its "Action plan" section's body replaced by `plan` (the heading and
+/// every other section kept as they are); without such a section, one is added at the end.
+pub fn with_action_plan(description: &str, plan: &str) -> String {
+    let plan = plan.trim();
+    match plan_section(description) {
+        Some((body, _)) => {
+            let rest = &description[body.end..];
+            let gap = if rest.is_empty() { "\n" } else { "\n\n" };
+            format!(
+                "{}\n\n{plan}{gap}{rest}",
+                description[..body.start].trim_end()
+            )
+        }
+        None => format!("{}\n\n## Action plan\n\n{plan}\n", description.trim_end()),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::has_action_plan;
+    use super::{action_plan_text, has_action_plan, with_action_plan};
+
+    #[test]
+    fn writing_a_plan_fills_its_section_and_keeps_the_others() {
+        let written = with_action_plan(TEMPLATE, "- [ ] ask the author for a repro\n");
+        assert!(has_action_plan(&written), "{written}");
+        assert!(written.contains("## Feedback\n\n<!-- supportops:subject"));
+        assert!(
+            written.contains("## Action plan\n\n- [ ] ask the author for a repro\n\n## Outcome")
+        );
+        assert!(!written.contains("What will Support Ops do"));
+        assert_eq!(
+            action_plan_text(&written).as_deref(),
+            Some("- [ ] ask the author for a repro")
+        );
+        // Edited again: replaced, not appended.
+        let edited = with_action_plan(&written, "Pair with the author.");
+        assert_eq!(edited.matches("## Action plan").count(), 1);
+        assert_eq!(
+            action_plan_text(&edited).as_deref(),
+            Some("Pair with the author.")
+        );
+        assert!(edited.ends_with("## Outcome\n\nDid it work?\n"), "{edited}");
+    }
+
+    #[test]
+    fn a_description_without_the_section_gets_one_at_the_end() {
+        let written = with_action_plan("Just the feedback.\n", "Write docs.");
+        assert_eq!(
+            written,
+            "Just the feedback.\n\n## Action plan\n\nWrite docs.\n"
+        );
+        assert_eq!(action_plan_text("Just the feedback."), None);
+        assert_eq!(action_plan_text(TEMPLATE), None);
+    }
+
+    #[test]
+    fn a_plan_section_at_the_end_is_replaced_to_the_end() {
+        let d = "# Review\n\n### Action Plan\n\nTBD\n";
+        let written = with_action_plan(d, "Fix the docs");
+        assert_eq!(written, "# Review\n\n### Action Plan\n\nFix the docs\n");
+    }
 
     const TEMPLATE: &str = "\
 ## Feedback

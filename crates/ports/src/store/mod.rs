@@ -2,6 +2,7 @@
 //! shared deployments). Split by area; [`Store`] is all of them.
 
 pub mod actions;
+pub mod auth;
 pub mod coverage;
 pub mod formula;
 pub mod intake;
@@ -12,6 +13,7 @@ pub mod shadow;
 pub mod sync;
 
 pub use actions::ActionLog;
+pub use auth::AuthStore;
 pub use formula::FormulaStore;
 pub use intake::IntakeQueue;
 pub use pages::PageQueries;
@@ -60,6 +62,7 @@ pub trait Store:
     + FormulaStore
     + IntakeQueue
     + PageQueries
+    + AuthStore
     + Send
     + Sync
 {
@@ -74,6 +77,7 @@ impl<T> Store for T where
         + FormulaStore
         + IntakeQueue
         + PageQueries
+        + AuthStore
         + Send
         + Sync
 {

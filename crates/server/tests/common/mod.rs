@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -43,6 +45,8 @@ pub struct Options {
     pub shadow_history: bool,
     /// Serve with a tracker that cannot be reached (after seeding with the local one).
     pub tracker_down: bool,
+    /// How people sign in (default: no sign-in, as on loopback).
+    pub auth: supportops_server::AuthSetup,
 }
 
 impl Default for Options {
@@ -54,6 +58,7 @@ impl Default for Options {
             file_reviews: true,
             shadow_history: false,
             tracker_down: false,
+            auth: supportops_server::AuthSetup::default(),
         }
     }
 }
@@ -171,6 +176,13 @@ impl TestApp {
                 .unwrap();
         }
         let store = Arc::new(store);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut auth = options.auth;
+        // GitLab sends the browser back to the server under test.
+        if auth.public_url.is_none() {
+            auth.public_url = Some(format!("http://{addr}"));
+        }
         let state = AppState::new(Services {
             review: options
                 .file_reviews
@@ -186,10 +198,9 @@ impl TestApp {
             clock,
             sheet,
             demo: false,
+            auth,
         })
         .unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             supportops_server::serve(listener, state, async {

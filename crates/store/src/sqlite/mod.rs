@@ -8,6 +8,7 @@
 //! ([`SqlStore::begin_write`]) and how a queue's rows are claimed (`queue.rs`). (The module
 //! keeps its first name, `sqlite`, for the history of its files.)
 
+mod auth;
 mod codec;
 mod coverage;
 mod formula;

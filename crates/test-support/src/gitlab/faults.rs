@@ -122,6 +122,10 @@ fn token_of(req: &Request) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The user an OAuth access token was handed to, for the routes answering as them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TokenUser(pub u64);
+
 /// The middleware: log, fault, authenticate, then route.
 pub(crate) async fn door(
     AxumState(state): AxumState<Arc<Mutex<State>>>,
@@ -137,12 +141,19 @@ pub(crate) async fn door(
     let query = req.uri().query().unwrap_or("").to_owned();
     let token = token_of(&req);
 
-    let (fault, token_ok, index) = {
+    let (fault, token_ok, index, user) = {
         let Ok(mut s) = state.lock() else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
         let fault = take_fault(&mut s, &method, &path, &String::from_utf8_lossy(&bytes));
-        let token_ok = token.as_deref() == Some(s.token.as_str());
+        // The OAuth endpoints authenticate the application, not a token.
+        let user = token
+            .as_deref()
+            .and_then(|t| s.user_tokens.iter().find(|(u, _)| u == t))
+            .map(|(_, id)| *id);
+        let token_ok = token.as_deref() == Some(s.token.as_str())
+            || user.is_some()
+            || path.starts_with("/oauth/");
         s.log.push(LoggedRequest {
             method: method.to_string(),
             path: path.clone(),
@@ -151,8 +162,12 @@ pub(crate) async fn door(
             token_sent: token.is_some(),
             status: 0,
         });
-        (fault, token_ok, s.log.len() - 1)
+        (fault, token_ok, s.log.len() - 1, user)
     };
+    let mut req = req;
+    if let Some(id) = user {
+        req.extensions_mut().insert(TokenUser(id));
+    }
     let set_status = |status: StatusCode| {
         if let Ok(mut s) = state.lock()
             && let Some(entry) = s.log.get_mut(index)

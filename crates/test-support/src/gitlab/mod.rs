@@ -16,6 +16,7 @@
 //! ```
 
 mod faults;
+mod oauth;
 mod paging;
 mod routes;
 mod state;
@@ -136,6 +137,28 @@ impl FakeGitLab {
     /// Adds a user (or returns the id of the existing one with that username).
     pub fn add_user(&self, username: &str, name: &str) -> u64 {
         self.state().add_user(username, name)
+    }
+
+    /// Registers an OAuth application (GitLab: Settings → Applications) that may send people
+    /// back to `redirect_uri`.
+    pub fn add_oauth_app(&self, client_id: &str, secret: &str, redirect_uri: &str) {
+        self.state().oauth_apps.push(oauth::OAuthApp {
+            client_id: client_id.to_owned(),
+            secret: secret.to_owned(),
+            redirect_uri: redirect_uri.to_owned(),
+        });
+    }
+
+    /// Says who is signed in to GitLab in the browser (`None`: nobody, so authorizing is
+    /// refused). The user is added when unknown.
+    pub fn sign_in_as(&self, username: Option<&str>) {
+        let mut s = self.state();
+        s.browser_user = username.map(|u| s.add_user(u, u));
+    }
+
+    /// How many authorization codes were exchanged for a token.
+    pub fn codes_exchanged(&self) -> u32 {
+        self.state().exchanged
     }
 
     /// Blocks a user: GitLab stops offering them as assignees and members.

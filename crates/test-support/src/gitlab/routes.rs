@@ -29,6 +29,7 @@ pub(crate) fn router(state: Shared) -> Router {
         .route("/user", get(current_user))
         .route("/users", get(users))
         .route("/groups/{id}/members/all", get(group_members))
+        .route("/groups/{id}/members/all/{user_id}", get(group_member))
         .route(
             "/projects/{id}/repository/files/{file_path}/raw",
             get(raw_file),
@@ -43,6 +44,8 @@ pub(crate) fn router(state: Shared) -> Router {
             get(list_notes).post(create_note),
         );
     Router::new()
+        .route("/oauth/authorize", get(super::oauth::authorize))
+        .route("/oauth/token", axum::routing::post(super::oauth::token))
         .nest("/api/v4", api)
         .fallback(|| async { error(StatusCode::NOT_FOUND, "404 Not Found") })
         .layer(middleware::from_fn_with_state(state.clone(), faults::door))
@@ -363,10 +366,14 @@ fn time_param(q: &BTreeMap<String, String>, key: &str) -> Result<Option<Timestam
         .transpose()
 }
 
-async fn current_user(AxumState(state): AxumState<Shared>) -> Result<Response, Refusal> {
+async fn current_user(
+    AxumState(state): AxumState<Shared>,
+    who: Option<axum::Extension<faults::TokenUser>>,
+) -> Result<Response, Refusal> {
     let s = lock(&state)?;
+    let id = who.map_or(s.bot, |w| w.0.0);
     let user = s
-        .user(s.bot)
+        .user(id)
         .ok_or_else(|| message(StatusCode::NOT_FOUND, "404 User Not Found"))?;
     Ok(Json(user_json(&s, user)).into_response())
 }
@@ -414,6 +421,25 @@ async fn group_members(
         .collect();
     let path = format!("/api/v4/groups/{}/members/all", s.groups[group].id);
     Ok(page(members, &req, &s.base_url, &path, &q, s.pagination))
+}
+
+/// `GET /groups/:id/members/all/:user_id`: the member, direct, inherited or invited, or 404.
+async fn group_member(
+    AxumState(state): AxumState<Shared>,
+    Path((id, user_id)): Path<(String, u64)>,
+) -> Result<Response, Refusal> {
+    let s = lock(&state)?;
+    let group = s
+        .group_index(&id)
+        .ok_or_else(|| message(StatusCode::NOT_FOUND, "404 Group Not Found"))?;
+    let member = s
+        .all_members(group)
+        .into_iter()
+        .find(|u| u.id == user_id)
+        .ok_or_else(|| message(StatusCode::NOT_FOUND, "404 Not found"))?;
+    let mut v = user_json(&s, &member);
+    v["access_level"] = json!(30);
+    Ok(Json(v).into_response())
 }
 
 async fn raw_file(

@@ -129,6 +129,16 @@ pub(crate) struct State {
     pub latency: Duration,
     /// Who was mentioned (`@name`, `@all`, `@group/path`) and where, as GitLab would notify.
     pub mentions: Vec<Mention>,
+    /// OAuth applications registered.
+    pub oauth_apps: Vec<super::oauth::OAuthApp>,
+    /// Codes handed out and not yet exchanged.
+    pub grants: Vec<super::oauth::Grant>,
+    /// Access tokens handed out, with their user.
+    pub user_tokens: Vec<(String, u64)>,
+    /// Who is signed in to GitLab in "the browser".
+    pub browser_user: Option<u64>,
+    /// Codes exchanged for a token.
+    pub exchanged: u32,
 }
 
 /// A mention GitLab would act on: a notification to a user, a group or everyone.
@@ -161,6 +171,11 @@ impl State {
             log: Vec::new(),
             latency: Duration::ZERO,
             mentions: Vec::new(),
+            oauth_apps: Vec::new(),
+            grants: Vec::new(),
+            user_tokens: Vec::new(),
+            browser_user: None,
+            exchanged: 0,
         };
         state.bot = state.add_user("supportops-bot", "Support Ops Bot");
         state
