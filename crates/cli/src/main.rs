@@ -46,6 +46,9 @@ enum Command {
     Sync(cmd::sync::Command),
     /// Start the web dashboard, JSON API and webhook
     Serve(cmd::serve::Args),
+    /// Check the store, or copy it into PostgreSQL
+    #[command(subcommand)]
+    Store(cmd::store::Command),
     /// Generate a synthetic feedback sheet of any size (for benchmarks and trials)
     Sample(cmd::sample::Args),
 }
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Shadow(c) => cmd::shadow::run(&ctx, c),
         Command::Sync(c) => cmd::sync::run(&ctx, c),
         Command::Serve(a) => cmd::serve::run(&ctx, a),
+        Command::Store(c) => cmd::store::run(&ctx, c),
         Command::Sample(a) => cmd::sample::run(&ctx, a),
     };
     exit::report(result)

@@ -10,6 +10,7 @@ pub mod score;
 pub mod score_compare;
 pub mod serve;
 pub mod shadow;
+pub mod store;
 pub mod sync;
 pub mod wiring;
 

@@ -11,6 +11,7 @@
 mod codec;
 mod coverage;
 mod formula;
+pub mod maintenance;
 mod queue;
 mod responses;
 mod review;
