@@ -128,7 +128,10 @@ fn copying_into_postgres_twice_gives_the_same_counts_and_a_sound_store() {
     assert_eq!(rows(&first["tables"], "responses", "source"), 60);
     assert_eq!(rows(&first["tables"], "responses", "target"), 60);
     let second = copy();
-    assert_eq!(second["tables"], first["tables"], "a second copy changes nothing");
+    assert_eq!(
+        second["tables"], first["tables"],
+        "a second copy changes nothing"
+    );
 
     // The copy is a working store: it checks sound, and a review on it files nothing new.
     let on_postgres = |args: &[&str]| {

@@ -86,13 +86,15 @@ async fn check(store: &SqlStore, args: CheckArgs) -> anyhow::Result<()> {
     };
     emit(args.format, &json, |j| {
         let mut out = format!("store      {} ({})\n", j.url, j.report.backend);
-        out.push_str(&match (j.report.schema_version, &j.report.schema_description) {
-            (Some(v), Some(d)) => format!(
-                "schema     {v:04} {d} ({} migrations applied)\n",
-                j.report.migrations_applied
-            ),
-            _ => "schema     no migration applied\n".to_owned(),
-        });
+        out.push_str(
+            &match (j.report.schema_version, &j.report.schema_description) {
+                (Some(v), Some(d)) => format!(
+                    "schema     {v:04} {d} ({} migrations applied)\n",
+                    j.report.migrations_applied
+                ),
+                _ => "schema     no migration applied\n".to_owned(),
+            },
+        );
         if j.ok {
             out.push_str("integrity  ok\n");
         } else {
@@ -158,9 +160,16 @@ async fn copy(store: &SqlStore, args: CopyArgs) -> anyhow::Result<()> {
     };
     emit(args.format, &json, |j| {
         let mut out = format!("copied {} into {}\n\n", j.from, j.to);
-        out.push_str(&format!("{:<26} {:>10} {:>10}\n", "table", "source", "target"));
+        out.push_str(&format!(
+            "{:<26} {:>10} {:>10}\n",
+            "table", "source", "target"
+        ));
         for t in &j.tables {
-            let mark = if t.source == t.target { "" } else { "  differs" };
+            let mark = if t.source == t.target {
+                ""
+            } else {
+                "  differs"
+            };
             out.push_str(&format!(
                 "{:<26} {:>10} {:>10}{mark}\n",
                 t.table, t.source, t.target

@@ -99,12 +99,11 @@ impl SqlStore {
     pub async fn table_counts(&self) -> Result<Vec<TableCount>, StoreError> {
         let mut out = Vec::with_capacity(TABLES.len());
         for table in TABLES {
-            let rows: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT COUNT(*) FROM {table}"
-            )))
-            .fetch_one(self.pool())
-            .await
-            .map_err(query_err("counting rows"))?;
+            let rows: i64 =
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+                    .fetch_one(self.pool())
+                    .await
+                    .map_err(query_err("counting rows"))?;
             out.push(TableCount {
                 table: table.to_owned(),
                 rows: u64::try_from(rows).unwrap_or(0),
@@ -129,7 +128,10 @@ impl SqlStore {
         let (schema_version, schema_description) = match latest {
             Some(row) => (
                 Some(row.try_get::<i64, _>("version").map_err(query_err(doing))?),
-                Some(row.try_get::<String, _>("description").map_err(query_err(doing))?),
+                Some(
+                    row.try_get::<String, _>("description")
+                        .map_err(query_err(doing))?,
+                ),
             ),
             None => (None, None),
         };
@@ -214,7 +216,11 @@ impl SqlStore {
             let Some(first) = rows.first() else {
                 continue;
             };
-            let columns: Vec<String> = first.columns().iter().map(|c| c.name().to_owned()).collect();
+            let columns: Vec<String> = first
+                .columns()
+                .iter()
+                .map(|c| c.name().to_owned())
+                .collect();
             let per_statement = (PARAMETERS_PER_STATEMENT / columns.len()).max(1);
             for chunk in rows.chunks(per_statement) {
                 let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));

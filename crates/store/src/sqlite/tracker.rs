@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row as _};
 use supportops_ports::StoreError;
 use supportops_ports::tracker::{
