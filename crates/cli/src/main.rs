@@ -60,6 +60,9 @@ enum Command {
     /// API tokens for scripts: create, list, revoke
     #[command(subcommand)]
     Tokens(cmd::tokens::Command),
+    /// Check the store, or copy it into PostgreSQL
+    #[command(subcommand)]
+    Store(cmd::store::Command),
     /// Generate a synthetic feedback sheet of any size (for benchmarks and trials)
     Sample(cmd::sample::Args),
 }
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Sync(c) => cmd::sync::run(&ctx, c),
         Command::Serve(a) => cmd::serve::run(&ctx, a),
         Command::Tokens(c) => cmd::tokens::run(&ctx, c),
+        Command::Store(c) => cmd::store::run(&ctx, c),
         Command::Sample(a) => cmd::sample::run(&ctx, a),
     };
     exit::report(result)

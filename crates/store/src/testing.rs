@@ -54,7 +54,10 @@ impl TestDatabase {
     /// # Panics
     /// When `CI` is set and the variable is not, or the server refuses: a test of the
     /// PostgreSQL backend must not pass without running.
-    #[allow(clippy::panic, reason = "test support: a failure here is a failing test")]
+    #[allow(
+        clippy::panic,
+        reason = "test support: a failure here is a failing test"
+    )]
     pub async fn create() -> Option<TestDatabase> {
         sqlx::any::install_default_drivers();
         let admin_url = match std::env::var(POSTGRES_URL_VAR) {
@@ -108,7 +111,9 @@ impl Drop for TestDatabase {
             };
             runtime.block_on(async {
                 if let Ok(mut admin) = AnyConnection::connect(&admin_url).await {
-                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await;
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut admin)
+                        .await;
                     let _ = admin.close().await;
                 }
             });

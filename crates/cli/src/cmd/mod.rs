@@ -11,6 +11,7 @@ pub mod score_compare;
 pub mod serve;
 pub mod shadow;
 pub mod shadow_text;
+pub mod store;
 pub mod sync;
 pub mod sync_text;
 pub mod tokens;

@@ -5,7 +5,7 @@
 //! Every query is written once, in SQL both backends read (`$n` parameters, `ON CONFLICT`,
 //! `RETURNING`, `IS NOT DISTINCT FROM`; columns only BIGINT, DOUBLE PRECISION and TEXT).
 //! Where the two must differ, [`Backend`] says how: how a write transaction begins
-//! ([`SqlStore::begin_write`]) and how a queue's rows are claimed (`queue.rs`). (The module
+//! (`SqlStore::begin_write`) and how a queue's rows are claimed (`queue.rs`). (The module
 //! keeps its first name, `sqlite`, for the history of its files.)
 
 mod auth;
@@ -14,6 +14,7 @@ mod coverage;
 mod formula;
 mod intake;
 mod pages;
+pub mod maintenance;
 mod queue;
 mod responses;
 mod review;

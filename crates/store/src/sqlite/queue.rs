@@ -42,7 +42,7 @@ pub struct Claim<'a> {
 
 /// Unix milliseconds, as kept in `claimed_until`.
 fn millis(at: Timestamp) -> i64 {
-    i64::try_from(at.as_millisecond()).unwrap_or(i64::MAX)
+    at.as_millisecond()
 }
 
 impl SqlStore {
@@ -50,7 +50,11 @@ impl SqlStore {
     /// `claim.holder` until `claim.now + claim.lease`; returns their ids (ascending).
     ///
     /// Two workers claiming at once get different rows on both backends.
-    pub async fn claim(&self, queue: ClaimQueue, claim: &Claim<'_>) -> Result<Vec<i64>, StoreError> {
+    pub async fn claim(
+        &self,
+        queue: ClaimQueue,
+        claim: &Claim<'_>,
+    ) -> Result<Vec<i64>, StoreError> {
         let doing = format!("claiming rows of `{}`", queue.table);
         let lock = match self.backend {
             Backend::Sqlite => "",

@@ -12,9 +12,9 @@
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
-use sqlx::pool::PoolConnection;
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
+use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row as _};
 use supportops_ports::tracker::{
     Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User,
