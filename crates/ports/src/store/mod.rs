@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod coverage;
 pub mod formula;
+pub mod notify;
 pub mod responses;
 pub mod review;
 pub mod shadow;
@@ -11,6 +12,7 @@ pub mod sync;
 
 pub use actions::ActionLog;
 pub use formula::FormulaStore;
+pub use notify::NotifyStore;
 pub use responses::ResponseStore;
 pub use review::ReviewStore;
 pub use shadow::ShadowStore;
@@ -48,7 +50,15 @@ pub enum StoreError {
 
 /// The whole store.
 pub trait Store:
-    ResponseStore + ReviewStore + ActionLog + ShadowStore + SyncStore + FormulaStore + Send + Sync
+    ResponseStore
+    + ReviewStore
+    + ActionLog
+    + ShadowStore
+    + SyncStore
+    + FormulaStore
+    + NotifyStore
+    + Send
+    + Sync
 {
 }
 
@@ -59,6 +69,7 @@ impl<T> Store for T where
         + ShadowStore
         + SyncStore
         + FormulaStore
+        + NotifyStore
         + Send
         + Sync
 {

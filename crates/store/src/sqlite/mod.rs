@@ -3,6 +3,7 @@
 mod codec;
 mod coverage;
 mod formula;
+mod notify;
 mod responses;
 mod review;
 mod shadow;
