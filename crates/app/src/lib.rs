@@ -3,6 +3,7 @@
 
 pub mod formula;
 pub mod journal;
+pub mod notify;
 pub mod review;
 pub mod shadow;
 pub mod sync;

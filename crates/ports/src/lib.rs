@@ -4,8 +4,10 @@
 //! Use cases (`supportops-app`) are written against these traits; adapters
 //! (`supportops-store`, `supportops-tracker`) implement them. Adapters never depend on each other.
 
+pub mod chat;
 pub mod store;
 pub mod tracker;
 
+pub use chat::{Chat, ChatError};
 pub use store::{Store, StoreError};
 pub use tracker::{Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User};
