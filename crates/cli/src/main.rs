@@ -44,6 +44,9 @@ enum Command {
     /// The weekly and monthly syncs: schedule, calendar, agenda
     #[command(subcommand)]
     Sync(cmd::sync::Command),
+    /// Chat notifications: send the weekly digest, list what was sent
+    #[command(subcommand)]
+    Notify(cmd::notify::Command),
     /// Start the web dashboard, JSON API and webhook
     Serve(cmd::serve::Args),
     /// Generate a synthetic feedback sheet of any size (for benchmarks and trials)
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Issues(c) => cmd::issues::run(&ctx, c),
         Command::Shadow(c) => cmd::shadow::run(&ctx, c),
         Command::Sync(c) => cmd::sync::run(&ctx, c),
+        Command::Notify(c) => cmd::notify::run(&ctx, c),
         Command::Serve(a) => cmd::serve::run(&ctx, a),
         Command::Sample(a) => cmd::sample::run(&ctx, a),
     };

@@ -46,6 +46,7 @@ impl Layout {
             ("/shadowing", "Shadowing"),
             ("/syncs", "Syncs"),
             ("/what-if", "What if"),
+            ("/notifications", "Chat"),
         ]
     }
 }

@@ -50,6 +50,16 @@ pub async fn file_pending(state: &AppState) -> Result<usize, String> {
     )
     .await
     .map_err(|e| error_chain(&e))?;
+    // Red and Error responses filed: told in chat by the notifier, never failing the filing.
+    if let Some(notify) = state.notify() {
+        match supportops_app::notify::flagged(state.store().as_ref(), notify, &report, state.now())
+            .await
+        {
+            Ok(0) => {}
+            Ok(_) => state.wake_notifier(),
+            Err(e) => tracing::warn!(error = %e, "cannot queue chat messages"),
+        }
+    }
     for action in &report.actions {
         tracing::info!(
             subject = action.subject.as_str(),

@@ -10,7 +10,8 @@ use supportops_domain::shadow::SessionState;
 use supportops_domain::sync::NeglectedItem;
 use supportops_ports::Tracker;
 use supportops_ports::store::shadow::SessionQuery;
-use supportops_ports::store::{NotifyStore, ShadowStore, SyncStore};
+use supportops_ports::Store;
+use supportops_ports::store::SyncStore;
 
 use super::{Event, NotifyError, NotifySettings, messages, queue};
 use crate::sync::SyncSettings;
@@ -83,19 +84,17 @@ pub fn digest_due(settings: &NotifySettings, now: Timestamp) -> bool {
 
 /// Gathers the digest and, unless `dry_run`, queues it for this week (once: a second call in
 /// the same week finds it queued). Nothing is queued when there is nothing to report.
-pub async fn digest<S>(
-    store: &S,
+pub async fn digest(
+    store: &dyn Store,
     tracker: &dyn Tracker,
     sync: &SyncSettings,
     settings: &NotifySettings,
     now: Timestamp,
     dry_run: bool,
-) -> Result<DigestOutcome, NotifyError>
-where
-    S: ShadowStore + SyncStore + NotifyStore + Sized,
-{
+) -> Result<DigestOutcome, NotifyError> {
+    let sync_store: &dyn SyncStore = store;
     let week = week_key(settings, now);
-    let agenda = crate::sync::agenda(sync, store, tracker, None, now)
+    let agenda = crate::sync::agenda(sync, sync_store, tracker, None, now)
         .await
         .map_err(|e| NotifyError::Digest(e.to_string()))?;
     let mut overdue = Vec::new();

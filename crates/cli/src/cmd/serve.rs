@@ -112,6 +112,14 @@ fn run_configured(
         })
         .map_err(bad_input)
         .context("cannot start the web service")?;
+        if let Some(notify) = state.notify() {
+            match super::notify::open_chat(notify) {
+                Ok(chat) => state.set_chat(chat),
+                Err(e) => anstream::eprintln!(
+                    "warning: chat messages will be queued but not sent: {e}"
+                ),
+            }
+        }
         serve(state, listener).await
     })
 }

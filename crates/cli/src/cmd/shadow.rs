@@ -448,7 +448,25 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
     for w in &report.warnings {
         warn(w);
     }
-    emit(args.format, &report, schedule_text)
+    emit(args.format, &report, schedule_text)?;
+    // No engineer yet: the region's managers are asked in chat too, never failing the command.
+    if let Some(notify) = super::notify::settings(config) {
+        let managers = sh
+            .region(&report.session.region)
+            .map(|r| r.managers.clone())
+            .unwrap_or_default();
+        let now = args.clock.now();
+        match supportops_app::notify::needs_engineer(store.as_ref(), &notify, &managers, &report, now)
+            .await
+        {
+            Ok(true) => {
+                super::notify::send_due(&notify, &store).await;
+            }
+            Ok(false) => {}
+            Err(e) => warn(&format!("cannot queue the chat message: {e}")),
+        }
+    }
+    Ok(())
 }
 
 fn schedule_text(r: &ScheduleReport) -> String {
