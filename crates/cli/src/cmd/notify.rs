@@ -145,7 +145,9 @@ pub async fn send_due(settings: &NotifySettings, store: &SqliteStore) -> Deliver
                     report.failed
                 ));
             } else if report.retrying > 0 {
-                warn("a chat message is waiting to be retried; `supportops serve` or the next command sends it");
+                warn(
+                    "a chat message is waiting to be retried; `supportops serve` or the next command sends it",
+                );
             }
             report
         }
@@ -267,7 +269,14 @@ fn list_table(deliveries: &[Delivery]) -> String {
         return "No chat messages yet.\n".to_owned();
     }
     let mut builder = tabled::builder::Builder::default();
-    builder.push_record(["id", "event", "state", "tries", "queued", "message / last error"]);
+    builder.push_record([
+        "id",
+        "event",
+        "state",
+        "tries",
+        "queued",
+        "message / last error",
+    ]);
     for d in deliveries {
         let first = d.text.lines().next().unwrap_or("");
         let mut shown: String = first.chars().take(70).collect();

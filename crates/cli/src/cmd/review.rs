@@ -109,8 +109,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             };
             if let Some(report) = filed {
                 let now = super::notify::clock()();
-                match supportops_app::notify::flagged(store.as_ref(), &notify, report, now).await
-                {
+                match supportops_app::notify::flagged(store.as_ref(), &notify, report, now).await {
                     Ok(_) => {
                         super::notify::send_due(&notify, &store).await;
                     }

@@ -115,9 +115,9 @@ fn run_configured(
         if let Some(notify) = state.notify() {
             match super::notify::open_chat(notify) {
                 Ok(chat) => state.set_chat(chat),
-                Err(e) => anstream::eprintln!(
-                    "warning: chat messages will be queued but not sent: {e}"
-                ),
+                Err(e) => {
+                    anstream::eprintln!("warning: chat messages will be queued but not sent: {e}")
+                }
             }
         }
         serve(state, listener).await

@@ -456,8 +456,14 @@ async fn schedule(config: &Config, sh: &Shadowing, args: ScheduleArgs) -> anyhow
             .map(|r| r.managers.clone())
             .unwrap_or_default();
         let now = args.clock.now();
-        match supportops_app::notify::needs_engineer(store.as_ref(), &notify, &managers, &report, now)
-            .await
+        match supportops_app::notify::needs_engineer(
+            store.as_ref(),
+            &notify,
+            &managers,
+            &report,
+            now,
+        )
+        .await
         {
             Ok(true) => {
                 super::notify::send_due(&notify, &store).await;
