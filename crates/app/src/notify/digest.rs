@@ -8,10 +8,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 use supportops_domain::shadow::SessionState;
 use supportops_domain::sync::NeglectedItem;
-use supportops_ports::Tracker;
-use supportops_ports::store::shadow::SessionQuery;
 use supportops_ports::Store;
+use supportops_ports::Tracker;
 use supportops_ports::store::SyncStore;
+use supportops_ports::store::shadow::SessionQuery;
 
 use super::{Event, NotifyError, NotifySettings, messages, queue};
 use crate::sync::SyncSettings;
