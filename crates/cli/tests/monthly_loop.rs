@@ -114,5 +114,8 @@ fn an_action_plan_and_an_outcome_written_locally_show_in_part_2_of_the_next_agen
     assert_eq!(neglected, [2]);
 
     let markdown = supportops(dir.path(), Some(&later), &["sync", "agenda"], None);
-    assert!(markdown.contains("resolved"), "{markdown}");
+    assert!(
+        markdown.contains(" | open | yes | resolved |"),
+        "part 2 of the Markdown agenda shows the plan and its outcome:\n{markdown}"
+    );
 }
