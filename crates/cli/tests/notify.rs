@@ -314,3 +314,43 @@ fn notify_digest_without_notify_set_up_says_which_key_to_set() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("`notify.chat_webhook_env`"), "{stderr}");
 }
+
+#[test]
+fn a_session_scheduled_without_an_engineer_asks_the_regions_managers_in_chat() {
+    let chat = Receiver::start(&[]);
+    let dir = workdir();
+    let config = format!(
+        "{CONFIG}\n[[team.members]]\nusername = \"bruno\"\ntimezone = \"Europe/Madrid\"\n\
+         hours = \"08:30-16:30\"\n\n[shadowing.regions.EMEA]\n\
+         managers = [\"emea-manager\", \"emea-lead\"]\ntimezone = \"Europe/London\"\n"
+    );
+    std::fs::write(dir.path().join("supportops.toml"), config).unwrap();
+    let now = "2026-11-20T10:00:00Z";
+    let plan = run_at(
+        dir.path(),
+        &chat.url(),
+        now,
+        &["shadow", "plan", "--month", "2026-12", "--apply", "--format", "json"],
+    );
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let plan: Value = serde_json::from_str(&plan.stdout).unwrap();
+    let id = plan["sessions"][0]["id"].to_string();
+
+    let scheduled = run_at(
+        dir.path(),
+        &chat.url(),
+        now,
+        &["shadow", "schedule", &id, "--at", "2026-12-03 10:00"],
+    );
+    assert_eq!(scheduled.code, 0, "{}", scheduled.stderr);
+    assert_eq!(
+        chat.texts(),
+        [format!(
+            ":busts_in_silhouette: *Shadowing session {id} needs an engineer*: bruno shadows EMEA \
+             on Thu 3 Dec 2026, 09:00–10:00 GMT (Thu 3 Dec 2026, 10:00–11:00 CET). @emea-manager \
+             @emea-lead: please find an engineer · <local://gitlab-com/support/support-ops/\
+             support-shadowing/-/issues/1|shadowing issue #1> · \
+             <https://supportops.example.com/shadowing|shadowing>"
+        )]
+    );
+}
