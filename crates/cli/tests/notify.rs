@@ -330,7 +330,9 @@ fn a_session_scheduled_without_an_engineer_asks_the_regions_managers_in_chat() {
         dir.path(),
         &chat.url(),
         now,
-        &["shadow", "plan", "--month", "2026-12", "--apply", "--format", "json"],
+        &[
+            "shadow", "plan", "--month", "2026-12", "--apply", "--format", "json",
+        ],
     );
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     let plan: Value = serde_json::from_str(&plan.stdout).unwrap();

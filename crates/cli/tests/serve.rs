@@ -163,7 +163,10 @@ fn the_demo_runs_as_of_its_data_so_every_month_adds_up_to_the_headline() {
     );
     let agenda = syncs["agenda_markdown"].as_str().expect("markdown");
     assert!(agenda.contains(" | yes | resolved |"), "{agenda}");
-    assert!(agenda.contains(" | open | yes | not-resolved |"), "{agenda}");
+    assert!(
+        agenda.contains(" | open | yes | not-resolved |"),
+        "{agenda}"
+    );
 
     let page = get(port, "/");
     assert!(

@@ -21,14 +21,23 @@ pub async fn round(state: &AppState, settings: &NotifySettings, digest_week: &mu
         let week = app::week_key(settings, now);
         if digest_week.as_deref() != Some(week.as_str()) {
             let store: &dyn supportops_ports::Store = state.store().as_ref();
-            match app::digest(store, state.tracker().as_ref(), state.sync(), settings, now, false)
-                .await
+            match app::digest(
+                store,
+                state.tracker().as_ref(),
+                state.sync(),
+                settings,
+                now,
+                false,
+            )
+            .await
             {
                 Ok(outcome) => {
                     tracing::info!(week = %week, status = outcome.status, "weekly digest");
                     *digest_week = Some(week);
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot gather the weekly digest; trying again"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot gather the weekly digest; trying again")
+                }
             }
         }
     }
@@ -38,7 +47,12 @@ pub async fn round(state: &AppState, settings: &NotifySettings, digest_week: &mu
     let clock = || state.now();
     match app::deliver(state.store().as_ref(), chat.as_ref(), settings, &clock).await {
         Ok(r) if r.sent + r.retrying + r.failed > 0 => {
-            tracing::info!(sent = r.sent, retrying = r.retrying, failed = r.failed, "chat messages");
+            tracing::info!(
+                sent = r.sent,
+                retrying = r.retrying,
+                failed = r.failed,
+                "chat messages"
+            );
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(error = %e, "cannot send chat messages"),

@@ -43,6 +43,8 @@ pub struct Options {
     pub shadow_history: bool,
     /// Serve with a tracker that cannot be reached (after seeding with the local one).
     pub tracker_down: bool,
+    /// The chat messages are posted to, when `[notify]` is on (default: none).
+    pub chat: Option<Arc<dyn supportops_ports::Chat>>,
 }
 
 impl Default for Options {
@@ -54,6 +56,7 @@ impl Default for Options {
             file_reviews: true,
             shadow_history: false,
             tracker_down: false,
+            chat: None,
         }
     }
 }
@@ -188,6 +191,9 @@ impl TestApp {
             demo: false,
         })
         .unwrap();
+        if let Some(chat) = options.chat {
+            state.set_chat(chat);
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
