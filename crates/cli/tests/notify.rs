@@ -170,7 +170,7 @@ fn red_responses_filed_by_review_are_posted_to_the_chat_once() {
         chat.texts(),
         [":red_circle: *2 Red feedback responses* about \
           <https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12|https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12>: \
-          new review <local://gitlab-com/support/support-ops/feedback-review/-/issues/1|#1> · \
+          new review <https://supportops.example.com/reviews#issue-1|#1> · \
           <https://supportops.example.com/reviews|open reviews>"]
     );
     let listed = outbox(dir.path());
@@ -281,7 +281,8 @@ fn the_weekly_digest_lists_neglected_reviews_and_is_sent_once_a_week() {
     assert!(
         texts[1].starts_with(&format!(
             ":calendar: *Support Ops weekly digest* ({week}): 2 reviews without an action plan \
-             after 14 days, 0 overdue shadowing sessions\n• <local://"
+             after 14 days, 0 overdue shadowing sessions\n• \
+             <https://supportops.example.com/reviews#issue-1|#1> "
         )),
         "{}",
         texts[1]
@@ -350,8 +351,7 @@ fn a_session_scheduled_without_an_engineer_asks_the_regions_managers_in_chat() {
         [format!(
             ":busts_in_silhouette: *Shadowing session {id} needs an engineer*: bruno shadows EMEA \
              on Thu 3 Dec 2026, 09:00–10:00 GMT (Thu 3 Dec 2026, 10:00–11:00 CET). @emea-manager \
-             @emea-lead: please find an engineer · <local://gitlab-com/support/support-ops/\
-             support-shadowing/-/issues/1|shadowing issue #1> · \
+             @emea-lead: please find an engineer · \
              <https://supportops.example.com/shadowing|shadowing>"
         )]
     );

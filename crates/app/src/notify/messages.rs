@@ -19,6 +19,16 @@ pub fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Where a person opens an issue: its tracker page, or for the local tracker (whose links
+/// open nowhere) the dashboard page listing it.
+pub(super) fn issue_url(settings: &NotifySettings, web_url: &str, dashboard: &str) -> String {
+    if web_url.starts_with("local://") {
+        settings.page(dashboard)
+    } else {
+        web_url.to_owned()
+    }
+}
+
 fn link(url: &str, label: &str) -> String {
     format!(
         "<{}|{}>",
@@ -60,9 +70,34 @@ pub(super) fn flagged(settings: &NotifySettings, action: &ReviewAction) -> Optio
         ":red_circle: *{} feedback {responses}* about {}: {filed} {} · {}",
         tally(red, error),
         link(action.subject.as_str(), action.subject.as_str()),
-        link(&issue.web_url, &format!("#{}", issue.iid)),
+        link(
+            &issue_url(
+                settings,
+                &issue.web_url,
+                &format!("reviews#issue-{}", issue.iid)
+            ),
+            &format!("#{}", issue.iid)
+        ),
         link(&settings.page("reviews"), "open reviews"),
     ))
+}
+
+/// One message for a run that filed many flagged subjects (a first import, a backlog), so
+/// the chat gets one line, not dozens.
+pub(super) fn flagged_many(settings: &NotifySettings, actions: &[&ReviewAction]) -> String {
+    let count = |band| {
+        actions
+            .iter()
+            .flat_map(|a| &a.responses)
+            .filter(|r| r.band == band)
+            .count()
+    };
+    format!(
+        ":red_circle: *{} feedback responses* filed into {} review issues · {}",
+        tally(count(Band::Red), count(Band::Error)),
+        actions.len(),
+        link(&settings.page("reviews"), "open reviews"),
+    )
 }
 
 /// The ask for an engineer, naming the region's managers.
@@ -78,9 +113,11 @@ pub(super) fn needs_engineer(
         let names: Vec<String> = managers.iter().map(|m| format!("@{m}")).collect();
         format!("{}: please find an engineer", names.join(" "))
     };
+    // The tracker's issue when it has a page of its own; the dashboard's shadowing page always.
     let issue = report
         .filed
         .as_ref()
+        .filter(|i| !i.web_url.starts_with("local://"))
         .map(|i| {
             format!(
                 " · {}",
@@ -126,7 +163,10 @@ pub(super) fn digest(settings: &NotifySettings, d: &Digest) -> String {
         let _ = write!(
             out,
             "\n• {} {} ({} days)",
-            link(&n.web_url, &format!("#{}", n.iid)),
+            link(
+                &issue_url(settings, &n.web_url, &format!("reviews#issue-{}", n.iid)),
+                &format!("#{}", n.iid)
+            ),
             escape(&n.title),
             n.days_without_plan
         );

@@ -182,8 +182,12 @@ where
         .await?)
 }
 
+/// A review run that files more flagged subjects than this sends one message for all of them.
+const ONE_BY_ONE: usize = 5;
+
 /// Queues a message for each issue created or note added by a review run whose responses
-/// include Red or Error ones (Yellow alone is left to the monthly sync). Returns how many
+/// include Red or Error ones (Yellow alone is left to the monthly sync); a run filing more
+/// than a few such subjects (a first import) sends one message for all. Returns how many
 /// were queued.
 pub async fn flagged<S>(
     store: &S,
@@ -197,23 +201,36 @@ where
     if report.dry_run || !settings.sends(Event::FlaggedResponse) {
         return Ok(0);
     }
-    let mut queued = 0;
-    for action in report
+    let flagged: Vec<&crate::review::ReviewAction> = report
         .actions
         .iter()
-        .filter(|a| a.status == ActionStatus::Done)
-    {
-        let Some(text) = messages::flagged(settings, action) else {
-            continue;
-        };
-        let Some(issue) = &action.issue else { continue };
-        let first = action
+        .filter(|a| a.status == ActionStatus::Done && a.issue.is_some())
+        .filter(|a| messages::flagged(settings, a).is_some())
+        .collect();
+    let key_of = |a: &crate::review::ReviewAction| {
+        let first = a
             .responses
             .first()
             .map(|r| r.key.to_string())
             .unwrap_or_default();
-        let key = format!("flagged:{}#{}:{first}", issue.project, issue.iid);
-        if queue(store, Event::FlaggedResponse, key, text, now)
+        let (project, iid) = a
+            .issue
+            .as_ref()
+            .map_or(("", 0), |i| (i.project.as_str(), i.iid));
+        format!("flagged:{project}#{iid}:{first}")
+    };
+    if flagged.len() > ONE_BY_ONE {
+        let key = format!("flagged-run:{}:{}", key_of(flagged[0]), flagged.len());
+        let text = messages::flagged_many(settings, &flagged);
+        let queued = queue(store, Event::FlaggedResponse, key, text, now).await?;
+        return Ok(usize::from(queued.is_some()));
+    }
+    let mut queued = 0;
+    for action in flagged {
+        let Some(text) = messages::flagged(settings, action) else {
+            continue;
+        };
+        if queue(store, Event::FlaggedResponse, key_of(action), text, now)
             .await?
             .is_some()
         {
