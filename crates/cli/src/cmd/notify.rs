@@ -25,7 +25,7 @@ use supportops_store::SqliteStore;
 use supportops_tracker::WebhookChat;
 
 use super::Context;
-use super::wiring::{check_tracker, open_store, open_store_to_read, open_tracker};
+use super::wiring::{check_tracker, open_journaled_tracker, open_store, open_store_to_read};
 use crate::exit::bad_input;
 use crate::output::{Format, emit};
 
@@ -195,7 +195,7 @@ async fn digest(config: &Config, args: DigestArgs) -> anyhow::Result<()> {
     } else {
         open_store(config).await?
     };
-    let tracker = open_tracker(config, &store)?;
+    let tracker = open_journaled_tracker(config, &store)?;
     let now = clock()();
     let outcome = app::digest(
         store.as_ref(),
