@@ -4,6 +4,7 @@
 pub mod formula;
 pub mod issues;
 pub mod journal;
+pub mod notify;
 pub mod pages;
 pub mod review;
 pub mod shadow;

@@ -55,6 +55,9 @@ enum Command {
     /// The weekly and monthly syncs: schedule, calendar, agenda
     #[command(subcommand)]
     Sync(cmd::sync::Command),
+    /// Chat notifications: send the weekly digest, list what was sent
+    #[command(subcommand)]
+    Notify(cmd::notify::Command),
     /// Start the web dashboard, JSON API and webhook
     Serve(cmd::serve::Args),
     /// API tokens for scripts: create, list, revoke
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Command::Issues(c) => cmd::issues::run(&ctx, c),
         Command::Shadow(c) => cmd::shadow::run(&ctx, c),
         Command::Sync(c) => cmd::sync::run(&ctx, c),
+        Command::Notify(c) => cmd::notify::run(&ctx, c),
         Command::Serve(a) => cmd::serve::run(&ctx, a),
         Command::Tokens(c) => cmd::tokens::run(&ctx, c),
         Command::Store(c) => cmd::store::run(&ctx, c),

@@ -72,6 +72,41 @@ fn the_demo_runs_as_of_its_data_so_every_month_adds_up_to_the_headline() {
     assert!(!new.is_empty() && new.len() < 54, "{}", new.len());
     assert_eq!(new.len() + past.len(), 54);
 
+    // The team ran the monthly loop on them: part 2 asks "did the plan work?" of issues with
+    // plans, and shows outcomes both ways; only a few issues are neglected.
+    let count = |items: &[serde_json::Value], test: &dyn Fn(&serde_json::Value) -> bool| {
+        items.iter().filter(|i| test(i)).count()
+    };
+    let planned = count(past, &|i| i["has_action_plan"] == true);
+    let resolved = count(past, &|i| {
+        i["outcome"] == "resolved" && i["state"] == "closed"
+    });
+    let not_resolved = count(past, &|i| i["outcome"] == "not_resolved");
+    assert!(planned > past.len() / 2, "{planned} of {}", past.len());
+    assert!(
+        resolved > 0 && not_resolved > 0,
+        "{resolved} {not_resolved}"
+    );
+    assert!(count(new, &|i| i["has_action_plan"] == true) > 0);
+    let neglected = syncs["agenda"]["neglected"].as_array().expect("neglected");
+    assert!(
+        !neglected.is_empty() && neglected.len() < past.len() / 3,
+        "{} neglected",
+        neglected.len()
+    );
+    assert!(
+        said.contains(&format!(
+            "outcomes: {resolved} resolved, {not_resolved} not resolved"
+        )),
+        "{said}"
+    );
+    let agenda = syncs["agenda_markdown"].as_str().expect("markdown");
+    assert!(agenda.contains(" | yes | resolved |"), "{agenda}");
+    assert!(
+        agenda.contains(" | open | yes | not-resolved |"),
+        "{agenda}"
+    );
+
     let page = get(port, "/");
     assert!(
         page.contains("The demo runs as of <time data-demo-now>2026-11-27 15:10"),

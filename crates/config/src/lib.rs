@@ -73,6 +73,8 @@ pub struct Config {
     pub sync: SyncConfig,
     /// `[server]`: the web service.
     pub server: ServerConfig,
+    /// `[notify]`: messages to the team's chat.
+    pub notify: NotifyConfig,
 }
 
 /// `[sheet]`.
@@ -354,8 +356,6 @@ pub struct ShadowingConfig {
     pub period: String,
     /// Labels on shadowing issues.
     pub labels: Vec<String>,
-    /// A chat webhook (e.g. Slack incoming webhook) whose URL is in this environment variable.
-    pub chat_webhook_env: Option<String>,
     /// `[shadowing.regions.NAME]`.
     pub regions: BTreeMap<String, RegionConfig>,
 }
@@ -377,7 +377,6 @@ impl Default for ShadowingConfig {
             target_per_region: 3,
             period: "quarter".into(),
             labels: vec!["Support Shadowing".into()],
-            chat_webhook_env: None,
             regions: BTreeMap::from([
                 (
                     "AMER".into(),
@@ -493,7 +492,8 @@ pub struct ServerConfig {
     pub webhook_token_env: String,
     /// Largest webhook body accepted, in bytes.
     pub webhook_max_bytes: usize,
-    /// The address people reach the service at (for sign-in redirects and links).
+    /// The address people reach the service at (`https://supportops.example.com`): sign-in
+    /// redirects and links in chat messages. Default: `http://` + `addr`.
     pub public_url: Option<String>,
     /// `[server.auth]`: sign-in and roles.
     pub auth: AuthConfig,
@@ -507,6 +507,48 @@ impl Default for ServerConfig {
             webhook_max_bytes: 64 * 1024,
             public_url: None,
             auth: AuthConfig::default(),
+        }
+    }
+}
+
+/// The events `[notify]` can send, by the names `notify.events` takes.
+pub const NOTIFY_EVENTS: [&str; 3] = [
+    "flagged_response",
+    "shadowing_needs_engineer",
+    "weekly_digest",
+];
+
+/// `[notify]`: messages to the team's chat through a Slack-compatible incoming webhook
+/// (Mattermost's too). Off until `chat_webhook_env` names the variable holding its URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NotifyConfig {
+    /// The environment variable holding the incoming webhook's URL (never the URL itself).
+    pub chat_webhook_env: Option<String>,
+    /// Which events are sent: some of [`NOTIFY_EVENTS`].
+    pub events: Vec<String>,
+    /// Tries per message before it is recorded failed.
+    pub max_attempts: u32,
+    /// The wait before the first retry; later waits double (with jitter).
+    pub first_retry_seconds: u64,
+    /// The weekday `serve` sends the weekly digest on.
+    pub digest_weekday: String,
+    /// Its time, `HH:MM` in `digest_timezone`.
+    pub digest_time: String,
+    /// The IANA zone of `digest_time`.
+    pub digest_timezone: String,
+}
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig {
+            chat_webhook_env: None,
+            events: NOTIFY_EVENTS.iter().map(|e| (*e).to_owned()).collect(),
+            max_attempts: 5,
+            first_retry_seconds: 2,
+            digest_weekday: "monday".into(),
+            digest_time: "09:00".into(),
+            digest_timezone: "UTC".into(),
         }
     }
 }
@@ -588,6 +630,7 @@ impl Config {
             overrides.push((name, keys, value));
         }
         negative_counts(&table, "")?;
+        removed_keys(&table)?;
         let config: Config = match Config::deserialize(toml::Value::Table(table)) {
             Ok(config) => config,
             Err(e) => {
@@ -703,6 +746,40 @@ impl Config {
         self.server
             .auth
             .validate(self.server.public_url.as_deref())?;
+        if let Some(unknown) = self
+            .notify
+            .events
+            .iter()
+            .find(|e| !NOTIFY_EVENTS.contains(&e.as_str()))
+        {
+            return bad(
+                "notify.events",
+                format!(
+                    "`{unknown}` is not an event; choose from {}",
+                    NOTIFY_EVENTS.join(", ")
+                ),
+            );
+        }
+        if self.notify.max_attempts == 0 {
+            return bad(
+                "notify.max_attempts",
+                "zero tries sends nothing; the default is 5".into(),
+            );
+        }
+        if self
+            .notify
+            .chat_webhook_env
+            .as_deref()
+            .is_some_and(|v| v.contains("://"))
+        {
+            return bad(
+                "notify.chat_webhook_env",
+                "this names the environment variable holding the webhook URL, not the URL \
+                 itself (a secret does not belong in the file); e.g. \
+                 `chat_webhook_env = \"SUPPORTOPS_CHAT_WEBHOOK\"`"
+                    .into(),
+            );
+        }
         if !(self.store.url.starts_with("sqlite:")
             || self.store.url.starts_with("postgres://")
             || self.store.url.starts_with("postgresql://"))
@@ -717,6 +794,30 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Keys earlier versions accepted, with where their setting lives now.
+const REMOVED_KEYS: &[(&str, &str, &str)] = &[(
+    "shadowing",
+    "chat_webhook_env",
+    "chat messages are set up in `[notify]` now: move it there as \
+     `[notify] chat_webhook_env = \"…\"`",
+)];
+
+fn removed_keys(table: &toml::Table) -> Result<(), ConfigError> {
+    for (section, key, hint) in REMOVED_KEYS {
+        let present = table
+            .get(*section)
+            .and_then(toml::Value::as_table)
+            .is_some_and(|t| t.contains_key(*key));
+        if present {
+            return Err(ConfigError::Value {
+                key: format!("{section}.{key}"),
+                message: format!("this key was removed; {hint}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The longest `tracker.timeout_seconds` accepted.
@@ -808,6 +909,7 @@ mod tests {
         assert_eq!(c.score, Config::default().score);
         assert_eq!(c.sheet, Config::default().sheet);
         assert_eq!(c.sync, Config::default().sync);
+        assert_eq!(c.notify, Config::default().notify);
     }
 
     #[test]
@@ -941,6 +1043,41 @@ mod tests {
         // Zero retries works: one attempt, no retry.
         let c = Config::from_toml("[tracker]\nmax_retries = 0\n", "x", &[]).unwrap();
         assert_eq!(c.tracker.max_retries, 0);
+    }
+
+    #[test]
+    fn the_removed_shadowing_chat_key_points_to_notify() {
+        let err = Config::from_toml("[shadowing]\nchat_webhook_env = \"HOOK\"\n", "x.toml", &[])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid config key `shadowing.chat_webhook_env`: this key was removed; chat \
+             messages are set up in `[notify]` now: move it there as \
+             `[notify] chat_webhook_env = \"…\"`"
+        );
+        let c = Config::from_toml("[notify]\nchat_webhook_env = \"HOOK\"\n", "x", &[]).unwrap();
+        assert_eq!(c.notify.chat_webhook_env.as_deref(), Some("HOOK"));
+        assert_eq!(c.notify.events.len(), 3);
+    }
+
+    #[test]
+    fn notify_refuses_a_url_in_the_file_and_unknown_events() {
+        let err = Config::from_toml(
+            "[notify]\nchat_webhook_env = \"https://hooks.slack.com/services/T/B/X\"\n",
+            "x",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`notify.chat_webhook_env`"),
+            "{err}"
+        );
+        let err = Config::from_toml("[notify]\nevents = [\"flagged\"]\n", "x", &[]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`flagged` is not an event; choose from flagged_response"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,11 +5,13 @@
 //! (`supportops-store`, `supportops-tracker`) implement them. Adapters never depend on each other.
 
 pub mod backoff;
+pub mod chat;
 pub mod clock;
 pub mod store;
 pub mod tracker;
 
 pub use backoff::Backoff;
+pub use chat::{Chat, ChatError};
 pub use clock::Clock;
 pub use store::{Store, StoreError};
 pub use tracker::{Issue, IssueQuery, IssueState, NewIssue, Note, Tracker, TrackerError, User};

@@ -52,6 +52,7 @@ impl Layout {
             ("/shadowing", "Shadowing"),
             ("/syncs", "Syncs"),
             ("/what-if", "What if"),
+            ("/notifications", "Chat"),
         ]
     }
 }

@@ -10,6 +10,8 @@
 //!   on a page is the number in the API.
 //! - **Webhook** (`hooks`): `POST /hooks/feedback` takes one response as JSON, stores it durably,
 //!   and a background job files the flagged ones with the same review code as `supportops review`.
+//! - **Chat** (`notifier`): a background task sends the chat outbox and queues the weekly
+//!   digest; `/notifications` and `/api/v1/notifications` (`outbox`) list the messages.
 //! - **Calendar feed** `/calendar.ics` and **health** `/healthz`.
 //!
 //! Each route family has one error enum (`error`) mapped to status codes in one place.
@@ -34,7 +36,9 @@ mod formula_marks;
 mod hooks;
 mod layout;
 mod markdown;
+mod notifier;
 mod oauth;
+mod outbox;
 mod pages;
 mod state;
 mod views;
@@ -86,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reviews/{iid}/{action}", post(actions::api_act))
         .route("/shadowing/coverage", get(api::shadowing_coverage))
         .route("/syncs", get(api::syncs))
+        .route("/notifications", get(outbox::api))
         .fallback(api::not_found);
     let guarded = Router::new()
         .route("/", get(pages::overview))
@@ -96,6 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/shadowing", get(pages::shadowing))
         .route("/syncs", get(pages::syncs))
         .route("/what-if", get(what_if::page))
+        .route("/notifications", get(outbox::page))
         .route("/calendar.ics", get(calendar::feed))
         .route("/auth/sign-out", post(oauth::sign_out))
         .nest("/api/v1", api)
@@ -163,7 +169,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(worker::run(state.clone(), stop_rx));
+    let worker = tokio::spawn(worker::run(state.clone(), stop_rx.clone()));
+    let notifier = tokio::spawn(notifier::run(state.clone(), stop_rx));
     let app = router(state);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -171,6 +178,9 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     if let Err(e) = worker.await {
         tracing::error!(error = %e, "the review job stopped abnormally");
+    }
+    if let Err(e) = notifier.await {
+        tracing::error!(error = %e, "the chat notifier stopped abnormally");
     }
     tracing::info!("stopped");
     result.map_err(ServeError::Io)

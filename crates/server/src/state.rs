@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
+use supportops_app::notify::{NotifyError, NotifySettings};
 use supportops_app::review::{LockOptions, LockPolicy, Pace, ReviewOptions};
 use supportops_app::shadow::{ShadowError, Shadowing};
 use supportops_app::sync::{SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_ports::store::coverage::CoverageStore;
-use supportops_ports::{Clock, Store, Tracker};
+use supportops_ports::{Chat, Clock, Store, Tracker};
 use supportops_sheet::{Columns, Headers, Scoring, SheetError, SheetLayout};
 use tokio::sync::{Mutex, MutexGuard, Notify};
 
@@ -86,6 +87,9 @@ pub enum StartError {
     /// The `[shadowing]` or `[team]` settings are not valid.
     #[error(transparent)]
     Shadow(#[from] ShadowError),
+    /// The `[notify]` settings are not valid.
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
 }
 
 /// The state shared by every handler. Cheap to clone.
@@ -112,6 +116,9 @@ struct Inner {
     writing: Mutex<()>,
     review_lock: LockOptions,
     summary_cache: SummaryCache,
+    notify: Option<NotifySettings>,
+    chat: std::sync::OnceLock<Arc<dyn Chat>>,
+    notify_wanted: Notify,
 }
 
 /// The last summary computed, with the store generation and hour it is good for.
@@ -127,6 +134,7 @@ impl AppState {
             .map_err(StartError::Layout)?;
         let sync = SyncSettings::from_config(&services.config)?;
         let shadowing = Shadowing::from_config(&services.config, None)?;
+        let notify = NotifySettings::from_config(&services.config)?;
         let review_lock = LockOptions {
             holder: lock_holder(),
             // The job asks once and, when another run holds the lock, is retried later, so
@@ -164,6 +172,9 @@ impl AppState {
                 writing: Mutex::new(()),
                 review_lock,
                 summary_cache: SummaryCache::default(),
+                notify,
+                chat: std::sync::OnceLock::new(),
+                notify_wanted: Notify::new(),
             }),
         })
     }
@@ -254,6 +265,32 @@ impl AppState {
     /// Asks the background review job to file review issues for newly stored responses.
     pub(crate) fn wake_review(&self) {
         self.inner.review_wanted.notify_one();
+    }
+
+    /// The validated `[notify]`; `None` when chat messages are off.
+    pub fn notify(&self) -> Option<&NotifySettings> {
+        self.inner.notify.as_ref()
+    }
+
+    /// Hands over the chat messages are posted to (the binary opens it from the URL in
+    /// `notify.chat_webhook_env`). Without one, messages are queued and wait in the outbox.
+    pub fn set_chat(&self, chat: Arc<dyn Chat>) {
+        let _ = self.inner.chat.set(chat);
+    }
+
+    /// The chat, once handed over.
+    pub(crate) fn chat(&self) -> Option<&Arc<dyn Chat>> {
+        self.inner.chat.get()
+    }
+
+    /// Asks the background notifier to send what was queued.
+    pub(crate) fn wake_notifier(&self) {
+        self.inner.notify_wanted.notify_one();
+    }
+
+    /// Waits until [`AppState::wake_notifier`] is called.
+    pub(crate) async fn notifier_wanted(&self) {
+        self.inner.notify_wanted.notified().await;
     }
 
     /// Waits until [`AppState::wake_review`] is called.

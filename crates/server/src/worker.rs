@@ -71,6 +71,16 @@ pub async fn file_pending(state: &AppState) -> Result<usize, WorkerError> {
             state.now(),
         )
         .await?;
+        // Red and Error responses filed: told in chat by the notifier, never failing the filing.
+        if let Some(notify) = state.notify() {
+            match supportops_app::notify::flagged(store.as_ref(), notify, &report, state.now())
+                .await
+            {
+                Ok(0) => {}
+                Ok(_) => state.wake_notifier(),
+                Err(e) => tracing::warn!(error = %e, "cannot queue chat messages"),
+            }
+        }
         for action in &report.actions {
             tracing::info!(
                 subject = action.subject.as_str(),

@@ -382,3 +382,62 @@ async fn a_delivery_files_only_its_subject_however_many_responses_wait_unfiled()
     assert_eq!(subjects, ["https://gitlab.com/a/b/-/issues/9"]);
     assert_eq!(app.store.review_issues().await.unwrap().len(), 1);
 }
+
+/// A chat that keeps what is posted to it.
+#[derive(Default)]
+struct Chat(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl supportops_ports::Chat for Chat {
+    async fn post(&self, text: &str) -> Result<(), supportops_ports::ChatError> {
+        self.0.lock().unwrap().push(text.to_owned());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_red_response_from_the_webhook_is_told_in_chat_once_filed() {
+    let chat = std::sync::Arc::new(Chat::default());
+    let mut config = supportops_config::Config::default();
+    config.notify.chat_webhook_env = Some("CHAT_WEBHOOK".into());
+    config.server.public_url = Some("https://supportops.example.com/".into());
+    let app = TestApp::spawn_with(Options {
+        config,
+        chat: Some(chat.clone()),
+        ..Options::default()
+    })
+    .await;
+    let before = app.store.review_issues().await.unwrap().len();
+    let body = red_response("https://gitlab.com/a/b/-/issues/9");
+    assert_eq!(
+        app.post_feedback(body.to_string(), Some(TOKEN))
+            .await
+            .status(),
+        202
+    );
+    wait_for_review_issues(&app, before + 1).await;
+    let mut posted = Vec::new();
+    for _ in 0..200 {
+        posted = chat.0.lock().unwrap().clone();
+        if !posted.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert!(
+        posted[0].starts_with(
+            ":red_circle: *1 Red feedback response* about \
+             <https://gitlab.com/a/b/-/issues/9|https://gitlab.com/a/b/-/issues/9>: new review <"
+        ),
+        "{}",
+        posted[0]
+    );
+    assert!(posted[0].ends_with("<https://supportops.example.com/reviews|open reviews>"));
+    // Recorded, and listed read-only on the dashboard.
+    let listed = app.json("/api/v1/notifications", 200).await;
+    assert_eq!(listed["deliveries"][0]["state"], "sent");
+    assert_eq!(listed["sending"], true);
+    let page = app.text("/notifications", 200).await;
+    assert!(page.contains("flagged_response"), "{page}");
+}

@@ -30,10 +30,15 @@
 //! after it may have reached GitLab returns [`supportops_ports::TrackerError::OutcomeUnknown`]:
 //! the issue may exist. The review use case handles it by searching the project for the hidden
 //! marker of the subject before it creates again, so a rerun never makes a duplicate.
+//!
+//! The crate also holds the other outbound HTTP adapter, [`WebhookChat`]: chat notifications
+//! posted to a Slack-compatible incoming webhook.
 
+pub mod chat;
 mod client;
 pub mod gitlab;
 mod retry;
 mod wire;
 
+pub use chat::WebhookChat;
 pub use gitlab::{GitLab, GitLabOptions};

@@ -10,6 +10,7 @@
 //! (in the order recorded), then every change to a single occurrence; a change recorded before a
 //! reschedule that removed its date no longer applies.
 
+pub mod demo;
 pub mod ics;
 
 mod monthly;

@@ -3,6 +3,7 @@
 pub mod formula;
 pub mod init;
 pub mod issues;
+pub mod notify;
 pub mod rescore;
 pub mod review;
 pub mod sample;

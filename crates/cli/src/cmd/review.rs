@@ -102,6 +102,26 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             now,
         )
         .await;
+        // Red and Error responses filed: told in chat, after the work, never failing it.
+        if let Some(notify) = super::notify::settings(&config) {
+            let filed = match &result {
+                Ok(report) => Some(report),
+                Err(ReviewError::Filing(failure)) => Some(&failure.report),
+                Err(ReviewError::TrackerDown { report, .. }) => Some(report.as_ref()),
+                Err(_) => None,
+            };
+            if let Some(report) = filed {
+                                match supportops_app::notify::flagged(store.as_ref(), &notify, report, now).await {
+                    Ok(_) => {
+                        super::notify::send_due(&notify, &store, &ctx.clock).await;
+                    }
+                    Err(e) => anstream::eprintln!(
+                        "{} cannot queue chat messages: {e}",
+                        "warning:".yellow().bold()
+                    ),
+                }
+            }
+        }
         // Two open reviews of one subject (after a reopen) split its later responses: say so.
         let duplicates = match &result {
             Ok(_) => open_duplicates(store.as_ref(), tracker.as_ref())

@@ -122,6 +122,14 @@ fn run_configured(
         })
         .map_err(bad_input)
         .context("cannot start the web service")?;
+        if let Some(notify) = state.notify() {
+            match super::notify::open_chat(notify) {
+                Ok(chat) => state.set_chat(chat),
+                Err(e) => {
+                    anstream::eprintln!("warning: chat messages will be queued but not sent: {e}")
+                }
+            }
+        }
         serve(state, listener).await
     })
 }
@@ -316,14 +324,29 @@ fn run_demo(ctx: &Context, runtime: &tokio::runtime::Runtime, args: Args) -> any
             .await
             .map(|issues| issues.len())
             .unwrap_or(0);
+        // The monthly loop a team runs on those issues: action plans, outcomes, a few
+        // forgotten, so the agenda's two parts and the neglected list all show something.
+        let sync = supportops_app::sync::SyncSettings::from_config(&config).map_err(bad_input)?;
+        let demo_loop = supportops_app::sync::demo::load_demo_loop(
+            &sync,
+            store.as_ref(),
+            tracker.as_ref(),
+            now,
+        )
+        .await
+        .context("cannot record the demo's action plans and outcomes")?;
         let today = now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
         let sessions = supportops_app::shadow::load_demo_history(store.as_ref(), &config, today)
             .await
             .context("cannot load the demo's shadowing history")?;
         println!(
             "demo: {} responses in the sample sheet, {filed} review issues filed in the local \
-             tracker, {sessions} shadowing sessions recorded; the demo runs as of {} ({})",
+             tracker ({} with an action plan; outcomes: {} resolved, {} not resolved), \
+             {sessions} shadowing sessions recorded; the demo runs as of {} ({})",
             sheet.responses.len(),
+            demo_loop.plans,
+            demo_loop.resolved,
+            demo_loop.not_resolved,
             now.strftime("%Y-%m-%d %H:%M UTC"),
             if ctx.as_of.is_some() {
                 "`SUPPORTOPS_NOW`"

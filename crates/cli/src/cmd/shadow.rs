@@ -366,7 +366,31 @@ async fn schedule(
     for w in &report.warnings {
         warn(w);
     }
-    emit(args.format, &report, text::schedule_text)
+    emit(args.format, &report, text::schedule_text)?;
+    // No engineer yet: the region's managers are asked in chat too, never failing the command.
+    if let Some(notify) = super::notify::settings(config) {
+        let managers = sh
+            .region(&report.session.region)
+            .map(|r| r.managers.clone())
+            .unwrap_or_default();
+        let now = clock.now();
+        match supportops_app::notify::needs_engineer(
+            store.as_ref(),
+            &notify,
+            &managers,
+            &report,
+            now,
+        )
+        .await
+        {
+            Ok(true) => {
+                super::notify::send_due(&notify, &store, clock).await;
+            }
+            Ok(false) => {}
+            Err(e) => warn(&format!("cannot queue the chat message: {e}")),
+        }
+    }
+    Ok(())
 }
 
 async fn reschedule(

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod coverage;
 pub mod formula;
 pub mod intake;
+pub mod notify;
 pub mod pages;
 pub mod responses;
 pub mod review;
@@ -16,6 +17,7 @@ pub use actions::ActionLog;
 pub use auth::AuthStore;
 pub use formula::FormulaStore;
 pub use intake::IntakeQueue;
+pub use notify::NotifyStore;
 pub use pages::PageQueries;
 pub use responses::ResponseStore;
 pub use review::ReviewStore;
@@ -63,6 +65,7 @@ pub trait Store:
     + IntakeQueue
     + PageQueries
     + AuthStore
+    + NotifyStore
     + Send
     + Sync
 {
@@ -78,6 +81,7 @@ impl<T> Store for T where
         + IntakeQueue
         + PageQueries
         + AuthStore
+        + NotifyStore
         + Send
         + Sync
 {

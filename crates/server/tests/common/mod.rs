@@ -47,6 +47,8 @@ pub struct Options {
     pub tracker_down: bool,
     /// How people sign in (default: no sign-in, as on loopback).
     pub auth: supportops_server::AuthSetup,
+    /// The chat messages are posted to, when `[notify]` is on (default: none).
+    pub chat: Option<Arc<dyn supportops_ports::Chat>>,
 }
 
 impl Default for Options {
@@ -59,6 +61,7 @@ impl Default for Options {
             shadow_history: false,
             tracker_down: false,
             auth: supportops_server::AuthSetup::default(),
+            chat: None,
         }
     }
 }
@@ -201,6 +204,9 @@ impl TestApp {
             auth,
         })
         .unwrap();
+        if let Some(chat) = options.chat {
+            state.set_chat(chat);
+        }
         let (tx, rx) = oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             supportops_server::serve(listener, state, async {
