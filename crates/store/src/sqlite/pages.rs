@@ -182,7 +182,7 @@ impl PageQueries for SqliteStore {
         let mut totals = ResponseTotals::default();
         let rows = sqlx::query(
             "SELECT band, COUNT(*) AS n, COUNT(score_number) AS scored, \
-             COALESCE(SUM(score_number), 0) AS score_sum, COALESCE(SUM(mismatch), 0) AS mismatches \
+             COALESCE(SUM(score_number), 0.0) AS score_sum, COALESCE(SUM(mismatch), 0) AS mismatches \
              FROM responses GROUP BY band",
         )
         .fetch_all(self.pool())
@@ -224,7 +224,7 @@ impl PageQueries for SqliteStore {
         };
         let rows = sqlx::query(
             "SELECT SUBSTR(submitted_at, 1, 7) AS month, band, COUNT(*) AS n, \
-             COUNT(score_number) AS scored, COALESCE(SUM(score_number), 0) AS score_sum \
+             COUNT(score_number) AS scored, COALESCE(SUM(score_number), 0.0) AS score_sum \
              FROM responses WHERE submitted_at >= $1 AND submitted_at < $2 \
              GROUP BY SUBSTR(submitted_at, 1, 7), band ORDER BY month",
         )
