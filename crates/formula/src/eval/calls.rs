@@ -16,7 +16,7 @@ use crate::re2;
 use crate::text::find_chars;
 use crate::value::{ErrorKind, round_15};
 
-impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
+impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
     /// The value of a function call.
     #[inline(never)]
     pub(super) fn call(&self, call: &'a Call) -> R<V<'a>> {
@@ -125,11 +125,7 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
                 })?;
                 V::Num(f64::from(count))
             }
-            _ => {
-                let mut total = 0.0;
-                self.numbers(args, |n| total += n)?;
-                number(total)
-            }
+            _ => V::Num(self.sum(args)?),
         })
     }
 
@@ -218,7 +214,7 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
     /// `REGEXMATCH`: a literal pattern made of text joined by `.*` is answered by substring
     /// search, unless the pieces span a line break; the regex engine answers the rest.
     pub(super) fn regex_match(&self, call: &'a Call) -> R<bool> {
-        let text = self.eval(&call.args[0]).into_regex_text()?;
+        let text = self.value(&call.args[0]).into_regex_text()?;
         if let Some(Pattern::Literal(_, Some(chain))) = &call.pattern {
             match chain.search(&text) {
                 re2::ChainMatch::Yes => return Ok(true),
@@ -231,7 +227,7 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
 
     /// `REGEXEXTRACT`: the first match, or its first capture group.
     fn regex_extract(&self, call: &'a Call) -> R<V<'a>> {
-        let text = self.eval(&call.args[0]).into_regex_text()?;
+        let text = self.value(&call.args[0]).into_regex_text()?;
         let pattern = self.pattern(call)?;
         let re = pattern.get();
         let caps = re.captures(&text).ok_or(ErrorKind::NA)?;
@@ -247,7 +243,7 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
 
     /// `REGEXREPLACE`: every match replaced, `$1` naming a capture group.
     fn regex_replace(&self, call: &'a Call) -> R<V<'a>> {
-        let text = self.eval(&call.args[0]).into_regex_text()?;
+        let text = self.value(&call.args[0]).into_regex_text()?;
         let pattern = self.pattern(call)?;
         let replacement: Cow<'_, str> = match &call.replacement {
             Some(r) => Cow::Borrowed(r),

@@ -8,6 +8,7 @@
 
 mod calls;
 mod criterion;
+mod typed;
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
@@ -182,30 +183,57 @@ fn equal(a: &V<'_>, b: &V<'_>) -> R<bool> {
 }
 
 /// Evaluates nodes against one row.
-pub(crate) struct Evaluator<'a, Rw: Row + ?Sized> {
+///
+/// With `TYPED`, conditions and numbers are computed as `bool` and `f64` where the tree says
+/// what they are (`typed.rs`), without building a value; without it, every node goes through
+/// [`V`], the plain walk the typed paths must agree with.
+pub(crate) struct Evaluator<'a, Rw: Row + ?Sized, const TYPED: bool> {
     pub row: &'a Rw,
 }
 
-impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
+impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
     /// The value of `node`; errors are values.
     pub(crate) fn eval(&self, node: &'a Node) -> V<'a> {
         self.try_eval(node).unwrap_or_else(V::Err)
     }
 
+    #[inline]
     fn cell(&self, col: usize) -> V<'a> {
         V::from_cell(self.row.cell(col))
     }
 
+    /// The value of an argument; a reference is read without going through [`Self::eval`].
+    #[inline]
+    fn value(&self, node: &'a Node) -> V<'a> {
+        match node {
+            Node::Ref(c) => self.cell(*c),
+            _ => self.eval(node),
+        }
+    }
+
+    /// `node` as a number, as [`V::to_number`] coerces it.
+    #[inline]
     fn num(&self, node: &'a Node) -> R<f64> {
-        self.eval(node).to_number()
+        if TYPED {
+            self.eval_num(node)
+        } else {
+            self.eval(node).to_number()
+        }
     }
 
+    /// `node` as text, as [`V::into_text`] coerces it.
     fn text(&self, node: &'a Node) -> R<Cow<'a, str>> {
-        self.eval(node).into_text()
+        self.value(node).into_text()
     }
 
+    /// `node` as a boolean, as [`V::to_bool`] coerces it.
+    #[inline]
     fn boolean(&self, node: &'a Node) -> R<bool> {
-        self.eval(node).to_bool()
+        if TYPED {
+            self.eval_bool(node)
+        } else {
+            self.eval(node).to_bool()
+        }
     }
 
     /// An integer argument (truncated towards zero), or `default` when omitted.
@@ -226,33 +254,16 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
             Node::Ref(c) => self.cell(*c),
             // The compiler only lets ranges stand where functions read them.
             Node::Range(_, _) => V::Err(ErrorKind::Value),
-            Node::Neg(n) => number(-self.num(n)?),
+            Node::Neg(n) => V::Num(finite(-self.num(n)?)?),
             Node::Plus(n) => self.eval(n),
-            Node::Percent(n) => number(self.num(n)? / 100.0),
+            Node::Percent(n) => V::Num(finite(self.num(n)? / 100.0)?),
             Node::Binary(op, l, r) => self.binary(*op, l, r)?,
-            Node::CompareRefNumber(op, col, n) => {
-                let ordering = match self.row.cell(*col) {
-                    Cell::Number(x) => cmp_num(x, *n),
-                    Cell::Blank => cmp_num(0.0, *n),
-                    // Text and booleans sort after every number.
-                    Cell::Text(_) | Cell::Bool(_) => Ordering::Greater,
-                    Cell::Error(e) => return Err(e),
-                };
-                V::Bool(test(*op, ordering))
-            }
+            Node::CompareRefNumber(op, col, n) => V::Bool(self.compare_ref_number(*op, *col, *n)?),
             Node::EqRefText {
                 column,
                 text,
                 negate,
-            } => {
-                let equal = match self.row.cell(*column) {
-                    Cell::Text(s) => eq_ignore_case(s, text),
-                    Cell::Blank => text.is_empty(),
-                    Cell::Number(_) | Cell::Bool(_) => false,
-                    Cell::Error(e) => return Err(e),
-                };
-                V::Bool(equal != *negate)
-            }
+            } => V::Bool(self.eq_ref_text(*column, text, *negate)?),
             Node::If(node) => {
                 if self.boolean(&node.condition)? {
                     self.eval(&node.then)
@@ -266,16 +277,39 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
         })
     }
 
+    /// `F2 >= 4`: a cell compared with a number.
+    #[inline]
+    fn compare_ref_number(&self, op: BinaryOp, col: usize, n: f64) -> R<bool> {
+        let ordering = match self.row.cell(col) {
+            Cell::Number(x) => cmp_num(x, n),
+            Cell::Blank => cmp_num(0.0, n),
+            // Text and booleans sort after every number.
+            Cell::Text(_) | Cell::Bool(_) => Ordering::Greater,
+            Cell::Error(e) => return Err(e),
+        };
+        Ok(test(op, ordering))
+    }
+
+    /// `C2 = "text"`, or `C2 <> "text"` when `negate`.
+    #[inline]
+    fn eq_ref_text(&self, column: usize, text: &str, negate: bool) -> R<bool> {
+        let equal = match self.row.cell(column) {
+            Cell::Text(s) => eq_ignore_case(s, text),
+            Cell::Blank => text.is_empty(),
+            Cell::Number(_) | Cell::Bool(_) => false,
+            Cell::Error(e) => return Err(e),
+        };
+        Ok(equal != negate)
+    }
+
     fn binary(&self, op: BinaryOp, l: &'a Node, r: &'a Node) -> R<V<'a>> {
         Ok(match op {
-            BinaryOp::Eq | BinaryOp::Ne => {
-                let (a, b) = (self.eval(l), self.eval(r));
-                V::Bool(equal(&a, &b)? == (op == BinaryOp::Eq))
-            }
-            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                let (a, b) = (self.eval(l), self.eval(r));
-                V::Bool(test(op, compare(&a, &b)?))
-            }
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge => V::Bool(self.comparison(op, l, r)?),
             BinaryOp::Concat => {
                 let a = self.text(l)?;
                 let b = self.text(r)?;
@@ -287,18 +321,32 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
                 }
                 limited(a.into_owned() + &b)?
             }
-            BinaryOp::Add => number(self.num(l)? + self.num(r)?),
-            BinaryOp::Sub => number(self.num(l)? - self.num(r)?),
-            BinaryOp::Mul => number(self.num(l)? * self.num(r)?),
-            BinaryOp::Div => {
-                let (x, y) = (self.num(l)?, self.num(r)?);
-                if y == 0.0 {
-                    return Err(ErrorKind::Div0);
-                }
-                number(x / y)
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Pow => {
+                V::Num(self.arithmetic_op(op, l, r)?)
             }
-            BinaryOp::Pow => power(self.num(l)?, self.num(r)?)?,
         })
+    }
+
+    /// `=`, `<>`, `<`, `<=`, `>`, `>=` of two values.
+    fn comparison(&self, op: BinaryOp, l: &'a Node, r: &'a Node) -> R<bool> {
+        let (a, b) = (self.value(l), self.value(r));
+        Ok(match op {
+            BinaryOp::Eq | BinaryOp::Ne => equal(&a, &b)? == (op == BinaryOp::Eq),
+            _ => test(op, compare(&a, &b)?),
+        })
+    }
+
+    /// `+`, `-`, `*`, `/`, `^` of two numbers.
+    fn arithmetic_op(&self, op: BinaryOp, l: &'a Node, r: &'a Node) -> R<f64> {
+        let (x, y) = (self.num(l)?, self.num(r)?);
+        match op {
+            BinaryOp::Add => finite(x + y),
+            BinaryOp::Sub => finite(x - y),
+            BinaryOp::Mul => finite(x * y),
+            BinaryOp::Div if y == 0.0 => Err(ErrorKind::Div0),
+            BinaryOp::Div => finite(x / y),
+            _ => power(x, y),
+        }
     }
 
     /// Calls `f` with each value of `args`, cells of references and ranges flagged `true`.
@@ -317,9 +365,9 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
         Ok(())
     }
 
-    /// The numbers of `args` as `SUM`, `MAX`, `AVERAGE` see them: values given directly are
-    /// coerced (booleans, numeric text; other text is `#VALUE!`), references contribute only
-    /// their numbers; errors propagate.
+    /// The numbers of `args` as `MAX`, `MIN`, `AVERAGE` see them: values given directly are
+    /// coerced (booleans, numeric text; other text is `#VALUE!`; blank is skipped), references
+    /// contribute only their numbers; errors propagate.
     fn numbers(&self, args: &'a [Node], mut f: impl FnMut(f64)) -> R<()> {
         self.each_value(args, |v, from_ref| {
             match v {
@@ -333,28 +381,79 @@ impl<'a, Rw: Row + ?Sized> Evaluator<'a, Rw> {
         })
     }
 
+    /// `SUM`: [`Self::numbers`] added up. A value given directly counts as its number (a blank
+    /// one adds 0, which is skipping it); a cell counts only if it holds a number.
+    fn sum(&self, args: &'a [Node]) -> R<f64> {
+        if !TYPED {
+            let mut total = 0.0;
+            self.numbers(args, |n| total += n)?;
+            return finite(total);
+        }
+        let cell_number = |col: usize| match self.row.cell(col) {
+            Cell::Number(n) => Ok(n),
+            Cell::Error(e) => Err(e),
+            Cell::Blank | Cell::Bool(_) | Cell::Text(_) => Ok(0.0),
+        };
+        let mut total = 0.0;
+        for arg in args {
+            total += match arg {
+                Node::Ref(c) => cell_number(*c)?,
+                Node::Range(a, b) => {
+                    let mut part = 0.0;
+                    for c in *a..=*b {
+                        part += cell_number(c)?;
+                    }
+                    part
+                }
+                other => self.number(other)?,
+            };
+        }
+        finite(total)
+    }
+
     /// The booleans of `args` as `AND`, `OR`, `XOR` see them; `#VALUE!` if there are none.
+    /// A value given directly is coerced as [`V::to_bool`] does; a cell counts only if it holds
+    /// a number or a boolean.
     fn booleans(&self, args: &'a [Node], mut f: impl FnMut(bool)) -> R<()> {
         let mut any = false;
-        self.each_value(args, |v, from_ref| {
-            match v {
-                V::Err(e) => return Err(e),
-                V::Num(n) => f(n != 0.0),
-                V::Bool(b) => f(b),
-                _ if from_ref => return Ok(()),
-                other => f(other.to_bool()?),
+        for arg in args {
+            let (first, last) = match arg {
+                Node::Ref(c) => (*c, *c),
+                Node::Range(a, b) => (*a, *b),
+                other => {
+                    f(self.boolean(other)?);
+                    any = true;
+                    continue;
+                }
+            };
+            for c in first..=last {
+                match self.row.cell(c) {
+                    Cell::Error(e) => return Err(e),
+                    Cell::Number(n) => f(n != 0.0),
+                    Cell::Bool(b) => f(b),
+                    Cell::Blank | Cell::Text(_) => continue,
+                }
+                any = true;
             }
-            any = true;
-            Ok(())
-        })?;
+        }
         if any { Ok(()) } else { Err(ErrorKind::Value) }
     }
 }
 
+/// A number result: infinities and NaN are `#NUM!`, and `-0` is `0`.
+#[inline]
+fn finite(n: f64) -> R<f64> {
+    if n.is_finite() {
+        Ok(n + 0.0)
+    } else {
+        Err(ErrorKind::Num)
+    }
+}
+
 /// `x ^ y` as Sheets computes it (`0^0` is 1).
-fn power<'a>(x: f64, y: f64) -> R<V<'a>> {
+fn power(x: f64, y: f64) -> R<f64> {
     if x == 0.0 && y == 0.0 {
-        return Ok(V::Num(1.0));
+        return Ok(1.0);
     }
     if x == 0.0 && y < 0.0 {
         return Err(ErrorKind::Div0);
@@ -362,5 +461,5 @@ fn power<'a>(x: f64, y: f64) -> R<V<'a>> {
     if x < 0.0 && y.fract() != 0.0 {
         return Err(ErrorKind::Num);
     }
-    Ok(number(x.powf(y)))
+    finite(x.powf(y))
 }
