@@ -13,6 +13,13 @@
 #
 #   bench/score.sh                                # both cases, 1M and 5M rows
 #   ROWS="200000" CASES="realistic" bench/score.sh
+#   OLD_BIN=/tmp/old/supportops TOOLS="supportops supportops-old" RUNS=3 bench/score.sh
+#
+# OLD_BIN adds the row `supportops-old`: another build of supportops (e.g. the previous release)
+# scoring the same sheets in the same run, held to the same per-band and per-score counts.
+# TOOLS picks the rows (default: supportops and the four peers, plus supportops-old with
+# OLD_BIN). RUNS runs each tool that many times: wall s is the best run, median s the median,
+# peak MiB the largest. BUILD=0 uses the release binary already built.
 #
 # Polars and DuckDB are pip-installed into bench/.venv on first use (never in CI). Generated
 # sheets are kept in bench/out/ and reused.
@@ -21,30 +28,51 @@ cd "$(dirname "$0")/.."
 
 ROWS="${ROWS:-1000000 5000000}"
 CASES="${CASES:-realistic few-links}"
+RUNS="${RUNS:-1}"
+OLD_BIN="${OLD_BIN:-}"
+DEFAULT_TOOLS="supportops${OLD_BIN:+ supportops-old} polars-scores polars-summary duckdb-scores duckdb-summary"
+TOOLS="${TOOLS:-$DEFAULT_TOOLS}"
 OUT=bench/out
 VENV=bench/.venv
 mkdir -p "$OUT"
 
-echo "== building supportops (release)" >&2
-cargo build --release --quiet -p supportops
-BIN=target/release/supportops
-
-if [ ! -x "$VENV/bin/python" ]; then
-    echo "== installing polars and duckdb into $VENV" >&2
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check polars duckdb
+if [ "${BUILD:-1}" != 0 ]; then
+    echo "== building supportops (release)" >&2
+    cargo build --release --quiet -p supportops
 fi
-PY="$VENV/bin/python"
+BIN=target/release/supportops
+if [[ " $TOOLS " == *" supportops-old "* && ! -x "$OLD_BIN" ]]; then
+    echo "supportops-old needs OLD_BIN, the path of another supportops binary" >&2
+    exit 2
+fi
 
-# Runs a command under /usr/bin/time; prints "<seconds> <peak KiB>" and keeps its stdout in $2.
+if [[ "$TOOLS" == *polars* || "$TOOLS" == *duckdb* ]]; then
+    if [ ! -x "$VENV/bin/python" ]; then
+        echo "== installing polars and duckdb into $VENV" >&2
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install --quiet --disable-pip-version-check polars duckdb
+    fi
+    PY="$VENV/bin/python"
+else
+    PY=python3
+fi
+
+# Runs a command RUNS times under /usr/bin/time; prints "<best s> <median s> <largest peak KiB>"
+# and keeps its (last) stdout in $1.
 measure() {
     local stdout=$1
     shift
-    local stats
+    local stats walls=() peak=0 w m
     stats=$(mktemp)
-    /usr/bin/time -f '%e %M' -o "$stats" "$@" >"$stdout" 2>/dev/null
-    cat "$stats"
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f '%e %M' -o "$stats" "$@" >"$stdout" 2>/dev/null
+        read -r w m <"$stats"
+        walls+=("$w")
+        if [ "$m" -gt "$peak" ]; then peak=$m; fi
+    done
     rm -f "$stats"
+    printf '%s\n' "${walls[@]}" | sort -g | awk -v peak="$peak" \
+        '{ w[NR] = $1 } END { printf "%s %s %s\n", w[1], (NR % 2 ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2), peak }'
 }
 
 # counts FILE → "green/yellow/red/error scores:… subjects" (subjects "-" when not computed)
@@ -62,8 +90,7 @@ inner() { # inner FILE → seconds spent inside Python on the query ("-" for sup
     "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["seconds"], 2) if "seconds" in d else "-")' "$1"
 }
 
-TOOLS="supportops polars-scores polars-summary duckdb-scores duckdb-summary"
-printf '\n%-10s %-9s %-15s %7s %8s %12s %9s %14s  %s\n' case rows tool "wall s" "inner s" "rows/s" "peak MiB" "vs supportops" "bands g/y/r/e · subjects"
+printf '\n%-10s %-9s %-15s %7s %8s %8s %12s %9s %14s  %s\n' case rows tool "wall s" "median s" "inner s" "rows/s" "peak MiB" "vs supportops" "bands g/y/r/e · subjects"
 for case in $CASES; do
     for n in $ROWS; do
         sheet="$OUT/feedback-$case-$n.csv"
@@ -72,29 +99,35 @@ for case in $CASES; do
             "$BIN" sample --rows "$n" --seed 1 --mix "$case" --out "$sheet"
         fi
         cat "$sheet" >/dev/null # warm the page cache: every tool reads from memory
-        declare -A wall rss result inners
+        declare -A wall med rss result inners
         for tool in $TOOLS; do
             out="$OUT/$tool-$case-$n.json"
             case $tool in
-            supportops) read -r w m < <(measure "$out" "$BIN" score "$sheet" --summary --format json) ;;
-            polars-scores) read -r w m < <(measure "$out" "$PY" bench/score_polars.py "$sheet") ;;
-            polars-summary) read -r w m < <(measure "$out" "$PY" bench/score_polars.py "$sheet" --summary) ;;
-            duckdb-scores) read -r w m < <(measure "$out" "$PY" bench/score_duckdb.py "$sheet") ;;
-            duckdb-summary) read -r w m < <(measure "$out" "$PY" bench/score_duckdb.py "$sheet" --summary) ;;
+            supportops) read -r w md m < <(measure "$out" "$BIN" score "$sheet" --summary --format json) ;;
+            supportops-old) read -r w md m < <(measure "$out" "$OLD_BIN" score "$sheet" --summary --format json) ;;
+            polars-scores) read -r w md m < <(measure "$out" "$PY" bench/score_polars.py "$sheet") ;;
+            polars-summary) read -r w md m < <(measure "$out" "$PY" bench/score_polars.py "$sheet" --summary) ;;
+            duckdb-scores) read -r w md m < <(measure "$out" "$PY" bench/score_duckdb.py "$sheet") ;;
+            duckdb-summary) read -r w md m < <(measure "$out" "$PY" bench/score_duckdb.py "$sheet" --summary) ;;
+            *)
+                echo "unknown tool \`$tool\` in TOOLS; known: $DEFAULT_TOOLS supportops-old" >&2
+                exit 2
+                ;;
             esac
             wall[$tool]=$w
+            med[$tool]=$md
             rss[$tool]=$m
             result[$tool]=$(counts "$out")
             inners[$tool]=$(inner "$out")
         done
         for tool in $TOOLS; do
-            "$PY" - "$case" "$n" "$tool" "${wall[$tool]}" "${rss[$tool]}" "${wall[supportops]}" "${inners[$tool]}" "${result[$tool]}" <<'PYEOF'
+            "$PY" - "$case" "$n" "$tool" "${wall[$tool]}" "${med[$tool]}" "${rss[$tool]}" "${wall[supportops]}" "${inners[$tool]}" "${result[$tool]}" <<'PYEOF'
 import sys
-case, n, tool, wall, rss, base, inner, result = sys.argv[1:9]
-n, wall, rss, base = int(n), max(float(wall), 0.01), int(rss), max(float(base), 0.01)
+case, n, tool, wall, median, rss, base, inner, result = sys.argv[1:10]
+n, wall, median, rss, base = int(n), max(float(wall), 0.01), float(median), int(rss), max(float(base), 0.01)
 ratio = "1.00x" if tool == "supportops" else f"{wall / base:.2f}x slower"
 bands, _, subjects = result.split(" ")
-print(f"{case:<10} {n:<9} {tool:<15} {wall:7.2f} {inner:>8} {n / wall:12,.0f} {rss / 1024:9.1f} {ratio:>14}  {bands} · {subjects}")
+print(f"{case:<10} {n:<9} {tool:<15} {wall:7.2f} {median:8.2f} {inner:>8} {n / wall:12,.0f} {rss / 1024:9.1f} {ratio:>14}  {bands} · {subjects}")
 PYEOF
         done
         scores() { echo "$1" | cut -d' ' -f1-2; }
@@ -105,6 +138,7 @@ PYEOF
             fi
         done
         for tool in polars-summary duckdb-summary; do
+            [[ " $TOOLS " == *" $tool "* ]] || continue
             if [ "${result[supportops]}" != "${result[$tool]}" ]; then
                 echo "MISMATCH: $tool distinct subjects differ for $case, $n rows: ${result[$tool]} vs ${result[supportops]}" >&2
                 exit 1

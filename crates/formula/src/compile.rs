@@ -7,10 +7,12 @@ use std::sync::Arc;
 use regex::Regex;
 
 use crate::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::cell::Cell;
 use crate::error::ParseError;
+use crate::eval::Evaluator;
 use crate::functions::Function;
 use crate::re2::{self, RegexCache};
-use crate::value::ErrorKind;
+use crate::value::{ErrorKind, Value};
 
 /// A compiled formula node.
 #[derive(Debug, Clone)]
@@ -73,13 +75,17 @@ pub(crate) enum Pattern {
     Dynamic(Arc<RegexCache>),
 }
 
-/// Compiles `expr`, the whole formula of `source`.
-pub(crate) fn compile(source: &str, expr: &Expr) -> Result<Node, ParseError> {
-    Compiler { source }.node(expr, false)
+/// Compiles `expr`, the whole formula of `source`. With `optimise`, comparisons of a cell with a
+/// literal and `IF` get their own nodes, literal `.*` chains their substring search, and
+/// arguments made only of literals are computed once (never the whole formula, whose top-level
+/// terms [`crate::Formula::explain`] shows); without it, the tree is the formula as written.
+pub(crate) fn compile(source: &str, expr: &Expr, optimise: bool) -> Result<Node, ParseError> {
+    Compiler { source, optimise }.node(expr, false)
 }
 
 struct Compiler<'s> {
     source: &'s str,
+    optimise: bool,
 }
 
 impl Compiler<'_> {
@@ -111,15 +117,18 @@ impl Compiler<'_> {
             }
             ExprKind::Paren(inner) => self.node(inner, range_ok)?,
             ExprKind::Unary(op, inner) => {
-                let inner = Box::new(self.node(inner, false)?);
+                let inner = Box::new(self.operand(inner, false)?);
                 match op {
                     UnaryOp::Neg => Node::Neg(inner),
                     UnaryOp::Plus => Node::Plus(inner),
                 }
             }
-            ExprKind::Percent(inner) => Node::Percent(Box::new(self.node(inner, false)?)),
+            ExprKind::Percent(inner) => Node::Percent(Box::new(self.operand(inner, false)?)),
             ExprKind::Binary(op, l, r) => {
-                let (l, r) = (self.node(l, false)?, self.node(r, false)?);
+                let (l, r) = (self.operand(l, false)?, self.operand(r, false)?);
+                if !self.optimise {
+                    return Ok(Node::Binary(*op, Box::new(l), Box::new(r)));
+                }
                 match (op, l, r) {
                     (
                         BinaryOp::Eq
@@ -146,6 +155,12 @@ impl Compiler<'_> {
         })
     }
 
+    /// Compiles an operand or an argument, computed once if it is made only of literals.
+    fn operand(&self, expr: &Expr, range_ok: bool) -> Result<Node, ParseError> {
+        let node = self.node(expr, range_ok)?;
+        Ok(if self.optimise { fold(node) } else { node })
+    }
+
     fn call(&self, function: Function, args: &[Expr]) -> Result<Node, ParseError> {
         if function == Function::CountIf {
             let first = args[0].unparenthesized();
@@ -159,9 +174,9 @@ impl Compiler<'_> {
         let compiled = args
             .iter()
             .enumerate()
-            .map(|(i, a)| self.node(a, function.accepts_range(i)))
+            .map(|(i, a)| self.operand(a, function.accepts_range(i)))
             .collect::<Result<Vec<_>, _>>()?;
-        if function == Function::If {
+        if function == Function::If && self.optimise {
             // The parser has checked that there are two or three arguments.
             let mut args = compiled.into_iter();
             let condition = args.next().unwrap_or(Node::Blank);
@@ -192,7 +207,7 @@ impl Compiler<'_> {
                             format!("invalid regular expression in `{function}`: {}", e.0),
                         )
                     })?,
-                    re2::LiteralChain::of(p),
+                    re2::LiteralChain::of(p).filter(|_| self.optimise),
                 ),
                 ExprKind::Number(_) | ExprKind::Bool(_) => {
                     return Err(self.err(
@@ -212,6 +227,42 @@ impl Compiler<'_> {
             }
         }
         Ok(Node::Call(Box::new(call)))
+    }
+}
+
+/// `node` computed once if it is made only of literals (`-1`, `2 * 3`, `"a" & "b"`), else as
+/// is. A literal holds the same value the node would give for every row.
+fn fold(node: Node) -> Node {
+    let literal = |n: &Node| {
+        matches!(
+            n,
+            Node::Blank | Node::Number(_) | Node::Text(_) | Node::Bool(_) | Node::Error(_)
+        )
+    };
+    let constant = match &node {
+        Node::Neg(n) | Node::Plus(n) | Node::Percent(n) => literal(n),
+        Node::Binary(_, l, r) => literal(l) && literal(r),
+        Node::Call(call) => call.args.iter().all(literal),
+        Node::If(node) => {
+            literal(&node.condition)
+                && literal(&node.then)
+                && node.otherwise.as_ref().is_none_or(literal)
+        }
+        _ => false,
+    };
+    if !constant {
+        return node;
+    }
+    let no_cells: &[Cell<'_>] = &[];
+    let value = Evaluator::<_, false> { row: no_cells }
+        .eval(&node)
+        .into_value();
+    match value {
+        Value::Blank => Node::Blank,
+        Value::Number(n) => Node::Number(n),
+        Value::Bool(b) => Node::Bool(b),
+        Value::Text(s) => Node::Text(s.into()),
+        Value::Error(e) => Node::Error(e),
     }
 }
 

@@ -71,13 +71,31 @@ pub struct Formula {
     program: Node,
     columns: Vec<usize>,
     template_row: u32,
+    /// Compiled with the fast paths (always, but for [`Formula::parse_plain`]).
+    optimised: bool,
 }
 
 impl Formula {
     /// Parses and compiles `source` (with or without a leading `=`).
     pub fn parse(source: &str, options: &ParseOptions) -> Result<Formula, ParseError> {
+        Formula::compile(source, options, true)
+    }
+
+    /// Parses and compiles `source` without any fast path: no literal computed ahead, no
+    /// substring search for a regular expression, every node evaluated as a value. It gives the
+    /// same results as [`Formula::parse`], only slower; the tests compare the two.
+    #[doc(hidden)]
+    pub fn parse_plain(source: &str, options: &ParseOptions) -> Result<Formula, ParseError> {
+        Formula::compile(source, options, false)
+    }
+
+    fn compile(
+        source: &str,
+        options: &ParseOptions,
+        optimised: bool,
+    ) -> Result<Formula, ParseError> {
         let ast = parser::parse(source, options)?;
-        let program = compile::compile(source, &ast)?;
+        let program = compile::compile(source, &ast, optimised)?;
         let mut columns = Vec::new();
         compile::collect_columns(&program, &mut columns);
         columns.sort_unstable();
@@ -87,6 +105,7 @@ impl Formula {
             program,
             columns,
             template_row: options.template_row,
+            optimised,
         })
     }
 
@@ -107,7 +126,11 @@ impl Formula {
 
     /// Evaluates the formula for one row.
     pub fn eval<R: Row + ?Sized>(&self, row: &R) -> Value {
-        Evaluator { row }.eval(&self.program).into_value()
+        if self.optimised {
+            Evaluator::<_, true> { row }.eval_top(&self.program)
+        } else {
+            Evaluator::<_, false> { row }.eval_top(&self.program)
+        }
     }
 
     /// Evaluates each top-level term (the arguments of an outermost `SUM`, or the whole formula)
@@ -115,7 +138,17 @@ impl Formula {
     ///
     /// A term that is a reference or a range shows what it adds to the sum.
     pub fn explain<R: Row + ?Sized>(&self, row: &R) -> Vec<TermValue> {
-        let ev = Evaluator { row };
+        if self.optimised {
+            self.explain_with(&Evaluator::<_, true> { row })
+        } else {
+            self.explain_with(&Evaluator::<_, false> { row })
+        }
+    }
+
+    fn explain_with<R: Row + ?Sized, const TYPED: bool>(
+        &self,
+        ev: &Evaluator<'_, R, TYPED>,
+    ) -> Vec<TermValue> {
         let top = self.ast.unparenthesized();
         if let (ExprKind::Call(Function::Sum, terms), Node::Call(call)) = (&top.kind, &self.program)
             && call.function == Function::Sum
@@ -145,7 +178,7 @@ impl Formula {
         }
         vec![TermValue {
             source: self.ast.display(self.template_row).to_string(),
-            value: self.eval(row),
+            value: ev.eval_top(&self.program),
         }]
     }
 }

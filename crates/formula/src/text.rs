@@ -4,21 +4,26 @@
 
 use std::cmp::Ordering;
 
-/// Compares two texts ignoring case, as Sheets' `=`, `<` and `>` do.
+/// Compares two texts ignoring case, as Sheets' `=`, `<` and `>` do: character by character
+/// after Unicode lower-casing. The common ASCII prefix is compared byte by byte; the Unicode
+/// comparison starts only where a non-ASCII character does.
 pub(crate) fn cmp_ignore_case(a: &str, b: &str) -> Ordering {
-    if a.is_ascii() && b.is_ascii() {
-        let (x, y) = (a.as_bytes(), b.as_bytes());
-        for (p, q) in x.iter().zip(y) {
-            let (p, q) = (p.to_ascii_lowercase(), q.to_ascii_lowercase());
-            if p != q {
-                return p.cmp(&q);
-            }
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    for (i, (&p, &q)) in x.iter().zip(y).enumerate() {
+        if !p.is_ascii() || !q.is_ascii() {
+            // Every byte before `i` is an ASCII character, so `i` is a character boundary.
+            return a[i..]
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b[i..].chars().flat_map(char::to_lowercase));
         }
-        return x.len().cmp(&y.len());
+        let (p, q) = (p.to_ascii_lowercase(), q.to_ascii_lowercase());
+        if p != q {
+            return p.cmp(&q);
+        }
     }
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .cmp(b.chars().flat_map(char::to_lowercase))
+    // One is a prefix of the other; a character lower-cases to at least one character.
+    x.len().cmp(&y.len())
 }
 
 /// Whether two texts are equal ignoring case.
