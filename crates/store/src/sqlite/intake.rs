@@ -11,6 +11,7 @@ use supportops_ports::store::responses::ImportCounts;
 
 use super::codec::{time_from_text, time_to_text, to_u64};
 use super::responses::write_batch;
+use super::numbered::numbered;
 use super::{SqliteStore, query_err};
 
 #[async_trait::async_trait]
@@ -87,8 +88,8 @@ impl IntakeQueue for SqliteStore {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            query
-                .build()
+            numbered(&mut query)?
+                .query()
                 .execute(&mut *tx)
                 .await
                 .map_err(query_err(doing))?;

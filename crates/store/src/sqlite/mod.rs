@@ -15,6 +15,7 @@ mod formula;
 mod intake;
 pub mod maintenance;
 mod notify;
+mod numbered;
 mod pages;
 mod queue;
 mod responses;

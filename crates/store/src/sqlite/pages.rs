@@ -16,6 +16,7 @@ use supportops_ports::store::responses::StoredResponse;
 use super::codec::{time_from_text, to_i64, to_u64};
 use super::responses::{SELECT_BY_KEY, read_response};
 use super::review::read_review_issue;
+use super::numbered::numbered;
 use super::{SqliteStore, query_err};
 
 /// The first instant of `YYYY-MM` and of the month after, as stored timestamps compare.
@@ -111,8 +112,8 @@ impl PageQueries for SqliteStore {
         let doing = "listing a page of responses";
         let mut count = QueryBuilder::<Any>::new("SELECT COUNT(*) FROM responses");
         push_response_filter(&mut count, filter);
-        let total: i64 = count
-            .build_query_scalar()
+        let total: i64 = numbered(&mut count)?
+            .scalar()
             .fetch_one(self.pool())
             .await
             .map_err(query_err(doing))?;
@@ -137,8 +138,8 @@ impl PageQueries for SqliteStore {
             .push_bind(lim)
             .push(" OFFSET ")
             .push_bind(off);
-        let rows = q
-            .build()
+        let rows = numbered(&mut q)?
+            .query()
             .fetch_all(self.pool())
             .await
             .map_err(query_err(doing))?;
@@ -339,8 +340,8 @@ impl PageQueries for SqliteStore {
         };
         let mut count = QueryBuilder::<Any>::new("SELECT COUNT(*) FROM review_issues i");
         push_filter(&mut count);
-        let total: i64 = count
-            .build_query_scalar()
+        let total: i64 = numbered(&mut count)?
+            .scalar()
             .fetch_one(self.pool())
             .await
             .map_err(query_err(doing))?;
@@ -357,8 +358,8 @@ impl PageQueries for SqliteStore {
             .push_bind(lim)
             .push(" OFFSET ")
             .push_bind(off);
-        let rows = q
-            .build()
+        let rows = numbered(&mut q)?
+            .query()
             .fetch_all(self.pool())
             .await
             .map_err(query_err(doing))?;
@@ -382,8 +383,8 @@ impl PageQueries for SqliteStore {
                 ids.push_bind(item.record.id);
             }
             ids.push_unseparated(") GROUP BY c.review_issue_id, r.band");
-            let counts: Vec<(i64, String, i64)> = q
-                .build_query_as()
+            let counts: Vec<(i64, String, i64)> = numbered(&mut q)?
+                .query_as()
                 .fetch_all(self.pool())
                 .await
                 .map_err(query_err(doing))?;
@@ -461,8 +462,8 @@ impl PageQueries for SqliteStore {
                 ids.push_bind(*id);
             }
             ids.push_unseparated(") ORDER BY c.covered_at, c.response_key");
-            let rows = q
-                .build()
+            let rows = numbered(&mut q)?
+                .query()
                 .fetch_all(self.pool())
                 .await
                 .map_err(query_err(doing))?;

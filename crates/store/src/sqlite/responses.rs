@@ -20,6 +20,7 @@ use super::codec::{
     list_from_text, list_to_text, time_from_text, time_to_text, to_u64, value_from_text,
     value_to_text,
 };
+use super::numbered::numbered;
 use super::{SqliteStore, query_err};
 
 /// A response's columns, encoded.
@@ -115,8 +116,8 @@ pub(crate) async fn write_batch(
         keys.push_bind(r.response.key.as_str());
     }
     keys.push_unseparated(")");
-    let known: HashMap<String, String> = lookup
-        .build_query_as::<(String, String)>()
+    let known: HashMap<String, String> = numbered(&mut lookup)?
+        .query_as::<(String, String)>()
         .fetch_all(&mut **tx)
         .await
         .map_err(query_err(doing))?
@@ -146,8 +147,8 @@ pub(crate) async fn write_batch(
         row.push_bind(subject).push_bind(at);
     });
     insert.push(" ON CONFLICT (subject) DO NOTHING");
-    insert
-        .build()
+    numbered(&mut insert)?
+        .query()
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;
@@ -190,8 +191,8 @@ pub(crate) async fn write_batch(
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;
-    insert
-        .build()
+    numbered(&mut insert)?
+        .query()
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;

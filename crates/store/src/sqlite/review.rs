@@ -21,6 +21,7 @@ use supportops_ports::store::{ActionLog, ReviewStore};
 use super::codec::{
     corrupt, list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64,
 };
+use super::numbered::numbered;
 use super::{SqliteStore, query_err};
 
 /// The review issue listing, as a literal so that filters can be appended with `concat!`.
@@ -236,8 +237,8 @@ impl ReviewStore for SqliteStore {
                 list.push_bind(key.as_str());
             }
             list.push_unseparated(")");
-            let found: Vec<String> = query
-                .build_query_scalar()
+            let found: Vec<String> = numbered(&mut query)?
+                .scalar()
                 .fetch_all(self.pool())
                 .await
                 .map_err(query_err("looking up covered responses"))?;
