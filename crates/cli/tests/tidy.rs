@@ -194,6 +194,8 @@ const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
             "tower",
             "tower-http",
             "askama",
+            // sign-in: GitLab's OAuth token and user endpoints (oauth.rs)
+            "reqwest",
         ],
     ),
     (

@@ -99,7 +99,9 @@ impl SqlStore {
             open_err("the URL must start with `sqlite://` or `postgres://`".to_owned())
         })?;
         let pool = match backend {
-            Backend::Sqlite => open_sqlite(url, 4).await.map_err(open_err)?,
+            Backend::Sqlite => open_sqlite(url, 4)
+                .await
+                .map_err(|e| open_err(e.to_string()))?,
             Backend::Postgres => AnyPoolOptions::new()
                 .max_connections(8)
                 .connect(url)
@@ -232,7 +234,7 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
 
 /// Opens a pool on a SQLite file, creating it if needed, each connection in WAL mode with
 /// foreign keys on and a 10 s busy timeout.
-async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, String> {
+async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
     let with_mode = if url.contains("mode=") {
         url.to_owned()
     } else if url.contains('?') {
@@ -240,7 +242,7 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, String> {
     } else {
         format!("{url}?mode=rwc")
     };
-    let options = AnyConnectOptions::from_str(&with_mode).map_err(|e| e.to_string())?;
+    let options = AnyConnectOptions::from_str(&with_mode)?;
     // Turning a new file to WAL takes a lock SQLite does not wait for: a second process
     // creating the same file at that moment is refused ("database is locked") and tries
     // again.
@@ -265,7 +267,7 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, String> {
                 attempt += 1;
                 tokio::time::sleep(OPEN_RETRY_PAUSE).await;
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e),
         }
     }
 }
