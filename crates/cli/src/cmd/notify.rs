@@ -217,7 +217,9 @@ async fn digest(config: &Config, clock: &Clock, args: DigestArgs) -> anyhow::Res
         |d| digest_text(d.outcome, d.delivery),
     )?;
     if delivery.is_some_and(|d| d.state == DeliveryState::Failed) {
-        return Err(anyhow::Error::new(crate::exit::Reported(crate::exit::Exit::Failure)));
+        return Err(anyhow::Error::new(crate::exit::Reported(
+            crate::exit::Exit::Failure,
+        )));
     }
     Ok(())
 }

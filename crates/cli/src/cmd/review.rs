@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
                 Err(_) => None,
             };
             if let Some(report) = filed {
-                                match supportops_app::notify::flagged(store.as_ref(), &notify, report, now).await {
+                match supportops_app::notify::flagged(store.as_ref(), &notify, report, now).await {
                     Ok(_) => {
                         super::notify::send_due(&notify, &store, &ctx.clock).await;
                     }

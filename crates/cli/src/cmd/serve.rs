@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
-use supportops_server::{
-    AppState, AuthSetup, Clock, Services, SheetSetup, TokioPace, WebhookAuth,
-};
+use supportops_server::{AppState, AuthSetup, Clock, Services, SheetSetup, TokioPace, WebhookAuth};
 use supportops_sheet::{Headers, SourceSpec, load_scored};
 
 use super::Context;

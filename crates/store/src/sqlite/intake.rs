@@ -10,8 +10,8 @@ use supportops_ports::store::intake::IntakeEntry;
 use supportops_ports::store::responses::ImportCounts;
 
 use super::codec::{time_from_text, time_to_text, to_u64};
-use super::responses::write_batch;
 use super::numbered::numbered;
+use super::responses::write_batch;
 use super::{SqliteStore, query_err};
 
 #[async_trait::async_trait]

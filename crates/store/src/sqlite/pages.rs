@@ -14,9 +14,9 @@ use supportops_ports::store::pages::{
 use supportops_ports::store::responses::StoredResponse;
 
 use super::codec::{time_from_text, to_i64, to_u64};
+use super::numbered::numbered;
 use super::responses::{SELECT_BY_KEY, read_response};
 use super::review::read_review_issue;
-use super::numbered::numbered;
 use super::{SqliteStore, query_err};
 
 /// The first instant of `YYYY-MM` and of the month after, as stored timestamps compare.

@@ -18,6 +18,7 @@
 mod faults;
 mod oauth;
 mod paging;
+mod quick_actions;
 mod routes;
 mod state;
 
