@@ -115,6 +115,12 @@ fn copying_into_postgres_twice_gives_the_same_counts_and_a_sound_store() {
         return;
     };
     let dir = reviewed_store();
+    // Who may sign in travels too: an API token made on the embedded store.
+    let made = supportops(dir.path())
+        .args(["tokens", "create", "nightly", "--role", "viewer"])
+        .output()
+        .unwrap();
+    assert_eq!(made.status.code(), Some(0), "{made:?}");
     let copy = || {
         json(
             &supportops(dir.path())
@@ -150,4 +156,13 @@ fn copying_into_postgres_twice_gives_the_same_counts_and_a_sound_store() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let report = json(&on_postgres(&["store", "check", "--format", "json"]));
     assert_eq!(rows(&report["tables"], "local_issues", "rows"), issues);
+    assert_eq!(rows(&report["tables"], "api_tokens", "rows"), 1);
+    // The token's id sequence was moved past the copied ids: a new one can be made.
+    let out = on_postgres(&["tokens", "create", "second", "--role", "editor"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let listed = String::from_utf8_lossy(&on_postgres(&["tokens", "list"]).stdout).into_owned();
+    assert!(
+        listed.contains("nightly") && listed.contains("second"),
+        "{listed}"
+    );
 }

@@ -11,7 +11,7 @@ use super::{Backend, SqlStore, query_err};
 
 /// The store's tables, parents before children (the order rows are copied in). The review
 /// lock is left out: a lease belongs to a running process, not to the data.
-pub const TABLES: [&str; 21] = [
+pub const TABLES: [&str; 28] = [
     "meta",
     "subjects",
     "formula_versions",
@@ -33,6 +33,13 @@ pub const TABLES: [&str; 21] = [
     "sync_meeting_items",
     "sync_outcomes",
     "sync_monthly_changes",
+    "intake_queue",
+    "response_generation",
+    "auth_sessions",
+    "auth_sign_ins",
+    "api_tokens",
+    "activity",
+    "notify_outbox",
 ];
 
 /// Rows in one table.
@@ -74,7 +81,7 @@ pub struct CopiedTable {
 
 /// Tables whose `id` PostgreSQL numbers from a sequence, which a copy moves past the copied
 /// ids.
-const IDENTITY_TABLES: [&str; 14] = [
+const IDENTITY_TABLES: [&str; 18] = [
     "formula_versions",
     "review_issues",
     "review_filings",
@@ -89,6 +96,10 @@ const IDENTITY_TABLES: [&str; 14] = [
     "sync_meetings",
     "sync_outcomes",
     "sync_monthly_changes",
+    "intake_queue",
+    "api_tokens",
+    "activity",
+    "notify_outbox",
 ];
 
 /// Rows written per statement when copying, kept under both backends' parameter limits.
