@@ -142,9 +142,13 @@ async fn copy(store: &SqlStore, args: CopyArgs) -> anyhow::Result<()> {
              another store"
         )));
     }
-    let target = SqlStore::open(&args.to)
-        .await
-        .with_context(|| format!("cannot open the target store `{}`", shown(&args.to)))?;
+    let target = SqlStore::open(&args.to).await.with_context(|| {
+        format!(
+            "cannot open the target store `{}`; check that the server is running, that the \
+                 database exists (`createdb`) and that the URL's user may connect",
+            shown(&args.to)
+        )
+    })?;
     let tables = store.copy_to(&target).await.with_context(|| {
         format!(
             "cannot copy `{}` into `{}`; nothing was written to the target",
