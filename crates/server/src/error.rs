@@ -273,6 +273,9 @@ pub enum HookError {
     /// Storing the response failed: nothing was accepted.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// Too many deliveries are waiting to be stored: nothing was accepted.
+    #[error("the service is storing many deliveries; retry in a moment")]
+    Busy,
 }
 
 impl IntoResponse for HookError {
@@ -308,6 +311,17 @@ impl IntoResponse for HookError {
                 Some("send one JSON object whose keys are column letters (`\"F\": \"5\"`) or header names".into()),
             ),
             HookError::BadResponse(_) => json_error(StatusCode::BAD_REQUEST, "bad_response", message, None),
+            HookError::Busy => {
+                let mut r = json_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    message,
+                    Some("the response was not stored; send it again after `Retry-After` seconds".into()),
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+                r
+            }
             HookError::Data(e) => {
                 tracing::error!(error = %chain(&e), "webhook delivery not stored");
                 json_error(

@@ -16,8 +16,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use supportops_sheet::response_from_fields;
 
+use supportops_ports::store::intake::Accepted;
+
 use crate::auth::AuthFailure;
 use crate::error::{DataError, HookError};
+use crate::intake::IntakeError;
 use crate::state::AppState;
 use crate::views::{BandView, value_error, value_json};
 
@@ -134,7 +137,7 @@ pub async fn feedback(
     let fields = fields(&body)?;
     check_no_column_twice(&state, &fields)?;
     let sheet = state.sheet();
-    let mut scored = response_from_fields(
+    let scored = response_from_fields(
         fields.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         &sheet.headers,
         &sheet.layout,
@@ -143,36 +146,18 @@ pub async fn feedback(
     .map_err(|e| HookError::BadResponse(e.to_string()))?;
     check_identity(&state, &scored.response)?;
 
-    let counts = {
-        let _writing = state.writing().await;
-        // A response delivered again after a formula change keeps the score it was filed under.
-        let current = supportops_domain::FormulaSpec {
-            formula: sheet.scoring.formula.to_string(),
-            thresholds: sheet.scoring.thresholds,
-            note: None,
-        };
-        supportops_app::formula::keep_filed_scores(
-            state.store().as_ref(),
-            &current,
-            std::slice::from_mut(&mut scored),
-        )
-        .await
-        .map_err(DataError::from)?;
-        // The response and, when flagged, its place in the intake queue: one transaction,
-        // committed before the answer.
-        state
-            .store()
-            .accept_response(&scored, state.now())
-            .await
-            .map_err(DataError::from)?
-    };
+    // Stored (and, when flagged, queued for filing) in a commit shared with the deliveries
+    // arriving meanwhile, before the answer. A response delivered again after a formula
+    // change keeps the score it was filed under.
+    let (scored, accepted) = state.intake().store(scored).await.map_err(|e| match e {
+        IntakeError::Store(e) => HookError::from(DataError::from(e)),
+        IntakeError::Busy => HookError::Busy,
+    })?;
     let flagged = scored.band.is_flagged();
-    let (status, code) = if counts.inserted > 0 {
-        ("accepted", StatusCode::ACCEPTED)
-    } else if counts.updated > 0 {
-        ("updated", StatusCode::ACCEPTED)
-    } else {
-        ("duplicate", StatusCode::OK)
+    let (status, code) = match accepted {
+        Accepted::Inserted => ("accepted", StatusCode::ACCEPTED),
+        Accepted::Updated => ("updated", StatusCode::ACCEPTED),
+        Accepted::Unchanged => ("duplicate", StatusCode::OK),
     };
     if flagged && code == StatusCode::ACCEPTED {
         state.wake_review();

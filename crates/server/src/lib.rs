@@ -34,6 +34,7 @@ mod charts;
 mod error;
 mod formula_marks;
 mod hooks;
+mod intake;
 mod layout;
 mod markdown;
 mod notifier;

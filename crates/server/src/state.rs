@@ -14,7 +14,7 @@ use supportops_config::Config;
 use supportops_ports::store::coverage::CoverageStore;
 use supportops_ports::{Chat, Clock, Store, Tracker};
 use supportops_sheet::{Columns, Headers, Scoring, SheetError, SheetLayout};
-use tokio::sync::{Mutex, MutexGuard, Notify};
+use tokio::sync::Notify;
 
 use crate::access::AuthSetup;
 use crate::auth::WebhookAuth;
@@ -113,7 +113,7 @@ struct Inner {
     sync: SyncSettings,
     shadowing: Shadowing,
     review_wanted: Notify,
-    writing: Mutex<()>,
+    intake: crate::intake::Intake,
     review_lock: LockOptions,
     summary_cache: SummaryCache,
     notify: Option<NotifySettings>,
@@ -153,6 +153,15 @@ impl AppState {
             log,
             Arc::new(move || clock.now()),
         ));
+        let intake = crate::intake::Intake::new(
+            services.store.clone(),
+            services.clock.clone(),
+            supportops_domain::FormulaSpec {
+                formula: services.sheet.scoring.formula.to_string(),
+                thresholds: services.sheet.scoring.thresholds,
+                note: None,
+            },
+        );
         Ok(AppState {
             inner: Arc::new(Inner {
                 auth: services.auth,
@@ -169,7 +178,7 @@ impl AppState {
                 sync,
                 shadowing,
                 review_wanted: Notify::new(),
-                writing: Mutex::new(()),
+                intake,
                 review_lock,
                 summary_cache: SummaryCache::default(),
                 notify,
@@ -245,11 +254,9 @@ impl AppState {
         &self.inner.columns
     }
 
-    /// Serialises the webhook's writes: SQLite has one
-    /// writer at a time, and a transaction that must wait for another in the same process
-    /// should wait here rather than fail as "database is locked".
-    pub(crate) async fn writing(&self) -> MutexGuard<'_, ()> {
-        self.inner.writing.lock().await
+    /// Where webhook deliveries are stored, many to a commit.
+    pub(crate) fn intake(&self) -> &crate::intake::Intake {
+        &self.inner.intake
     }
 
     /// The last summary computed (see `views::summary::load`).

@@ -3,7 +3,9 @@
 //! a batch of queued responses at a time, so that only their subjects are filed.
 //!
 //! It runs once at start (whatever a previous run queued but did not file is filed now: the
-//! queue is durable), then each time the webhook queues a response. A queued response leaves the
+//! queue is durable), then each time the webhook queues a response. Each replica runs one; a
+//! batch is claimed for a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so replicas file
+//! different responses, and the review lock lets one of them file at a time. A queued response leaves the
 //! queue only after its subject was filed; filing itself is idempotent and crash-safe in the use
 //! case (markers, intents, the review lock), so a kill mid-filing loses nothing and files
 //! nothing twice. A failed run (e.g. the tracker is down, or a `supportops review` holds the
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 use supportops_domain::SubjectUrl;
 use supportops_ports::Backoff;
+use supportops_ports::store::intake::IntakeClaim;
 use tokio::sync::watch;
 
 use crate::state::AppState;
@@ -41,6 +44,35 @@ pub enum WorkerError {
 /// Queued responses filed per review run.
 pub const BATCH: usize = 200;
 
+/// How long a filer holds the responses it claimed unless it renews the lease (it does, every
+/// [`RENEW_EVERY`], while it files them): a replica killed mid-filing leaves them to the others
+/// after at most this long.
+const LEASE: Duration = Duration::from_secs(60);
+
+/// How often a filer renews its lease while it files.
+const RENEW_EVERY: Duration = Duration::from_secs(15);
+
+/// How often an idle filer looks at the queue anyway: responses a replica killed mid-filing
+/// held are filed by another once their lease ends, without waiting for a new delivery.
+const POLL_EVERY: Duration = Duration::from_secs(30);
+
+/// Runs `work` while renewing this filer's lease on the claimed `ids` every [`RENEW_EVERY`].
+async fn renewing<T>(state: &AppState, ids: &[i64], work: impl Future<Output = T>) -> T {
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            () = tokio::time::sleep(RENEW_EVERY) => {
+                let until = state.now() + LEASE;
+                let holder = &state.review_lock().holder;
+                if let Err(e) = state.store().renew_intake(holder, ids, until).await {
+                    tracing::warn!(error = %e, "cannot renew the lease on claimed responses");
+                }
+            }
+        }
+    }
+}
+
 /// Files what is queued, a batch at a time, until the queue is empty. Returns how many issues
 /// and notes were filed. Responses of a subject that could not be filed stay queued, and the
 /// run fails so that it is retried later.
@@ -51,26 +83,47 @@ pub async fn file_pending(state: &AppState) -> Result<usize, WorkerError> {
     let store = state.store();
     let mut filed = 0;
     loop {
-        let claimed = store.claim_intake(BATCH).await?;
+        let claimed = store
+            .claim_intake(&IntakeClaim {
+                holder: &state.review_lock().holder,
+                now: state.now(),
+                lease: LEASE,
+                limit: BATCH,
+            })
+            .await?;
         if claimed.is_empty() {
             return Ok(filed);
         }
+        let ids: Vec<i64> = claimed.iter().map(|e| e.id).collect();
         let keys: Vec<_> = claimed.iter().map(|e| e.key.clone()).collect();
-        let responses: Vec<_> = store
-            .responses_by_key(&keys)
-            .await?
-            .into_iter()
-            .map(|r| r.scored)
-            .collect();
-        let report = supportops_app::review::review(
-            store.as_ref(),
-            state.tracker().as_ref(),
-            &responses,
-            options,
-            state.review_lock(),
-            state.now(),
-        )
-        .await?;
+        let run = async {
+            let responses: Vec<_> = store
+                .responses_by_key(&keys)
+                .await?
+                .into_iter()
+                .map(|r| r.scored)
+                .collect();
+            supportops_app::review::review(
+                store.as_ref(),
+                state.tracker().as_ref(),
+                &responses,
+                options,
+                state.review_lock(),
+                state.now(),
+            )
+            .await
+            .map_err(WorkerError::from)
+        };
+        let report = match renewing(state, &ids, run).await {
+            Ok(report) => report,
+            Err(e) => {
+                // Given back at once, so the next round (here or on another replica) takes them.
+                if let Err(release) = store.release_intake(&ids).await {
+                    tracing::warn!(error = %release, "cannot give claimed responses back; they are taken again when the lease ends");
+                }
+                return Err(e);
+            }
+        };
         // Red and Error responses filed: told in chat by the notifier, never failing the filing.
         if let Some(notify) = state.notify() {
             match supportops_app::notify::flagged(store.as_ref(), notify, &report, state.now())
@@ -110,6 +163,12 @@ pub async fn file_pending(state: &AppState) -> Result<usize, WorkerError> {
             .collect();
         store.finish_intake(&done).await?;
         if done.len() < claimed.len() {
+            let unfiled: Vec<i64> = claimed
+                .iter()
+                .filter(|e| failed.contains(&e.subject))
+                .map(|e| e.id)
+                .collect();
+            store.release_intake(&unfiled).await?;
             return Err(WorkerError::Unfiled(failed.len()));
         }
     }
@@ -166,7 +225,7 @@ pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
             if due {
                 tokio::time::sleep(delay).await;
             } else {
-                state.review_wanted().await;
+                let _ = tokio::time::timeout(POLL_EVERY, state.review_wanted()).await;
             }
         };
         tokio::select! {

@@ -305,6 +305,32 @@ async fn concurrent_deliveries_are_all_stored() {
     assert_eq!(after, before + 20);
 }
 
+#[tokio::test]
+async fn one_response_delivered_many_times_at_once_is_accepted_once() {
+    let app = TestApp::spawn().await;
+    let before = app.json("/api/v1/summary", 200).await["rows"]
+        .as_u64()
+        .unwrap();
+    // Retries racing each other land in the same commit: one is stored, the rest are
+    // duplicates of it.
+    let body = red_response("https://gitlab.com/a/b/-/issues/77").to_string();
+    let sends = (0..12).map(|_| {
+        app.client
+            .post(format!("{}/hooks/feedback", app.base))
+            .bearer_auth(TOKEN)
+            .body(body.clone())
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures_join(sends).await;
+    statuses.sort_unstable();
+    assert_eq!(statuses[..11], [200; 11], "{statuses:?}");
+    assert_eq!(statuses[11], 202, "{statuses:?}");
+    let after = app.json("/api/v1/summary", 200).await["rows"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(after, before + 1);
+}
+
 /// Runs the requests at the same time and returns their statuses.
 async fn futures_join(
     sends: impl Iterator<

@@ -25,7 +25,7 @@ pub use shadow::ShadowStore;
 pub use sync::SyncStore;
 
 /// Why the store failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or migrated.
     #[error("cannot open the store at `{url}`: {message}")]

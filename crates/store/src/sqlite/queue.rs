@@ -86,4 +86,40 @@ impl SqlStore {
         ids.sort_unstable();
         Ok(ids)
     }
+
+    /// Extends `holder`'s lease on the rows `ids` of `queue` to `until` (a worker renews while
+    /// it works, so a short lease is enough for a long task); rows another worker took over
+    /// are left alone. Returns how many rows `holder` still holds.
+    pub async fn renew(
+        &self,
+        queue: ClaimQueue,
+        holder: &str,
+        ids: &[i64],
+        until: Timestamp,
+    ) -> Result<u64, StoreError> {
+        let doing = format!("renewing the lease on rows of `{}`", queue.table);
+        let mut held = 0;
+        for batch in ids.chunks(500) {
+            let mut query = sqlx::QueryBuilder::<sqlx::Any>::new(format!(
+                "UPDATE {} SET claimed_until = ",
+                queue.table
+            ));
+            query.push_bind(millis(until));
+            query.push(" WHERE claimed_by = ");
+            query.push_bind(holder.to_owned());
+            query.push(" AND id IN (");
+            let mut list = query.separated(", ");
+            for id in batch {
+                list.push_bind(*id);
+            }
+            list.push_unseparated(")");
+            let done = super::numbered::numbered(&mut query)?
+                .query()
+                .execute(self.pool())
+                .await
+                .map_err(query_err(&doing))?;
+            held += done.rows_affected();
+        }
+        Ok(held)
+    }
 }

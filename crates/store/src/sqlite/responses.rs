@@ -12,6 +12,7 @@ use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl}
 use supportops_ports::StoreError;
 use supportops_ports::store::ResponseStore;
 use supportops_ports::store::formula::FormulaVersionId;
+use supportops_ports::store::intake::Accepted;
 use supportops_ports::store::responses::{
     ImportCounts, ResponseQuery, StoredResponse, SubjectRecord,
 };
@@ -95,15 +96,15 @@ const IMPORT_BATCH: usize = 500;
 
 /// Imports one batch (keys distinct) inside `tx`: the stored fingerprints of its keys are read
 /// in one indexed lookup, unchanged rows are skipped, and the new or changed ones are written
-/// with one statement for their subjects and one for the rows. Returns the indexes in `batch`
-/// of the responses written.
+/// with one statement for their subjects and one for the rows. Returns what happened to each
+/// response of `batch`, in order.
 pub(crate) async fn write_batch(
     tx: &mut Transaction<'static, Any>,
     batch: &[&ScoredResponse],
     at: &str,
     formula: Option<i64>,
     counts: &mut ImportCounts,
-) -> Result<Vec<usize>, StoreError> {
+) -> Result<Vec<Accepted>, StoreError> {
     let doing = "importing responses";
     if batch.is_empty() {
         return Ok(Vec::new());
@@ -123,19 +124,25 @@ pub(crate) async fn write_batch(
         .map_err(query_err(doing))?
         .into_iter()
         .collect();
-    let mut written = Vec::new();
+    let mut written = Vec::with_capacity(batch.len());
     let mut columns = Vec::new();
-    for (i, r) in batch.iter().enumerate() {
+    for r in batch {
         let c = Columns::of(r);
         match known.get(&c.key) {
             Some(fp) if *fp == c.fingerprint => {
                 counts.unchanged += 1;
+                written.push(Accepted::Unchanged);
                 continue;
             }
-            Some(_) => counts.updated += 1,
-            None => counts.inserted += 1,
+            Some(_) => {
+                counts.updated += 1;
+                written.push(Accepted::Updated);
+            }
+            None => {
+                counts.inserted += 1;
+                written.push(Accepted::Inserted);
+            }
         }
-        written.push(i);
         columns.push(c);
     }
     if columns.is_empty() {
