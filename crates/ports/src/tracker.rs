@@ -100,6 +100,8 @@ pub struct IssueQuery {
     pub created_after: Option<Timestamp>,
     /// Only issues updated at or after this time.
     pub updated_after: Option<Timestamp>,
+    /// Only the issues with these numbers (GitLab's `iids[]`); empty for any.
+    pub iids: Vec<u64>,
 }
 
 /// Why the tracker could not do what was asked. Each variant names what was refused.

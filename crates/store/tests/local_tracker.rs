@@ -172,6 +172,17 @@ contract! {
         };
         // Each change ticks the clock a minute: issue 1 at 09:00, 2 at 09:01, 3 at 09:02.
         assert_eq!(list(later).await, [3]);
+        let by_number = IssueQuery {
+            iids: vec![3, 1, 9],
+            ..IssueQuery::default()
+        };
+        assert_eq!(list(by_number).await, [1, 3]);
+        let open_by_number = IssueQuery {
+            iids: vec![1, 2],
+            state: Some(IssueState::Opened),
+            ..IssueQuery::default()
+        };
+        assert_eq!(list(open_by_number).await, [2]);
 
         let reopened = t
             .set_state("fr", 1, IssueState::Opened)

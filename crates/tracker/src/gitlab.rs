@@ -334,6 +334,9 @@ impl Tracker for GitLab {
         if let Some(t) = query.updated_after {
             params.push(("updated_after", t.to_string()));
         }
+        for iid in &query.iids {
+            params.push(("iids[]", iid.to_string()));
+        }
         params.push(("order_by", "created_at".to_owned()));
         params.push(("sort", "asc".to_owned()));
         let url = self.project_url(project, &["issues"]);

@@ -95,6 +95,7 @@ async fn filters_are_sent_as_gitlab_parameters() {
         search: Some("ticket forms".to_owned()),
         created_after: Some(since),
         updated_after: Some(since),
+        iids: vec![3, 12],
     };
 
     client(&fake).list_issues(PROJECT, &query).await.unwrap();
@@ -114,6 +115,8 @@ async fn filters_are_sent_as_gitlab_parameters() {
         sent.param("updated_after").as_deref(),
         Some("2024-04-01T00:00:00Z")
     );
+    // GitLab's array parameter: `iids[]` once per number.
+    assert_eq!(sent.params("iids[]"), ["3", "12"]);
 }
 
 #[tokio::test]
@@ -180,5 +183,15 @@ async fn filters_select_the_matching_issues() {
     assert_eq!(
         titles(&gitlab.list_issues(PROJECT, &later).await.unwrap()),
         ["new", "other"]
+    );
+
+    // A page of the Reviews list asks for its issues by number, in one request.
+    let by_number = IssueQuery {
+        iids: vec![old, 3],
+        ..Default::default()
+    };
+    assert_eq!(
+        titles(&gitlab.list_issues(PROJECT, &by_number).await.unwrap()),
+        ["old", "other"]
     );
 }

@@ -1,6 +1,6 @@
 //! The Reviews list: a page of the review issues the store knows, filtered by state, outcome,
-//! band, month and subject text in SQL, each with its issue as the tracker has it now and the
-//! responses it covers.
+//! band, month and subject text in SQL, each with its issue as the tracker has it now (one
+//! tracker request for the page) and the responses it covers.
 //!
 //! The store keeps each issue's tracker state as last seen, so filters and counts by state run
 //! in SQL; reading a page refreshes what it shows, and the service refreshes every state when
@@ -85,15 +85,30 @@ where
     S: PageQueries + ?Sized,
 {
     let page = store.review_page(filter, paging.request()).await?;
-    let mut issues = Vec::with_capacity(page.items.len());
+    // One tracker request per project on the page (GitLab's `iids[]`), not one per issue.
+    let mut wanted: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     for row in &page.items {
         let issue = &row.record.issue;
-        match tracker.issue(&issue.project, issue.iid).await {
-            Ok(issue) => issues.push(Some(issue)),
-            Err(TrackerError::NotFound { .. }) => issues.push(None),
-            Err(e) => return Err(e.into()),
+        wanted.entry(&issue.project).or_default().push(issue.iid);
+    }
+    let mut found: BTreeMap<(String, u64), Issue> = BTreeMap::new();
+    for (project, iids) in wanted {
+        let query = IssueQuery {
+            iids,
+            ..IssueQuery::default()
+        };
+        for issue in tracker.list_issues(project, &query).await? {
+            found.insert((project.to_owned(), issue.iid), issue);
         }
     }
+    let issues: Vec<Option<Issue>> = page
+        .items
+        .iter()
+        .map(|row| {
+            let issue = &row.record.issue;
+            found.remove(&(issue.project.clone(), issue.iid))
+        })
+        .collect();
     let changed: Vec<SeenState> = page
         .items
         .iter()

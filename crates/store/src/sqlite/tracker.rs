@@ -487,14 +487,28 @@ impl Tracker for LocalTracker {
         project: &str,
         query: &IssueQuery,
     ) -> Result<Vec<Issue>, TrackerError> {
-        let rows = sqlx::query(concat!(
-            select_issues!(),
-            " WHERE project = $1 ORDER BY iid"
-        ))
-        .bind(project)
-        .fetch_all(self.store.pool())
-        .await
-        .map_err(query_err("listing local issues"))?;
+        // Numbers and state are filtered in SQL (a page of the Reviews list asks for its
+        // issues by number); the rest on the rows read.
+        let mut select =
+            sqlx::QueryBuilder::<Any>::new(concat!(select_issues!(), " WHERE project = "));
+        select.push_bind(project);
+        if let Some(state) = query.state {
+            select.push(" AND state = ").push_bind(state.as_str());
+        }
+        if !query.iids.is_empty() {
+            select.push(" AND iid IN (");
+            let mut list = select.separated(", ");
+            for iid in &query.iids {
+                list.push_bind(to_i64(*iid));
+            }
+            list.push_unseparated(")");
+        }
+        select.push(" ORDER BY iid");
+        let rows = super::numbered::numbered(&mut select)?
+            .query()
+            .fetch_all(self.store.pool())
+            .await
+            .map_err(query_err("listing local issues"))?;
         let needle = query.search.as_deref().map(str::to_lowercase);
         let mut out = Vec::new();
         for row in &rows {
@@ -506,7 +520,8 @@ impl Tracker for LocalTracker {
                         || issue.description.to_lowercase().contains(n)
                 })
                 && query.created_after.is_none_or(|t| issue.created_at >= t)
-                && query.updated_after.is_none_or(|t| issue.updated_at >= t);
+                && query.updated_after.is_none_or(|t| issue.updated_at >= t)
+                && (query.iids.is_empty() || query.iids.contains(&issue.iid));
             if keep {
                 out.push(issue);
             }

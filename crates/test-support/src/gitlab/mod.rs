@@ -69,6 +69,15 @@ impl LoggedRequest {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
     }
+
+    /// Every value of a repeated query parameter (`iids[]`), in order.
+    pub fn params(&self, key: &str) -> Vec<String> {
+        self.query_pairs()
+            .into_iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .collect()
+    }
 }
 
 /// A running fake GitLab. Dropping it stops the server.

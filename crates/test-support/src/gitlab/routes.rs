@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State as AxumState};
+use axum::extract::{Path, Query, RawQuery, State as AxumState};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -399,14 +399,24 @@ async fn list_issues(
     AxumState(state): AxumState<Shared>,
     Path(id): Path<String>,
     Query(q): Params,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, Refusal> {
-    list_issues_inner(&state, &id, &q)
+    // `iids[]` repeats, which the map of the other parameters cannot hold.
+    let iids = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == "iids[]")
+        .map(|(_, v)| {
+            v.parse::<u64>()
+                .map_err(|_| error(StatusCode::BAD_REQUEST, "iids is invalid"))
+        })
+        .collect::<Result<Vec<u64>, Refusal>>()?;
+    list_issues_inner(&state, &id, &q, &iids)
 }
 
 fn list_issues_inner(
     state: &Shared,
     id: &str,
     q: &BTreeMap<String, String>,
+    iids: &[u64],
 ) -> Result<Response, Refusal> {
     let s = lock(state)?;
     let project = find_project(&s, id)?;
@@ -451,6 +461,7 @@ fn list_issues_inner(
         .issues
         .iter()
         .filter(|i| state_filter.as_deref().is_none_or(|st| i.state == st))
+        .filter(|i| iids.is_empty() || iids.contains(&i.iid))
         .filter(|i| match labels.as_slice() {
             [only] if only.eq_ignore_ascii_case("None") => i.labels.is_empty(),
             [only] if only.eq_ignore_ascii_case("Any") => !i.labels.is_empty(),
