@@ -6,8 +6,10 @@
 //!   SVG drawn by `charts` (formula changes marked by `formula_marks`); What if `/what-if`
 //!   (`what_if`) compares a pasted formula with the stored responses' bands; the stylesheet and a few lines of script are compiled in (`assets`).
 //! - **JSON API** (`api`) under `/api/v1/`: `responses`, `summary`, `reviews`,
-//!   `shadowing/coverage`, `syncs`. Pages and API read the same view models (`views`), so a number
+//!   `shadowing/coverage`, `shadowing/sessions`, `shadowing/plan`, `syncs`. Pages and API read the same view models (`views`), so a number
 //!   on a page is the number in the API.
+//! - **Shadowing actions** (`shadow_actions`): plan a month and apply it, schedule, move,
+//!   finish, cancel a session and file improvements, from `/shadowing` and the API.
 //! - **Webhook** (`hooks`): `POST /hooks/feedback` takes one response as JSON, stores it durably,
 //!   and a background job files the flagged ones with the same review code as `supportops review`.
 //! - **Chat** (`notifier`): a background task sends the chat outbox and queues the weekly
@@ -41,6 +43,7 @@ mod notifier;
 mod oauth;
 mod outbox;
 mod pages;
+mod shadow_actions;
 mod state;
 mod views;
 mod what_if;
@@ -90,6 +93,19 @@ pub fn router(state: AppState) -> Router {
         .route("/reviews/{iid}", get(actions::api_item))
         .route("/reviews/{iid}/{action}", post(actions::api_act))
         .route("/shadowing/coverage", get(api::shadowing_coverage))
+        .route(
+            "/shadowing/plan",
+            get(shadow_actions::api_plan).post(shadow_actions::api_plan_apply),
+        )
+        .route("/shadowing/sessions", get(shadow_actions::sessions_api))
+        .route(
+            "/shadowing/sessions/{id}",
+            get(shadow_actions::session_api_item),
+        )
+        .route(
+            "/shadowing/sessions/{id}/{action}",
+            post(shadow_actions::session_api_act),
+        )
         .route("/syncs", get(api::syncs))
         .route("/notifications", get(outbox::api))
         .fallback(api::not_found);
@@ -99,7 +115,19 @@ pub fn router(state: AppState) -> Router {
         .route("/reviews", get(pages::reviews))
         .route("/reviews/{iid}", get(actions::page))
         .route("/reviews/{iid}/{action}", post(actions::act))
-        .route("/shadowing", get(pages::shadowing))
+        .route("/shadowing", get(shadow_actions::overview))
+        .route(
+            "/shadowing/plan",
+            get(shadow_actions::plan_page).post(shadow_actions::plan_apply),
+        )
+        .route(
+            "/shadowing/sessions/{id}",
+            get(shadow_actions::session_page),
+        )
+        .route(
+            "/shadowing/sessions/{id}/{action}",
+            post(shadow_actions::session_act),
+        )
         .route("/syncs", get(pages::syncs))
         .route("/what-if", get(what_if::page))
         .route("/notifications", get(outbox::page))

@@ -1,5 +1,6 @@
-//! The dashboard's HTML pages: Overview, Responses, Reviews, Shadowing and Syncs, rendered from
-//! the view models with auto-escaping askama templates under `templates/`.
+//! The dashboard's HTML pages: Overview, Responses, Reviews and Syncs, rendered from the view
+//! models with auto-escaping askama templates under `templates/` (the Shadowing page is
+//! `shadow_actions`', with its actions).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -473,68 +474,6 @@ pub fn region_lines(p: &supportops_domain::shadow::PeriodCoverage) -> Vec<Region
             }
         })
         .collect()
-}
-
-#[derive(Template)]
-#[template(path = "shadowing.html")]
-struct ShadowingPage {
-    layout: Layout,
-    view: crate::views::shadowing::ShadowingView,
-    heatmap: String,
-    current: Option<(String, Vec<RegionLine>)>,
-}
-
-impl ShadowingPage {
-    fn period_word(&self) -> &'static str {
-        use supportops_domain::shadow::PeriodKind;
-        match self.view.coverage.period_kind {
-            PeriodKind::Month => "month",
-            PeriodKind::Quarter => "quarter",
-            PeriodKind::Year => "year",
-        }
-    }
-
-    fn month_status(
-        s: &supportops_domain::shadow::coverage::MonthStatus,
-    ) -> (&'static str, &'static str) {
-        use supportops_domain::shadow::coverage::MonthStatus;
-        match s {
-            MonthStatus::Shadowed => ("shadowed", "✓ shadowed"),
-            MonthStatus::Scheduled => ("scheduled", "scheduled"),
-            MonthStatus::Planned => ("planned", "planned"),
-            MonthStatus::Overdue => ("overdue", "! overdue"),
-            MonthStatus::BeforeStart => ("before-start", "–"),
-            MonthStatus::Away => ("away", "away"),
-            MonthStatus::Missed => ("missed", "✗ missed"),
-            MonthStatus::Open => ("open", "not arranged"),
-            MonthStatus::Upcoming => ("upcoming", "–"),
-        }
-    }
-}
-
-/// `GET /shadowing`.
-pub async fn shadowing(State(state): State<AppState>) -> Result<Html<String>, PageError> {
-    let view = views::shadowing::load(&state).await?;
-    let rows: Vec<charts::HeatRow> = view
-        .heatmap
-        .regions
-        .iter()
-        .map(|r| charts::HeatRow {
-            name: r.region.clone(),
-            values: r.done.clone(),
-            arranged: r.arranged.clone(),
-        })
-        .collect();
-    let heatmap = charts::heatmap(&view.heatmap.months, &rows, view.heatmap.monthly_pace)?;
-    let current = view
-        .current()
-        .map(|p| (p.period.to_string(), region_lines(p)));
-    render(&ShadowingPage {
-        layout: Layout::of(&state, "/shadowing"),
-        view,
-        heatmap,
-        current,
-    })
 }
 
 #[cfg(test)]

@@ -198,6 +198,45 @@ impl Shadowing {
             .iter()
             .find(|r| r.name.eq_ignore_ascii_case(name))
     }
+
+    /// When `session` takes place, in the member's zone, the region's zone and UTC; `None`
+    /// until it has a start. A member or region no longer configured shows in UTC.
+    pub fn times(&self, session: &ShadowSession) -> Option<SessionTimes> {
+        let start = session.start?;
+        let length = session.length_minutes;
+        let at = |zone: Option<&TimeZone>| {
+            let zone = zone.cloned().unwrap_or(TimeZone::UTC);
+            ZonedTime {
+                zone: zone.iana_name().unwrap_or("UTC").to_owned(),
+                text: issue::span_in(start, length, &zone),
+            }
+        };
+        Some(SessionTimes {
+            member: at(self.member(&session.member).map(|m| &m.zone)),
+            region: at(self.region(&session.region).map(|r| &r.zone)),
+            utc: at(None),
+        })
+    }
+}
+
+/// A session's span in one time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ZonedTime {
+    /// The IANA zone, e.g. `Europe/Madrid`.
+    pub zone: String,
+    /// The span, e.g. `Thu 3 Dec 2026, 15:00–16:00 CET`.
+    pub text: String,
+}
+
+/// When a session takes place, as the member, the region's engineers and a calendar read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionTimes {
+    /// In the member's (the shadower's) zone.
+    pub member: ZonedTime,
+    /// In the region's (the engineer's) zone.
+    pub region: ZonedTime,
+    /// In UTC.
+    pub utc: ZonedTime,
 }
 
 /// A time zone name that is not in the IANA database.
