@@ -41,6 +41,7 @@ mod oauth;
 mod outbox;
 mod pages;
 mod state;
+mod sync_actions;
 mod views;
 mod what_if;
 mod worker;
@@ -90,6 +91,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reviews/{iid}/{action}", post(actions::api_act))
         .route("/shadowing/coverage", get(api::shadowing_coverage))
         .route("/syncs", get(api::syncs))
+        .route("/syncs/{kind}/{date}", get(sync_actions::api_item))
+        .route("/syncs/{kind}/{date}/{action}", post(sync_actions::api_act))
         .route("/notifications", get(outbox::api))
         .fallback(api::not_found);
     let guarded = Router::new()
@@ -100,6 +103,8 @@ pub fn router(state: AppState) -> Router {
         .route("/reviews/{iid}/{action}", post(actions::act))
         .route("/shadowing", get(pages::shadowing))
         .route("/syncs", get(pages::syncs))
+        .route("/syncs/{kind}/{date}", get(sync_actions::page))
+        .route("/syncs/{kind}/{date}/{action}", post(sync_actions::act))
         .route("/what-if", get(what_if::page))
         .route("/notifications", get(outbox::page))
         .route("/calendar.ics", get(calendar::feed))
