@@ -313,6 +313,25 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The path calendar clients subscribe to: they cannot sign in or send headers, so it also
+/// takes an API token in its query (`?token=…`).
+pub const FEED_PATH: &str = "/calendar.ics";
+
+/// The `token` query parameter of a `GET` of [`FEED_PATH`], the only request that may carry
+/// its API token in the URL.
+fn feed_token(req: &Request) -> Option<&str> {
+    if req.uri().path() != FEED_PATH || !matches!(*req.method(), Method::GET | Method::HEAD) {
+        return None;
+    }
+    req.uri()
+        .query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "token")
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
 /// Runs before every page and API route: finds the actor, refuses what they may not do, checks
 /// CSRF on state-changing requests that ride on a session cookie.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -336,7 +355,8 @@ async fn admit(
     let acting = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let now = state.now();
     let mut new_cookie = None;
-    let actor = if let Some(token) = bearer(req.headers()) {
+    let token = bearer(req.headers()).or_else(|| feed_token(&req));
+    let actor = if let Some(token) = token {
         let Some(t) = state.store().use_token(&hash(token), now).await? else {
             return Err(AccessError::BadToken);
         };

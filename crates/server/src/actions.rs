@@ -14,7 +14,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use supportops_app::issues::{self, Change, IssueActionError};
 use supportops_app::sync::SyncAppError;
-use supportops_domain::sync::{Outcome, action_plan_text, has_action_plan};
+use supportops_domain::sync::{Outcome, action_plan_hint, action_plan_text, has_action_plan};
 use supportops_ports::store::auth::Activity;
 use supportops_ports::{Issue, IssueState, Note, TrackerError};
 
@@ -240,6 +240,8 @@ struct ReviewPage {
     description: String,
     notes: Vec<(Note, String)>,
     plan: String,
+    /// The template's hint for the plan, shown as the textarea's placeholder.
+    plan_hint: String,
     note: String,
     error: Option<(&'static str, String)>,
 }
@@ -282,6 +284,9 @@ async fn render_page(
             .and_then(|f| f.plan.clone())
             .or_else(|| item.action_plan.clone())
             .unwrap_or_default(),
+        plan_hint: action_plan_hint(&item.issue.description).unwrap_or_else(|| {
+            "What will Support Ops change so this does not happen again?".to_owned()
+        }),
         note: typed.and_then(|f| f.body.clone()).unwrap_or_default(),
         error,
         item,

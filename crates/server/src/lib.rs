@@ -45,6 +45,7 @@ mod outbox;
 mod pages;
 mod shadow_actions;
 mod state;
+mod sync_actions;
 mod views;
 mod what_if;
 mod worker;
@@ -107,6 +108,8 @@ pub fn router(state: AppState) -> Router {
             post(shadow_actions::session_api_act),
         )
         .route("/syncs", get(api::syncs))
+        .route("/syncs/{kind}/{date}", get(sync_actions::api_item))
+        .route("/syncs/{kind}/{date}/{action}", post(sync_actions::api_act))
         .route("/notifications", get(outbox::api))
         .fallback(api::not_found);
     let guarded = Router::new()
@@ -129,6 +132,8 @@ pub fn router(state: AppState) -> Router {
             post(shadow_actions::session_act),
         )
         .route("/syncs", get(pages::syncs))
+        .route("/syncs/{kind}/{date}", get(sync_actions::page))
+        .route("/syncs/{kind}/{date}/{action}", post(sync_actions::act))
         .route("/what-if", get(what_if::page))
         .route("/notifications", get(outbox::page))
         .route("/calendar.ics", get(calendar::feed))

@@ -176,10 +176,6 @@ pub async fn agenda(
         .flat_map(|m| m.items.iter().filter(|i| !i.discussed).map(|i| i.iid))
         .collect();
     let project = &settings.review_project;
-    let query = IssueQuery {
-        labels: settings.review_labels.clone(),
-        ..IssueQuery::default()
-    };
     let recorded: BTreeMap<u64, Outcome> = store
         .outcomes(project)
         .await?
@@ -187,7 +183,7 @@ pub async fn agenda(
         .map(|o| (o.iid, o.outcome))
         .collect();
     let mut issues = Vec::new();
-    for issue in tracker.list_issues(project, &query).await? {
+    for issue in period_issues(settings, tracker, since.at, &carried).await? {
         // Agendas filed in the same project are not reviews, whatever `review.labels` says.
         if issue
             .labels
@@ -211,6 +207,48 @@ pub async fn agenda(
         issues: &issues,
         neglected_after_days: settings.neglected_after_days,
     }))
+}
+
+/// The review issues an agenda can hold, read for its period only: the open ones, those
+/// changed since `since` (which includes every one created or closed since), and the ones the
+/// last meeting carried forward; by issue number, each once.
+async fn period_issues(
+    settings: &SyncSettings,
+    tracker: &dyn Tracker,
+    since: Timestamp,
+    carried: &[u64],
+) -> Result<Vec<Issue>, SyncAppError> {
+    let project = &settings.review_project;
+    let labels = settings.review_labels.clone();
+    let open = IssueQuery {
+        state: Some(IssueState::Opened),
+        labels: labels.clone(),
+        ..IssueQuery::default()
+    };
+    let changed = IssueQuery {
+        labels,
+        updated_after: Some(since),
+        ..IssueQuery::default()
+    };
+    let mut by_iid: BTreeMap<u64, Issue> = BTreeMap::new();
+    for query in [open, changed] {
+        for issue in tracker.list_issues(project, &query).await? {
+            by_iid.entry(issue.iid).or_insert(issue);
+        }
+    }
+    for iid in carried {
+        if !by_iid.contains_key(iid) {
+            match tracker.issue(project, *iid).await {
+                Ok(issue) => {
+                    by_iid.insert(*iid, issue);
+                }
+                // Deleted from the tracker since: nothing left to discuss.
+                Err(supportops_ports::TrackerError::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(by_iid.into_values().collect())
 }
 
 /// Reads what the agenda needs from a review issue; the notes (which list later responses)

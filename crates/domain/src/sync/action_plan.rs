@@ -91,12 +91,75 @@ fn plan_section(description: &str) -> Option<(std::ops::Range<usize>, HeadingLev
     found.map(|(start, level)| (start..description.len(), level))
 }
 
-/// The action plan written in `description`, when it has one (see [`has_action_plan`]).
+/// The action plan written in `description`, when it has one (see [`has_action_plan`]): the
+/// section's text without the template's hint comments (`<!-- … -->`), which are for whoever
+/// edits the issue, not part of the plan.
 pub fn action_plan_text(description: &str) -> Option<String> {
     if !has_action_plan(description) {
         return None;
     }
-    plan_section(description).map(|(body, _)| description[body].trim().to_owned())
+    let (body, _) = plan_section(description)?;
+    let text = &description[body];
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for range in comment_ranges(text) {
+        out.push_str(&text[from..range.start]);
+        from = range.end;
+    }
+    out.push_str(&text[from..]);
+    Some(collapse_blank_lines(out.trim()))
+}
+
+/// The hint the issue template leaves in the "Action plan" section (the text of its HTML
+/// comments, hidden markers left out), to show where the plan is written.
+pub fn action_plan_hint(description: &str) -> Option<String> {
+    let (body, _) = plan_section(description)?;
+    let text = &description[body];
+    let hints: Vec<String> = comment_ranges(text)
+        .into_iter()
+        .map(|r| {
+            text[r]
+                .trim()
+                .trim_start_matches("<!--")
+                .trim_end_matches("-->")
+                .trim()
+                .to_owned()
+        })
+        .filter(|h| !h.is_empty() && !h.starts_with("supportops:"))
+        .collect();
+    (!hints.is_empty()).then(|| hints.join(" "))
+}
+
+/// The byte ranges of the HTML comments in Markdown `text` (not those inside code).
+fn comment_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+    Parser::new_ext(text, Options::ENABLE_TASKLISTS)
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Html(t) | Event::InlineHtml(t) if t.trim_start().starts_with("<!--") => {
+                Some(range)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// `text` with runs of blank lines (left where comments were) made one.
+fn collapse_blank_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = 0;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
 }
 
 /// `description` with its "Action plan" section's body replaced by `plan` (the heading and
@@ -119,7 +182,29 @@ pub fn with_action_plan(description: &str, plan: &str) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::{action_plan_text, has_action_plan, with_action_plan};
+    use super::{action_plan_hint, action_plan_text, has_action_plan, with_action_plan};
+
+    #[test]
+    fn the_template_hint_is_not_part_of_the_plan() {
+        // A plan typed above the template's hint, as a person editing the issue leaves it.
+        let edited = "## Action plan\n\n- [ ] ask the author for a repro\n\n\
+                      <!-- What will Support Ops change? -->\n\n## Outcome\n\n\
+                      <!-- At a later monthly sync: did it work? -->\n";
+        assert_eq!(
+            action_plan_text(&edited).as_deref(),
+            Some("- [ ] ask the author for a repro")
+        );
+        assert_eq!(action_plan_text(TEMPLATE), None);
+        let hint = action_plan_hint(TEMPLATE).unwrap();
+        assert!(hint.starts_with("What will Support Ops"), "{hint}");
+        assert!(!hint.contains("<!--"), "{hint}");
+        // A comment inside code is the plan's own text.
+        let code = "## Action plan\n\n- [x] keep `<!-- x -->` in the macro\n";
+        assert_eq!(
+            action_plan_text(code).as_deref(),
+            Some("- [x] keep `<!-- x -->` in the macro")
+        );
+    }
 
     #[test]
     fn writing_a_plan_fills_its_section_and_keeps_the_others() {

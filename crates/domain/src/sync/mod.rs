@@ -34,7 +34,7 @@ mod slots;
 mod team;
 mod weekly;
 
-pub use action_plan::{action_plan_text, has_action_plan, with_action_plan};
+pub use action_plan::{action_plan_hint, action_plan_text, has_action_plan, with_action_plan};
 pub use agenda::{
     Agenda, AgendaInput, AgendaItem, AgendaPart, BandMix, HeldMeeting, MeetingItem, NeglectedItem,
     OUTCOME_SCOPE, Outcome, ReviewIssue, ReviewState, Since, SinceKind,

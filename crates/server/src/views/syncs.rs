@@ -1,9 +1,12 @@
-//! The Syncs view: the next weekly and monthly syncs (with each member's local time), and the
-//! agenda of the next monthly sync, from the sync use cases.
+//! The Syncs view: the next weekly and monthly syncs (with each member's local time), the last
+//! monthly sync and whether it was recorded as held, the agenda of the next monthly sync, and
+//! how to subscribe to the calendar, from the sync use cases.
 
+use jiff::civil::Date;
+use jiff::{Timestamp, ZonedDateTime};
 use serde::Serialize;
 use supportops_app::sync::{self, MeetingView};
-use supportops_domain::sync::{Agenda, MeetingKind, OccurrenceStatus, weekday_title};
+use supportops_domain::sync::{Agenda, HeldMeeting, MeetingKind, OccurrenceStatus, weekday_title};
 
 use crate::error::DataError;
 use crate::state::AppState;
@@ -44,8 +47,35 @@ pub struct SyncsView {
     pub agenda: Agenda,
     /// The same agenda as Markdown, as `supportops sync agenda` prints it.
     pub agenda_markdown: String,
+    /// The last monthly sync that has begun, and whether it was recorded as held.
+    pub last_monthly: Option<LastMonthly>,
     /// The iCalendar feed to subscribe to.
     pub calendar_url: &'static str,
+    /// The address calendar apps subscribe to, with an API token in place of `TOKEN`.
+    pub calendar_subscribe: String,
+}
+
+/// The last monthly sync that has begun.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LastMonthly {
+    /// Its name: the date its rule gives it.
+    pub date: Date,
+    /// When it started.
+    pub start: ZonedDateTime,
+    /// The start in UTC.
+    pub start_utc: Timestamp,
+    /// The record of it, if it was recorded as held.
+    pub held: Option<HeldMeeting>,
+}
+
+impl SyncsView {
+    /// The page of the `i`-th meeting listed, where it can be moved or cancelled.
+    pub fn item_href(&self, i: &usize) -> String {
+        self.meetings.get(*i).map_or_else(
+            || "/syncs".to_owned(),
+            |m| crate::sync_actions::href(m.kind, m.date),
+        )
+    }
 }
 
 /// The next meetings only (for the Overview).
@@ -78,6 +108,17 @@ pub async fn load(state: &AppState) -> Result<SyncsView, DataError> {
     .await?;
     let c = &state.config().sync;
     let settings = state.sync();
+    let monthly = sync::load_monthly(settings, state.store().as_ref()).await?;
+    let last_monthly = match monthly.last_before(state.now()) {
+        Ok(m) => Some(LastMonthly {
+            held: crate::sync_actions::held_record(state, m.date).await?,
+            date: m.date,
+            start_utc: m.start.timestamp(),
+            start: m.start,
+        }),
+        Err(_) => None,
+    };
+    let origin = state.auth().public_url.clone().unwrap_or_default();
     Ok(SyncsView {
         weekly: ScheduleView {
             title: c.weekly.title.clone(),
@@ -98,7 +139,9 @@ pub async fn load(state: &AppState) -> Result<SyncsView, DataError> {
         meetings,
         agenda_markdown: agenda.to_markdown(),
         agenda,
-        calendar_url: "/calendar.ics",
+        last_monthly,
+        calendar_url: crate::access::FEED_PATH,
+        calendar_subscribe: format!("{origin}{}?token=TOKEN", crate::access::FEED_PATH),
     })
 }
 
