@@ -4,7 +4,8 @@
 //! API token, and a screenshot of each page visited is kept in `target/browser-screenshots/`
 //! (`NN-name.png`; CI keeps them as artefacts).
 //!
-//! The flows: sign in with GitLab, write a review's action plan, record its outcome.
+//! The flows: sign in with GitLab, write a review's action plan, record its outcome, plan next
+//! month's shadowing with a hand pick and apply it, move a weekly sync.
 //!
 //! Needs `chromedriver` and `chromium` (Debian's `chromium-driver` and `chromium`; the variables
 //! `CHROMEDRIVER` and `CHROMIUM` name others). Without them the test says why and passes, unless
@@ -154,6 +155,20 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// The demo's team, shadowing regions and sync schedules (`examples/demo.toml`, from its first
+/// `[[team.members]]` to `[server]`).
+fn demo_team() -> String {
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo.toml"),
+    )
+    .unwrap();
+    let start = demo.find("[[team.members]]").expect("the demo has a team");
+    let end = demo
+        .find("\n[server]")
+        .expect("the demo has a [server] section");
+    demo[start..end].to_owned()
+}
+
 // ---------------------------------------------------------------------------------------------
 // The browser, as a person uses it, and the JSON API, as a script reads it.
 
@@ -225,12 +240,41 @@ impl Session {
             .unwrap();
     }
 
-    /// Submits the form posting to `action` with its submit button, and waits for the page
+    /// Sets the date or time field named `name` to `value` (`2026-12-08`, `16:00`), as its
+    /// picker would: typed keys depend on the browser's locale for these fields.
+    async fn set(&self, name: &str, value: &str) {
+        let field = self.find(&format!("[name=\"{name}\"]")).await;
+        let field = serde_json::to_value(&field).unwrap();
+        self.browser
+            .execute(
+                "arguments[0].value = arguments[1]",
+                vec![field, Value::from(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Picks the option `value` of the drop-down `css`.
+    async fn select(&self, css: &str, value: &str) {
+        self.find(css).await.select_by_value(value).await.unwrap();
+    }
+
+    /// The attribute `name` of `css`.
+    async fn attr(&self, css: &str, name: &str) -> String {
+        self.find(css)
+            .await
+            .attr(name)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("`{css}` has no `{name}`"))
+    }
+
+    /// Submits the form posting (`method="post"`) to `action` with its submit button, and waits for the page
     /// that answers.
     async fn submit(&self, action: &str) {
         let button = self
             .find(&format!(
-                "form[action=\"{action}\"] button[type=\"submit\"]"
+                "form[method=\"post\"][action=\"{action}\"] button[type=\"submit\"]"
             ))
             .await;
         self.navigating(|| async { button.click().await.unwrap() })
@@ -299,7 +343,7 @@ impl Session {
 // ---------------------------------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_team_member_signs_in_with_gitlab_and_acts_on_a_review_from_the_browser() {
+async fn a_team_member_signs_in_with_gitlab_and_runs_the_loops_from_the_browser() {
     let Some((chromedriver, chromium)) = tools() else {
         return;
     };
@@ -324,8 +368,9 @@ async fn a_team_member_signs_in_with_gitlab_and_acts_on_a_review_from_the_browse
         format!(
             "[server]\npublic_url = \"{base}\"\n\n[server.auth]\nkind = \"gitlab\"\n\
              url = \"{}\"\nclient_id = \"{CLIENT_ID}\"\nclient_secret_env = \"BROWSER_OAUTH_SECRET\"\n\
-             editors_group = \"support/support-ops\"\n",
-            gitlab.base_url()
+             editors_group = \"support/support-ops\"\n\n{}",
+            gitlab.base_url(),
+            demo_team()
         ),
     )
     .unwrap();
@@ -477,6 +522,92 @@ async fn a_team_member_signs_in_with_gitlab_and_acts_on_a_review_from_the_browse
         (Value::Bool(false), Value::Null),
         "{other}"
     );
+
+    // Shadowing: next month's plan, with a region picked by hand for the first member, applied.
+    s.click("nav a[href=\"/shadowing\"]").await;
+    assert_eq!(s.path().await, "/shadowing");
+    s.shot("shadowing").await;
+    s.open("/shadowing/plan").await;
+    let month = s
+        .attr(
+            "form[method=\"post\"][action=\"/shadowing/plan\"] input[name=\"month\"]",
+            "value",
+        )
+        .await;
+    let pick = s.attr("#pick-1 option:nth-child(2)", "value").await;
+    let (member, region) = pick.split_once('=').unwrap();
+    s.select("#pick-1", &pick).await;
+    s.navigating(|| async {
+        s.find("form[method=\"get\"][action=\"/shadowing/plan\"] button[type=\"submit\"]")
+            .await
+            .click()
+            .await
+            .unwrap();
+    })
+    .await;
+    let row = s.text(&format!("tr[data-proposal=\"{member}\"]")).await;
+    assert!(
+        row.contains(region) && row.contains("picked by hand"),
+        "{row}"
+    );
+    s.shot("shadowing-plan-proposed").await;
+    s.submit("/shadowing/plan").await;
+    assert!(
+        s.path()
+            .await
+            .starts_with(&format!("/shadowing/plan?month={month}"))
+    );
+    s.shot("shadowing-plan-applied").await;
+    let planned = s
+        .api_get(&format!(
+            "/shadowing/sessions?month={month}&state=planned&per_page=100"
+        ))
+        .await;
+    let sessions = planned["sessions"].as_array().unwrap();
+    assert!(!sessions.is_empty(), "{planned}");
+    let mine: Vec<&Value> = sessions.iter().filter(|x| x["member"] == member).collect();
+    assert_eq!(mine.len(), 1, "{planned}");
+    assert_eq!(mine[0]["region"], region, "the hand pick: {planned}");
+
+    // Syncs: the next weekly sync moved to 16:00 the same day.
+    s.click("nav a[href=\"/syncs\"]").await;
+    assert_eq!(s.path().await, "/syncs");
+    s.shot("syncs").await;
+    let href = s
+        .attr("a[data-act][href^=\"/syncs/weekly/\"]", "href")
+        .await;
+    let href = href.strip_prefix(&s.base).unwrap_or(&href).to_owned();
+    let date = href.trim_start_matches("/syncs/weekly/").to_owned();
+    s.click(&format!("a[data-act][href=\"{href}\"]")).await;
+    assert_eq!(s.path().await, href);
+    s.set("to_time", "16:00").await;
+    s.submit(&format!("{href}/move")).await;
+    // No hour suits a team from New York to Singapore: the page says whose hours it misses,
+    // next to the field, and nothing is moved until the editor keeps it anyway.
+    let refusal = s.text("#to_time-error").await;
+    assert!(
+        refusal.contains("outside the working hours of"),
+        "{refusal}"
+    );
+    s.shot("sync-move-refused").await;
+    assert_eq!(
+        s.api_get(&format!("/syncs/weekly/{date}")).await["status"],
+        "scheduled"
+    );
+    s.find("input[name=\"force\"]").await.click().await.unwrap();
+    s.submit(&format!("{href}/move")).await;
+    s.shot("sync-moved").await;
+    assert_eq!(s.path().await, href);
+    let moved = s.api_get(&format!("/syncs/weekly/{date}")).await;
+    assert_eq!(moved["status"], "moved", "{moved}");
+    assert!(
+        moved["start"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{date}T16:00")),
+        "{moved}"
+    );
+    assert_eq!(moved["activity"][0]["actor"], "alice", "{moved}");
 
     s.browser.close().await.unwrap();
     let taken = std::fs::read_dir(&s.shots).unwrap().count();

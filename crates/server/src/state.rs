@@ -114,6 +114,7 @@ struct Inner {
     shadowing: Shadowing,
     review_wanted: Notify,
     intake: crate::intake::Intake,
+    writing: tokio::sync::Mutex<()>,
     review_lock: LockOptions,
     summary_cache: SummaryCache,
     notify: Option<NotifySettings>,
@@ -179,6 +180,7 @@ impl AppState {
                 shadowing,
                 review_wanted: Notify::new(),
                 intake,
+                writing: tokio::sync::Mutex::new(()),
                 review_lock,
                 summary_cache: SummaryCache::default(),
                 notify,
@@ -252,6 +254,12 @@ impl AppState {
     /// Where each role's column is in the header row.
     pub fn columns(&self) -> &Columns {
         &self.inner.columns
+    }
+
+    /// Serialises dashboard actions that read before they write (applying a month's plan), so
+    /// that a double click in this process does not do the work twice.
+    pub(crate) async fn writing(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.writing.lock().await
     }
 
     /// Where webhook deliveries are stored, many to a commit.
