@@ -38,20 +38,63 @@ pub(crate) enum Node {
     EqRefText {
         column: usize,
         text: Box<str>,
+        /// Whether `text` is ASCII, so that an ASCII cell is compared on bytes.
+        ascii: bool,
         negate: bool,
     },
-    /// `IF`, the commonest function, evaluated without the general call dispatch.
+    /// `IF`, the commonest function, evaluated without the general call dispatch; nested `IF`s
+    /// in the "otherwise" place are one chain.
     If(Box<If>),
     Call(Box<Call>),
 }
 
-/// A compiled `IF(condition, then, [otherwise])`.
+/// A compiled `IF(condition, then, [otherwise])`, or a chain of them:
+/// `IF(c1, v1, IF(c2, v2, otherwise))` is the arms `(c1, v1), (c2, v2)` and `otherwise`. The
+/// conditions are tested in order until one holds (an error in one is the result), as the
+/// nested calls would.
 #[derive(Debug, Clone)]
 pub(crate) struct If {
-    pub condition: Node,
-    pub then: Node,
-    /// `None` when the third argument is left out (the result is then FALSE).
+    /// `(condition, then)`, at least one.
+    pub arms: Box<[(Node, Node)]>,
+    /// `None` when the last `IF` leaves out its third argument (the result is then FALSE).
     pub otherwise: Option<Node>,
+    /// `Some(column)` when every condition is `column = "text"` (the resolution tests of a score
+    /// formula): the cell is then read, and its text classified, once for all the arms.
+    pub text_column: Option<usize>,
+}
+
+impl If {
+    /// `IF(condition, then, otherwise)`, joined with `otherwise` when it is itself an `IF`.
+    fn chain(condition: Node, then: Node, otherwise: Option<Node>) -> If {
+        let mut arms = vec![(condition, then)];
+        let otherwise = match otherwise {
+            Some(Node::If(inner)) => {
+                let If {
+                    arms: inner_arms,
+                    otherwise,
+                    ..
+                } = *inner;
+                arms.extend(inner_arms.into_vec());
+                otherwise
+            }
+            other => other,
+        };
+        let column = |arm: &(Node, Node)| match arm.0 {
+            Node::EqRefText {
+                column,
+                negate: false,
+                ..
+            } => Some(column),
+            _ => None,
+        };
+        let text_column = column(&arms[0])
+            .filter(|c| arms.len() > 1 && arms.iter().all(|arm| column(arm) == Some(*c)));
+        If {
+            arms: arms.into(),
+            otherwise,
+            text_column,
+        }
+    }
 }
 
 /// A compiled function call.
@@ -144,6 +187,7 @@ impl Compiler<'_> {
                     | (BinaryOp::Eq | BinaryOp::Ne, Node::Text(text), Node::Ref(column)) => {
                         Node::EqRefText {
                             column,
+                            ascii: text.is_ascii(),
                             text,
                             negate: *op == BinaryOp::Ne,
                         }
@@ -182,11 +226,7 @@ impl Compiler<'_> {
             let condition = args.next().unwrap_or(Node::Blank);
             let then = args.next().unwrap_or(Node::Blank);
             let otherwise = args.next();
-            return Ok(Node::If(Box::new(If {
-                condition,
-                then,
-                otherwise,
-            })));
+            return Ok(Node::If(Box::new(If::chain(condition, then, otherwise))));
         }
         let mut call = Call {
             function,
@@ -244,8 +284,7 @@ fn fold(node: Node) -> Node {
         Node::Binary(_, l, r) => literal(l) && literal(r),
         Node::Call(call) => call.args.iter().all(literal),
         Node::If(node) => {
-            literal(&node.condition)
-                && literal(&node.then)
+            node.arms.iter().all(|(c, v)| literal(c) && literal(v))
                 && node.otherwise.as_ref().is_none_or(literal)
         }
         _ => false,
@@ -288,8 +327,10 @@ pub(crate) fn collect_columns(node: &Node, out: &mut Vec<usize>) {
         }
         Node::Call(call) => call.args.iter().for_each(|a| collect_columns(a, out)),
         Node::If(node) => {
-            collect_columns(&node.condition, out);
-            collect_columns(&node.then, out);
+            for (condition, then) in &node.arms {
+                collect_columns(condition, out);
+                collect_columns(then, out);
+            }
             if let Some(otherwise) = &node.otherwise {
                 collect_columns(otherwise, out);
             }

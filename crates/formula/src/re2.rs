@@ -171,11 +171,14 @@ pub(crate) fn compile(pattern: &str) -> Result<Regex, PatternError> {
 /// answered with substring searches instead of the regex engine.
 ///
 /// The text matches exactly when the pieces occur in order on one line (`.` does not match a
-/// newline): the earliest occurrence of each piece after the previous one is found with
-/// `memmem`; when the span found holds a newline, the regex engine decides.
+/// newline). A cell-sized text is searched line by line and answered exactly; in a longer one
+/// the earliest occurrence of each piece after the previous one is found with `memmem`, and
+/// when the span found holds a newline, the regex engine decides.
 #[derive(Debug, Clone)]
 pub(crate) struct LiteralChain {
     pieces: Box<[memchr::memmem::Finder<'static>]>,
+    /// The pieces' total length: a shorter text cannot match.
+    min_len: usize,
 }
 
 /// The outcome of a [`LiteralChain`] search.
@@ -192,7 +195,7 @@ impl LiteralChain {
     pub(crate) fn of(pattern: &str) -> Option<LiteralChain> {
         let meta = |c: char| "\\.+*?()|[]{}^$".contains(c);
         let pieces: Vec<&str> = pattern.split(".*").collect();
-        if pieces.iter().any(|p| p.contains(meta)) {
+        if pieces.iter().any(|p| p.contains(meta) || p.contains('\n')) {
             return None;
         }
         Some(LiteralChain {
@@ -201,12 +204,19 @@ impl LiteralChain {
                 .filter(|p| !p.is_empty())
                 .map(|p| memchr::memmem::Finder::new(p.as_bytes()).into_owned())
                 .collect(),
+            min_len: pieces.iter().map(|p| p.len()).sum(),
         })
     }
 
     /// Whether `text` matches the pattern.
     pub(crate) fn search(&self, text: &str) -> ChainMatch {
         let bytes = text.as_bytes();
+        if bytes.len() < self.min_len {
+            return ChainMatch::No;
+        }
+        if bytes.len() <= SHORT_TEXT {
+            return self.search_lines(bytes);
+        }
         let (mut at, mut first) = (0, None);
         for piece in &self.pieces {
             let Some(found) = piece.find(&bytes[at..]) else {
@@ -222,7 +232,60 @@ impl LiteralChain {
             ChainMatch::Yes
         }
     }
+
+    /// [`Self::search`] for a short text, exactly: the pattern matches when the pieces (none
+    /// holds a line break) occur in order on one line, and taking on each line the earliest
+    /// occurrence of each piece after the previous one finds them if any choice does. Each
+    /// occurrence of a piece's first byte, or a line break, is found with `memchr2`; a line
+    /// break starts the chain again on the next line.
+    fn search_lines(&self, bytes: &[u8]) -> ChainMatch {
+        let (mut next, mut at) = (0, 0);
+        while let Some(piece) = self.pieces.get(next) {
+            let needle = piece.needle();
+            let (Some((&head, tail)), Some(rest)) = (needle.split_first(), bytes.get(at..)) else {
+                return ChainMatch::Unsure;
+            };
+            let Some(found) = memchr::memchr2(head, b'\n', rest) else {
+                return ChainMatch::No;
+            };
+            let found = at + found;
+            if bytes[found] == b'\n' {
+                (next, at) = (0, found + 1);
+            } else if bytes
+                .get(found + 1..found + needle.len())
+                .is_some_and(|candidate| same_bytes(candidate, tail))
+            {
+                (next, at) = (next + 1, found + needle.len());
+            } else {
+                at = found + 1;
+            }
+        }
+        ChainMatch::Yes
+    }
 }
+
+/// Whether two byte strings are equal; from 4 to 16 bytes with two overlapping word loads
+/// each (the first and the last bytes), cheaper than a call to `memcmp` for a piece.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    fn word<const W: usize>(s: &[u8], at: usize) -> Option<[u8; W]> {
+        s.get(at..at + W).and_then(|w| <[u8; W]>::try_from(w).ok())
+    }
+    match n {
+        8..=16 => word::<8>(a, 0) == word::<8>(b, 0) && word::<8>(a, n - 8) == word::<8>(b, n - 8),
+        4..=7 => word::<4>(a, 0) == word::<4>(b, 0) && word::<4>(a, n - 4) == word::<4>(b, n - 4),
+        _ => a == b,
+    }
+}
+
+/// Texts up to this many bytes are searched line by line with `memchr2`
+/// ([`LiteralChain::search_lines`]); longer ones with `memmem`, whose set-up costs more than
+/// the search of a cell-sized text, and worst cases stay linear.
+const SHORT_TEXT: usize = 256;
 
 /// The one-line cause from a `regex` error.
 fn describe(e: &regex::Error) -> String {

@@ -199,3 +199,218 @@ fn text_compares_ignoring_case_character_by_character() {
         }
     }
 }
+
+/// Resolution texts and literals for the `IF(C2 = "…", …, IF(C2 = "…", …))` chains: case
+/// variants, non-ASCII text whose lower case is ASCII (the Kelvin sign), texts that differ only
+/// in length, numbers as text, blanks and errors.
+const RESOLUTIONS: &[&str] = &[
+    "",
+    "It was solved, and I am confident in the solution",
+    "IT WAS SOLVED, AND I AM CONFIDENT IN THE SOLUTION",
+    "it was closed as it became a stale issue",
+    "It was closed as it became a stale issue.",
+    "It was solved, and I feel this will dramatically improve my use of Zendesk",
+    "Résolu, et j'en suis sûr ✅",
+    "RÉSOLU, ET J'EN SUIS SÛR ✅",
+    "\u{212A}elvin",
+    "kelvin",
+    "KELVIN",
+    "İstanbul",
+    "istanbul",
+    "5",
+    "1,234",
+    "TRUE",
+    "#N/A",
+    "#DIV/0!",
+];
+
+const RESOLUTION_LITERALS: &[&str] = &[
+    "",
+    "It was solved, and I am confident in the solution",
+    "it was closed as it became a stale issue",
+    "It was solved, and I feel this will dramatically improve my use of Zendesk",
+    "résolu, et j'en suis sûr ✅",
+    "kelvin",
+    "\u{212A}ELVIN",
+    "istanbul",
+    "5",
+    "TRUE",
+];
+
+/// One arm's condition: mostly `C2 = "…"` (so that whole chains test one cell), sometimes the
+/// literal first, `<>`, or another cell.
+fn arm_condition() -> impl Strategy<Value = String> {
+    let literal = || select(RESOLUTION_LITERALS).prop_map(|l| format!("{l:?}"));
+    prop_oneof![
+        6 => literal().prop_map(|l| format!("C2 = {l}")),
+        1 => literal().prop_map(|l| format!("{l} = C2")),
+        1 => literal().prop_map(|l| format!("C2 <> {l}")),
+        1 => literal().prop_map(|l| format!("D2 = {l}")),
+        1 => Just("F2 >= 4".to_owned()),
+    ]
+}
+
+fn arm_value() -> impl Strategy<Value = String> {
+    select(vec!["1", "-1", "0", "\"yes\"", "TRUE", "C2", "#N/A"]).prop_map(String::from)
+}
+
+/// `IF(c1, v1, IF(c2, v2, … [otherwise]))`, with or without the last "otherwise".
+fn if_chain() -> impl Strategy<Value = String> {
+    (
+        proptest::collection::vec((arm_condition(), arm_value()), 1..5),
+        proptest::option::of(arm_value()),
+    )
+        .prop_map(|(arms, otherwise)| {
+            let mut formula = String::new();
+            for (i, (condition, value)) in arms.iter().enumerate() {
+                formula.push_str(&format!("IF({condition}, {value}"));
+                if i + 1 == arms.len()
+                    && let Some(otherwise) = &otherwise
+                {
+                    formula.push_str(&format!(", {otherwise}"));
+                } else if i + 1 < arms.len() {
+                    formula.push_str(", ");
+                }
+            }
+            formula.push_str(&")".repeat(arms.len()));
+            formula
+        })
+}
+
+/// Pieces, separators and filler from which the values texts are built: the handbook's values in
+/// any order and case, accents, line breaks, and bytes that start a piece without being one.
+const VALUE_PARTS: &[&str] = &[
+    "Collaboration",
+    "Results",
+    "Transparency",
+    "collaboration",
+    "RESULTS",
+    "Résultats",
+    "Transparence",
+    "Collab",
+    "Result",
+    "C",
+    "R",
+    "T",
+    ", ",
+    " → ",
+    "\n",
+    "\r\n",
+    "Efficiency",
+    "Diversity, Inclusion & Belonging",
+    "Iteration",
+    "✅",
+];
+
+const CHAIN_PATTERNS: &[&str] = &[
+    "Collaboration.*Results.*Transparency",
+    "Collaboration.*Results",
+    "Results.*Collaboration",
+    "Results",
+    "R.*R",
+    ".*Transparency",
+    "Collaboration.*",
+    "Résultats.*✅",
+    "C.*C.*C",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A chain of `IF`s testing one cell against text literals reads the cell once and compares
+    /// on bytes when both are ASCII; it gives what the nested calls give.
+    #[test]
+    fn if_chains_give_what_nested_ifs_give(
+        formula in if_chain(),
+        resolution in select(RESOLUTIONS),
+        other in select(RESOLUTIONS),
+        rating in select(vec!["", "5", "1", "abc", "#N/A"]),
+    ) {
+        let source = format!("=SUM({formula}, 0)");
+        let options = ParseOptions::default();
+        let fast = Formula::parse(&source, &options)
+            .map_err(|e| TestCaseError::fail(format!("{source}\n{}", e.render())))?;
+        let plain = Formula::parse_plain(&source, &options)
+            .map_err(|e| TestCaseError::fail(e.render()))?;
+        let bare = format!("={formula}");
+        let fast_bare = Formula::parse(&bare, &options)
+            .map_err(|e| TestCaseError::fail(e.render()))?;
+        let plain_bare = Formula::parse_plain(&bare, &options)
+            .map_err(|e| TestCaseError::fail(e.render()))?;
+        let cells: Vec<Cell<'_>> = ["", "", resolution, other, "", rating]
+            .iter()
+            .map(|t| Cell::from_import(t))
+            .collect();
+        let row = cells.as_slice();
+        prop_assert_eq!(show(&fast.eval(row)), show(&plain.eval(row)), "{} with C2 {:?}", source, resolution);
+        prop_assert_eq!(show(&fast_bare.eval(row)), show(&plain_bare.eval(row)), "{} with C2 {:?}", bare, resolution);
+        let not = format!("=NOT({formula})");
+        let fast_not = Formula::parse(&not, &options).map_err(|e| TestCaseError::fail(e.render()))?;
+        let plain_not = Formula::parse_plain(&not, &options).map_err(|e| TestCaseError::fail(e.render()))?;
+        prop_assert_eq!(show(&fast_not.eval(row)), show(&plain_not.eval(row)), "{} with C2 {:?}", not, resolution);
+    }
+
+    /// `REGEXMATCH` with literal text joined by `.*` answers by substring search, line by line in
+    /// a cell-sized text and with `memmem` in a long one; the regex engine agrees on texts made of
+    /// the pieces, near misses, line breaks and non-ASCII text, short and long.
+    #[test]
+    fn regex_chains_give_what_the_regex_gives(
+        pattern in select(CHAIN_PATTERNS),
+        parts in proptest::collection::vec(select(VALUE_PARTS), 0..12),
+        padding in select(vec![0usize, 1, 40, 300]),
+    ) {
+        let mut text: String = parts.concat();
+        // Long texts take the `memmem` path; the padding goes before or after the parts.
+        let filler = "x".repeat(padding);
+        if parts.len() % 2 == 0 {
+            text.insert_str(0, &filler);
+        } else {
+            text.push_str(&filler);
+        }
+        let source = format!("=REGEXMATCH(D2, \"{pattern}\")");
+        let options = ParseOptions::default();
+        let fast = Formula::parse(&source, &options).map_err(|e| TestCaseError::fail(e.render()))?;
+        let plain = Formula::parse_plain(&source, &options).map_err(|e| TestCaseError::fail(e.render()))?;
+        let cells = [Cell::Blank, Cell::Blank, Cell::Blank, Cell::Text(&text)];
+        let row = cells.as_slice();
+        prop_assert_eq!(show(&fast.eval(row)), show(&plain.eval(row)), "{} on {:?}", source, text);
+    }
+}
+
+/// The handbook formula, with and without its fast paths, on rows of every kind its terms see.
+#[test]
+fn the_handbook_formula_gives_what_the_plain_walk_gives() {
+    let handbook = r#"=SUM(IF(F2 >= 4, 1, IF(F2 <= 1, -1, 0)), IF(REGEXMATCH(D2, "Collaboration.*Results.*Transparency"), 1, 0), IF(C2 = "It was solved, and I feel this will dramatically improve my use of Zendesk", 1, IF(C2 = "It was solved, and I am confident in the solution", 1, IF(C2 = "It was closed as it became a stale issue", 1, 0))))"#;
+    let options = ParseOptions::default();
+    let fast = Formula::parse(handbook, &options).expect("the handbook formula parses");
+    let plain = Formula::parse_plain(handbook, &options).expect("the handbook formula parses");
+    let values = [
+        "",
+        "Collaboration, Results, Efficiency, Diversity, Inclusion & Belonging, Iteration, Transparency",
+        "Collaboration, Results\nTransparency",
+        "Collaboration\nCollaboration, Results, Transparency",
+        "Transparency, Results, Collaboration",
+        "collaboration, results, transparency",
+        "Collaboration → Résultats → Transparence",
+        "5",
+        "#N/A",
+    ];
+    let ratings = ["", "5", "4", "3", "1", "0", "-2", "abc", "TRUE", "#DIV/0!"];
+    for resolution in RESOLUTIONS {
+        for value in values {
+            for rating in ratings {
+                let cells: Vec<Cell<'_>> = ["", "", resolution, value, "", rating]
+                    .iter()
+                    .map(|t| Cell::from_import(t))
+                    .collect();
+                let row = cells.as_slice();
+                assert_eq!(
+                    show(&fast.eval(row)),
+                    show(&plain.eval(row)),
+                    "resolution {resolution:?}, values {value:?}, rating {rating:?}"
+                );
+                assert_eq!(fast.explain(row), plain.explain(row));
+            }
+        }
+    }
+}

@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 
 use crate::ast::BinaryOp;
 use crate::cell::{Cell, Row, parse_number_text};
-use crate::compile::Node;
+use crate::compile::{If, Node};
 use crate::text::{cmp_ignore_case, eq_ignore_case};
 use crate::value::{ErrorKind, Value, number_text};
 
@@ -174,6 +174,18 @@ fn test(op: BinaryOp, ordering: Ordering) -> bool {
     }
 }
 
+/// Whether text `s` equals the literal `text` ignoring case, as [`eq_ignore_case`] says, told
+/// whether each is ASCII: two ASCII texts are equal only with the same length, and then when
+/// their bytes are equal ignoring ASCII case.
+#[inline]
+fn eq_literal(s: &str, s_ascii: bool, text: &str, ascii: bool) -> bool {
+    if s_ascii && ascii {
+        s.len() == text.len() && s.eq_ignore_ascii_case(text)
+    } else {
+        eq_ignore_case(s, text)
+    }
+}
+
 /// Equality as `=` sees it, with a fast path for text.
 fn equal(a: &V<'_>, b: &V<'_>) -> R<bool> {
     if let (V::Text(x), V::Text(y)) = (a, b) {
@@ -262,17 +274,13 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::EqRefText {
                 column,
                 text,
+                ascii,
                 negate,
-            } => V::Bool(self.eq_ref_text(*column, text, *negate)?),
-            Node::If(node) => {
-                if self.boolean(&node.condition)? {
-                    self.eval(&node.then)
-                } else {
-                    node.otherwise
-                        .as_ref()
-                        .map_or(V::Bool(false), |n| self.eval(n))
-                }
-            }
+            } => V::Bool(self.eq_ref_text(*column, text, *ascii, *negate)?),
+            Node::If(node) => match self.branch(node)? {
+                Some(chosen) => self.eval(chosen),
+                None => V::Bool(false),
+            },
             Node::Call(call) => self.call(call)?,
         })
     }
@@ -290,16 +298,64 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         Ok(test(op, ordering))
     }
 
-    /// `C2 = "text"`, or `C2 <> "text"` when `negate`.
+    /// `C2 = "text"`, or `C2 <> "text"` when `negate`; `ascii` says whether `text` is ASCII.
     #[inline]
-    fn eq_ref_text(&self, column: usize, text: &str, negate: bool) -> R<bool> {
+    fn eq_ref_text(&self, column: usize, text: &str, ascii: bool, negate: bool) -> R<bool> {
         let equal = match self.row.cell(column) {
-            Cell::Text(s) => eq_ignore_case(s, text),
+            Cell::Text(s) => eq_literal(s, s.is_ascii(), text, ascii),
             Cell::Blank => text.is_empty(),
             Cell::Number(_) | Cell::Bool(_) => false,
             Cell::Error(e) => return Err(e),
         };
         Ok(equal != negate)
+    }
+
+    /// The branch an `IF` chain takes: the value of the first arm whose condition holds, else
+    /// the "otherwise" (`None` when it was left out: the result is FALSE).
+    #[inline]
+    fn branch(&self, node: &'a If) -> R<Option<&'a Node>> {
+        if let Some(column) = node.text_column {
+            return self.text_branch(column, node);
+        }
+        for (condition, then) in &node.arms {
+            let holds = if TYPED {
+                self.condition(condition)?
+            } else {
+                self.boolean(condition)?
+            };
+            if holds {
+                return Ok(Some(then));
+            }
+        }
+        Ok(node.otherwise.as_ref())
+    }
+
+    /// [`Self::branch`] for a chain whose conditions are all `column = "text"`: the cell is read
+    /// once, and whether it is ASCII worked out once. Each arm gives what its `=` would: a cell
+    /// error is the result, a number or a boolean equals no text, a blank only `""`.
+    fn text_branch(&self, column: usize, node: &'a If) -> R<Option<&'a Node>> {
+        let literal = |condition: &'a Node| match condition {
+            Node::EqRefText { text, ascii, .. } => Some((&**text, *ascii)),
+            _ => None,
+        };
+        let found = match self.row.cell(column) {
+            Cell::Error(e) => return Err(e),
+            Cell::Number(_) | Cell::Bool(_) => None,
+            Cell::Blank => node
+                .arms
+                .iter()
+                .find(|(c, _)| literal(c).is_some_and(|(text, _)| text.is_empty())),
+            Cell::Text(s) => {
+                let s_ascii = s.is_ascii();
+                node.arms.iter().find(|(c, _)| {
+                    literal(c).is_some_and(|(text, ascii)| eq_literal(s, s_ascii, text, ascii))
+                })
+            }
+        };
+        Ok(match found {
+            Some((_, then)) => Some(then),
+            None => node.otherwise.as_ref(),
+        })
     }
 
     fn binary(&self, op: BinaryOp, l: &'a Node, r: &'a Node) -> R<V<'a>> {
@@ -398,6 +454,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         for arg in args {
             total += match arg {
                 Node::Ref(c) => cell_number(*c)?,
+                Node::If(node) => match self.branch(node)? {
+                    Some(chosen) => self.number(chosen)?,
+                    None => 0.0,
+                },
                 Node::Range(a, b) => {
                     let mut part = 0.0;
                     for c in *a..=*b {

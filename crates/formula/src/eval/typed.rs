@@ -32,16 +32,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
                 l,
                 r,
             ) => self.arithmetic_op(*op, l, r),
-            Node::If(node) => {
-                if self.condition(&node.condition)? {
-                    self.number(&node.then)
-                } else {
-                    match &node.otherwise {
-                        Some(otherwise) => self.number(otherwise),
-                        None => Ok(0.0),
-                    }
-                }
-            }
+            Node::If(node) => match self.branch(node)? {
+                Some(chosen) => self.number(chosen),
+                None => Ok(0.0),
+            },
             Node::Call(call) if call.function == Function::Sum => self.sum(&call.args),
             Node::CompareRefNumber(..) | Node::EqRefText { .. } => {
                 Ok(f64::from(u8::from(self.eval_bool(node)?)))
@@ -61,14 +55,15 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
 
     /// [`Self::eval_bool`], with a cell compared to a literal (most conditions) tested in place.
     #[inline(always)]
-    fn condition(&self, node: &'a Node) -> R<bool> {
+    pub(super) fn condition(&self, node: &'a Node) -> R<bool> {
         match node {
             Node::CompareRefNumber(op, col, n) => self.compare_ref_number(*op, *col, *n),
             Node::EqRefText {
                 column,
                 text,
+                ascii,
                 negate,
-            } => self.eq_ref_text(*column, text, *negate),
+            } => self.eq_ref_text(*column, text, *ascii, *negate),
             _ => self.eval_bool(node),
         }
     }
@@ -106,8 +101,9 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::EqRefText {
                 column,
                 text,
+                ascii,
                 negate,
-            } => self.eq_ref_text(*column, text, *negate),
+            } => self.eq_ref_text(*column, text, *ascii, *negate),
             Node::Bool(b) => Ok(*b),
             Node::Number(n) => Ok(*n != 0.0),
             Node::Error(e) => Err(*e),
@@ -122,16 +118,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
                 l,
                 r,
             ) => self.comparison(*op, l, r),
-            Node::If(node) => {
-                if self.condition(&node.condition)? {
-                    self.eval_bool(&node.then)
-                } else {
-                    match &node.otherwise {
-                        Some(otherwise) => self.eval_bool(otherwise),
-                        None => Ok(false),
-                    }
-                }
-            }
+            Node::If(node) => match self.branch(node)? {
+                Some(chosen) => self.eval_bool(chosen),
+                None => Ok(false),
+            },
             Node::Call(call) => match call.function {
                 Function::RegexMatch => self.regex_match(call),
                 Function::Not => Ok(!self.condition(&call.args[0])?),
