@@ -10,7 +10,10 @@
 # Variables: ROWS (1000000), MIX (few-links: a few thousand subjects, as a team's real
 # history; `realistic` files an issue for about every third response), STORE_URL
 # (sqlite://bench/out/scale-ROWS/store.db, recreated), REQUESTS per page (200), SENDERS (16),
-# DELIVERIES (8000), PORT (18089). Nothing is kept but bench/out/scale-ROWS/; delete it after.
+# DELIVERIES (8000), PORT (18089), REPLICAS (3; on PostgreSQL, after the one-replica figures:
+# that many `serve` on the store, one killed with SIGKILL KILL_AFTER (3) seconds into the
+# webhook load, then accepted = stored and duplicate review issues checked; needs psql).
+# Nothing is kept but bench/out/scale-ROWS/; delete it after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +23,8 @@ REQUESTS="${REQUESTS:-200}"
 SENDERS="${SENDERS:-16}"
 DELIVERIES="${DELIVERIES:-8000}"
 PORT="${PORT:-18089}"
+REPLICAS="${REPLICAS:-3}"
+KILL_AFTER="${KILL_AFTER:-3}"
 OUT="bench/out/scale-$ROWS"
 mkdir -p "$OUT"
 if [ -z "${STORE_URL:-}" ]; then
@@ -90,3 +95,47 @@ for path in / "/responses?band=red&page=500" "/reviews?page=50" /api/v1/summary;
 done
 python3 bench/scale_load.py webhook "127.0.0.1:$PORT" "$SUPPORTOPS_WEBHOOK_TOKEN" "$SENDERS" "$DELIVERIES"
 echo "serve peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVE/status)"
+
+# Rows of a table, from `store check`.
+rows_of() {
+    "$BIN" store check --format json |
+        python3 -c "import json,sys; print(next(t['rows'] for t in json.load(sys.stdin)['tables'] if t['table'] == '$1'))"
+}
+
+if [[ "$STORE_URL" == postgres* && "$REPLICAS" -gt 1 ]]; then
+    kill "$SERVE"
+    wait "$SERVE" 2>/dev/null || true
+    before=$(rows_of responses)
+    pids=()
+    addrs=()
+    for n in $(seq 1 "$REPLICAS"); do
+        p=$((PORT + n))
+        "$BIN" serve --addr "127.0.0.1:$p" > "$OUT/replica-$n.log" 2>&1 &
+        pids+=($!)
+        addrs+=("127.0.0.1:$p")
+    done
+    trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+    for a in "${addrs[@]}"; do
+        for _ in $(seq 1 300); do
+            curl -fs "http://$a/healthz" > /dev/null && break
+            sleep 0.2
+        done
+    done
+    list=$(IFS=,; echo "${addrs[*]}")
+    python3 bench/scale_load.py webhook "$list" "$SUPPORTOPS_WEBHOOK_TOKEN" "$SENDERS" "$DELIVERIES" r > "$OUT/replicas.out" &
+    load=$!
+    sleep "$KILL_AFTER"
+    kill -KILL "${pids[0]}"
+    wait "$load"
+    head -n 1 "$OUT/replicas.out"
+    echo "(replica 1 of $REPLICAS killed with SIGKILL ${KILL_AFTER} s into the run)"
+    acknowledged=$(awk '/^acknowledged:/ {print $2}' "$OUT/replicas.out")
+    for _ in $(seq 1 180); do
+        [ "$(rows_of intake_queue)" = 0 ] && break
+        sleep 1
+    done
+    after=$(rows_of responses)
+    dupes=$(psql -X -A -t "$STORE_URL" -c \
+        "SELECT COUNT(*) FROM (SELECT subject FROM review_issues GROUP BY subject HAVING COUNT(*) > 1) d")
+    echo "replicas: acknowledged $acknowledged, stored $((after - before)), queue left $(rows_of intake_queue), subjects with two review issues: $dupes"
+fi
