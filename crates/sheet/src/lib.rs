@@ -57,7 +57,7 @@ pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
 pub use record::{ScoreRecord, StoredJson, ValueJson, format_number, value_text};
 pub use response::parse_timestamp;
 pub use scoring::{
-    ExplainedCell, Explanation, ScoredSheet, Scoring, explain_row, load_scored,
+    ExplainedCell, Explanation, ScoredSheet, Scoring, explain_row, load_scored, read_headers,
     response_from_fields,
 };
 pub use source::SourceSpec;

@@ -227,6 +227,12 @@ pub fn load_scored(
     })
 }
 
+/// The header row of a sheet, read without reading the rows after it (a CSV file is read only
+/// up to its header row; a workbook is opened).
+pub fn read_headers(source: &SourceSpec, layout: &SheetLayout) -> Result<Headers, SheetError> {
+    Ok(OpenedSheet::open(source, layout)?.headers)
+}
+
 /// Builds and scores one response from a map of column → text, such as a webhook's JSON body.
 ///
 /// Keys are column letters (`B`) or header names of `headers` (the sheet's header row, or

@@ -227,3 +227,31 @@ contract! {
         assert_eq!(store.intake_len().await.unwrap(), 5);
     }
 }
+
+contract! {
+    /// An import of two full batches whose error rows (no number) fall in different places:
+    /// the second is stored like the first (on PostgreSQL a statement prepared for the first
+    /// refused the second's numbers).
+    async fn imports_with_errors_in_different_rows_are_all_stored(file: File) {
+        let store = file.open().await;
+        let now = at("2026-02-01T00:00:00Z");
+        let batch = |offset: u64, error_every: u64| -> Vec<ScoredResponse> {
+            (0..500)
+                .map(|i| {
+                    let n = offset + i;
+                    let band = if i % error_every == 0 { Band::Error } else { Band::Yellow };
+                    let mut r = response(1, &format!("https://gitlab.com/a/b/-/issues/{n}"), band);
+                    r.response.key = ResponseKey::derive(&format!("t{n}"), "s", "someone");
+                    r
+                })
+                .collect()
+        };
+        // One import, so one connection: the second batch reuses the first one's statement.
+        let mut sheet = batch(0, 2);
+        sheet.extend(batch(500, 3));
+        store.import_responses(&sheet, now).await.unwrap();
+        let totals = store.response_totals().await.unwrap();
+        assert_eq!(totals.bands.error, 250 + 167);
+        assert_eq!(totals.bands.yellow, 250 + 333);
+    }
+}

@@ -91,12 +91,7 @@ pub fn run(ctx: &Context, dry_run: bool, format: Format) -> anyhow::Result<()> {
     let formula = parse_formula(&config, None)?;
     let spec = current_spec(&config, &formula);
     // The review columns come from the sheet's header; the stored cells keep its order.
-    let scoring = supportops_sheet::Scoring::new(formula.clone(), config.score.bands.thresholds());
-    let headers = super::serve::sheet_headers(
-        &config,
-        &super::score::sheet_layout(&config.sheet),
-        &scoring,
-    );
+    let headers = super::serve::sheet_headers(&config, &super::score::sheet_layout(&config.sheet));
     let options = review_options(&config, &headers, dry_run)?;
     let runtime = super::runtime()?;
     let result = runtime.block_on(async {

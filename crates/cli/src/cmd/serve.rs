@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use anyhow::Context as _;
 use supportops_config::{Config, TrackerKind};
 use supportops_server::{AppState, AuthSetup, Clock, Services, SheetSetup, TokioPace, WebhookAuth};
-use supportops_sheet::{Headers, SourceSpec, load_scored};
+use supportops_sheet::{Headers, SourceSpec, load_scored, read_headers};
 
 use super::Context;
 use super::review::review_options;
@@ -88,7 +88,7 @@ fn run_configured(
     check_addr(&addr)?;
     let layout = sheet_layout(&config.sheet);
     let scoring = scoring(&config, None)?;
-    let headers = sheet_headers(&config, &layout, &scoring);
+    let headers = sheet_headers(&config, &layout);
     let review = review_options(&config, &headers, false)?;
     let auth = AuthSetup::from_config(&config, |k| std::env::var(k).ok()).map_err(bad_input)?;
     let webhook = webhook_auth(&config)?;
@@ -134,17 +134,14 @@ fn run_configured(
 
 /// The header row webhook keys may name: the configured sheet's, when it is a local file that
 /// can be read; else the handbook sheet's.
-pub(super) fn sheet_headers(
-    config: &Config,
-    layout: &supportops_sheet::SheetLayout,
-    scoring: &supportops_sheet::Scoring,
-) -> Headers {
+pub(super) fn sheet_headers(config: &Config, layout: &supportops_sheet::SheetLayout) -> Headers {
     let source = &config.sheet.source;
     if Path::new(source).is_file()
         && let Ok(spec) = SourceSpec::parse(source)
     {
-        match load_scored(&spec, layout, scoring) {
-            Ok(sheet) => return sheet.headers,
+        // The header row only: a year's sheet is not read (nor held) to learn its columns.
+        match read_headers(&spec, layout) {
+            Ok(headers) => return headers,
             Err(e) => tracing::warn!(
                 error = %e,
                 "cannot read the header row of `{source}` (config key `sheet.source`); \

@@ -251,7 +251,9 @@ impl SqlStore {
                     sql.push(')');
                 }
                 sql.push_str(" ON CONFLICT DO NOTHING");
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+                // Not a cached statement: a NULL double is sent as another type than a value
+                // (see `responses::write_batch`), so the same text must not be reused.
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
                 for row in chunk {
                     for c in 0..columns.len() {
                         query = bind_cell(query, row, c).map_err(query_err(doing))?;

@@ -198,8 +198,12 @@ pub(crate) async fn write_batch(
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;
+    // Not kept as a prepared statement: sqlx's `Any` sends a NULL double to PostgreSQL typed
+    // `real` and a value typed `double precision`, so a statement prepared with a NULL in one
+    // place refuses a number there in the next batch ("incorrect binary data format").
     numbered(&mut insert)?
         .query()
+        .persistent(false)
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;
