@@ -191,7 +191,7 @@ mod tests {
                       <!-- What will Support Ops change? -->\n\n## Outcome\n\n\
                       <!-- At a later monthly sync: did it work? -->\n";
         assert_eq!(
-            action_plan_text(&edited).as_deref(),
+            action_plan_text(edited).as_deref(),
             Some("- [ ] ask the author for a repro")
         );
         assert_eq!(action_plan_text(TEMPLATE), None);
