@@ -31,6 +31,45 @@ impl From<Band> for BandView {
     }
 }
 
+/// A query parameter as typed, trimmed; `None` when absent or blank (an HTML form sends empty
+/// fields).
+pub(crate) fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A whole-number parameter from 1 to `max` (`page`, `per_page`), `default` when not given;
+/// `expected` says what is accepted when it is refused.
+pub(crate) fn count_param<N>(
+    param: &'static str,
+    given: Option<&str>,
+    default: N,
+    max: N,
+    expected: &'static str,
+) -> Result<N, crate::error::BadParam>
+where
+    N: std::str::FromStr + PartialOrd + From<u8>,
+{
+    let Some(text) = given else {
+        return Ok(default);
+    };
+    text.parse::<N>()
+        .ok()
+        .filter(|n| *n >= N::from(1) && *n <= max)
+        .ok_or_else(|| crate::error::BadParam {
+            param,
+            value: text.to_owned(),
+            expected,
+        })
+}
+
+/// A page number parameter (`page`, from 1; 1 when not given).
+pub(crate) fn page_param<N>(given: Option<&str>, max: N) -> Result<N, crate::error::BadParam>
+where
+    N: std::str::FromStr + PartialOrd + From<u8>,
+{
+    count_param("page", given, N::from(1), max, "a page number from 1")
+}
+
 /// `YYYY-MM` of a time, in UTC.
 pub fn month_of(at: Timestamp) -> String {
     let d = at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();

@@ -11,7 +11,10 @@ use supportops_ports::store::pages::{ResponseFilter as StoreFilter, ResponseOrde
 use supportops_ports::store::responses::StoredResponse;
 use supportops_sheet::ColumnRef;
 
-use super::{BandView, month_of, parse_month, value_error, value_json, value_text};
+use super::{
+    BandView, count_param, given, month_of, page_param, parse_month, value_error, value_json,
+    value_text,
+};
 use crate::error::{BadParam, DataError};
 use crate::state::AppState;
 
@@ -59,10 +62,6 @@ pub struct ResponseFilter {
     pub sort: ResponseOrder,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl ResponseFilter {
     /// Checks the typed parameters.
     pub fn parse(p: &FilterParams) -> Result<ResponseFilter, BadParam> {
@@ -86,34 +85,18 @@ impl ResponseFilter {
                     })
             })
             .transpose()?;
-        let number = |param: &'static str, v: Option<&str>, default: usize, max: usize| {
-            v.map(|t| {
-                t.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| BadParam {
-                        param,
-                        value: t.to_owned(),
-                        expected: if param == "page" {
-                            "a page number from 1"
-                        } else {
-                            "a number from 1 to 500"
-                        },
-                    })
-            })
-            .unwrap_or(Ok(default))
-        };
         Ok(ResponseFilter {
             band,
             month,
             subject: given(&p.subject).map(str::to_owned),
             q: given(&p.q).map(str::to_owned),
-            page: number("page", given(&p.page), 1, usize::MAX)?,
-            per_page: number(
+            page: page_param(given(&p.page), usize::MAX)?,
+            per_page: count_param(
                 "per_page",
                 given(&p.per_page),
                 DEFAULT_PER_PAGE,
                 MAX_PER_PAGE,
+                "a number from 1 to 500",
             )?,
             sort: given(&p.sort)
                 .map(|t| {

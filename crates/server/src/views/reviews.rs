@@ -10,7 +10,7 @@ use supportops_domain::Band;
 use supportops_domain::review::IssueRef;
 use supportops_ports::store::pages::ReviewFilter;
 
-use super::{BandView, href, parse_month, value_json};
+use super::{BandView, count_param, given, href, page_param, parse_month, value_json};
 use crate::charts::BandCounts;
 use crate::error::{BadParam, DataError};
 use crate::state::AppState;
@@ -131,10 +131,6 @@ pub struct ReviewQuery {
     pub per_page: u64,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl ReviewQuery {
     /// Checks the typed parameters.
     pub fn parse(p: &ReviewParams) -> Result<ReviewQuery, BadParam> {
@@ -154,23 +150,6 @@ impl ReviewQuery {
                 })
                 .transpose()
             };
-        let number = |param: &'static str, v: Option<&str>, default: u64, max: u64| {
-            v.map(|t| {
-                t.parse::<u64>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| BadParam {
-                        param,
-                        value: t.to_owned(),
-                        expected: if param == "page" {
-                            "a page number from 1"
-                        } else {
-                            "a number from 1 to 500"
-                        },
-                    })
-            })
-            .unwrap_or(Ok(default))
-        };
         Ok(ReviewQuery {
             state: one_of(
                 "state",
@@ -205,12 +184,13 @@ impl ReviewQuery {
                 })
                 .transpose()?,
             q: given(&p.q).map(str::to_owned),
-            page: number("page", given(&p.page), 1, u64::MAX)?,
-            per_page: number(
+            page: page_param(given(&p.page), u64::MAX)?,
+            per_page: count_param(
                 "per_page",
                 given(&p.per_page),
                 DEFAULT_PER_PAGE,
                 MAX_PER_PAGE,
+                "a number from 1 to 500",
             )?,
         })
     }

@@ -12,6 +12,7 @@ use supportops_ports::store::shadow::SessionQuery;
 
 use crate::error::{BadParam, DataError};
 use crate::state::AppState;
+use crate::views::{count_param, given, page_param};
 
 /// One region's row of the heatmap.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -201,10 +202,6 @@ pub struct SessionFilter {
     pub per_page: usize,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 impl SessionFilter {
     /// Checks the typed parameters.
     pub fn parse(p: &SessionParams) -> Result<SessionFilter, BadParam> {
@@ -226,33 +223,17 @@ impl SessionFilter {
                 })
             })
             .transpose()?;
-        let number = |param: &'static str, v: Option<&str>, default: usize, max: usize| {
-            v.map(|t| {
-                t.parse::<usize>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| BadParam {
-                        param,
-                        value: t.to_owned(),
-                        expected: if param == "page" {
-                            "a page number from 1"
-                        } else {
-                            "a number from 1 to 200"
-                        },
-                    })
-            })
-            .unwrap_or(Ok(default))
-        };
         Ok(SessionFilter {
             month,
             member: given(&p.member).map(str::to_owned),
             state,
-            page: number("page", given(&p.page), 1, usize::MAX)?,
-            per_page: number(
+            page: page_param(given(&p.page), usize::MAX)?,
+            per_page: count_param(
                 "per_page",
                 given(&p.per_page),
                 DEFAULT_SESSIONS_PER_PAGE,
                 MAX_SESSIONS_PER_PAGE,
+                "a number from 1 to 200",
             )?,
         })
     }
