@@ -188,12 +188,9 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// Keeps the review issues' tracker states in the store (they changed in the tracker while the
 /// service was down), so the Reviews page filters and counts them in SQL.
 async fn refresh_states(state: &AppState) {
-    let config = &state.config().review;
     match supportops_app::pages::reviews::refresh_states(
         state.store().as_ref(),
         state.tracker().as_ref(),
-        &config.project,
-        &config.labels,
     )
     .await
     {

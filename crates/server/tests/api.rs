@@ -325,3 +325,34 @@ async fn responses_pages_follow_each_other_and_the_last_has_no_next_link() {
             .all(|r| r["band"]["band"] == "red")
     );
 }
+
+#[tokio::test]
+async fn an_issue_closed_in_the_tracker_counts_as_closed_once_states_are_refreshed() {
+    use supportops_ports::{IssueState, Tracker as _};
+    let app = TestApp::spawn().await;
+    let first = app.json("/api/v1/reviews?per_page=1", 200).await;
+    let iid = first["reviews"][0]["iid"].as_u64().unwrap();
+    let project = first["reviews"][0]["project"].as_str().unwrap().to_owned();
+    // Closed in the tracker behind the service's back (as while it was down).
+    let tracker = supportops_store::LocalTracker::new(app.store.as_ref().clone());
+    tracker
+        .set_state(&project, iid, IssueState::Closed)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.json("/api/v1/reviews?state=closed", 200).await["total"],
+        0
+    );
+    let read = supportops_app::pages::reviews::refresh_states(app.store.as_ref(), &tracker)
+        .await
+        .unwrap();
+    assert_eq!(
+        read as u64,
+        app.json("/api/v1/reviews", 200).await["total"]
+            .as_u64()
+            .unwrap()
+    );
+    let closed = app.json("/api/v1/reviews?state=closed", 200).await;
+    assert_eq!(closed["total"], 1, "{closed}");
+    assert_eq!(closed["reviews"][0]["iid"], iid);
+}

@@ -12,7 +12,7 @@ use supportops_domain::SubjectUrl;
 use supportops_domain::sync::Outcome;
 use supportops_ports::store::PageQueries;
 use supportops_ports::store::pages::{
-    CoveredRow, ReviewFilter, ReviewRow, ReviewTotals, SeenState,
+    CoveredRow, PageRequest, ReviewFilter, ReviewRow, ReviewTotals, SeenState,
 };
 use supportops_ports::{Issue, IssueQuery, IssueState, StoreError, Tracker, TrackerError};
 
@@ -85,30 +85,7 @@ where
     S: PageQueries + ?Sized,
 {
     let page = store.review_page(filter, paging.request()).await?;
-    // One tracker request per project on the page (GitLab's `iids[]`), not one per issue.
-    let mut wanted: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
-    for row in &page.items {
-        let issue = &row.record.issue;
-        wanted.entry(&issue.project).or_default().push(issue.iid);
-    }
-    let mut found: BTreeMap<(String, u64), Issue> = BTreeMap::new();
-    for (project, iids) in wanted {
-        let query = IssueQuery {
-            iids,
-            ..IssueQuery::default()
-        };
-        for issue in tracker.list_issues(project, &query).await? {
-            found.insert((project.to_owned(), issue.iid), issue);
-        }
-    }
-    let issues: Vec<Option<Issue>> = page
-        .items
-        .iter()
-        .map(|row| {
-            let issue = &row.record.issue;
-            found.remove(&(issue.project.clone(), issue.iid))
-        })
-        .collect();
+    let issues = read_by_number(tracker, &page.items).await?;
     let changed: Vec<SeenState> = page
         .items
         .iter()
@@ -170,26 +147,70 @@ where
     })
 }
 
-/// Reads the review project's issues carrying the review labels from the tracker and keeps
-/// their states in the store (when the service starts: states changed in the tracker while it
-/// was down). Returns how many issues were read.
-pub async fn refresh_states<S>(
-    store: &S,
+/// The issues of `rows` as the tracker has them now, in the same order (`None` for one the
+/// tracker no longer has): one request per project (GitLab's `iids[]`), not one per issue.
+async fn read_by_number(
     tracker: &dyn Tracker,
-    project: &str,
-    labels: &[String],
-) -> Result<usize, ReviewsError>
+    rows: &[ReviewRow],
+) -> Result<Vec<Option<Issue>>, TrackerError> {
+    let mut wanted: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for row in rows {
+        let issue = &row.record.issue;
+        wanted.entry(&issue.project).or_default().push(issue.iid);
+    }
+    let mut found: BTreeMap<(String, u64), Issue> = BTreeMap::new();
+    for (project, iids) in wanted {
+        let query = IssueQuery {
+            iids,
+            ..IssueQuery::default()
+        };
+        for issue in tracker.list_issues(project, &query).await? {
+            found.insert((project.to_owned(), issue.iid), issue);
+        }
+    }
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let issue = &row.record.issue;
+            found.remove(&(issue.project.clone(), issue.iid))
+        })
+        .collect())
+}
+
+/// Review issues whose state is refreshed at a time.
+const REFRESH_BATCH: u64 = 100;
+
+/// Reads every review issue the store knows from the tracker, a hundred at a time by number,
+/// and keeps their states in the store (when the service starts: states changed in the tracker
+/// while it was down). Memory is that of one batch, whatever the history. Returns how many
+/// issues were read.
+pub async fn refresh_states<S>(store: &S, tracker: &dyn Tracker) -> Result<usize, ReviewsError>
 where
     S: PageQueries + ?Sized,
 {
-    let query = IssueQuery {
-        labels: labels.to_vec(),
-        ..IssueQuery::default()
-    };
-    let issues = tracker.list_issues(project, &query).await?;
-    let states: Vec<SeenState> = issues.iter().map(seen).collect();
-    for batch in states.chunks(500) {
-        store.note_review_states(batch).await?;
+    let mut read = 0;
+    let mut offset = 0;
+    loop {
+        let page = store
+            .review_page(
+                &ReviewFilter::default(),
+                PageRequest {
+                    offset,
+                    limit: REFRESH_BATCH,
+                },
+            )
+            .await?;
+        let states: Vec<SeenState> = read_by_number(tracker, &page.items)
+            .await?
+            .iter()
+            .flatten()
+            .map(seen)
+            .collect();
+        store.note_review_states(&states).await?;
+        read += states.len();
+        offset += REFRESH_BATCH;
+        if page.items.is_empty() || offset >= page.total {
+            return Ok(read);
+        }
     }
-    Ok(states.len())
 }
