@@ -59,8 +59,15 @@ impl IntakeQueue for SqliteStore {
         let mut tx = self.begin_write(doing).await?;
         for run in distinct_runs(responses) {
             let batch: Vec<&ScoredResponse> = run.iter().collect();
-            let written =
-                write_batch(&mut tx, &batch, &at, self.adopted_formula(), &mut counts).await?;
+            let written = write_batch(
+                &mut tx,
+                self.backend,
+                &batch,
+                &at,
+                self.adopted_formula(),
+                &mut counts,
+            )
+            .await?;
             let queued: Vec<&ScoredResponse> = run
                 .iter()
                 .zip(&written)
@@ -77,7 +84,7 @@ impl IntakeQueue for SqliteStore {
                         .push_bind(&at);
                 });
                 insert.push(" ON CONFLICT (response_key) DO NOTHING");
-                numbered(&mut insert)?
+                numbered(&mut insert, self.backend)?
                     .query()
                     .execute(&mut *tx)
                     .await
@@ -113,7 +120,7 @@ impl IntakeQueue for SqliteStore {
             list.push_bind(*id);
         }
         list.push_unseparated(") ORDER BY id");
-        let rows = numbered(&mut select)?
+        let rows = numbered(&mut select, self.backend)?
             .query()
             .fetch_all(self.pool())
             .await
@@ -157,7 +164,7 @@ impl IntakeQueue for SqliteStore {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            numbered(&mut query)?
+            numbered(&mut query, self.backend)?
                 .query()
                 .execute(&mut *tx)
                 .await
@@ -180,7 +187,7 @@ impl IntakeQueue for SqliteStore {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            numbered(&mut query)?
+            numbered(&mut query, self.backend)?
                 .query()
                 .execute(&mut *tx)
                 .await

@@ -1,24 +1,32 @@
 //! Queries put together with sqlx's `QueryBuilder` (filters, batched `IN (…)` lists, multi-row
 //! inserts), made readable by both backends.
 //!
-//! `QueryBuilder<Any>` writes every bound value as `?`, which PostgreSQL does not read; both
-//! backends read `$1, $2, …`. [`numbered`] takes the built query apart and numbers its
-//! placeholders, so such a query is still written once for SQLite and PostgreSQL.
+//! `QueryBuilder<Any>` writes every bound value as `?`, which PostgreSQL does not read.
+//! [`numbered`] takes the built query apart and, for PostgreSQL, numbers its placeholders
+//! `$1, $2, …`, so such a query is still written once for SQLite and PostgreSQL. SQLite keeps
+//! the anonymous `?`: it looks a numbered or named parameter up in a list of those already seen,
+//! so a statement with thousands of them (a batch of 500 rows) took quadratic time to prepare
+//! and to bind, while anonymous ones cost nothing.
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{Any, AssertSqlSafe, Execute as _, FromRow, QueryBuilder};
 use supportops_ports::StoreError;
 
-/// A built query whose placeholders are `$1, $2, …`, with its bound values.
+use super::Backend;
+
+/// A built query in the backend's placeholders, with its bound values.
 pub(crate) struct Numbered {
     sql: String,
     args: AnyArguments,
 }
 
-/// Builds `q` and numbers its `?` placeholders (a `?` inside a quoted literal or identifier is
-/// left alone).
-pub(crate) fn numbered(q: &mut QueryBuilder<Any>) -> Result<Numbered, StoreError> {
+/// Builds `q` and, on PostgreSQL, numbers its `?` placeholders (a `?` inside a quoted literal or
+/// identifier is left alone).
+pub(crate) fn numbered(
+    q: &mut QueryBuilder<Any>,
+    backend: Backend,
+) -> Result<Numbered, StoreError> {
     let mut built = q.build();
     let args = built
         .take_arguments()
@@ -27,7 +35,10 @@ pub(crate) fn numbered(q: &mut QueryBuilder<Any>) -> Result<Numbered, StoreError
             message: e.to_string(),
         })?
         .unwrap_or_default();
-    let sql = renumber(built.sql().as_str());
+    let sql = match backend {
+        Backend::Sqlite => built.sql().as_str().to_owned(),
+        Backend::Postgres => renumber(built.sql().as_str()),
+    };
     Ok(Numbered { sql, args })
 }
 

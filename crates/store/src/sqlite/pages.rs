@@ -112,7 +112,7 @@ impl PageQueries for SqliteStore {
         let doing = "listing a page of responses";
         let mut count = QueryBuilder::<Any>::new("SELECT COUNT(*) FROM responses");
         push_response_filter(&mut count, filter);
-        let total: i64 = numbered(&mut count)?
+        let total: i64 = numbered(&mut count, self.backend)?
             .scalar()
             .fetch_one(self.pool())
             .await
@@ -138,7 +138,7 @@ impl PageQueries for SqliteStore {
             .push_bind(lim)
             .push(" OFFSET ")
             .push_bind(off);
-        let rows = numbered(&mut q)?
+        let rows = numbered(&mut q, self.backend)?
             .query()
             .fetch_all(self.pool())
             .await
@@ -340,7 +340,7 @@ impl PageQueries for SqliteStore {
         };
         let mut count = QueryBuilder::<Any>::new("SELECT COUNT(*) FROM review_issues i");
         push_filter(&mut count);
-        let total: i64 = numbered(&mut count)?
+        let total: i64 = numbered(&mut count, self.backend)?
             .scalar()
             .fetch_one(self.pool())
             .await
@@ -358,7 +358,7 @@ impl PageQueries for SqliteStore {
             .push_bind(lim)
             .push(" OFFSET ")
             .push_bind(off);
-        let rows = numbered(&mut q)?
+        let rows = numbered(&mut q, self.backend)?
             .query()
             .fetch_all(self.pool())
             .await
@@ -383,7 +383,7 @@ impl PageQueries for SqliteStore {
                 ids.push_bind(item.record.id);
             }
             ids.push_unseparated(") GROUP BY c.review_issue_id, r.band");
-            let counts: Vec<(i64, String, i64)> = numbered(&mut q)?
+            let counts: Vec<(i64, String, i64)> = numbered(&mut q, self.backend)?
                 .query_as()
                 .fetch_all(self.pool())
                 .await
@@ -462,7 +462,7 @@ impl PageQueries for SqliteStore {
                 ids.push_bind(*id);
             }
             ids.push_unseparated(") ORDER BY c.covered_at, c.response_key");
-            let rows = numbered(&mut q)?
+            let rows = numbered(&mut q, self.backend)?
                 .query()
                 .fetch_all(self.pool())
                 .await

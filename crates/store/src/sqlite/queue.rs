@@ -113,7 +113,7 @@ impl SqlStore {
                 list.push_bind(*id);
             }
             list.push_unseparated(")");
-            let done = super::numbered::numbered(&mut query)?
+            let done = super::numbered::numbered(&mut query, self.backend)?
                 .query()
                 .execute(self.pool())
                 .await

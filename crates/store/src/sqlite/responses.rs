@@ -22,7 +22,7 @@ use super::codec::{
     value_to_text,
 };
 use super::numbered::numbered;
-use super::{SqliteStore, query_err};
+use super::{Backend, SqliteStore, query_err};
 
 /// A response's columns, encoded.
 struct Columns {
@@ -100,6 +100,7 @@ const IMPORT_BATCH: usize = 500;
 /// response of `batch`, in order.
 pub(crate) async fn write_batch(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     batch: &[&ScoredResponse],
     at: &str,
     formula: Option<i64>,
@@ -117,7 +118,7 @@ pub(crate) async fn write_batch(
         keys.push_bind(r.response.key.as_str());
     }
     keys.push_unseparated(")");
-    let known: HashMap<String, String> = numbered(&mut lookup)?
+    let known: HashMap<String, String> = numbered(&mut lookup, backend)?
         .query_as::<(String, String)>()
         .fetch_all(&mut **tx)
         .await
@@ -154,7 +155,7 @@ pub(crate) async fn write_batch(
         row.push_bind(subject).push_bind(at);
     });
     insert.push(" ON CONFLICT (subject) DO NOTHING");
-    numbered(&mut insert)?
+    numbered(&mut insert, backend)?
         .query()
         .execute(&mut **tx)
         .await
@@ -198,12 +199,12 @@ pub(crate) async fn write_batch(
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;
-    // Not kept as a prepared statement: sqlx's `Any` sends a NULL double to PostgreSQL typed
-    // `real` and a value typed `double precision`, so a statement prepared with a NULL in one
-    // place refuses a number there in the next batch ("incorrect binary data format").
-    numbered(&mut insert)?
+    // Not kept as a prepared statement on PostgreSQL: sqlx's `Any` sends a NULL double to it
+    // typed `real` and a value typed `double precision`, so a statement prepared with a NULL in
+    // one place refuses a number there in the next batch ("incorrect binary data format").
+    numbered(&mut insert, backend)?
         .query()
-        .persistent(false)
+        .persistent(backend == Backend::Sqlite)
         .execute(&mut **tx)
         .await
         .map_err(query_err(doing))?;
@@ -278,7 +279,7 @@ impl ResponseStore for SqliteStore {
                 .iter()
                 .filter(|r| seen.insert(r.response.key.as_str()))
                 .collect();
-            write_batch(&mut tx, &chunk, &at, formula, &mut counts).await?;
+            write_batch(&mut tx, self.backend, &chunk, &at, formula, &mut counts).await?;
         }
         if let Some(id) = formula {
             sqlx::query(

@@ -237,7 +237,7 @@ impl ReviewStore for SqliteStore {
                 list.push_bind(key.as_str());
             }
             list.push_unseparated(")");
-            let found: Vec<String> = numbered(&mut query)?
+            let found: Vec<String> = numbered(&mut query, self.backend)?
                 .scalar()
                 .fetch_all(self.pool())
                 .await

@@ -504,7 +504,7 @@ impl Tracker for LocalTracker {
             list.push_unseparated(")");
         }
         select.push(" ORDER BY iid");
-        let rows = super::numbered::numbered(&mut select)?
+        let rows = super::numbered::numbered(&mut select, self.store.backend())?
             .query()
             .fetch_all(self.store.pool())
             .await
