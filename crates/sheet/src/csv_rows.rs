@@ -7,6 +7,8 @@ use std::io::Read;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Location, QuoteFault, SheetError};
+use xxhash_rust::xxh3::Xxh3;
+
 use crate::source::CsvInput;
 
 /// The most line breaks a quoted cell may hold: more means its closing quote is missing.
@@ -89,6 +91,20 @@ impl RawRow {
     }
 }
 
+/// A place in a CSV stream at the start of a record: the bytes before it, their hash, and the
+/// rows and lines they hold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadMark {
+    /// Bytes of the stream before the record.
+    pub bytes: u64,
+    /// The 128-bit XXH3 hash of those bytes.
+    pub hash: u128,
+    /// Rows (records, the header's included) before it.
+    pub row: u64,
+    /// Line breaks before it.
+    pub line: u64,
+}
+
 /// The rows of a CSV stream.
 pub(crate) struct CsvRows {
     name: String,
@@ -96,13 +112,15 @@ pub(crate) struct CsvRows {
     record: csv::StringRecord,
     row: u64,
     window: Arc<Mutex<Window>>,
+    /// Bytes of the source before this stream (a resumed read), hashed into the window.
+    base: u64,
 }
 
 /// The bytes the CSV reader has taken from the stream but whose lines are not counted yet.
 ///
 /// The `csv` crate numbers a record by the line where its parse began, which is too early when
 /// empty lines precede it; counting newlines here gives the line the record really starts on.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Window {
     /// Stream offset of `bytes[0]`.
     start: u64,
@@ -113,6 +131,8 @@ struct Window {
     quotes: QuoteScan,
     /// Reading on only to scan quotes: the bytes are not kept.
     draining: bool,
+    /// The bytes before `start` (and before the stream, when resumed), hashed.
+    hash: Xxh3,
 }
 
 /// Follows quoting over a whole stream as the streaming scorer's splitter sees it (a quote
@@ -192,19 +212,31 @@ impl Window {
         let skip = usize::try_from(from.saturating_sub(self.start))
             .unwrap_or(usize::MAX)
             .min(self.bytes.len());
-        self.lines += self.bytes.drain(..skip).filter(|&b| b == b'\n').count() as u64;
-        self.start += skip as u64;
+        self.forget(skip);
         loop {
             let step = match (self.bytes.front(), self.bytes.get(1)) {
                 (Some(b'\n'), _) => 1,
                 (Some(b'\r'), Some(b'\n')) => 2,
                 _ => break,
             };
-            self.bytes.drain(..step);
-            self.start += step as u64;
-            self.lines += 1;
+            self.forget(step);
         }
         self.lines + 1
+    }
+
+    /// Drops the first `n` bytes, counting their lines and hashing them.
+    fn forget(&mut self, n: usize) {
+        let (a, b) = self.bytes.as_slices();
+        let (a, b) = if n <= a.len() {
+            (&a[..n], &b[..0])
+        } else {
+            (a, &b[..n - a.len()])
+        };
+        self.lines += newlines(a) + newlines(b);
+        self.hash.update(a);
+        self.hash.update(b);
+        self.bytes.drain(..n);
+        self.start += n as u64;
     }
 }
 
@@ -236,7 +268,21 @@ impl CsvRows {
     /// CRLF handling reports every record after the first one line too early, and exports from
     /// Google Sheets use CRLF.
     pub fn new(input: CsvInput) -> CsvRows {
-        let window = Arc::new(Mutex::new(Window::default()));
+        CsvRows::resume(input, ReadMark::default(), Xxh3::new())
+    }
+
+    /// Reads `input`, the rest of a source whose first `mark.bytes` bytes were read before (and
+    /// hashed into `hash`): rows and lines are numbered on from the mark.
+    pub fn resume(input: CsvInput, mark: ReadMark, hash: Xxh3) -> CsvRows {
+        let window = Arc::new(Mutex::new(Window {
+            lines: mark.line,
+            quotes: QuoteScan {
+                lines: mark.line,
+                ..QuoteScan::default()
+            },
+            hash,
+            ..Window::default()
+        }));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -249,9 +295,25 @@ impl CsvRows {
             name: input.name,
             reader,
             record: csv::StringRecord::new(),
-            row: 0,
+            row: mark.row,
             window,
+            base: mark.bytes,
         }
+    }
+
+    /// Where the last row read begins: reading again from there (with [`CsvRows::resume`])
+    /// reads that row and the ones after it. `None` before the first row.
+    pub fn mark(&self) -> Option<ReadMark> {
+        if self.row == 0 {
+            return None;
+        }
+        let window = self.window.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(ReadMark {
+            bytes: self.base + window.start,
+            hash: window.hash.digest128(),
+            row: self.row - 1,
+            line: window.lines,
+        })
     }
 
     /// The source's name.

@@ -11,7 +11,8 @@
 //!
 //! - [`load_scored`] materialises every row as a [`ScoredResponse`](supportops_domain::ScoredResponse)
 //!   (for `review` and the dashboard: hundreds to thousands of rows);
-//!   [`response_from_fields`] does the same for one webhook body.
+//!   [`response_from_fields`] does the same for one webhook body; [`load_scored_after`] reads
+//!   a CSV file on from where an earlier read stopped, when the bytes before are unchanged.
 //! - [`score_summary`] and [`score_records`] stream: a CSV source is split into chunks at record
 //!   boundaries and scored by two worker threads that only read the cells the formula needs,
 //!   with results merged in row order, so memory stays flat whatever the sheet's size.
@@ -41,6 +42,7 @@ mod error;
 mod layout;
 mod record;
 mod response;
+mod resume;
 pub mod sample;
 mod scoring;
 mod source;
@@ -56,6 +58,7 @@ pub use error::{
 pub use layout::{ColumnRef, Columns, Headers, SheetLayout};
 pub use record::{ScoreRecord, StoredJson, ValueJson, format_number, value_text};
 pub use response::parse_timestamp;
+pub use resume::{ReadMark, ScoredTail, load_scored_after};
 pub use scoring::{
     ExplainedCell, Explanation, ScoredSheet, Scoring, explain_row, load_scored, read_headers,
     response_from_fields,

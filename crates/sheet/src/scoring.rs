@@ -213,11 +213,7 @@ pub fn load_scored(
     scoring: &Scoring,
 ) -> Result<ScoredSheet, SheetError> {
     let mut sheet = OpenedSheet::open(source, layout)?;
-    let mut warnings = Vec::new();
-    let mut responses = Vec::new();
-    while let Some(response) = sheet.next_response(&mut warnings)? {
-        responses.push(scoring.score(response, &sheet.columns));
-    }
+    let (responses, warnings) = read_rows(&mut sheet, scoring)?;
     Ok(ScoredSheet {
         name: sheet.name,
         headers: sheet.headers,
@@ -225,6 +221,19 @@ pub fn load_scored(
         responses,
         warnings,
     })
+}
+
+/// Scores the rows of `sheet` left to read, with the warnings they raise.
+pub(crate) fn read_rows(
+    sheet: &mut OpenedSheet,
+    scoring: &Scoring,
+) -> Result<(Vec<ScoredResponse>, Vec<Warning>), SheetError> {
+    let mut warnings = Vec::new();
+    let mut responses = Vec::new();
+    while let Some(response) = sheet.next_response(&mut warnings)? {
+        responses.push(scoring.score(response, &sheet.columns));
+    }
+    Ok((responses, warnings))
 }
 
 /// The header row of a sheet, read without reading the rows after it (a CSV file is read only

@@ -488,3 +488,83 @@ async fn an_in_memory_store_keeps_data_across_queries_and_leaves_no_file() {
     let db = open(File::new()).await;
     assert!(SqliteStore::exists(&db.file.url));
 }
+
+contract! {
+    /// An import large enough to run with the larger page cache stores every row, and the
+    /// same rows again change nothing; mixed null and numeric scores in one batch are fine.
+    async fn a_large_import_stores_every_row_once(file: File) {
+        let db = open(file).await;
+        let rows: Vec<ScoredResponse> = (0..25_000u64)
+            .map(|i| {
+                let mut r = response(
+                    i % 28 + 1,
+                    &format!("https://gitlab.com/a/b/-/issues/{}", i % 700),
+                    "1",
+                    if i % 3 == 0 {
+                        Value::Error(ErrorKind::Value)
+                    } else {
+                        Value::Number(-1.0)
+                    },
+                    if i % 3 == 0 { Band::Error } else { Band::Red },
+                );
+                r.response.key = ResponseKey::from_id(&format!("row-{i}"));
+                r.response.row = i + 2;
+                r
+            })
+            .collect();
+        let first = db
+            .store
+            .import_responses(&rows, at("2026-02-01T00:00:00Z"))
+            .await
+            .expect("import");
+        assert_eq!(first.inserted, 25_000);
+        let again = db
+            .store
+            .import_responses(&rows, at("2026-02-02T00:00:00Z"))
+            .await
+            .expect("import again");
+        assert_eq!(again, ImportCounts { inserted: 0, updated: 0, unchanged: 25_000 });
+        let keys = [rows[0].response.key.clone(), rows[24_999].response.key.clone()];
+        let found = db.store.responses_by_key(&keys).await.expect("lookup");
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].scored, rows[24_999]);
+    }
+}
+
+contract! {
+    /// Each sheet keeps the mark of its last clean review; saving again replaces it, and
+    /// forgetting drops every sheet's.
+    async fn sheet_marks_are_kept_per_source_and_forgotten(file: File) {
+        use supportops_ports::store::responses::SheetMark;
+        let db = open(file).await;
+        assert_eq!(db.store.sheet_mark("feedback.csv").await.expect("read"), None);
+        let mark = SheetMark {
+            source: "feedback.csv".into(),
+            context: "c1".into(),
+            bytes: 5_000_000_000,
+            hash: format!("{:032x}", u128::MAX - 7),
+            row: 1_000_001,
+            line: 1_200_000,
+            responses: 999_990,
+            flagged: 400_000,
+            uncovered: 12,
+            skipped: 15,
+        };
+        let other = SheetMark {
+            source: "https://example.com/sheet.csv".into(),
+            ..mark.clone()
+        };
+        let t = at("2026-02-01T00:00:00Z");
+        db.store.save_sheet_mark(&mark, t).await.expect("save");
+        db.store.save_sheet_mark(&other, t).await.expect("save another");
+        let grown = SheetMark { bytes: 5_000_000_300, row: 1_000_002, ..mark.clone() };
+        db.store.save_sheet_mark(&grown, t).await.expect("replace");
+        assert_eq!(db.store.sheet_mark("feedback.csv").await.expect("read"), Some(grown));
+        assert_eq!(
+            db.store.sheet_mark(&other.source).await.expect("read"),
+            Some(other)
+        );
+        db.store.forget_sheet_marks().await.expect("forget");
+        assert_eq!(db.store.sheet_mark("feedback.csv").await.expect("read"), None);
+    }
+}

@@ -58,7 +58,8 @@ pub use error::{FilingError, ReviewError};
 pub use filing::{Converged, FailedFiling, SettlePolicy, Settled};
 pub use lock::{LockOptions, LockPolicy, OnWait, Pace};
 pub use report::{
-    ActionStatus, Found, Recovered, ReportedResponse, ReviewAction, ReviewReport, SkippedRow,
+    ActionStatus, EarlierRows, Found, Recovered, ReportedResponse, ReviewAction, ReviewReport,
+    SkippedRow,
 };
 
 use filing::Filer;
@@ -129,6 +130,79 @@ pub async fn review<S>(
 where
     S: ResponseStore + ReviewStore + ActionLog + ?Sized,
 {
+    review_after(store, tracker, None, responses, options, lock, now).await
+}
+
+/// [`review`] of a sheet read on from where an earlier clean run stopped: `responses` are the
+/// rows from there on, `earlier` what the rows before held. A row whose key an earlier row of
+/// the sheet already has is a duplicate of it, skipped as [`review`] skips duplicates within
+/// `responses`.
+pub async fn review_after<S>(
+    store: &S,
+    tracker: &dyn Tracker,
+    earlier: Option<EarlierRows>,
+    responses: &[ScoredResponse],
+    options: &ReviewOptions,
+    lock: &LockOptions,
+    now: Timestamp,
+) -> Result<ReviewReport, ReviewError>
+where
+    S: ResponseStore + ReviewStore + ActionLog + ?Sized,
+{
+    let Some(earlier) = earlier else {
+        return review_locked(store, tracker, responses, options, lock, now).await;
+    };
+    // Rows repeating an earlier row's key: skipped here, neither imported over it nor filed.
+    let keys: Vec<ResponseKey> = responses.iter().map(|r| r.response.key.clone()).collect();
+    let earlier_rows: HashMap<ResponseKey, u64> = store
+        .responses_by_key(&keys)
+        .await?
+        .into_iter()
+        .map(|s| (s.scored.response.key, s.scored.response.row))
+        .filter(|(_, row)| (1..=earlier.rows).contains(row))
+        .collect();
+    let (kept, repeated): (Vec<&ScoredResponse>, Vec<&ScoredResponse>) = responses
+        .iter()
+        .partition(|r| !earlier_rows.contains_key(&r.response.key));
+    let kept: Vec<ScoredResponse> = kept.into_iter().cloned().collect();
+    let mut report = review_locked(store, tracker, &kept, options, lock, now).await?;
+    let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    report.earlier = Some(earlier);
+    report.responses += n(earlier.responses) + repeated.len();
+    if let Some(imported) = &mut report.imported {
+        imported.unchanged += n(earlier.responses);
+    }
+    report.flagged += n(earlier.flagged);
+    report.already_covered += n(earlier.flagged.saturating_sub(earlier.uncovered));
+    for r in repeated.into_iter().filter(|r| r.band.is_flagged()) {
+        let of_row = earlier_rows
+            .get(&r.response.key)
+            .copied()
+            .unwrap_or_default();
+        report.skipped.push(SkippedRow {
+            row: r.response.row,
+            key: r.response.key.clone(),
+            band: r.band,
+            reason: SkipReason::Duplicate { of_row }.to_string(),
+            code: "duplicate",
+        });
+    }
+    report.skipped.sort_by_key(|s| s.row);
+    Ok(report)
+}
+
+/// [`review`] itself: holds the lock unless it is a dry run.
+async fn review_locked<S>(
+    store: &S,
+    tracker: &dyn Tracker,
+    responses: &[ScoredResponse],
+    options: &ReviewOptions,
+    lock: &LockOptions,
+    now: Timestamp,
+) -> Result<ReviewReport, ReviewError>
+where
+    S: ResponseStore + ReviewStore + ActionLog + ?Sized,
+{
     if options.dry_run {
         return run(store, tracker, responses, options, None, now).await;
     }
@@ -183,6 +257,7 @@ where
         skipped: Vec::new(),
         warnings: Vec::new(),
         lookups: 0,
+        earlier: None,
     };
     if !dry_run {
         report.imported = Some(store.import_responses(responses, now).await?);

@@ -137,6 +137,25 @@ pub struct ReviewReport {
     pub warnings: Vec<String>,
     /// Tracker calls made to find review issues by marker (listings, searches, notes read).
     pub lookups: usize,
+    /// The sheet's rows an earlier clean run settled, not read again (a sheet read on from
+    /// where that run stopped); they are counted in `responses`, `flagged` and
+    /// `already_covered`, but their skipped rows are not listed again.
+    pub earlier: Option<EarlierRows>,
+}
+
+/// The rows of a sheet before where this run resumed reading, settled by an earlier run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EarlierRows {
+    /// Sheet rows before the first row read (the header's included).
+    pub rows: u64,
+    /// Responses among them.
+    pub responses: u64,
+    /// Distinct flagged responses among them.
+    pub flagged: u64,
+    /// Of those, the ones no issue covers (no link, not an issue link).
+    pub uncovered: u64,
+    /// Flagged rows skipped among them (those, and flagged duplicate rows).
+    pub skipped: u64,
 }
 
 impl ReviewReport {

@@ -12,6 +12,7 @@ pub mod score_compare;
 pub mod serve;
 pub mod shadow;
 pub mod shadow_text;
+pub mod sheet_mark;
 pub mod store;
 pub mod sync;
 pub mod sync_text;

@@ -10,7 +10,7 @@ use supportops_app::formula::{KeptScores, RescoreReport, Rescoring, keep_filed_s
 use supportops_app::review::ReviewError;
 use supportops_config::Config;
 use supportops_domain::ScoredResponse;
-use supportops_ports::store::FormulaStore;
+use supportops_ports::store::{FormulaStore, ResponseStore as _};
 use supportops_store::sqlite::SqliteStore;
 
 use super::Context;
@@ -106,6 +106,11 @@ pub fn run(ctx: &Context, dry_run: bool, format: Format) -> anyhow::Result<()> {
                 .adopt_formula(&spec, now)
                 .await
                 .context("cannot record the formula version")?;
+            // Stored bands change under the sheet's rows: the next review reads them all.
+            store
+                .forget_sheet_marks()
+                .await
+                .context("cannot forget where sheets were read to")?;
         }
         let tracker = open_tracker(&config, &store, &ctx.clock)?;
         let with = Rescoring {

@@ -15,19 +15,20 @@ use serde::Serialize;
 use supportops_app::review::{
     ActionStatus, FilingError, LockOptions, OpenDuplicates, ReportedResponse, ReviewAction,
     ReviewError, ReviewOptions, ReviewReport, SettlePolicy, TemplateSource, open_duplicates,
-    review,
+    review_after,
 };
 use supportops_config::Config;
 use supportops_domain::Band;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
 use supportops_ports::Clock;
+use supportops_ports::store::ResponseStore as _;
 use supportops_ports::store::review::FilingKind;
-use supportops_sheet::{ColumnRef, Headers, SourceSpec, WarningKind, load_scored};
+use supportops_sheet::{ColumnRef, Headers, SourceSpec, WarningKind, load_scored_after};
 use tabled::settings::Style;
 
-use super::Context;
 use super::score::{scoring, sheet_error, sheet_layout};
 use super::wiring::{check_tracker, open_store, open_store_to_read, open_tracker, tracker_error};
+use super::{Context, sheet_mark};
 use crate::exit::bad_input;
 use crate::output::{Format, print_json};
 
@@ -73,16 +74,24 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     let source = SourceSpec::parse(source_text).map_err(sheet_error)?;
     let layout = sheet_layout(&config.sheet);
     let scoring = scoring(&config, None)?;
-    let mut sheet = load_scored(&source, &layout, &scoring).map_err(sheet_error)?;
-    for warning in &sheet.warnings {
+    let runtime = super::runtime()?;
+    // Where the last clean run stopped reading this sheet: the rows before it are not read again.
+    let context = sheet_mark::context(&config);
+    let earlier = runtime.block_on(async {
+        let store = open_store_to_read(&config).await?;
+        sheet_mark::earlier(store.as_ref(), source_text, &context).await
+    })?;
+    let mut tail = load_scored_after(&source, &layout, &scoring, earlier.as_ref().map(|e| &e.0))
+        .map_err(sheet_error)?;
+    let earlier = earlier.filter(|_| tail.resumed_from.is_some()).map(|e| e.1);
+    for warning in &tail.sheet.warnings {
         // Rows without a subject are listed as skipped in the report.
         if !matches!(warning.kind, WarningKind::NoSubject) {
             anstream::eprintln!("{} {warning}", "warning:".yellow().bold());
         }
     }
-    let options = review_options(&config, &sheet.headers, args.dry_run)?;
+    let options = review_options(&config, &tail.sheet.headers, args.dry_run)?;
 
-    let runtime = super::runtime()?;
     let result = runtime.block_on(async {
         let store = if args.dry_run {
             open_store_to_read(&config).await?
@@ -90,18 +99,37 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
             open_store(&config).await?
         };
         let now = ctx.clock.now();
-        super::rescore::keep_history(&config, &store, &mut sheet.responses, args.dry_run, now)
-            .await?;
+        super::rescore::keep_history(
+            &config,
+            &store,
+            &mut tail.sheet.responses,
+            args.dry_run,
+            now,
+        )
+        .await?;
         let tracker = open_tracker(&config, &store, &ctx.clock)?;
-        let result = review(
+        let result = review_after(
             store.as_ref(),
             tracker.as_ref(),
-            &sheet.responses,
+            earlier,
+            &tail.sheet.responses,
             &options,
             &review_lock("supportops review", &config, &ctx.clock),
             now,
         )
         .await;
+        // A clean run: the next one reads on from the last row read.
+        if let Ok(report) = &result
+            && report.failures.is_empty()
+            && !args.dry_run
+            && let Some(mark) = sheet_mark::next(source_text, &context, &tail, earlier, report)
+            && let Err(e) = store.save_sheet_mark(&mark, now).await
+        {
+            anstream::eprintln!(
+                "{} cannot record where the sheet was read to ({e}); the next run reads it whole",
+                "warning:".yellow().bold()
+            );
+        }
         // Red and Error responses filed: told in chat, after the work, never failing it.
         if let Some(notify) = super::notify::settings(&config) {
             let filed = match &result {
@@ -470,6 +498,18 @@ pub(super) fn table(report: &ReviewReport) -> String {
         for s in &report.skipped {
             let _ = writeln!(out, "  row {} ({}): {}", s.row, s.band, s.reason);
         }
+    }
+    // Rows an earlier run read and settled were not read again: say so when they hold skips.
+    if let Some(earlier) = report.earlier.filter(|e| e.skipped > 0) {
+        let n = usize::try_from(earlier.skipped).unwrap_or(usize::MAX);
+        let _ = writeln!(
+            out,
+            "\n{n} flagged {} before row {} {} skipped when an earlier run read {} (not read again).",
+            plural(n, "row", "rows"),
+            earlier.rows + 1,
+            plural(n, "was", "were"),
+            plural(n, "it", "them"),
+        );
     }
     out
 }

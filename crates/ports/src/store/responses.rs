@@ -56,6 +56,35 @@ pub struct SubjectRecord {
     pub flagged: u64,
 }
 
+/// Where the last clean review of a sheet stopped reading, and what the rows before it held:
+/// the next review hashes the same bytes again and, when they are unchanged, reads on from the
+/// mark. Saved only by a review that left no flagged response before the mark uncovered but the
+/// ones it cannot file (no link, a duplicate row), so rows before a mark need nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetMark {
+    /// The sheet as configured (`sheet.source` or `--source`).
+    pub source: String,
+    /// What the rows were read under (formula, thresholds, layout, version), as a hash: a mark
+    /// taken under another context is not used.
+    pub context: String,
+    /// Bytes of the file before the mark.
+    pub bytes: u64,
+    /// Their XXH3-128 hash, in hex.
+    pub hash: String,
+    /// Sheet rows before the mark (the header's included).
+    pub row: u64,
+    /// Line breaks before the mark.
+    pub line: u64,
+    /// Responses (rows that are not blank) before the mark.
+    pub responses: u64,
+    /// Of those, the distinct flagged ones.
+    pub flagged: u64,
+    /// Of the flagged ones, those no review issue covers (no link, not an issue link).
+    pub uncovered: u64,
+    /// Flagged rows skipped before the mark (those, plus flagged duplicate rows).
+    pub skipped: u64,
+}
+
 /// Storage for responses and subjects.
 #[async_trait::async_trait]
 pub trait ResponseStore: Send + Sync {
@@ -81,4 +110,14 @@ pub trait ResponseStore: Send + Sync {
 
     /// Every subject, with response counts, in the order they were first seen.
     async fn subjects(&self) -> Result<Vec<SubjectRecord>, StoreError>;
+
+    /// The mark of the last clean review of `source`, if any.
+    async fn sheet_mark(&self, source: &str) -> Result<Option<SheetMark>, StoreError>;
+
+    /// Records `mark` as where `mark.source` was last read, replacing the one before.
+    async fn save_sheet_mark(&self, mark: &SheetMark, at: Timestamp) -> Result<(), StoreError>;
+
+    /// Forgets every sheet's mark, so the next review reads whole sheets (after stored scores
+    /// changed under them, as a rescore does).
+    async fn forget_sheet_marks(&self) -> Result<(), StoreError>;
 }

@@ -11,7 +11,7 @@ use super::{Backend, SqlStore, query_err};
 
 /// The store's tables, parents before children (the order rows are copied in). The review
 /// lock is left out: a lease belongs to a running process, not to the data.
-pub const TABLES: [&str; 28] = [
+pub const TABLES: [&str; 29] = [
     "meta",
     "subjects",
     "formula_versions",
@@ -40,6 +40,7 @@ pub const TABLES: [&str; 28] = [
     "api_tokens",
     "activity",
     "notify_outbox",
+    "sheet_marks",
 ];
 
 /// Rows in one table.

@@ -14,6 +14,7 @@ mod coverage;
 mod formula;
 mod intake;
 pub mod maintenance;
+mod marks;
 mod notify;
 mod numbered;
 mod pages;
@@ -30,7 +31,7 @@ pub use tracker::{LocalTracker, SHADOWING_TEMPLATE, web_url};
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor as _, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection as _, Executor as _, Transaction};
 use supportops_ports::StoreError;
 
 /// How often opening a file another process is creating is tried again.
@@ -199,6 +200,29 @@ impl SqlStore {
     /// deferred `BEGIN` asks for the write lock at its first write, and fails at once with
     /// "database is locked" when another connection wrote in between.) A single statement
     /// that writes needs no transaction; a queue's rows are claimed with [`SqlStore::claim`].
+    /// [`SqlStore::begin_write`] on a connection the caller holds (to set it up first).
+    pub(crate) async fn begin_write_on<'c>(
+        &self,
+        conn: &'c mut AnyConnection,
+        doing: &str,
+    ) -> Result<Transaction<'c, Any>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => conn
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(query_err(doing)),
+            Backend::Postgres => {
+                let mut tx = conn.begin().await.map_err(query_err(doing))?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(WRITE_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_err(doing))?;
+                Ok(tx)
+            }
+        }
+    }
+
     pub(crate) async fn begin_write(
         &self,
         doing: &str,

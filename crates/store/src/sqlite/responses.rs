@@ -7,14 +7,14 @@ use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{Any, QueryBuilder, Transaction};
+use sqlx::{Any, AnyConnection, AssertSqlSafe, QueryBuilder};
 use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::ResponseStore;
 use supportops_ports::store::formula::FormulaVersionId;
 use supportops_ports::store::intake::Accepted;
 use supportops_ports::store::responses::{
-    ImportCounts, ResponseQuery, StoredResponse, SubjectRecord,
+    ImportCounts, ResponseQuery, SheetMark, StoredResponse, SubjectRecord,
 };
 
 use super::codec::{
@@ -22,7 +22,7 @@ use super::codec::{
     value_to_text,
 };
 use super::numbered::numbered;
-use super::{Backend, SqliteStore, query_err};
+use super::{Backend, SqlStore, SqliteStore, query_err};
 
 /// A response's columns, encoded.
 struct Columns {
@@ -99,7 +99,7 @@ const IMPORT_BATCH: usize = 500;
 /// with one statement for their subjects and one for the rows. Returns what happened to each
 /// response of `batch`, in order.
 pub(crate) async fn write_batch(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut AnyConnection,
     backend: Backend,
     batch: &[&ScoredResponse],
     at: &str,
@@ -120,7 +120,7 @@ pub(crate) async fn write_batch(
     keys.push_unseparated(")");
     let known: HashMap<String, String> = numbered(&mut lookup, backend)?
         .query_as::<(String, String)>()
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *tx)
         .await
         .map_err(query_err(doing))?
         .into_iter()
@@ -157,7 +157,7 @@ pub(crate) async fn write_batch(
     insert.push(" ON CONFLICT (subject) DO NOTHING");
     numbered(&mut insert, backend)?
         .query()
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(query_err(doing))?;
     let mut insert = QueryBuilder::<Any>::new(
@@ -196,7 +196,7 @@ pub(crate) async fn write_batch(
          formula_version = COALESCE(excluded.formula_version, responses.formula_version)",
     );
     sqlx::query("UPDATE response_generation SET value = value + 1 WHERE id = 1")
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(query_err(doing))?;
     // Not kept as a prepared statement on PostgreSQL: sqlx's `Any` sends a NULL double to it
@@ -205,7 +205,7 @@ pub(crate) async fn write_batch(
     numbered(&mut insert, backend)?
         .query()
         .persistent(backend == Backend::Sqlite)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await
         .map_err(query_err(doing))?;
     Ok(written)
@@ -260,6 +260,59 @@ pub(crate) fn read_response(row: &AnyRow) -> Result<StoredResponse, StoreError> 
     })
 }
 
+/// Imports of at least this many responses get a larger SQLite page cache while they run.
+const LARGE_IMPORT: usize = 20_000;
+/// That cache, in KiB: enough for the indexes of a few million responses.
+const LARGE_IMPORT_CACHE_KIB: u32 = 256 * 1024;
+/// SQLite's default page cache, in KiB.
+const DEFAULT_CACHE_KIB: u32 = 2_000;
+
+/// Sets a SQLite connection's page cache size.
+async fn set_cache(conn: &mut AnyConnection, kib: u32, doing: &str) -> Result<(), StoreError> {
+    sqlx::query(AssertSqlSafe(format!("PRAGMA cache_size = -{kib}")))
+        .execute(&mut *conn)
+        .await
+        .map_err(query_err(doing))?;
+    Ok(())
+}
+
+impl SqlStore {
+    /// The import itself, in one write transaction on `conn`.
+    async fn import_on(
+        &self,
+        conn: &mut AnyConnection,
+        responses: &[ScoredResponse],
+        at: &str,
+        formula: Option<i64>,
+        doing: &str,
+    ) -> Result<ImportCounts, StoreError> {
+        let mut tx = self.begin_write_on(conn, doing).await?;
+        let mut counts = ImportCounts::default();
+        let mut seen: HashSet<&str> = HashSet::with_capacity(responses.len());
+        for chunk in responses.chunks(IMPORT_BATCH) {
+            // A repeated key within one import: the first row stands.
+            let chunk: Vec<&ScoredResponse> = chunk
+                .iter()
+                .filter(|r| seen.insert(r.response.key.as_str()))
+                .collect();
+            write_batch(&mut tx, self.backend, &chunk, at, formula, &mut counts).await?;
+        }
+        if let Some(id) = formula {
+            sqlx::query(
+                "UPDATE formula_versions SET last_used_at = CASE WHEN last_used_at > $2 \
+                 THEN last_used_at ELSE $2 END WHERE id = $1",
+            )
+            .bind(id)
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+        }
+        tx.commit().await.map_err(query_err(doing))?;
+        Ok(counts)
+    }
+}
+
 #[async_trait::async_trait]
 impl ResponseStore for SqliteStore {
     async fn import_responses(
@@ -270,30 +323,20 @@ impl ResponseStore for SqliteStore {
         let doing = "importing responses";
         let at = time_to_text(at);
         let formula = self.adopted_formula();
-        let mut tx = self.begin_write(doing).await?;
-        let mut counts = ImportCounts::default();
-        let mut seen: HashSet<&str> = HashSet::with_capacity(responses.len());
-        for chunk in responses.chunks(IMPORT_BATCH) {
-            // A repeated key within one import: the first row stands.
-            let chunk: Vec<&ScoredResponse> = chunk
-                .iter()
-                .filter(|r| seen.insert(r.response.key.as_str()))
-                .collect();
-            write_batch(&mut tx, self.backend, &chunk, &at, formula, &mut counts).await?;
+        // A large import on SQLite works with a page cache that holds the indexes it writes
+        // into (the key index takes inserts all over), given back when it ends.
+        let large = self.backend == Backend::Sqlite && responses.len() >= LARGE_IMPORT;
+        let mut conn = self.pool().acquire().await.map_err(query_err(doing))?;
+        if large {
+            set_cache(&mut conn, LARGE_IMPORT_CACHE_KIB, doing).await?;
         }
-        if let Some(id) = formula {
-            sqlx::query(
-                "UPDATE formula_versions SET last_used_at = CASE WHEN last_used_at > $2 \
-                 THEN last_used_at ELSE $2 END WHERE id = $1",
-            )
-            .bind(id)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await
-            .map_err(query_err(doing))?;
+        let result = self
+            .import_on(&mut conn, responses, &at, formula, doing)
+            .await;
+        if large {
+            set_cache(&mut conn, DEFAULT_CACHE_KIB, doing).await?;
         }
-        tx.commit().await.map_err(query_err(doing))?;
-        Ok(counts)
+        result
     }
 
     async fn responses(&self, query: &ResponseQuery) -> Result<Vec<StoredResponse>, StoreError> {
@@ -367,5 +410,17 @@ impl ResponseStore for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn sheet_mark(&self, source: &str) -> Result<Option<SheetMark>, StoreError> {
+        self.read_sheet_mark(source).await
+    }
+
+    async fn save_sheet_mark(&self, mark: &SheetMark, at: Timestamp) -> Result<(), StoreError> {
+        self.write_sheet_mark(mark, at).await
+    }
+
+    async fn forget_sheet_marks(&self) -> Result<(), StoreError> {
+        self.delete_sheet_marks().await
     }
 }
