@@ -12,6 +12,7 @@ use crate::error::ParseError;
 use crate::eval::Evaluator;
 use crate::functions::Function;
 use crate::re2::{self, RegexCache};
+use crate::text;
 use crate::value::{ErrorKind, Value};
 
 /// A compiled formula node.
@@ -37,8 +38,9 @@ pub(crate) enum Node {
     /// `C2 = "text"` (or `<>` when `negate`): a cell compared with a text literal.
     EqRefText {
         column: usize,
-        text: Box<str>,
-        /// Whether `text` is ASCII, so that an ASCII cell is compared on bytes.
+        /// The literal lower-cased ([`text::fold`]), which is all the comparison needs.
+        folded: Box<str>,
+        /// Whether `folded` is ASCII, so that an ASCII cell is compared on bytes.
         ascii: bool,
         negate: bool,
     },
@@ -185,10 +187,11 @@ impl Compiler<'_> {
                     ) => Node::CompareRefNumber(*op, c, n),
                     (BinaryOp::Eq | BinaryOp::Ne, Node::Ref(column), Node::Text(text))
                     | (BinaryOp::Eq | BinaryOp::Ne, Node::Text(text), Node::Ref(column)) => {
+                        let folded = text::fold(&text);
                         Node::EqRefText {
                             column,
-                            ascii: text.is_ascii(),
-                            text,
+                            ascii: folded.is_ascii(),
+                            folded: folded.into(),
                             negate: *op == BinaryOp::Ne,
                         }
                     }

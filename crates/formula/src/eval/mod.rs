@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use crate::ast::BinaryOp;
 use crate::cell::{Cell, Row, parse_number_text};
 use crate::compile::{If, Node};
-use crate::text::{cmp_ignore_case, eq_ignore_case};
+use crate::text::{cmp_ignore_case, eq_folded, eq_ignore_case};
 use crate::value::{ErrorKind, Value, number_text};
 
 /// Longest text a formula may build, in characters (the Sheets cell limit).
@@ -174,18 +174,6 @@ fn test(op: BinaryOp, ordering: Ordering) -> bool {
     }
 }
 
-/// Whether text `s` equals the literal `text` ignoring case, as [`eq_ignore_case`] says, told
-/// whether each is ASCII: two ASCII texts are equal only with the same length, and then when
-/// their bytes are equal ignoring ASCII case.
-#[inline]
-fn eq_literal(s: &str, s_ascii: bool, text: &str, ascii: bool) -> bool {
-    if s_ascii && ascii {
-        s.len() == text.len() && s.eq_ignore_ascii_case(text)
-    } else {
-        eq_ignore_case(s, text)
-    }
-}
-
 /// Equality as `=` sees it, with a fast path for text.
 fn equal(a: &V<'_>, b: &V<'_>) -> R<bool> {
     if let (V::Text(x), V::Text(y)) = (a, b) {
@@ -273,10 +261,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::CompareRefNumber(op, col, n) => V::Bool(self.compare_ref_number(*op, *col, *n)?),
             Node::EqRefText {
                 column,
-                text,
+                folded,
                 ascii,
                 negate,
-            } => V::Bool(self.eq_ref_text(*column, text, *ascii, *negate)?),
+            } => V::Bool(self.eq_ref_text(*column, folded, *ascii, *negate)?),
             Node::If(node) => match self.branch(node)? {
                 Some(chosen) => self.eval(chosen),
                 None => V::Bool(false),
@@ -298,12 +286,13 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         Ok(test(op, ordering))
     }
 
-    /// `C2 = "text"`, or `C2 <> "text"` when `negate`; `ascii` says whether `text` is ASCII.
+    /// `C2 = "text"`, or `C2 <> "text"` when `negate`, given the literal lower-cased
+    /// (`folded`) and whether that is ASCII.
     #[inline]
-    fn eq_ref_text(&self, column: usize, text: &str, ascii: bool, negate: bool) -> R<bool> {
+    fn eq_ref_text(&self, column: usize, folded: &str, ascii: bool, negate: bool) -> R<bool> {
         let equal = match self.row.cell(column) {
-            Cell::Text(s) => eq_literal(s, s.is_ascii(), text, ascii),
-            Cell::Blank => text.is_empty(),
+            Cell::Text(s) => eq_folded(s, s.is_ascii(), folded, ascii),
+            Cell::Blank => folded.is_empty(),
             Cell::Number(_) | Cell::Bool(_) => false,
             Cell::Error(e) => return Err(e),
         };
@@ -335,7 +324,7 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
     /// error is the result, a number or a boolean equals no text, a blank only `""`.
     fn text_branch(&self, column: usize, node: &'a If) -> R<Option<&'a Node>> {
         let literal = |condition: &'a Node| match condition {
-            Node::EqRefText { text, ascii, .. } => Some((&**text, *ascii)),
+            Node::EqRefText { folded, ascii, .. } => Some((&**folded, *ascii)),
             _ => None,
         };
         let found = match self.row.cell(column) {
@@ -344,11 +333,11 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Cell::Blank => node
                 .arms
                 .iter()
-                .find(|(c, _)| literal(c).is_some_and(|(text, _)| text.is_empty())),
+                .find(|(c, _)| literal(c).is_some_and(|(folded, _)| folded.is_empty())),
             Cell::Text(s) => {
                 let s_ascii = s.is_ascii();
                 node.arms.iter().find(|(c, _)| {
-                    literal(c).is_some_and(|(text, ascii)| eq_literal(s, s_ascii, text, ascii))
+                    literal(c).is_some_and(|(folded, ascii)| eq_folded(s, s_ascii, folded, ascii))
                 })
             }
         };

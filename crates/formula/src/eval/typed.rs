@@ -60,10 +60,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::CompareRefNumber(op, col, n) => self.compare_ref_number(*op, *col, *n),
             Node::EqRefText {
                 column,
-                text,
+                folded,
                 ascii,
                 negate,
-            } => self.eq_ref_text(*column, text, *ascii, *negate),
+            } => self.eq_ref_text(*column, folded, *ascii, *negate),
             _ => self.eval_bool(node),
         }
     }
@@ -100,10 +100,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::CompareRefNumber(op, col, n) => self.compare_ref_number(*op, *col, *n),
             Node::EqRefText {
                 column,
-                text,
+                folded,
                 ascii,
                 negate,
-            } => self.eq_ref_text(*column, text, *ascii, *negate),
+            } => self.eq_ref_text(*column, folded, *ascii, *negate),
             Node::Bool(b) => Ok(*b),
             Node::Number(n) => Ok(*n != 0.0),
             Node::Error(e) => Err(*e),
