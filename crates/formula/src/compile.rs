@@ -63,6 +63,9 @@ pub(crate) struct If {
     /// `Some(column)` when every condition is `column = "text"` (the resolution tests of a score
     /// formula): the cell is then read, and its text classified, once for all the arms.
     pub text_column: Option<usize>,
+    /// `Some(column)` when every condition compares `column` with a number (`F2 >= 4`, then
+    /// `F2 <= 1`): the cell is then read once for all the arms.
+    pub number_column: Option<usize>,
 }
 
 impl If {
@@ -89,12 +92,19 @@ impl If {
             } => Some(column),
             _ => None,
         };
-        let text_column = column(&arms[0])
-            .filter(|c| arms.len() > 1 && arms.iter().all(|arm| column(arm) == Some(*c)));
+        let number = |arm: &(Node, Node)| match arm.0 {
+            Node::CompareRefNumber(_, column, _) => Some(column),
+            _ => None,
+        };
+        let same = |of: &dyn Fn(&(Node, Node)) -> Option<usize>| {
+            of(&arms[0]).filter(|c| arms.len() > 1 && arms.iter().all(|arm| of(arm) == Some(*c)))
+        };
+        let (text_column, number_column) = (same(&column), same(&number));
         If {
             arms: arms.into(),
             otherwise,
             text_column,
+            number_column,
         }
     }
 }

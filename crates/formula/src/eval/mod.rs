@@ -301,10 +301,13 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
 
     /// The branch an `IF` chain takes: the value of the first arm whose condition holds, else
     /// the "otherwise" (`None` when it was left out: the result is FALSE).
-    #[inline]
+    #[inline(always)]
     fn branch(&self, node: &'a If) -> R<Option<&'a Node>> {
         if let Some(column) = node.text_column {
             return self.text_branch(column, node);
+        }
+        if let Some(column) = node.number_column {
+            return self.number_branch(column, node);
         }
         for (condition, then) in &node.arms {
             let holds = if TYPED {
@@ -319,9 +322,32 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         Ok(node.otherwise.as_ref())
     }
 
+    /// [`Self::branch`] for a chain whose conditions all compare `column` with a number: the
+    /// cell is read once. Each arm gives what its comparison would ([`Self::compare_ref_number`]):
+    /// a cell error is the result, text and booleans sort after every number, blank is 0.
+    #[inline(always)]
+    fn number_branch(&self, column: usize, node: &'a If) -> R<Option<&'a Node>> {
+        let x = match self.row.cell(column) {
+            Cell::Number(x) => Some(x),
+            Cell::Blank => Some(0.0),
+            Cell::Text(_) | Cell::Bool(_) => None,
+            Cell::Error(e) => return Err(e),
+        };
+        for (condition, then) in &node.arms {
+            if let Node::CompareRefNumber(op, _, n) = condition {
+                let ordering = x.map_or(Ordering::Greater, |x| cmp_num(x, *n));
+                if test(*op, ordering) {
+                    return Ok(Some(then));
+                }
+            }
+        }
+        Ok(node.otherwise.as_ref())
+    }
+
     /// [`Self::branch`] for a chain whose conditions are all `column = "text"`: the cell is read
     /// once, and whether it is ASCII worked out once. Each arm gives what its `=` would: a cell
     /// error is the result, a number or a boolean equals no text, a blank only `""`.
+    #[inline(always)]
     fn text_branch(&self, column: usize, node: &'a If) -> R<Option<&'a Node>> {
         let literal = |condition: &'a Node| match condition {
             Node::EqRefText { folded, ascii, .. } => Some((&**folded, *ascii)),

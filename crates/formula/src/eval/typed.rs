@@ -53,7 +53,8 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         }
     }
 
-    /// [`Self::eval_bool`], with a cell compared to a literal (most conditions) tested in place.
+    /// [`Self::eval_bool`], with a cell compared to a literal (most conditions) tested in place
+    /// and `REGEXMATCH` called directly.
     #[inline(always)]
     pub(super) fn condition(&self, node: &'a Node) -> R<bool> {
         match node {
@@ -64,6 +65,7 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
                 ascii,
                 negate,
             } => self.eq_ref_text(*column, folded, *ascii, *negate),
+            Node::Call(call) if call.function == Function::RegexMatch => self.regex_match(call),
             _ => self.eval_bool(node),
         }
     }
