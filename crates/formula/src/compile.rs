@@ -12,6 +12,7 @@ use crate::error::ParseError;
 use crate::eval::Evaluator;
 use crate::functions::Function;
 use crate::re2::{self, RegexCache};
+use crate::text;
 use crate::value::{ErrorKind, Value};
 
 /// A compiled formula node.
@@ -37,8 +38,9 @@ pub(crate) enum Node {
     /// `C2 = "text"` (or `<>` when `negate`): a cell compared with a text literal.
     EqRefText {
         column: usize,
-        text: Box<str>,
-        /// Whether `text` is ASCII, so that an ASCII cell is compared on bytes.
+        /// The literal lower-cased ([`text::fold`]), which is all the comparison needs.
+        folded: Box<str>,
+        /// Whether `folded` is ASCII, so that an ASCII cell is compared on bytes.
         ascii: bool,
         negate: bool,
     },
@@ -61,6 +63,9 @@ pub(crate) struct If {
     /// `Some(column)` when every condition is `column = "text"` (the resolution tests of a score
     /// formula): the cell is then read, and its text classified, once for all the arms.
     pub text_column: Option<usize>,
+    /// `Some(column)` when every condition compares `column` with a number (`F2 >= 4`, then
+    /// `F2 <= 1`): the cell is then read once for all the arms.
+    pub number_column: Option<usize>,
 }
 
 impl If {
@@ -87,12 +92,19 @@ impl If {
             } => Some(column),
             _ => None,
         };
-        let text_column = column(&arms[0])
-            .filter(|c| arms.len() > 1 && arms.iter().all(|arm| column(arm) == Some(*c)));
+        let number = |arm: &(Node, Node)| match arm.0 {
+            Node::CompareRefNumber(_, column, _) => Some(column),
+            _ => None,
+        };
+        let same = |of: &dyn Fn(&(Node, Node)) -> Option<usize>| {
+            of(&arms[0]).filter(|c| arms.len() > 1 && arms.iter().all(|arm| of(arm) == Some(*c)))
+        };
+        let (text_column, number_column) = (same(&column), same(&number));
         If {
             arms: arms.into(),
             otherwise,
             text_column,
+            number_column,
         }
     }
 }
@@ -185,10 +197,11 @@ impl Compiler<'_> {
                     ) => Node::CompareRefNumber(*op, c, n),
                     (BinaryOp::Eq | BinaryOp::Ne, Node::Ref(column), Node::Text(text))
                     | (BinaryOp::Eq | BinaryOp::Ne, Node::Text(text), Node::Ref(column)) => {
+                        let folded = text::fold(&text);
                         Node::EqRefText {
                             column,
-                            ascii: text.is_ascii(),
-                            text,
+                            ascii: folded.is_ascii(),
+                            folded: folded.into(),
                             negate: *op == BinaryOp::Ne,
                         }
                     }

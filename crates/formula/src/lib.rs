@@ -19,6 +19,7 @@
 //! applies to an imported CSV. `docs/formula.md` is the language reference.
 
 pub mod ast;
+mod bytes;
 mod cell;
 mod compile;
 mod error;

@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use regex::{Regex, RegexBuilder};
 
+use crate::bytes::find2;
+
 /// Compiled size limit: far above any pattern a person writes.
 const SIZE_LIMIT: usize = 4 << 20;
 /// Entries a runtime-pattern cache keeps before it starts over.
@@ -236,19 +238,18 @@ impl LiteralChain {
     /// [`Self::search`] for a short text, exactly: the pattern matches when the pieces (none
     /// holds a line break) occur in order on one line, and taking on each line the earliest
     /// occurrence of each piece after the previous one finds them if any choice does. Each
-    /// occurrence of a piece's first byte, or a line break, is found with `memchr2`; a line
-    /// break starts the chain again on the next line.
+    /// occurrence of a piece's first byte, or a line break, is found eight bytes at a time
+    /// ([`find2`]); a line break starts the chain again on the next line.
     fn search_lines(&self, bytes: &[u8]) -> ChainMatch {
         let (mut next, mut at) = (0, 0);
         while let Some(piece) = self.pieces.get(next) {
             let needle = piece.needle();
-            let (Some((&head, tail)), Some(rest)) = (needle.split_first(), bytes.get(at..)) else {
+            let Some((&head, tail)) = needle.split_first() else {
                 return ChainMatch::Unsure;
             };
-            let Some(found) = memchr::memchr2(head, b'\n', rest) else {
+            let Some(found) = find2(head, b'\n', bytes, at) else {
                 return ChainMatch::No;
             };
-            let found = at + found;
             if bytes[found] == b'\n' {
                 (next, at) = (0, found + 1);
             } else if bytes
@@ -282,7 +283,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Texts up to this many bytes are searched line by line with `memchr2`
+/// Texts up to this many bytes are searched line by line, eight bytes at a time
 /// ([`LiteralChain::search_lines`]); longer ones with `memmem`, whose set-up costs more than
 /// the search of a cell-sized text, and worst cases stay linear.
 const SHORT_TEXT: usize = 256;

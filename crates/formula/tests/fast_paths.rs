@@ -377,6 +377,55 @@ proptest! {
     }
 }
 
+/// A chain of `IF`s comparing one cell with numbers reads the cell once; it gives what the
+/// nested calls give, for every kind of cell (blank is 0, text and booleans sort after numbers,
+/// an error is the result).
+#[test]
+fn number_chains_give_what_nested_ifs_give() {
+    let conditions = [
+        "F2 >= 4",
+        "F2 <= 1",
+        "F2 < 0",
+        "F2 = 3",
+        "F2 <> 5",
+        "F2 > 1e300",
+        "F2 = 0",
+        "F2 = 0.3",
+    ];
+    let ratings = [
+        "", "5", "4", "3", "1", "0", "-2", "0.1", "abc", "TRUE", "FALSE", "#N/A", "#DIV/0!",
+        "1,234", "5%",
+    ];
+    let options = ParseOptions::default();
+    for a in conditions {
+        for b in conditions {
+            for otherwise in ["", ", 0"] {
+                let chain = format!("IF({a}, 1, IF({b}, -1{otherwise}))");
+                for source in [
+                    format!("=SUM({chain}, 0)"),
+                    format!("={chain}"),
+                    format!("=NOT({chain})"),
+                ] {
+                    let fast = Formula::parse(&source, &options).expect("the chain parses");
+                    let plain = Formula::parse_plain(&source, &options).expect("the chain parses");
+                    for rating in ratings {
+                        let cells: Vec<Cell<'_>> = ["", "", "", "", "", rating]
+                            .iter()
+                            .map(|t| Cell::from_import(t))
+                            .collect();
+                        let row = cells.as_slice();
+                        assert_eq!(
+                            show(&fast.eval(row)),
+                            show(&plain.eval(row)),
+                            "{source} with F2 {rating:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The handbook formula, with and without its fast paths, on rows of every kind its terms see.
 #[test]
 fn the_handbook_formula_gives_what_the_plain_walk_gives() {

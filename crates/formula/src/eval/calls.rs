@@ -9,7 +9,7 @@ use regex::Regex;
 
 use super::criterion::Criterion;
 use super::{Evaluator, R, TEXT_LIMIT, V, equal, limited, number};
-use crate::cell::{Row, parse_number_text};
+use crate::cell::{Cell, Row, parse_number_text};
 use crate::compile::{Call, Node, Pattern};
 use crate::functions::Function;
 use crate::re2;
@@ -214,7 +214,16 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
     /// `REGEXMATCH`: a literal pattern made of text joined by `.*` is answered by substring
     /// search, unless the pieces span a line break; the regex engine answers the rest.
     pub(super) fn regex_match(&self, call: &'a Call) -> R<bool> {
-        let text = self.value(&call.args[0]).into_regex_text()?;
+        let text = match &call.args[0] {
+            // A cell, read as `into_regex_text` would, without building its value.
+            Node::Ref(c) => match self.row.cell(*c) {
+                Cell::Text(s) => Cow::Borrowed(s),
+                Cell::Blank => Cow::Borrowed(""),
+                Cell::Number(_) | Cell::Bool(_) => return Err(ErrorKind::Value),
+                Cell::Error(e) => return Err(e),
+            },
+            other => self.eval(other).into_regex_text()?,
+        };
         if let Some(Pattern::Literal(_, Some(chain))) = &call.pattern {
             match chain.search(&text) {
                 re2::ChainMatch::Yes => return Ok(true),

@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use crate::ast::BinaryOp;
 use crate::cell::{Cell, Row, parse_number_text};
 use crate::compile::{If, Node};
-use crate::text::{cmp_ignore_case, eq_ignore_case};
+use crate::text::{cmp_ignore_case, eq_folded, eq_ignore_case};
 use crate::value::{ErrorKind, Value, number_text};
 
 /// Longest text a formula may build, in characters (the Sheets cell limit).
@@ -174,18 +174,6 @@ fn test(op: BinaryOp, ordering: Ordering) -> bool {
     }
 }
 
-/// Whether text `s` equals the literal `text` ignoring case, as [`eq_ignore_case`] says, told
-/// whether each is ASCII: two ASCII texts are equal only with the same length, and then when
-/// their bytes are equal ignoring ASCII case.
-#[inline]
-fn eq_literal(s: &str, s_ascii: bool, text: &str, ascii: bool) -> bool {
-    if s_ascii && ascii {
-        s.len() == text.len() && s.eq_ignore_ascii_case(text)
-    } else {
-        eq_ignore_case(s, text)
-    }
-}
-
 /// Equality as `=` sees it, with a fast path for text.
 fn equal(a: &V<'_>, b: &V<'_>) -> R<bool> {
     if let (V::Text(x), V::Text(y)) = (a, b) {
@@ -273,10 +261,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::CompareRefNumber(op, col, n) => V::Bool(self.compare_ref_number(*op, *col, *n)?),
             Node::EqRefText {
                 column,
-                text,
+                folded,
                 ascii,
                 negate,
-            } => V::Bool(self.eq_ref_text(*column, text, *ascii, *negate)?),
+            } => V::Bool(self.eq_ref_text(*column, folded, *ascii, *negate)?),
             Node::If(node) => match self.branch(node)? {
                 Some(chosen) => self.eval(chosen),
                 None => V::Bool(false),
@@ -298,12 +286,13 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         Ok(test(op, ordering))
     }
 
-    /// `C2 = "text"`, or `C2 <> "text"` when `negate`; `ascii` says whether `text` is ASCII.
+    /// `C2 = "text"`, or `C2 <> "text"` when `negate`, given the literal lower-cased
+    /// (`folded`) and whether that is ASCII.
     #[inline]
-    fn eq_ref_text(&self, column: usize, text: &str, ascii: bool, negate: bool) -> R<bool> {
+    fn eq_ref_text(&self, column: usize, folded: &str, ascii: bool, negate: bool) -> R<bool> {
         let equal = match self.row.cell(column) {
-            Cell::Text(s) => eq_literal(s, s.is_ascii(), text, ascii),
-            Cell::Blank => text.is_empty(),
+            Cell::Text(s) => eq_folded(s, s.is_ascii(), folded, ascii),
+            Cell::Blank => folded.is_empty(),
             Cell::Number(_) | Cell::Bool(_) => false,
             Cell::Error(e) => return Err(e),
         };
@@ -312,10 +301,13 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
 
     /// The branch an `IF` chain takes: the value of the first arm whose condition holds, else
     /// the "otherwise" (`None` when it was left out: the result is FALSE).
-    #[inline]
+    #[inline(always)]
     fn branch(&self, node: &'a If) -> R<Option<&'a Node>> {
         if let Some(column) = node.text_column {
             return self.text_branch(column, node);
+        }
+        if let Some(column) = node.number_column {
+            return self.number_branch(column, node);
         }
         for (condition, then) in &node.arms {
             let holds = if TYPED {
@@ -330,12 +322,35 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         Ok(node.otherwise.as_ref())
     }
 
+    /// [`Self::branch`] for a chain whose conditions all compare `column` with a number: the
+    /// cell is read once. Each arm gives what its comparison would ([`Self::compare_ref_number`]):
+    /// a cell error is the result, text and booleans sort after every number, blank is 0.
+    #[inline(always)]
+    fn number_branch(&self, column: usize, node: &'a If) -> R<Option<&'a Node>> {
+        let x = match self.row.cell(column) {
+            Cell::Number(x) => Some(x),
+            Cell::Blank => Some(0.0),
+            Cell::Text(_) | Cell::Bool(_) => None,
+            Cell::Error(e) => return Err(e),
+        };
+        for (condition, then) in &node.arms {
+            if let Node::CompareRefNumber(op, _, n) = condition {
+                let ordering = x.map_or(Ordering::Greater, |x| cmp_num(x, *n));
+                if test(*op, ordering) {
+                    return Ok(Some(then));
+                }
+            }
+        }
+        Ok(node.otherwise.as_ref())
+    }
+
     /// [`Self::branch`] for a chain whose conditions are all `column = "text"`: the cell is read
     /// once, and whether it is ASCII worked out once. Each arm gives what its `=` would: a cell
     /// error is the result, a number or a boolean equals no text, a blank only `""`.
+    #[inline(always)]
     fn text_branch(&self, column: usize, node: &'a If) -> R<Option<&'a Node>> {
         let literal = |condition: &'a Node| match condition {
-            Node::EqRefText { text, ascii, .. } => Some((&**text, *ascii)),
+            Node::EqRefText { folded, ascii, .. } => Some((&**folded, *ascii)),
             _ => None,
         };
         let found = match self.row.cell(column) {
@@ -344,11 +359,11 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Cell::Blank => node
                 .arms
                 .iter()
-                .find(|(c, _)| literal(c).is_some_and(|(text, _)| text.is_empty())),
+                .find(|(c, _)| literal(c).is_some_and(|(folded, _)| folded.is_empty())),
             Cell::Text(s) => {
                 let s_ascii = s.is_ascii();
                 node.arms.iter().find(|(c, _)| {
-                    literal(c).is_some_and(|(text, ascii)| eq_literal(s, s_ascii, text, ascii))
+                    literal(c).is_some_and(|(folded, ascii)| eq_folded(s, s_ascii, folded, ascii))
                 })
             }
         };

@@ -53,17 +53,19 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
         }
     }
 
-    /// [`Self::eval_bool`], with a cell compared to a literal (most conditions) tested in place.
+    /// [`Self::eval_bool`], with a cell compared to a literal (most conditions) tested in place
+    /// and `REGEXMATCH` called directly.
     #[inline(always)]
     pub(super) fn condition(&self, node: &'a Node) -> R<bool> {
         match node {
             Node::CompareRefNumber(op, col, n) => self.compare_ref_number(*op, *col, *n),
             Node::EqRefText {
                 column,
-                text,
+                folded,
                 ascii,
                 negate,
-            } => self.eq_ref_text(*column, text, *ascii, *negate),
+            } => self.eq_ref_text(*column, folded, *ascii, *negate),
+            Node::Call(call) if call.function == Function::RegexMatch => self.regex_match(call),
             _ => self.eval_bool(node),
         }
     }
@@ -100,10 +102,10 @@ impl<'a, Rw: Row + ?Sized, const TYPED: bool> Evaluator<'a, Rw, TYPED> {
             Node::CompareRefNumber(op, col, n) => self.compare_ref_number(*op, *col, *n),
             Node::EqRefText {
                 column,
-                text,
+                folded,
                 ascii,
                 negate,
-            } => self.eq_ref_text(*column, text, *ascii, *negate),
+            } => self.eq_ref_text(*column, folded, *ascii, *negate),
             Node::Bool(b) => Ok(*b),
             Node::Number(n) => Ok(*n != 0.0),
             Node::Error(e) => Err(*e),
