@@ -7,7 +7,8 @@
 #   ROWS=100000 bench/scale.sh
 #   STORE_URL=postgres://user@host/db bench/scale.sh   # another store (when the build has it)
 #
-# Variables: ROWS (1000000), MIX (few-links: a few thousand subjects, as a team's real
+# Variables: ROWS (1000000), GROW (1000: rows appended to the sheet before a third review),
+# MIX (few-links: a few thousand subjects, as a team's real
 # history; `realistic` files an issue for about every third response), STORE_URL
 # (sqlite://bench/out/scale-ROWS/store.db, recreated), REQUESTS per page (200), SENDERS (16),
 # DELIVERIES (8000), PORT (18089), REPLICAS (3; on PostgreSQL, after the one-replica figures:
@@ -25,6 +26,7 @@ DELIVERIES="${DELIVERIES:-8000}"
 PORT="${PORT:-18089}"
 REPLICAS="${REPLICAS:-3}"
 KILL_AFTER="${KILL_AFTER:-3}"
+GROW="${GROW:-1000}"
 OUT="bench/out/scale-$ROWS"
 mkdir -p "$OUT"
 if [ -z "${STORE_URL:-}" ]; then
@@ -52,10 +54,12 @@ TOML
 export SUPPORTOPS_CONFIG="$PWD/$OUT/supportops.toml"
 export SUPPORTOPS_WEBHOOK_TOKEN="bench-token-0123456789abcdef"
 
-if [ ! -s "$OUT/sheet.csv" ]; then
+if [ ! -s "$OUT/sample.csv" ]; then
     echo "== sample: $ROWS rows ($MIX)" >&2
-    "$BIN" sample --rows "$ROWS" --mix "$MIX" --out "$OUT/sheet.csv"
+    "$BIN" sample --rows "$ROWS" --mix "$MIX" --out "$OUT/sample.csv"
 fi
+# The run appends to the sheet: it starts from the sample each time.
+cp "$OUT/sample.csv" "$OUT/sheet.csv"
 
 # Prints the wall seconds of a command (its output goes to $OUT/last.out).
 seconds() {
@@ -72,6 +76,11 @@ issues=$(python3 -c "import json,sys; d=json.load(open('$OUT/last.out')); print(
 echo "== rerun with nothing new" >&2
 rerun=$(seconds "$BIN" review --format json)
 again=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
+
+echo "== rerun after $GROW new rows" >&2
+"$BIN" sample --rows "$GROW" --mix "$MIX" --seed 7 | tail -n +2 >> "$OUT/sheet.csv"
+grown=$(seconds "$BIN" review --format json)
+grew=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
 
 echo "== serve" >&2
 "$BIN" serve > "$OUT/serve.log" 2>&1 &
@@ -90,6 +99,8 @@ printf 'first review: %.1f s for %s responses (%.0f rows/s, import and filing), 
     "$first" "$inserted" "$(echo "$inserted / $first" | bc -l)" "$filed"
 read -r ins upd acts <<< "$again"
 printf 'rerun with nothing new: %.2f s (%s inserted, %s updated, %s filed)\n' "$rerun" "$ins" "$upd" "$acts"
+read -r ins upd acts <<< "$grew"
+printf 'rerun after %s new rows: %.2f s (%s inserted, %s updated, %s filed)\n' "$GROW" "$grown" "$ins" "$upd" "$acts"
 for path in / "/responses?band=red&page=500" "/reviews?page=50" /api/v1/summary; do
     python3 bench/scale_load.py get "127.0.0.1:$PORT" "$path" "$REQUESTS"
 done
