@@ -80,6 +80,8 @@ pub struct SqlStore {
     backend: Backend,
     /// The formula version this handle stamps on the responses it writes (0: none adopted).
     formula: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// Counts the pages read, kept against the responses' generation.
+    memo: std::sync::Arc<pages::PageMemo>,
 }
 
 /// The store's first name, kept for its callers: it opens PostgreSQL as well.
@@ -116,6 +118,7 @@ impl SqlStore {
             url: url.to_owned(),
             backend,
             formula: std::sync::Arc::default(),
+            memo: std::sync::Arc::default(),
         })
     }
 
@@ -152,6 +155,7 @@ impl SqlStore {
             url: url.to_owned(),
             backend: Backend::Sqlite,
             formula: std::sync::Arc::default(),
+            memo: std::sync::Arc::default(),
         })
     }
 
