@@ -19,13 +19,17 @@ use common::at;
 /// Response `n`: submitted on one of a few instants (so many share a time), red when `n` is a
 /// multiple of 3, else green; one without a time every 50.
 fn response(n: u64) -> ScoredResponse {
-    let timestamp = if n % 50 == 0 {
+    let timestamp = if n.is_multiple_of(50) {
         format!("not a date {n}")
     } else {
         format!("2026-01-{:02}T10:00:00Z", 1 + n % 7)
     };
     let subject = format!("https://gitlab.com/a/b/-/issues/{}", n % 4);
-    let band = if n % 3 == 0 { Band::Red } else { Band::Green };
+    let band = if n.is_multiple_of(3) {
+        Band::Red
+    } else {
+        Band::Green
+    };
     ScoredResponse {
         response: Response {
             row: n,
@@ -193,7 +197,7 @@ contract! {
                 .record_found_issue(
                     &r.response.subject,
                     &issue(iid),
-                    &[r.response.key.clone()],
+                    std::slice::from_ref(&r.response.key),
                     at("2026-02-01T01:00:00Z"),
                 )
                 .await
