@@ -4,7 +4,7 @@
 //! mark were scored by the earlier formula and stay as they were.
 
 use askama::Template;
-use supportops_ports::store::formula::FormulaVersion;
+use supportops_ports::store::pages::FormulaMark;
 
 use crate::charts::{MonthlyChart, month_slot_start};
 use crate::error::DataError;
@@ -26,7 +26,7 @@ pub struct FormulaChange {
 }
 
 impl FormulaChange {
-    fn of(v: &FormulaVersion) -> FormulaChange {
+    fn of(v: &FormulaMark) -> FormulaChange {
         let note = v.note.as_deref().unwrap_or("no note");
         let short: String = if note.chars().count() > LABEL_CHARS {
             let cut: String = note.chars().take(LABEL_CHARS - 1).collect();
@@ -49,13 +49,8 @@ impl FormulaChange {
 
 /// The changes to mark: every version after the first one recorded.
 pub async fn load(state: &AppState) -> Result<Vec<FormulaChange>, DataError> {
-    let history = state.store().formula_history().await?;
-    Ok(history
-        .versions
-        .iter()
-        .skip(1)
-        .map(FormulaChange::of)
-        .collect())
+    let versions = state.store().formula_marks().await?;
+    Ok(versions.iter().skip(1).map(FormulaChange::of).collect())
 }
 
 /// The Overview's band-mix and trend charts with the formula changes in their months marked.

@@ -32,7 +32,7 @@ pub enum ReviewsError {
 /// A listed review issue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedReview {
-    /// The record, its last seen state and its covered responses per band.
+    /// The record and its last seen state.
     pub row: ReviewRow,
     /// The issue as the tracker has it now; none when the tracker no longer has it.
     pub issue: Option<Issue>,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use supportops_domain::{Band, SubjectUrl};
 
 use super::StoreError;
+use super::formula::FormulaVersionId;
 use super::responses::StoredResponse;
 use super::review::ReviewIssueRecord;
 
@@ -171,8 +172,7 @@ pub struct ReviewFilter {
     pub text: Option<String>,
 }
 
-/// A review issue as a page lists it: the record, the tracker state last seen, and its
-/// covered responses per band.
+/// A review issue as a page lists it: the record and the tracker state last seen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewRow {
     /// The record.
@@ -181,8 +181,6 @@ pub struct ReviewRow {
     pub state: Option<String>,
     /// The outcome label last seen.
     pub outcome: Option<String>,
-    /// The covered responses per band.
-    pub bands: BandTally,
 }
 
 /// A review issue's tracker state as just read, to keep in the store.
@@ -218,6 +216,20 @@ pub struct CoveredRow {
     pub in_note: bool,
     /// The response.
     pub response: StoredResponse,
+}
+
+/// A formula version as the Overview's charts mark it: when it was first used, and what it is
+/// called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormulaMark {
+    /// Its id (1 for the first version recorded).
+    pub id: FormulaVersionId,
+    /// Its hash.
+    pub hash: String,
+    /// The latest note it was adopted with.
+    pub note: Option<String>,
+    /// When it was first adopted.
+    pub first_used_at: Timestamp,
 }
 
 /// Bounded queries for pages and the API.
@@ -270,8 +282,13 @@ pub trait PageQueries: Send + Sync {
     /// then number.
     async fn open_duplicate_reviews(&self) -> Result<Vec<(SubjectUrl, u64)>, StoreError>;
 
-    /// The responses the review issues with these ids cover, in the order they were covered.
+    /// The responses the review issues with these ids cover: by review issue (lowest id
+    /// first), each issue's in the order they were covered.
     async fn covered_by(&self, review_issue_ids: &[i64]) -> Result<Vec<CoveredRow>, StoreError>;
+
+    /// Every formula version recorded, first used first, without the responses each scored
+    /// (one read of the versions' table).
+    async fn formula_marks(&self) -> Result<Vec<FormulaMark>, StoreError>;
 
     /// Keeps the tracker states just read for review issues.
     async fn note_review_states(&self, seen: &[SeenState]) -> Result<(), StoreError>;

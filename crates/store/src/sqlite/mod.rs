@@ -81,6 +81,8 @@ pub struct SqlStore {
     backend: Backend,
     /// The formula version this handle stamps on the responses it writes (0: none adopted).
     formula: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// Counts the pages read, kept against the responses' generation.
+    memo: std::sync::Arc<pages::PageMemo>,
 }
 
 /// The store's first name, kept for its callers: it opens PostgreSQL as well.
@@ -117,6 +119,7 @@ impl SqlStore {
             url: url.to_owned(),
             backend,
             formula: std::sync::Arc::default(),
+            memo: std::sync::Arc::default(),
         })
     }
 
@@ -153,6 +156,7 @@ impl SqlStore {
             url: url.to_owned(),
             backend: Backend::Sqlite,
             formula: std::sync::Arc::default(),
+            memo: std::sync::Arc::default(),
         })
     }
 
@@ -280,6 +284,10 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
+                    // 8 MiB of pages a connection (SQLite's default is 2 MiB): the inner
+                    // pages of the big indexes stay in memory, so a page of the lists reads
+                    // mostly leaves.
+                    conn.execute("PRAGMA cache_size = -8192").await?;
                     Ok(())
                 })
             })

@@ -1,15 +1,19 @@
 //! Bounded queries for pages and the API: a page of filtered, ordered rows with its total, and
 //! aggregates grouped in SQL. Each reads an index range or a few grouped counts; none loads a
-//! table.
+//! table. A page's keys are read from an index alone, then its rows, so a deep page costs index
+//! entries, not rows; counts over many responses (a list's total, the flagged responses) are
+//! kept against the responses' generation, and the covered responses are counted by triggers.
 
 use jiff::Timestamp;
 use sqlx::{Any, QueryBuilder, Row as _};
 use supportops_domain::{Band, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::PageQueries;
+use supportops_ports::store::formula::FormulaVersionId;
 use supportops_ports::store::pages::{
-    BandTally, CoveredRow, MonthTotals, PageRequest, Paged, ResponseFilter, ResponseOrder,
-    ResponseTotals, ReviewFilter, ReviewRow, ReviewTotals, SeenState, SubjectMatch, SubjectTotals,
+    BandTally, CoveredRow, FormulaMark, MonthTotals, PageRequest, Paged, ResponseFilter,
+    ResponseOrder, ResponseTotals, ReviewFilter, ReviewRow, ReviewTotals, SeenState, SubjectMatch,
+    SubjectTotals,
 };
 use supportops_ports::store::responses::StoredResponse;
 
@@ -101,6 +105,71 @@ fn limit(page: PageRequest) -> (i64, i64) {
     (to_i64(page.limit), to_i64(page.offset))
 }
 
+/// How many counts of filtered responses are kept at most (then all are dropped).
+const MEMO_COUNTS: usize = 256;
+
+/// Counts over the responses that pages ask for again and again (a list's total, the flagged
+/// responses), kept against the store's response generation, which every write of responses
+/// moves: a count is reused only while no response changed. Small and bounded.
+#[derive(Debug, Default)]
+pub(crate) struct PageMemo {
+    counts: std::sync::Mutex<MemoCounts>,
+}
+
+#[derive(Debug, Default)]
+struct MemoCounts {
+    /// The generation the counts were read at.
+    generation: i64,
+    /// Counts by what was counted (a filter written out).
+    by_key: std::collections::HashMap<String, u64>,
+}
+
+impl PageMemo {
+    /// The count kept for `key` at `generation`.
+    fn get(&self, generation: i64, key: &str) -> Option<u64> {
+        let counts = self.counts.lock().ok()?;
+        (counts.generation == generation)
+            .then(|| counts.by_key.get(key).copied())
+            .flatten()
+    }
+
+    /// Keeps `count` for `key`, read at `generation` or later.
+    fn put(&self, generation: i64, key: String, count: u64) {
+        let Ok(mut counts) = self.counts.lock() else {
+            return;
+        };
+        if counts.generation != generation || counts.by_key.len() >= MEMO_COUNTS {
+            counts.generation = generation;
+            counts.by_key.clear();
+        }
+        counts.by_key.insert(key, count);
+    }
+}
+
+impl SqliteStore {
+    /// `count` (a `SELECT COUNT(*)` query) as kept for `key`, or run and kept: the generation
+    /// is read before the count, so a count kept is never older than its generation.
+    async fn memo_count(
+        &self,
+        key: String,
+        count: &mut QueryBuilder<Any>,
+        doing: &str,
+    ) -> Result<u64, StoreError> {
+        let generation = self.response_generation().await?;
+        if let Some(n) = self.memo.get(generation, &key) {
+            return Ok(n);
+        }
+        let n: i64 = numbered(count, self.backend)?
+            .scalar()
+            .fetch_one(self.pool())
+            .await
+            .map_err(query_err(doing))?;
+        let n = to_u64(n);
+        self.memo.put(generation, key, n);
+        Ok(n)
+    }
+}
+
 #[async_trait::async_trait]
 impl PageQueries for SqliteStore {
     async fn response_page(
@@ -112,39 +181,46 @@ impl PageQueries for SqliteStore {
         let doing = "listing a page of responses";
         let mut count = QueryBuilder::<Any>::new("SELECT COUNT(*) FROM responses");
         push_response_filter(&mut count, filter);
-        let total: i64 = numbered(&mut count, self.backend)?
-            .scalar()
-            .fetch_one(self.pool())
-            .await
-            .map_err(query_err(doing))?;
-        let mut q = QueryBuilder::<Any>::new(SELECT_BY_KEY);
-        push_response_filter(&mut q, filter);
-        q.push(match order {
+        let total = self
+            .memo_count(format!("responses {filter:?}"), &mut count, doing)
+            .await?;
+        // The page's keys from the index alone (skipping `offset` index entries, not rows),
+        // then those rows; the key ends the order, so ties keep one order from page to page.
+        let order = match order {
             ResponseOrder::Newest => {
-                " ORDER BY submitted_at DESC NULLS LAST, first_seen_at DESC, sheet_row DESC"
+                " ORDER BY submitted_at DESC NULLS LAST, first_seen_at DESC, sheet_row DESC, \
+                 response_key DESC"
             }
             ResponseOrder::Oldest => {
-                " ORDER BY submitted_at ASC NULLS LAST, first_seen_at, sheet_row"
+                " ORDER BY submitted_at ASC NULLS LAST, first_seen_at, sheet_row, response_key"
             }
             ResponseOrder::ScoreAsc => {
-                " ORDER BY score_number ASC NULLS LAST, submitted_at DESC NULLS LAST, sheet_row DESC"
+                " ORDER BY score_number ASC NULLS LAST, submitted_at DESC NULLS LAST, \
+                 sheet_row DESC, response_key DESC"
             }
             ResponseOrder::ScoreDesc => {
-                " ORDER BY score_number DESC NULLS LAST, submitted_at DESC NULLS LAST, sheet_row DESC"
+                " ORDER BY score_number DESC NULLS LAST, submitted_at DESC NULLS LAST, \
+                 sheet_row DESC, response_key DESC"
             }
-        });
+        };
+        let mut q = QueryBuilder::<Any>::new(SELECT_BY_KEY);
+        q.push(" WHERE response_key IN (SELECT response_key FROM responses");
+        push_response_filter(&mut q, filter);
         let (lim, off) = limit(page);
-        q.push(" LIMIT ")
+        q.push(order)
+            .push(" LIMIT ")
             .push_bind(lim)
             .push(" OFFSET ")
-            .push_bind(off);
+            .push_bind(off)
+            .push(")")
+            .push(order);
         let rows = numbered(&mut q, self.backend)?
             .query()
             .fetch_all(self.pool())
             .await
             .map_err(query_err(doing))?;
         Ok(Paged {
-            total: to_u64(total),
+            total,
             items: rows.iter().map(read_response).collect::<Result<_, _>>()?,
         })
     }
@@ -345,19 +421,27 @@ impl PageQueries for SqliteStore {
             .fetch_one(self.pool())
             .await
             .map_err(query_err(doing))?;
+        // The page's ids first (the issues' own columns, sorted), then their rows and
+        // coverage counts: the counts are read for this page only, not for every issue.
         let mut q = QueryBuilder::<Any>::new(
             "SELECT i.id, i.subject, i.project, i.iid, i.web_url, i.origin, i.recorded_at, \
              i.state, i.outcome, \
              p.project AS previous_project, p.iid AS previous_iid, p.web_url AS previous_web_url, \
              (SELECT COUNT(*) FROM review_coverage c WHERE c.review_issue_id = i.id) AS covered \
-             FROM review_issues i LEFT JOIN review_issues p ON p.id = i.previous_id",
+             FROM (SELECT i.id, CASE WHEN i.state = 'opened' THEN 0 ELSE 1 END AS closed_last \
+             FROM review_issues i",
         );
         push_filter(&mut q);
         let (lim, off) = limit(page);
-        q.push(" ORDER BY CASE WHEN i.state = 'opened' THEN 0 ELSE 1 END, i.id DESC LIMIT ")
+        q.push(" ORDER BY closed_last, i.id DESC LIMIT ")
             .push_bind(lim)
             .push(" OFFSET ")
-            .push_bind(off);
+            .push_bind(off)
+            .push(
+                ") page JOIN review_issues i ON i.id = page.id \
+                 LEFT JOIN review_issues p ON p.id = i.previous_id \
+                 ORDER BY page.closed_last, i.id DESC",
+            );
         let rows = numbered(&mut q, self.backend)?
             .query()
             .fetch_all(self.pool())
@@ -370,29 +454,7 @@ impl PageQueries for SqliteStore {
                 record: read_review_issue(row)?,
                 state: row.try_get("state").map_err(&get)?,
                 outcome: row.try_get("outcome").map_err(&get)?,
-                bands: BandTally::default(),
             });
-        }
-        if !items.is_empty() {
-            let mut q = QueryBuilder::<Any>::new(
-                "SELECT c.review_issue_id, r.band, COUNT(*) AS n FROM review_coverage c \
-                 JOIN responses r ON r.response_key = c.response_key WHERE c.review_issue_id IN (",
-            );
-            let mut ids = q.separated(", ");
-            for item in &items {
-                ids.push_bind(item.record.id);
-            }
-            ids.push_unseparated(") GROUP BY c.review_issue_id, r.band");
-            let counts: Vec<(i64, String, i64)> = numbered(&mut q, self.backend)?
-                .query_as()
-                .fetch_all(self.pool())
-                .await
-                .map_err(query_err(doing))?;
-            for (id, band, n) in counts {
-                if let Some(item) = items.iter_mut().find(|i| i.record.id == id) {
-                    item.bands.add(band_of(&band)?, to_u64(n));
-                }
-            }
         }
         Ok(Paged {
             total: to_u64(total),
@@ -415,19 +477,21 @@ impl PageQueries for SqliteStore {
                 _ => {}
             }
         }
-        // Flagged responses (three index ranges) less the covered ones (the coverage key):
-        // responses covered while flagged and changed to Green since are not told apart.
-        let flagged: i64 = sqlx::query_scalar(
+        // Flagged responses (three index ranges, counted once per generation) less the
+        // covered ones (kept by triggers as coverage is written): responses covered while
+        // flagged and changed to Green since are not told apart.
+        let mut count = QueryBuilder::<Any>::new(
             "SELECT COUNT(*) FROM responses WHERE band IN ('yellow', 'red', 'error')",
-        )
-        .fetch_one(self.pool())
-        .await
-        .map_err(query_err(doing))?;
-        let covered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM review_coverage")
-            .fetch_one(self.pool())
-            .await
-            .map_err(query_err(doing))?;
-        totals.uncovered = to_u64(flagged.saturating_sub(covered));
+        );
+        let flagged = self
+            .memo_count("flagged".to_owned(), &mut count, doing)
+            .await?;
+        let covered: i64 =
+            sqlx::query_scalar("SELECT covered FROM review_coverage_count WHERE id = 1")
+                .fetch_one(self.pool())
+                .await
+                .map_err(query_err(doing))?;
+        totals.uncovered = flagged.saturating_sub(to_u64(covered));
         Ok(totals)
     }
 
@@ -461,7 +525,8 @@ impl PageQueries for SqliteStore {
             for id in batch {
                 ids.push_bind(*id);
             }
-            ids.push_unseparated(") ORDER BY c.covered_at, c.response_key");
+            // In the coverage index's order: no sort of the responses' rows.
+            ids.push_unseparated(") ORDER BY c.review_issue_id, c.covered_at, c.response_key");
             let rows = numbered(&mut q, self.backend)?
                 .query()
                 .fetch_all(self.pool())
@@ -480,6 +545,27 @@ impl PageQueries for SqliteStore {
             }
         }
         Ok(out)
+    }
+
+    async fn formula_marks(&self) -> Result<Vec<FormulaMark>, StoreError> {
+        let doing = "listing formula versions";
+        let rows: Vec<(i64, String, Option<String>, String)> = sqlx::query_as(
+            "SELECT id, hash, note, first_used_at FROM formula_versions \
+             ORDER BY first_used_at, id",
+        )
+        .fetch_all(self.pool())
+        .await
+        .map_err(query_err(doing))?;
+        rows.into_iter()
+            .map(|(id, hash, note, first_used_at)| {
+                Ok(FormulaMark {
+                    id: FormulaVersionId(id),
+                    hash,
+                    note,
+                    first_used_at: time_from_text(&first_used_at)?,
+                })
+            })
+            .collect()
     }
 
     async fn note_review_states(&self, seen: &[SeenState]) -> Result<(), StoreError> {
