@@ -260,6 +260,9 @@ fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
         .then(|| std::path::PathBuf::from(path))
 }
 
+/// Each SQLite connection's page cache, in KiB.
+pub(crate) const CACHE_KIB: u32 = 8_192;
+
 /// Opens a pool on a SQLite file, creating it if needed, each connection in WAL mode with
 /// foreign keys on and a 10 s busy timeout.
 async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error> {
@@ -287,7 +290,10 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error
                     // 8 MiB of pages a connection (SQLite's default is 2 MiB): the inner
                     // pages of the big indexes stay in memory, so a page of the lists reads
                     // mostly leaves.
-                    conn.execute("PRAGMA cache_size = -8192").await?;
+                    conn.execute(sqlx::AssertSqlSafe(format!(
+                        "PRAGMA cache_size = -{CACHE_KIB}"
+                    )))
+                    .await?;
                     Ok(())
                 })
             })

@@ -264,8 +264,6 @@ pub(crate) fn read_response(row: &AnyRow) -> Result<StoredResponse, StoreError> 
 const LARGE_IMPORT: usize = 20_000;
 /// That cache, in KiB: enough for the indexes of a few million responses.
 const LARGE_IMPORT_CACHE_KIB: u32 = 256 * 1024;
-/// SQLite's default page cache, in KiB.
-const DEFAULT_CACHE_KIB: u32 = 2_000;
 
 /// Sets a SQLite connection's page cache size.
 async fn set_cache(conn: &mut AnyConnection, kib: u32, doing: &str) -> Result<(), StoreError> {
@@ -334,7 +332,7 @@ impl ResponseStore for SqliteStore {
             .import_on(&mut conn, responses, &at, formula, doing)
             .await;
         if large {
-            set_cache(&mut conn, DEFAULT_CACHE_KIB, doing).await?;
+            set_cache(&mut conn, super::CACHE_KIB, doing).await?;
         }
         result
     }
