@@ -14,6 +14,7 @@
 # DELIVERIES (8000), PORT (18089), REPLICAS (3; on PostgreSQL, after the one-replica figures:
 # that many `serve` on the store, one killed with SIGKILL KILL_AFTER (3) seconds into the
 # webhook load, then accepted = stored and duplicate review issues checked; needs psql).
+# PAGES_ONLY=1 keeps the store of an earlier run and measures only from `serve` on.
 # Nothing is kept but bench/out/scale-ROWS/; delete it after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ GROW="${GROW:-1000}"
 OUT="bench/out/scale-$ROWS"
 mkdir -p "$OUT"
 if [ -z "${STORE_URL:-}" ]; then
-    rm -f "$OUT"/store.db*
+    [ -n "${PAGES_ONLY:-}" ] || rm -f "$OUT"/store.db*
     STORE_URL="sqlite://$PWD/$OUT/store.db"
 fi
 
@@ -70,17 +71,22 @@ seconds() {
     echo "$end - $start" | bc
 }
 
-echo "== first review (import and filing)" >&2
-first=$(seconds "$BIN" review --format json)
-issues=$(python3 -c "import json,sys; d=json.load(open('$OUT/last.out')); print(d['imported']['inserted'], len(d['actions']))")
-echo "== rerun with nothing new" >&2
-rerun=$(seconds "$BIN" review --format json)
-again=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
+if [ -z "${PAGES_ONLY:-}" ]; then
+    echo "== first review (import and filing)" >&2
+    first=$(seconds "$BIN" review --format json)
+    issues=$(python3 -c "import json,sys; d=json.load(open('$OUT/last.out')); print(d['imported']['inserted'], len(d['actions']))")
+    echo "== rerun with nothing new" >&2
+    rerun=$(seconds "$BIN" review --format json)
+    again=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
 
-echo "== rerun after $GROW new rows" >&2
-"$BIN" sample --rows "$GROW" --mix "$MIX" --seed 7 | tail -n +2 >> "$OUT/sheet.csv"
-grown=$(seconds "$BIN" review --format json)
-grew=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
+    echo "== rerun after $GROW new rows" >&2
+    "$BIN" sample --rows "$GROW" --mix "$MIX" --seed 7 | tail -n +2 >> "$OUT/sheet.csv"
+    grown=$(seconds "$BIN" review --format json)
+    grew=$(python3 -c "import json; d=json.load(open('$OUT/last.out')); i=d['imported']; print(i['inserted'], i['updated'], len(d['actions']))")
+else
+    echo "== migrating the kept store" >&2
+    "$BIN" store check > /dev/null
+fi
 
 echo "== serve" >&2
 "$BIN" serve > "$OUT/serve.log" 2>&1 &
@@ -94,13 +100,15 @@ done
 echo
 echo "scale benchmark: $ROWS responses ($MIX), store $STORE_URL"
 echo "machine: $(nproc) cores, $(uname -sr); $(date -u +%Y-%m-%d)"
-read -r inserted filed <<< "$issues"
-printf 'first review: %.1f s for %s responses (%.0f rows/s, import and filing), %s issues filed\n' \
-    "$first" "$inserted" "$(echo "$inserted / $first" | bc -l)" "$filed"
-read -r ins upd acts <<< "$again"
-printf 'rerun with nothing new: %.2f s (%s inserted, %s updated, %s filed)\n' "$rerun" "$ins" "$upd" "$acts"
-read -r ins upd acts <<< "$grew"
-printf 'rerun after %s new rows: %.2f s (%s inserted, %s updated, %s filed)\n' "$GROW" "$grown" "$ins" "$upd" "$acts"
+if [ -z "${PAGES_ONLY:-}" ]; then
+    read -r inserted filed <<< "$issues"
+    printf 'first review: %.1f s for %s responses (%.0f rows/s, import and filing), %s issues filed\n' \
+        "$first" "$inserted" "$(echo "$inserted / $first" | bc -l)" "$filed"
+    read -r ins upd acts <<< "$again"
+    printf 'rerun with nothing new: %.2f s (%s inserted, %s updated, %s filed)\n' "$rerun" "$ins" "$upd" "$acts"
+    read -r ins upd acts <<< "$grew"
+    printf 'rerun after %s new rows: %.2f s (%s inserted, %s updated, %s filed)\n' "$GROW" "$grown" "$ins" "$upd" "$acts"
+fi
 for path in / "/responses?band=red&page=500" "/reviews?page=50" /api/v1/summary; do
     python3 bench/scale_load.py get "127.0.0.1:$PORT" "$path" "$REQUESTS"
 done
