@@ -50,20 +50,7 @@ pub fn load_scored_after(
             mark: None,
         });
     }
-    let mut opened = OpenedSheet::open(source, layout)?;
-    let (responses, warnings) = read_rows(&mut opened, scoring)?;
-    let mark = mark_of(&opened);
-    Ok(ScoredTail {
-        sheet: ScoredSheet {
-            name: opened.name,
-            headers: opened.headers,
-            columns: opened.columns,
-            responses,
-            warnings,
-        },
-        resumed_from: None,
-        mark,
-    })
+    read_tail(OpenedSheet::open(source, layout)?, scoring, None)
 }
 
 /// Reads on from `mark` when the file's first `mark.bytes` bytes still hash to it.
@@ -107,16 +94,26 @@ fn resume(
         reader: csv.reader,
         len: None,
     };
-    let mut opened = OpenedSheet {
+    let opened = OpenedSheet {
         rows: Rows::Csv(CsvRows::resume(rest, *mark, hash)),
         name: head.name,
         headers: head.headers,
         columns: head.columns,
         header_row: head.header_row,
     };
+    read_tail(opened, scoring, Some(*mark)).map(Some)
+}
+
+/// Reads and scores the rows `opened` has left; `resumed_from` is the mark it starts at, if any
+/// (kept as the next mark when no row follows it).
+fn read_tail(
+    mut opened: OpenedSheet,
+    scoring: &Scoring,
+    resumed_from: Option<ReadMark>,
+) -> Result<ScoredTail, SheetError> {
     let (responses, warnings) = read_rows(&mut opened, scoring)?;
-    let next = mark_of(&opened).or(Some(*mark));
-    Ok(Some(ScoredTail {
+    let mark = mark_of(&opened).or(resumed_from);
+    Ok(ScoredTail {
         sheet: ScoredSheet {
             name: opened.name,
             headers: opened.headers,
@@ -124,9 +121,9 @@ fn resume(
             responses,
             warnings,
         },
-        resumed_from: Some(*mark),
-        mark: next,
-    }))
+        resumed_from,
+        mark,
+    })
 }
 
 /// Where the last row read begins, when it is a data row of a CSV stream.

@@ -217,11 +217,7 @@ impl SqlStore {
                 .map_err(query_err(doing)),
             Backend::Postgres => {
                 let mut tx = conn.begin().await.map_err(query_err(doing))?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK_KEY)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_err(doing))?;
+                lock_writes(&mut tx, doing).await?;
                 Ok(tx)
             }
         }
@@ -239,15 +235,22 @@ impl SqlStore {
                 .map_err(query_err(doing)),
             Backend::Postgres => {
                 let mut tx = self.pool.begin().await.map_err(query_err(doing))?;
-                sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                    .bind(WRITE_LOCK_KEY)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_err(doing))?;
+                lock_writes(&mut tx, doing).await?;
                 Ok(tx)
             }
         }
     }
+}
+
+/// Takes the PostgreSQL transaction-scoped advisory lock writers share (see
+/// [`SqlStore::begin_write`]).
+async fn lock_writes(tx: &mut AnyConnection, doing: &str) -> Result<(), StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(WRITE_LOCK_KEY)
+        .execute(tx)
+        .await
+        .map_err(query_err(doing))?;
+    Ok(())
 }
 
 /// The file a `sqlite://PATH` URL names (`None` for memory).
