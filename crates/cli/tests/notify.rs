@@ -170,7 +170,7 @@ fn red_responses_filed_by_review_are_posted_to_the_chat_once() {
         chat.texts(),
         [":red_circle: *2 Red feedback responses* about \
           <https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12|https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/12>: \
-          new review <https://supportops.example.com/reviews#issue-1|#1> · \
+          new review <https://supportops.example.com/reviews/1|#1> · \
           <https://supportops.example.com/reviews|open reviews>"]
     );
     let listed = outbox(dir.path());
@@ -282,7 +282,7 @@ fn the_weekly_digest_lists_neglected_reviews_and_is_sent_once_a_week() {
         texts[1].starts_with(&format!(
             ":calendar: *Support Ops weekly digest* ({week}): 2 reviews without an action plan \
              after 14 days, 0 overdue shadowing sessions\n• \
-             <https://supportops.example.com/reviews#issue-1|#1> "
+             <https://supportops.example.com/reviews/1|#1> "
         )),
         "{}",
         texts[1]

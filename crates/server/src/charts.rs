@@ -19,21 +19,21 @@ pub struct BandCounts {
     pub error: u64,
 }
 
+impl From<supportops_ports::store::pages::BandTally> for BandCounts {
+    fn from(t: supportops_ports::store::pages::BandTally) -> BandCounts {
+        BandCounts {
+            green: t.green,
+            yellow: t.yellow,
+            red: t.red,
+            error: t.error,
+        }
+    }
+}
+
 impl BandCounts {
     /// All responses.
     pub fn total(&self) -> u64 {
         self.green + self.yellow + self.red + self.error
-    }
-
-    /// Adds one response of `band`.
-    pub fn add(&mut self, band: supportops_domain::Band) {
-        use supportops_domain::Band;
-        match band {
-            Band::Green => self.green += 1,
-            Band::Yellow => self.yellow += 1,
-            Band::Red => self.red += 1,
-            Band::Error => self.error += 1,
-        }
     }
 
     /// The counts with each band's CSS class and label, bottom of a stack first.

@@ -360,10 +360,10 @@ impl SyncsPage {
     }
 }
 
-/// Where a tracker issue can be opened: its own link when it is a web link (GitLab), else the
-/// Reviews page, which shows local issues in full.
+/// Where a tracker issue can be opened: its own link when it is a web link (GitLab), else its
+/// page on the dashboard (`/reviews/{iid}`), which shows a local issue's text.
 pub fn issue_href(web_url: &str, iid: &u64) -> String {
-    views::href(web_url).unwrap_or_else(|| format!("/reviews#issue-{iid}"))
+    views::href(web_url).unwrap_or_else(|| format!("/reviews/{iid}"))
 }
 
 /// A subject reference without its leading groups: `group/sub/project#12` → `sub/project#12`,

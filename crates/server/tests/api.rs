@@ -165,12 +165,25 @@ async fn reviews_list_each_issue_with_its_state_and_responses() {
         first["web_url"].as_str().unwrap().starts_with("local://"),
         "{first}"
     );
+    assert_eq!(first["responses"], 1);
+    assert_eq!(
+        first["bands"]["red"].as_u64().unwrap()
+            + first["bands"]["yellow"].as_u64().unwrap()
+            + first["bands"]["error"].as_u64().unwrap(),
+        1,
+        "{first}"
+    );
+    // The list carries no issue text: the issue's own answer does.
+    assert!(first.get("description").is_none(), "{first}");
+    let item = app
+        .json(&format!("/api/v1/reviews/{}", first["iid"]), 200)
+        .await;
     assert!(
-        first["description"]
+        item["issue"]["description"]
             .as_str()
             .unwrap()
             .contains("supportops:subject="),
-        "{first}"
+        "{item}"
     );
 }
 

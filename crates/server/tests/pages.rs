@@ -123,7 +123,7 @@ async fn reviews_page_shows_open_issues_with_their_bands() {
         "{html}"
     );
     // Local issues have no web page: their links stay on the dashboard.
-    assert!(html.contains("href=\"/reviews#issue-1\""), "{html}");
+    assert!(html.contains("href=\"/reviews/1\""), "{html}");
 }
 
 #[tokio::test]
@@ -307,7 +307,8 @@ async fn why_shows_the_cells_the_formula_reads_so_an_error_names_its_cause() {
 #[tokio::test]
 async fn the_review_page_renders_the_issue_markdown_sanitised() {
     let app = TestApp::spawn().await;
-    let html = app.text("/reviews", 200).await;
+    let iid = app.json("/api/v1/reviews", 200).await["reviews"][0]["iid"].clone();
+    let html = app.text(&format!("/reviews/{iid}"), 200).await;
     let start = html
         .find("<div class=\"markdown\">")
         .expect("the issue text");

@@ -8,7 +8,9 @@ use supportops_domain::review::IssueRef;
 use supportops_domain::{Band, BandThresholds, FormulaSpec, Response, ResponseKey};
 use supportops_domain::{ScoredResponse, SubjectUrl};
 use supportops_formula::Value;
-use supportops_ports::store::pages::{PageRequest, ResponseFilter, ResponseOrder, SeenState};
+use supportops_ports::store::pages::{
+    PageRequest, ResponseFilter, ResponseOrder, ReviewFilter, SeenState,
+};
 use supportops_ports::store::responses::StoredResponse;
 use supportops_ports::store::{FormulaStore, PageQueries, ResponseStore, ReviewStore};
 
@@ -249,5 +251,56 @@ contract! {
         );
         let history = store.formula_history().await.unwrap();
         assert_eq!(marks[1].hash, history.versions[1].hash);
+    }
+}
+
+contract! {
+    async fn a_listed_issue_shows_its_latest_covered_responses_and_counts_every_band(file: File) {
+        let store = file.open().await;
+        let sheet = rows(1, 30);
+        store.import_responses(&sheet, at("2026-02-01T00:00:00Z")).await.unwrap();
+        // Twelve responses on one issue: rows 3, 6, …, 24 are red, 1, 2, 4, 5 green.
+        let covered: Vec<&ScoredResponse> = sheet
+            .iter()
+            .filter(|r| r.response.row.is_multiple_of(3) || r.response.row <= 5)
+            .take(12)
+            .collect();
+        assert_eq!(covered.len(), 12);
+        let keys: Vec<ResponseKey> = covered.iter().map(|r| r.response.key.clone()).collect();
+        store
+            .record_found_issue(&covered[0].response.subject, &issue(1), &keys, at("2026-02-01T01:00:00Z"))
+            .await
+            .unwrap();
+        let page = store.review_page(&Default::default(), PageRequest { offset: 0, limit: 10 }).await.unwrap();
+        let id = page.items[0].record.id;
+        let coverage = store.coverage_of(&[id], 5).await.unwrap().remove(&id).unwrap();
+        assert_eq!((coverage.bands.red, coverage.bands.green, coverage.bands.yellow), (8, 4, 0));
+        // The latest five, in the order they were covered (covered together: by key).
+        let mut expected: Vec<&str> = keys.iter().map(ResponseKey::as_str).collect();
+        expected.sort_unstable();
+        let shown: Vec<&str> = coverage.latest.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(shown, expected[7..]);
+        let by_key = |k: &str| covered.iter().find(|r| r.response.key.as_str() == k).unwrap();
+        for c in &coverage.latest {
+            let r = by_key(c.key.as_str());
+            assert_eq!((c.row, c.band, &c.cells), (r.response.row, r.band, &r.response.cells));
+        }
+
+        // Two covered red rows are scored Yellow by a later import: counted as Yellow at once,
+        // and the issue is found by the Yellow filter.
+        let mut changed: Vec<ScoredResponse> = sheet.clone();
+        for r in changed.iter_mut().filter(|r| [3, 6].contains(&r.response.row)) {
+            r.band = Band::Yellow;
+            r.score = Value::Number(1.0);
+        }
+        store.import_responses(&changed, at("2026-02-02T00:00:00Z")).await.unwrap();
+        let coverage = store.coverage_of(&[id], 0).await.unwrap().remove(&id).unwrap();
+        assert_eq!((coverage.bands.red, coverage.bands.yellow), (6, 2));
+        assert!(coverage.latest.is_empty(), "none asked for");
+        let yellow = ReviewFilter { band: Some(Band::Yellow), ..Default::default() };
+        let page = store.review_page(&yellow, PageRequest { offset: 0, limit: 10 }).await.unwrap();
+        assert_eq!(page.total, 1);
+        // An issue covering nothing has no entry.
+        assert!(store.coverage_of(&[id + 1000], 5).await.unwrap().is_empty());
     }
 }

@@ -71,11 +71,7 @@ pub(super) fn flagged(settings: &NotifySettings, action: &ReviewAction) -> Optio
         tally(red, error),
         link(action.subject.as_str(), action.subject.as_str()),
         link(
-            &issue_url(
-                settings,
-                &issue.web_url,
-                &format!("reviews#issue-{}", issue.iid)
-            ),
+            &issue_url(settings, &issue.web_url, &format!("reviews/{}", issue.iid)),
             &format!("#{}", issue.iid)
         ),
         link(&settings.page("reviews"), "open reviews"),
@@ -164,7 +160,7 @@ pub(super) fn digest(settings: &NotifySettings, d: &Digest) -> String {
             out,
             "\n• {} {} ({} days)",
             link(
-                &issue_url(settings, &n.web_url, &format!("reviews#issue-{}", n.iid)),
+                &issue_url(settings, &n.web_url, &format!("reviews/{}", n.iid)),
                 &format!("#{}", n.iid)
             ),
             escape(&n.title),

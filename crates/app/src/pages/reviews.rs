@@ -12,7 +12,7 @@ use supportops_domain::SubjectUrl;
 use supportops_domain::sync::Outcome;
 use supportops_ports::store::PageQueries;
 use supportops_ports::store::pages::{
-    CoveredRow, PageRequest, ReviewFilter, ReviewRow, ReviewTotals, SeenState,
+    IssueCoverage, PageRequest, ReviewFilter, ReviewRow, ReviewTotals, SeenState,
 };
 use supportops_ports::{Issue, IssueQuery, IssueState, StoreError, Tracker, TrackerError};
 
@@ -36,8 +36,8 @@ pub struct ListedReview {
     pub row: ReviewRow,
     /// The issue as the tracker has it now; none when the tracker no longer has it.
     pub issue: Option<Issue>,
-    /// The responses it covers, in the order they were covered.
-    pub covered: Vec<CoveredRow>,
+    /// The responses it covers: counted per band, and the latest [`LATEST_COVERED`] of them.
+    pub covered: IssueCoverage,
     /// Its open review issues for the same subject besides this one (when it is open).
     pub also_open: Vec<u64>,
 }
@@ -53,9 +53,11 @@ pub struct ReviewListing {
     pub items: Vec<ListedReview>,
     /// Subjects with two or more open review issues, with their numbers.
     pub duplicates: Vec<(SubjectUrl, Vec<u64>)>,
-    /// Whether issues have no web page (the local tracker), so their text is shown.
-    pub show_descriptions: bool,
 }
+
+/// Covered responses listed per review issue: the latest ones, however many it covers (its
+/// page, `/reviews/{iid}`, and the Responses page filtered by its subject show the rest).
+pub const LATEST_COVERED: usize = 10;
 
 /// `opened` or `closed`.
 pub fn state_name(state: IssueState) -> &'static str {
@@ -98,10 +100,7 @@ where
         .collect();
     store.note_review_states(&changed).await?;
     let ids: Vec<i64> = page.items.iter().map(|r| r.record.id).collect();
-    let mut covered: BTreeMap<i64, Vec<CoveredRow>> = BTreeMap::new();
-    for c in store.covered_by(&ids).await? {
-        covered.entry(c.review_issue_id).or_default().push(c);
-    }
+    let mut covered = store.coverage_of(&ids, LATEST_COVERED).await?;
     let mut duplicates: Vec<(SubjectUrl, Vec<u64>)> = Vec::new();
     for (subject, iid) in store.open_duplicate_reviews().await? {
         match duplicates.last_mut() {
@@ -143,7 +142,6 @@ where
         totals: store.review_totals().await?,
         items,
         duplicates,
-        show_descriptions: !tracker.has_web_pages(),
     })
 }
 

@@ -1,9 +1,12 @@
 //! Store port for what pages and the API show: filtered, sorted, paged lists and aggregates,
 //! each one bounded query (a page of rows, or a few grouped counts), never a whole table.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use supportops_domain::{Band, SubjectUrl};
+use supportops_domain::{Band, ResponseKey, SubjectUrl};
+use supportops_formula::Value;
 
 use super::StoreError;
 use super::formula::FormulaVersionId;
@@ -207,15 +210,33 @@ pub struct ReviewTotals {
     pub uncovered: u64,
 }
 
-/// A covered response of a listed review issue.
+/// A covered response of a listed review issue, with what the list shows of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoveredRow {
-    /// The review issue's record id.
-    pub review_issue_id: i64,
     /// Whether a note (not the description) lists it.
     pub in_note: bool,
-    /// The response.
-    pub response: StoredResponse,
+    /// The response's key.
+    pub key: ResponseKey,
+    /// Its 1-based data row in the sheet.
+    pub row: u64,
+    /// When it was submitted, when the sheet's timestamp could be read.
+    pub submitted_at: Option<Timestamp>,
+    /// Its score.
+    pub score: Value,
+    /// Its band.
+    pub band: Band,
+    /// Its cells, as the sheet had them.
+    pub cells: Vec<String>,
+}
+
+/// What a listed review issue covers: its responses per band, and the latest few of them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IssueCoverage {
+    /// Every covered response, per band.
+    pub bands: BandTally,
+    /// The latest covered responses (at most the number asked for), in the order they were
+    /// covered.
+    pub latest: Vec<CoveredRow>,
 }
 
 /// A formula version as the Overview's charts mark it: when it was first used, and what it is
@@ -282,9 +303,14 @@ pub trait PageQueries: Send + Sync {
     /// then number.
     async fn open_duplicate_reviews(&self) -> Result<Vec<(SubjectUrl, u64)>, StoreError>;
 
-    /// The responses the review issues with these ids cover: by review issue (lowest id
-    /// first), each issue's in the order they were covered.
-    async fn covered_by(&self, review_issue_ids: &[i64]) -> Result<Vec<CoveredRow>, StoreError>;
+    /// What the review issues with these ids cover: for each id with coverage, its covered
+    /// responses counted per band and the `latest` last covered of them (two grouped reads,
+    /// whatever the issues cover).
+    async fn coverage_of(
+        &self,
+        review_issue_ids: &[i64],
+        latest: usize,
+    ) -> Result<HashMap<i64, IssueCoverage>, StoreError>;
 
     /// Every formula version recorded, first used first, without the responses each scored
     /// (one read of the versions' table).

@@ -73,10 +73,9 @@ pub struct ReviewView {
     pub responses: u64,
     /// The covered responses per band.
     pub bands: BandCounts,
-    /// The covered responses, oldest first.
+    /// The latest covered responses (at most ten), oldest first; the issue's page lists
+    /// every one.
     pub covered: Vec<CoveredResponse>,
-    /// The issue's description, for issues kept by the local tracker (which has no web page).
-    pub description: Option<String>,
     /// When this review is open: the other open review issues for the same subject (after
     /// `reopen`, say). Later responses go to one of them only; close the others.
     pub also_open: Vec<u64>,
@@ -255,7 +254,7 @@ pub struct ReviewsView {
     pub last_shown: u64,
 }
 
-fn review_view(state: &AppState, l: ListedReview, show_description: bool) -> ReviewView {
+fn review_view(state: &AppState, l: ListedReview) -> ReviewView {
     let comment_col = state
         .config()
         .sheet
@@ -272,27 +271,22 @@ fn review_view(state: &AppState, l: ListedReview, show_description: bool) -> Rev
     let issue = l.issue.as_ref();
     let covered: Vec<CoveredResponse> = l
         .covered
+        .latest
         .iter()
-        .map(|c| {
-            let resp = &c.response.scored.response;
-            CoveredResponse {
-                key: resp.key.as_str().to_owned(),
-                row: resp.row,
-                submitted_at: resp.submitted_at.map(|t| t.to_string()),
-                score: value_json(&c.response.scored.score),
-                band: c.response.scored.band.into(),
-                comment: comment_col
-                    .and_then(|i| resp.cells.get(i))
-                    .map(|t| t.trim().to_owned())
-                    .filter(|t| !t.is_empty()),
-                in_note: c.in_note,
-            }
+        .map(|c| CoveredResponse {
+            key: c.key.as_str().to_owned(),
+            row: c.row,
+            submitted_at: c.submitted_at.map(|t| t.to_string()),
+            score: value_json(&c.score),
+            band: c.band.into(),
+            comment: comment_col
+                .and_then(|i| c.cells.get(i))
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
+            in_note: c.in_note,
         })
         .collect();
-    let mut bands = BandCounts::default();
-    for c in &covered {
-        bands.add(c.band.band);
-    }
+    let bands = BandCounts::from(l.covered.bands);
     ReviewView {
         id: r.id,
         project: r.issue.project.clone(),
@@ -321,9 +315,6 @@ fn review_view(state: &AppState, l: ListedReview, show_description: bool) -> Rev
         responses: r.responses,
         bands,
         covered,
-        description: issue
-            .filter(|_| show_description)
-            .map(|i| i.description.clone()),
         also_open: l.also_open,
     }
 }
@@ -352,11 +343,10 @@ pub async fn load(
         paging,
     )
     .await?;
-    let show = listing.show_descriptions;
     let reviews: Vec<ReviewView> = listing
         .items
         .into_iter()
-        .map(|l| review_view(state, l, show))
+        .map(|l| review_view(state, l))
         .collect();
     let duplicates = listing
         .duplicates

@@ -6,7 +6,6 @@
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 use supportops_app::pages::overview::{Overview, overview};
-use supportops_ports::store::pages::BandTally;
 
 use super::number_text;
 use crate::charts::BandCounts;
@@ -107,18 +106,9 @@ fn share(n: u64, of: u64) -> f64 {
     }
 }
 
-fn counts(t: BandTally) -> BandCounts {
-    BandCounts {
-        green: t.green,
-        yellow: t.yellow,
-        red: t.red,
-        error: t.error,
-    }
-}
-
 /// The view of the Overview's numbers.
 pub fn summarise(o: Overview) -> SummaryView {
-    let bands = counts(o.totals.bands);
+    let bands = BandCounts::from(o.totals.bands);
     let rows = bands.total();
     SummaryView {
         rows,
@@ -139,7 +129,7 @@ pub fn summarise(o: Overview) -> SummaryView {
             .months
             .into_iter()
             .map(|m| {
-                let b = counts(m.bands);
+                let b = BandCounts::from(m.bands);
                 MonthView {
                     responses: b.total(),
                     bands: b,
@@ -155,7 +145,7 @@ pub fn summarise(o: Overview) -> SummaryView {
             .map(|h| Hotspot {
                 subject_ref: supportops_domain::review::reference(&h.subject),
                 subject: h.subject.as_str().to_owned(),
-                bands: counts(h.flagged),
+                bands: BandCounts::from(h.flagged),
                 responses: h.responses,
             })
             .collect(),

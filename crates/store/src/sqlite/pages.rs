@@ -4,20 +4,23 @@
 //! entries, not rows; counts over many responses (a list's total, the flagged responses) are
 //! kept against the responses' generation, and the covered responses are counted by triggers.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
+use sqlx::any::AnyRow;
 use sqlx::{Any, QueryBuilder, Row as _};
-use supportops_domain::{Band, SubjectUrl};
+use supportops_domain::{Band, ResponseKey, SubjectUrl};
 use supportops_ports::StoreError;
 use supportops_ports::store::PageQueries;
 use supportops_ports::store::formula::FormulaVersionId;
 use supportops_ports::store::pages::{
-    BandTally, CoveredRow, FormulaMark, MonthTotals, PageRequest, Paged, ResponseFilter,
-    ResponseOrder, ResponseTotals, ReviewFilter, ReviewRow, ReviewTotals, SeenState, SubjectMatch,
-    SubjectTotals,
+    BandTally, CoveredRow, FormulaMark, IssueCoverage, MonthTotals, PageRequest, Paged,
+    ResponseFilter, ResponseOrder, ResponseTotals, ReviewFilter, ReviewRow, ReviewTotals,
+    SeenState, SubjectMatch, SubjectTotals,
 };
 use supportops_ports::store::responses::StoredResponse;
 
-use super::codec::{time_from_text, to_i64, to_u64};
+use super::codec::{list_from_text, time_from_text, to_i64, to_u64, value_from_text};
 use super::numbered::numbered;
 use super::responses::{SELECT_BY_KEY, read_response};
 use super::review::read_review_issue;
@@ -92,6 +95,25 @@ fn push_any_like(q: &mut QueryBuilder<Any>, texts: &[String], pattern: fn(&str) 
             .push(" ESCAPE '\\'");
     }
     q.push(")");
+}
+
+/// A covered response as the Reviews list shows it.
+fn read_covered(row: &AnyRow) -> Result<CoveredRow, StoreError> {
+    let doing = "reading a covered response";
+    let get = query_err(doing);
+    let submitted_at: Option<String> = row.try_get("submitted_at").map_err(&get)?;
+    Ok(CoveredRow {
+        in_note: row
+            .try_get::<Option<i64>, _>("note_id")
+            .map_err(&get)?
+            .is_some(),
+        key: ResponseKey::from_stored(row.try_get("response_key").map_err(&get)?),
+        row: to_u64(row.try_get("sheet_row").map_err(&get)?),
+        submitted_at: submitted_at.as_deref().map(time_from_text).transpose()?,
+        score: value_from_text(row.try_get::<&str, _>("score").map_err(&get)?)?,
+        band: band_of(row.try_get::<&str, _>("band").map_err(&get)?)?,
+        cells: list_from_text(row.try_get::<&str, _>("cells").map_err(&get)?)?,
+    })
 }
 
 fn band_of(text: &str) -> Result<Band, StoreError> {
@@ -406,9 +428,8 @@ impl PageQueries for SqliteStore {
             }
             if let Some(b) = filter.band {
                 q.push(
-                    " AND EXISTS (SELECT 1 FROM review_coverage c JOIN responses r \
-                     ON r.response_key = c.response_key WHERE c.review_issue_id = i.id \
-                     AND r.band = ",
+                    " AND EXISTS (SELECT 1 FROM review_coverage c \
+                     WHERE c.review_issue_id = i.id AND c.band = ",
                 )
                 .push_bind(b.as_str().to_owned())
                 .push(")");
@@ -510,39 +531,72 @@ impl PageQueries for SqliteStore {
             .collect())
     }
 
-    async fn covered_by(&self, review_issue_ids: &[i64]) -> Result<Vec<CoveredRow>, StoreError> {
+    async fn coverage_of(
+        &self,
+        review_issue_ids: &[i64],
+        latest: usize,
+    ) -> Result<HashMap<i64, IssueCoverage>, StoreError> {
         let doing = "listing the responses review issues cover";
-        let mut out = Vec::new();
-        for batch in review_issue_ids.chunks(500) {
+        let get = query_err(doing);
+        let mut out: HashMap<i64, IssueCoverage> = HashMap::new();
+        for batch in review_issue_ids.chunks(100) {
+            // Per band: the coverage index alone.
             let mut q = QueryBuilder::<Any>::new(
-                "SELECT c.review_issue_id, c.note_id, r.response_key, r.sheet_row, \
-                 r.timestamp_text, r.submitted_at, r.subject_raw, r.subject, r.submitter, r.cells, \
-                 r.score, r.band, r.stored_score, r.first_seen_at, r.updated_at, r.formula_version \
-                 FROM review_coverage c JOIN responses r ON r.response_key = c.response_key \
-                 WHERE c.review_issue_id IN (",
+                "SELECT review_issue_id, band, COUNT(*) AS n FROM review_coverage \
+                 WHERE review_issue_id IN (",
             );
             let mut ids = q.separated(", ");
             for id in batch {
                 ids.push_bind(*id);
             }
-            // In the coverage index's order: no sort of the responses' rows.
-            ids.push_unseparated(") ORDER BY c.review_issue_id, c.covered_at, c.response_key");
+            ids.push_unseparated(") GROUP BY review_issue_id, band");
             let rows = numbered(&mut q, self.backend)?
                 .query()
                 .fetch_all(self.pool())
                 .await
-                .map_err(query_err(doing))?;
-            let get = query_err(doing);
+                .map_err(&get)?;
             for row in &rows {
-                out.push(CoveredRow {
-                    review_issue_id: row.try_get("review_issue_id").map_err(&get)?,
-                    in_note: row
-                        .try_get::<Option<i64>, _>("note_id")
-                        .map_err(&get)?
-                        .is_some(),
-                    response: read_response(row)?,
-                });
+                let id: i64 = row.try_get("review_issue_id").map_err(&get)?;
+                let band: Option<String> = row.try_get("band").map_err(&get)?;
+                let n: i64 = row.try_get("n").map_err(&get)?;
+                if let Some(band) = band.as_deref().and_then(Band::parse) {
+                    out.entry(id).or_default().bands.add(band, to_u64(n));
+                }
             }
+            if latest == 0 {
+                continue;
+            }
+            // The latest few of each issue: one index range read backwards per issue, then
+            // only those responses' rows.
+            let mut q = QueryBuilder::<Any>::new("");
+            for (i, id) in batch.iter().enumerate() {
+                if i > 0 {
+                    q.push(" UNION ALL ");
+                }
+                q.push(
+                    "SELECT * FROM (SELECT c.review_issue_id, c.note_id, c.covered_at, \
+                     r.response_key, r.sheet_row, r.submitted_at, r.cells, r.score, r.band \
+                     FROM review_coverage c JOIN responses r ON r.response_key = c.response_key \
+                     WHERE c.review_issue_id = ",
+                )
+                .push_bind(*id)
+                .push(" ORDER BY c.covered_at DESC, c.response_key DESC LIMIT ")
+                .push_bind(to_i64(latest as u64))
+                .push(") AS latest");
+            }
+            let rows = numbered(&mut q, self.backend)?
+                .query()
+                .fetch_all(self.pool())
+                .await
+                .map_err(&get)?;
+            for row in &rows {
+                let id: i64 = row.try_get("review_issue_id").map_err(&get)?;
+                out.entry(id).or_default().latest.push(read_covered(row)?);
+            }
+        }
+        // Read latest first; shown in the order they were covered.
+        for coverage in out.values_mut() {
+            coverage.latest.reverse();
         }
         Ok(out)
     }

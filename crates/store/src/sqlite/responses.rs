@@ -127,6 +127,7 @@ pub(crate) async fn write_batch(
         .collect();
     let mut written = Vec::with_capacity(batch.len());
     let mut columns = Vec::new();
+    let mut changed = false;
     for r in batch {
         let c = Columns::of(r);
         match known.get(&c.key) {
@@ -138,6 +139,7 @@ pub(crate) async fn write_batch(
             Some(_) => {
                 counts.updated += 1;
                 written.push(Accepted::Updated);
+                changed = true;
             }
             None => {
                 counts.inserted += 1;
@@ -208,6 +210,28 @@ pub(crate) async fn write_batch(
         .execute(&mut *tx)
         .await
         .map_err(query_err(doing))?;
+    if changed {
+        // A changed response's coverage keeps its band (the Reviews page counts by it).
+        let mut update = QueryBuilder::<Any>::new(
+            "UPDATE review_coverage SET band = (SELECT r.band FROM responses r \
+             WHERE r.response_key = review_coverage.response_key) WHERE response_key IN (",
+        );
+        let mut keys = update.separated(", ");
+        for (c, w) in columns
+            .iter()
+            .zip(written.iter().filter(|w| **w != Accepted::Unchanged))
+        {
+            if *w == Accepted::Updated {
+                keys.push_bind(c.key.as_str());
+            }
+        }
+        keys.push_unseparated(")");
+        numbered(&mut update, backend)?
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+    }
     Ok(written)
 }
 

@@ -156,8 +156,9 @@ async fn cover(
 ) -> Result<(), StoreError> {
     for key in keys {
         sqlx::query(
-            "INSERT INTO review_coverage (response_key, review_issue_id, note_id, covered_at) \
-             SELECT response_key, $2, $3, $4 FROM responses WHERE response_key = $1 \
+            "INSERT INTO review_coverage (response_key, review_issue_id, note_id, covered_at, \
+             band) \
+             SELECT response_key, $2, $3, $4, band FROM responses WHERE response_key = $1 \
              ON CONFLICT (response_key) DO NOTHING",
         )
         .bind(key.as_str())
