@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row as _, Transaction};
+use sqlx::{Any, QueryBuilder, Row as _, Transaction};
 use supportops_domain::review::IssueRef;
 use supportops_domain::{ResponseKey, SubjectUrl};
 use supportops_ports::StoreError;
@@ -22,7 +22,7 @@ use super::codec::{
     corrupt, list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64,
 };
 use super::numbered::numbered;
-use super::{SqliteStore, query_err};
+use super::{Backend, SqliteStore, query_err};
 
 /// The review issue listing, as a literal so that filters can be appended with `concat!`.
 macro_rules! select_review_issues {
@@ -145,32 +145,43 @@ async fn review_issue_id(
         .map_err(query_err(doing))
 }
 
-/// Marks responses as covered by an issue (or a note on it). Keys already covered keep their
-/// first issue; keys the store does not hold are ignored.
+/// Marks responses as covered by an issue (or a note on it), a few hundred keys a statement.
+/// Keys already covered keep their first issue; keys the store does not hold are ignored.
 async fn cover(
     tx: &mut Transaction<'static, Any>,
+    backend: Backend,
     issue_id: i64,
     note_id: Option<u64>,
     keys: &[ResponseKey],
     at: &str,
 ) -> Result<(), StoreError> {
-    for key in keys {
-        sqlx::query(
+    for chunk in keys.chunks(COVER_BATCH) {
+        let mut q = QueryBuilder::<Any>::new(
             "INSERT INTO review_coverage (response_key, review_issue_id, note_id, covered_at, \
-             band) \
-             SELECT response_key, $2, $3, $4, band FROM responses WHERE response_key = $1 \
-             ON CONFLICT (response_key) DO NOTHING",
-        )
-        .bind(key.as_str())
-        .bind(issue_id)
-        .bind(note_id.map(to_i64))
-        .bind(at)
-        .execute(&mut **tx)
-        .await
-        .map_err(query_err("recording which responses a review covers"))?;
+             band) SELECT response_key, ",
+        );
+        q.push_bind(issue_id)
+            .push(", ")
+            .push_bind(note_id.map(to_i64))
+            .push(", ")
+            .push_bind(at)
+            .push(", band FROM responses WHERE response_key IN (");
+        let mut list = q.separated(", ");
+        for key in chunk {
+            list.push_bind(key.as_str());
+        }
+        list.push_unseparated(") ON CONFLICT (response_key) DO NOTHING");
+        numbered(&mut q, backend)?
+            .query()
+            .execute(&mut **tx)
+            .await
+            .map_err(query_err("recording which responses a review covers"))?;
     }
     Ok(())
 }
+
+/// Keys covered per statement.
+const COVER_BATCH: usize = 500;
 
 fn read_lease(row: &AnyRow) -> Result<ReviewLease, StoreError> {
     let get = query_err("reading the review lock");
@@ -348,7 +359,7 @@ impl ReviewStore for SqliteStore {
                     &at_text,
                 )
                 .await?;
-                cover(&mut tx, issue_id, None, &filing.keys, &at_text).await?;
+                cover(&mut tx, self.backend, issue_id, None, &filing.keys, &at_text).await?;
                 TrackerAction {
                     at,
                     tracker: filing.tracker.clone(),
@@ -377,7 +388,7 @@ impl ReviewStore for SqliteStore {
                     &at_text,
                 )
                 .await?;
-                cover(&mut tx, issue_id, Some(*note_id), &filing.keys, &at_text).await?;
+                cover(&mut tx, self.backend, issue_id, Some(*note_id), &filing.keys, &at_text).await?;
                 TrackerAction {
                     at,
                     tracker: filing.tracker.clone(),
@@ -460,7 +471,7 @@ impl ReviewStore for SqliteStore {
         let mut tx = self.begin_write(doing).await?;
         let id =
             review_issue_id(&mut tx, subject, issue, None, ReviewOrigin::Found, &at_text).await?;
-        cover(&mut tx, id, None, keys, &at_text).await?;
+        cover(&mut tx, self.backend, id, None, keys, &at_text).await?;
         let sql = concat!(select_review_issues!(), " WHERE i.id = $1");
         let row = sqlx::query(sql)
             .bind(id)
