@@ -82,6 +82,11 @@ fn main() -> ExitCode {
         clock: as_of.map_or_else(Clock::system, Clock::fixed),
         as_of,
     };
+    // `RUST_LOG` set: what a command does, step by step, on standard error (`serve` always
+    // logs).
+    if std::env::var_os("RUST_LOG").is_some() && !matches!(cli.command, Command::Serve(_)) {
+        cmd::serve::init_logging();
+    }
     let result = match cli.command {
         Command::Init(a) => cmd::init::run(&ctx, a),
         Command::Formula(c) => cmd::formula::run(&ctx, c),

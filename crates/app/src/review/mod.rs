@@ -260,7 +260,15 @@ where
         earlier: None,
     };
     if !dry_run {
-        report.imported = Some(store.import_responses(responses, now).await?);
+        tracing::info!(responses = responses.len(), "importing");
+        let counts = store.import_responses(responses, now).await?;
+        tracing::info!(
+            inserted = counts.inserted,
+            updated = counts.updated,
+            unchanged = counts.unchanged,
+            "imported"
+        );
+        report.imported = Some(counts);
     }
 
     // Only the flagged responses at hand are looked up: a rerun costs what the sheet holds,
@@ -365,6 +373,7 @@ where
         report.lookups = finder.calls;
         return Ok(report);
     }
+    tracing::info!(subjects = planned.len(), "filing");
 
     let template = Template::load(tracker, options, &mut report.warnings).await?;
     let assignees = assignees(tracker, options, dry_run, &mut report.warnings).await?;
@@ -396,6 +405,11 @@ where
             _ => down.reset(),
         }
     }
+    tracing::info!(
+        actions = report.actions.len(),
+        failures = report.failures.len(),
+        "filed"
+    );
     report.lookups = finder.calls;
     Ok(report)
 }

@@ -58,8 +58,8 @@ pub fn run(ctx: &Context, args: Args) -> anyhow::Result<()> {
     }
 }
 
-/// Logs on standard error, one line per request; `RUST_LOG` overrides the level.
-fn init_logging() {
+/// Logs on standard error (for `serve`, one line per request); `RUST_LOG` overrides the level.
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())

@@ -359,7 +359,15 @@ impl ReviewStore for SqliteStore {
                     &at_text,
                 )
                 .await?;
-                cover(&mut tx, self.backend, issue_id, None, &filing.keys, &at_text).await?;
+                cover(
+                    &mut tx,
+                    self.backend,
+                    issue_id,
+                    None,
+                    &filing.keys,
+                    &at_text,
+                )
+                .await?;
                 TrackerAction {
                     at,
                     tracker: filing.tracker.clone(),
@@ -388,7 +396,15 @@ impl ReviewStore for SqliteStore {
                     &at_text,
                 )
                 .await?;
-                cover(&mut tx, self.backend, issue_id, Some(*note_id), &filing.keys, &at_text).await?;
+                cover(
+                    &mut tx,
+                    self.backend,
+                    issue_id,
+                    Some(*note_id),
+                    &filing.keys,
+                    &at_text,
+                )
+                .await?;
                 TrackerAction {
                     at,
                     tracker: filing.tracker.clone(),
