@@ -1,5 +1,6 @@
-"""Load tool of bench/scale.sh: latency percentiles of GET requests, and webhook acceptances
-per second with concurrent senders. Standard library only.
+"""Load tool of bench/scale.sh: latency percentiles of GET requests (one connection, the
+session cookie kept as a browser keeps it), and webhook acceptances per second with concurrent
+senders. Standard library only.
 
     python3 bench/scale_load.py get HOST:PORT PATH COUNT
     python3 bench/scale_load.py webhook HOST:PORT[,HOST:PORT…] TOKEN SENDERS COUNT [TAG]
@@ -30,13 +31,18 @@ def percentiles(samples):
 def get(addr, path, count):
     conn = http.client.HTTPConnection(addr, timeout=60)
     times = []
+    headers = {}
     for i in range(count + 2):
         t = time.perf_counter()
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers)
         r = conn.getresponse()
         r.read()
         if r.status != 200:
             sys.exit(f"GET {path}: {r.status}")
+        # Keeps the session cookie, as a browser does.
+        cookie = r.getheader("Set-Cookie")
+        if cookie:
+            headers["Cookie"] = cookie.split(";", 1)[0]
         if i >= 2:  # the first two warm the caches
             times.append(time.perf_counter() - t)
     p50, p95, p99 = percentiles(times)

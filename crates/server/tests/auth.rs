@@ -405,3 +405,21 @@ async fn without_sign_in_a_browser_gets_a_local_session_but_a_cookieless_post_is
         .unwrap();
     assert_eq!(cross_site.status(), 403);
 }
+
+#[tokio::test]
+async fn without_sign_in_a_script_reads_the_api_without_a_session_each_time() {
+    let app = TestApp::spawn_with(Options {
+        file_reviews: false,
+        ..Options::default()
+    })
+    .await;
+    for _ in 0..3 {
+        let r = app.get("/api/v1/summary").await;
+        assert_eq!(r.status(), 200);
+        assert!(r.headers().get("set-cookie").is_none(), "{:?}", r.headers());
+    }
+    // A page still starts a session: its forms carry the session's CSRF token.
+    let page = app.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.headers().get("set-cookie").is_some());
+}
