@@ -142,7 +142,8 @@ const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
     ("formula", &[]),
     ("domain", &["supportops-formula"]),
     ("config", &["supportops-domain"]),
-    ("ports", &["supportops-domain", "async-trait"]),
+    // The formula for its `Value`: a stored score, as the domain's responses carry it.
+    ("ports", &["supportops-domain", "supportops-formula", "async-trait"]),
     (
         "sheet",
         &[
