@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 
-use jiff::Timestamp;
 use jiff::civil::Date;
 use sqlx::{Any, QueryBuilder, Row as _};
 use supportops_domain::Band;
@@ -14,7 +13,7 @@ use supportops_domain::sync::{AgendaPart, BandMix, Outcome};
 use supportops_ports::StoreError;
 use supportops_ports::store::sync::{AgendaQuery, AgendaReviews, KnownReview};
 
-use super::codec::{to_i64, to_u64};
+use super::codec::{second_text, to_i64, to_u64};
 use super::numbered::numbered;
 use super::sync::corrupt;
 use super::{SqliteStore, query_err};
@@ -22,14 +21,7 @@ use super::{SqliteStore, query_err};
 /// How many issue numbers one `IN (…)` list of the agenda's reads holds.
 const BATCH: usize = 100;
 
-/// An instant as stored times are compared with it: RFC 3339 in UTC to the second, without the
-/// `Z`. A stored time (`…T15:00:00Z`, `…T15:00:00.25Z`) is at or after that second exactly when
-/// it sorts at or after this text, so the comparison can use an index.
-fn to_the_second(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
-/// A stored time's second, to compare with [`to_the_second`] as the queries do.
+/// A stored time's second, to compare with [`second_text`] as the queries do.
 fn second_of(stored: &str) -> &str {
     stored.get(..19).unwrap_or(stored)
 }
@@ -184,8 +176,8 @@ impl SqliteStore {
     ) -> Result<AgendaReviews, StoreError> {
         let doing = "choosing the review issues of the monthly agenda";
         let get = query_err(doing);
-        let since = to_the_second(query.since);
-        let aged_until = to_the_second(
+        let since = second_text(query.since);
+        let aged_until = second_text(
             query
                 .aged_before
                 .checked_add(jiff::SignedDuration::from_secs(1))
