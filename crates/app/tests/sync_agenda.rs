@@ -19,6 +19,8 @@ use supportops_config::Config;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
 use supportops_domain::sync::{self as sync_domain, AgendaTotals, Outcome, SinceKind};
 use supportops_domain::{Band, ScoredResponse};
+use supportops_ports::store::PageQueries;
+use supportops_ports::store::pages::SeenState;
 use supportops_ports::tracker::{IssueQuery, IssueState, NewIssue, Tracker};
 use supportops_store::{LocalTracker, SqliteStore};
 use supportops_test_support::FakeGitLab;
@@ -405,8 +407,9 @@ async fn a_filed_agenda_is_never_an_item_of_the_next_one() {
     assert_eq!(items, [1]);
 }
 
-/// Review issues #1–#55 filed in October (#2 closed before the November sync), #56–#115 in
-/// November, when a later response about #1's subject became a note on it.
+/// Review issues #1–#55 filed in October (#2 closed before the November sync, #20 after it),
+/// #56–#115 in November (#110 since closed), when a later response about #1's subject became a
+/// note on it.
 async fn a_busy_autumn(store: &SqliteStore, world: &dyn World) {
     let subject =
         |n: u64| format!("https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/{n}");
@@ -423,6 +426,26 @@ async fn a_busy_autumn(store: &SqliteStore, world: &dyn World) {
     sheet.extend((56..=115).map(|n| row(n + 1, &subject(n), 1, Band::Yellow)));
     sheet.push(row(200, &subject(1), 1, Band::Error));
     run_review(store, world, &sheet, "2026-11-12T09:00:00Z").await;
+    // #20 is closed after the November sync, and the Reviews page sees it closed.
+    world.set_time(ts("2026-11-20T09:00:00Z"));
+    world
+        .tracker()
+        .set_state(PROJECT, 20, IssueState::Closed)
+        .await
+        .unwrap();
+    let seen = SeenState {
+        project: PROJECT.into(),
+        iid: 20,
+        state: "closed".into(),
+        outcome: None,
+    };
+    store.note_review_states(&[seen]).await.unwrap();
+    // #110, new and beyond the first fifty, is closed too: counted once, not listed.
+    world
+        .tracker()
+        .set_state(PROJECT, 110, IssueState::Closed)
+        .await
+        .unwrap();
 }
 
 async fn many_review_issues(make: impl AsyncFn(&SqliteStore) -> Box<dyn World>) {
@@ -437,25 +460,32 @@ async fn many_review_issues(make: impl AsyncFn(&SqliteStore) -> Box<dyn World>) 
         .await
         .unwrap();
     if let Some(requests) = world.requests() {
-        // The listed issues, by number, in one listing: no issue read alone, no note read.
+        // Two listings: the issues closed since the last sync, and the listed issues by
+        // number. No issue is read alone, no note is read.
         let asked: Vec<&(String, String)> = requests[before..].iter().collect();
-        assert_eq!(asked.len(), 1, "{asked:?}");
-        assert!(asked[0].1.ends_with("/issues"), "{asked:?}");
+        assert_eq!(asked.len(), 2, "{asked:?}");
+        assert!(
+            asked.iter().all(|(_, path)| path.ends_with("/issues")),
+            "{asked:?}"
+        );
     }
     let iids =
         |items: &[sync_domain::AgendaItem]| -> Vec<u64> { items.iter().map(|i| i.iid).collect() };
     assert_eq!(agenda.since.kind, SinceKind::Scheduled);
     assert_eq!(iids(&agenda.new_issues), (56..=105).collect::<Vec<u64>>());
-    // The store took #2 for open; the tracker says it was closed before the period.
+    // The store took #2 for open; the tracker says it was closed before the period. #20,
+    // closed since, is there to say whether its plan worked.
     let past: Vec<u64> = [1].into_iter().chain(3..=50).collect();
     assert_eq!(iids(&agenda.past_issues), past);
+    let twenty = agenda.past_issues.iter().find(|i| i.iid == 20).unwrap();
+    assert_eq!(twenty.closed_at, Some(ts("2026-11-20T09:00:00Z")));
     assert_eq!(
         agenda.totals,
         AgendaTotals {
             new_issues: 60,
             past_issues: 54,
             // Every open issue read is 14 days old or more.
-            neglected: 99,
+            neglected: 98,
             // #51–#55 and #106–#115 were not read.
             unchecked: 15,
         }
@@ -474,7 +504,7 @@ async fn many_review_issues(make: impl AsyncFn(&SqliteStore) -> Box<dyn World>) 
         ),
         "{md}"
     );
-    assert!(md.contains("- _and 49 more, opened more recently_"), "{md}");
+    assert!(md.contains("- _and 48 more, opened more recently_"), "{md}");
 
     // The state read was kept: the next agenda lists #51 in #2's place.
     let again = sync::agenda(&s, &store, world.tracker(), None, now)

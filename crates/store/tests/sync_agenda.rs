@@ -130,6 +130,7 @@ fn december(previous: Option<jiff::civil::Date>, limit: u64) -> AgendaQuery {
         previous,
         aged_before: at("2026-11-16T12:00:00Z"),
         limit,
+        closed_since: Vec::new(),
     }
 }
 
@@ -209,6 +210,20 @@ contract! {
         assert_eq!(iids(AgendaPart::New), (9..=15).collect::<Vec<u64>>());
         assert_eq!(iids(AgendaPart::Past), [1, 4, 5, 6, 7, 8]);
         assert_eq!((plan.new_total, plan.past_total, plan.aged_unlisted), (7, 6, 0));
+
+        // The tracker says #2, #3 and #9 were closed since (and #77, which the store does not
+        // record): #2 and #3 come back in part 2 though the store saw them closed already; #9,
+        // new, stays new.
+        let plan = store
+            .agenda_reviews(&AgendaQuery { closed_since: vec![2, 3, 9, 77], ..december(None, 50) })
+            .await
+            .unwrap();
+        let iids = |part| -> Vec<u64> {
+            plan.listed.iter().filter(|(_, p)| *p == part).map(|(i, _)| *i).collect()
+        };
+        assert_eq!(iids(AgendaPart::New), (9..=15).collect::<Vec<u64>>());
+        assert_eq!(iids(AgendaPart::Past), [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!((plan.new_total, plan.past_total, plan.aged_unlisted), (7, 8, 0));
 
         // A state read from the tracker moves an issue out at once.
         store.keep_review_states(&[seen(1, "closed")]).await.unwrap();

@@ -147,21 +147,22 @@ fn review_state(state: IssueState) -> ReviewState {
 }
 
 /// Builds the agenda of the monthly sync on `date` (the next one if `None`) from the review
-/// issues, at a cost bounded by what it lists whatever the history (the Syncs page builds it on
-/// every request):
+/// issues, at a cost bounded by what it lists, whatever the history (the Syncs page builds it
+/// on every request):
 ///
+/// - The tracker lists the review issues closed since the last sync (what the team closed in
+///   the period, a hundred a request): only it knows when an issue was closed.
 /// - The store decides which review issues each part holds and hands back the first
 ///   [`AGENDA_LIST_LIMIT`] of each, by number, with each part's total
 ///   ([`SyncStore::agenda_reviews`]: the issues it records, with their tracker state as last
-///   seen, and the items the last meeting carried forward).
-/// - When no part holds more than that (a team's usual month), the tracker's listings are read
-///   as well, as they always were: its open review issues and those closed since the last
-///   sync, a hundred a request. Issues filed by hand are then on the agenda, and every state is
-///   the tracker's.
-/// - Otherwise only the listed issues are read from the tracker, by number (GitLab's
-///   `iids[]`, a hundred a request): the totals count the others as the store last saw them,
-///   whether those have an action plan is not read (`totals.unchecked`), and issues filed by
-///   hand are not looked for. The Reviews page lists them all (`more_url`).
+///   seen, the items the last meeting carried forward, and those closed since).
+/// - When no part holds more than that (a team's usual month), the tracker's open review
+///   issues are listed as well, as they always were: issues filed by hand are then on the
+///   agenda, and every state is the tracker's.
+/// - Otherwise the listed issues are read from the tracker by number (GitLab's `iids[]`, a
+///   hundred a request), and only those: the totals count the others as the store last saw
+///   them, whether those have an action plan is not read (`totals.unchecked`), and open issues
+///   filed by hand are not looked for. The Reviews page lists them all (`more_url`).
 ///
 /// Each issue's responses per band come from the store's coverage (one grouped query per
 /// hundred issues; the bands as scored now), or, for an issue the store does not record,
@@ -199,6 +200,10 @@ pub async fn agenda(
             24 * i64::from(settings.neglected_after_days),
         ))
         .unwrap_or(Timestamp::MIN);
+    // The review issues closed since the last sync, as the tracker lists them (what the team
+    // closed in the period, a hundred a request): the store does not know when an issue it saw
+    // closed was closed.
+    let closed = list(settings, tracker, IssueState::Closed, Some(since.at)).await?;
     let plan = store
         .agenda_reviews(&AgendaQuery {
             project: project.clone(),
@@ -206,17 +211,19 @@ pub async fn agenda(
             previous: previous.as_ref().map(|m| m.date),
             aged_before,
             limit: limit as u64,
+            closed_since: closed.iter().map(|i| i.iid).collect(),
         })
         .await?;
     let listed_in = |part: AgendaPart| plan.listed.iter().filter(|(_, p)| *p == part).count();
     let whole = plan.new_total <= limit as u64 && plan.past_total <= limit as u64;
-    let (mut issues, unread) = if whole {
-        (
-            period_issues(settings, tracker, since.at).await?,
-            Unread::default(),
-        )
+    let mut by_iid: BTreeMap<u64, Issue> = closed.into_iter().map(|i| (i.iid, i)).collect();
+    let unread = if whole {
+        for issue in list(settings, tracker, IssueState::Opened, None).await? {
+            by_iid.entry(issue.iid).or_insert(issue);
+        }
+        Unread::default()
     } else {
-        let unread = Unread {
+        Unread {
             new: plan
                 .new_total
                 .saturating_sub(listed_in(AgendaPart::New) as u64),
@@ -224,24 +231,36 @@ pub async fn agenda(
                 .past_total
                 .saturating_sub(listed_in(AgendaPart::Past) as u64),
             aged_open: plan.aged_unlisted,
-        };
-        (Vec::new(), unread)
+        }
     };
     // The listed issues the listings did not bring (all of them when there were none): read
     // by number. One deleted since, or no longer labelled a review, is simply not found.
-    let read: BTreeSet<u64> = issues.iter().map(|i| i.iid).collect();
     let missing: Vec<u64> = plan
         .listed
         .iter()
         .map(|(iid, _)| *iid)
-        .filter(|iid| !read.contains(iid))
+        .filter(|iid| !by_iid.contains_key(iid))
         .collect();
+    let mut issues: Vec<Issue> = by_iid.into_values().collect();
     issues.extend(by_number(settings, tracker, &missing).await?);
     // Agendas filed in the same project are not reviews, whatever `review.labels` says.
     issues.retain(|i| !i.labels.iter().any(|l| settings.agenda_labels.contains(l)));
 
     let iids: Vec<u64> = issues.iter().map(|i| i.iid).collect();
     let known = store.known_reviews(project, &iids).await?;
+    if !whole {
+        // A closed issue the store counts in a part without listing it is in `unread`: only
+        // those it does not record (filed by hand) are added.
+        let listed: BTreeSet<u64> = plan.listed.iter().map(|(iid, _)| *iid).collect();
+        let items: BTreeSet<u64> = previous
+            .iter()
+            .flat_map(|m| m.items.iter().map(|i| i.iid))
+            .collect();
+        issues.retain(|i| {
+            listed.contains(&i.iid) || !(known.contains_key(&i.iid) || items.contains(&i.iid))
+        });
+    }
+    let iids: Vec<u64> = issues.iter().map(|i| i.iid).collect();
     let recorded = store.outcomes_of(project, &iids).await?;
     let changed: Vec<SeenState> = issues
         .iter()
@@ -311,34 +330,23 @@ async fn by_number(
     Ok(out)
 }
 
-/// The review issues of a short period, as the tracker lists them: the open ones and those
-/// closed since `since` (changed since, which includes every one closed since); by issue
-/// number, each once.
-async fn period_issues(
+/// The review issues in `state` (changed since `changed_since`, if given) as the tracker lists
+/// them, a hundred a request.
+async fn list(
     settings: &SyncSettings,
     tracker: &dyn Tracker,
-    since: Timestamp,
+    state: IssueState,
+    changed_since: Option<Timestamp>,
 ) -> Result<Vec<Issue>, SyncAppError> {
-    let project = &settings.review_project;
-    let labels = settings.review_labels.clone();
-    let open = IssueQuery {
-        state: Some(IssueState::Opened),
-        labels: labels.clone(),
+    let query = IssueQuery {
+        state: Some(state),
+        labels: settings.review_labels.clone(),
+        updated_after: changed_since,
         ..IssueQuery::default()
     };
-    let closed = IssueQuery {
-        state: Some(IssueState::Closed),
-        labels,
-        updated_after: Some(since),
-        ..IssueQuery::default()
-    };
-    let mut by_iid: BTreeMap<u64, Issue> = BTreeMap::new();
-    for query in [open, closed] {
-        for issue in tracker.list_issues(project, &query).await? {
-            by_iid.entry(issue.iid).or_insert(issue);
-        }
-    }
-    Ok(by_iid.into_values().collect())
+    Ok(tracker
+        .list_issues(&settings.review_project, &query)
+        .await?)
 }
 
 /// What the agenda shows of a review issue: its responses per band from the store's coverage

@@ -68,6 +68,9 @@ pub struct AgendaQuery {
     pub aged_before: Timestamp,
     /// How many issues of each part to list.
     pub limit: u64,
+    /// The issues the tracker lists as closed since `since`: part 2 holds them whatever state
+    /// the store last saw (it does not know when an issue it saw closed was closed).
+    pub closed_since: Vec<u64>,
 }
 
 /// The review issues of a monthly agenda as the store last saw them.
@@ -149,8 +152,8 @@ pub trait SyncStore: Send + Sync {
     /// - part 1: the items the previous meeting left undiscussed in part 1, and the issues
     ///   recorded since `query.since` that were not items of it;
     /// - part 2: the rest of the items it left undiscussed, then every other issue last seen
-    ///   open (or not seen yet) and every other item of the previous meeting (closed since,
-    ///   perhaps: the tracker says when).
+    ///   open (or not seen yet), every other item of the previous meeting (closed since,
+    ///   perhaps: the tracker says when) and the issues of `query.closed_since`.
     ///
     /// Items the store does not record (issues filed by hand) are listed in their part too.
     /// Times are compared to the second. The tracker may disagree with the states last seen:

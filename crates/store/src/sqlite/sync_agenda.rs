@@ -139,6 +139,39 @@ impl SqliteStore {
             .collect()
     }
 
+    /// The state last seen and the recording time of the review issues of `project` among
+    /// `iids` that the store records.
+    async fn recorded(
+        &self,
+        project: &str,
+        iids: &[u64],
+    ) -> Result<Vec<(u64, Recorded)>, StoreError> {
+        let doing = "reading review issues by number";
+        let mut out = Vec::new();
+        for batch in iids.chunks(BATCH) {
+            let mut q = QueryBuilder::<Any>::new(
+                "SELECT iid, state, recorded_at FROM review_issues WHERE project = ",
+            );
+            q.push_bind(project.to_owned()).push(" AND iid IN (");
+            let mut list = q.separated(", ");
+            for iid in batch {
+                list.push_bind(to_i64(*iid));
+            }
+            list.push_unseparated(")");
+            let rows: Vec<(i64, Option<String>, String)> = numbered(&mut q, self.backend())?
+                .query_as()
+                .fetch_all(self.pool())
+                .await
+                .map_err(query_err(doing))?;
+            out.extend(
+                rows.into_iter().map(|(iid, state, recorded_at)| {
+                    (to_u64(iid), Recorded { state, recorded_at })
+                }),
+            );
+        }
+        Ok(out)
+    }
+
     pub(super) async fn read_outcomes_of(
         &self,
         project: &str,
@@ -188,6 +221,18 @@ impl SqliteStore {
             .await?
             .into_iter()
             .collect();
+        // Closed since the period began, as the tracker says: in part 2 even when the store saw
+        // them closed already (those it takes for open, or new, it counts anyway).
+        let closed_since: Vec<(u64, Recorded)> = self
+            .recorded(&query.project, &query.closed_since)
+            .await?
+            .into_iter()
+            .filter(|(iid, r)| {
+                !items.contains_key(iid)
+                    && !r.is_open()
+                    && second_of(&r.recorded_at) < since.as_str()
+            })
+            .collect();
         let counts = sqlx::query(AGENDA_COUNTS)
             .bind(&query.project)
             .bind(&since)
@@ -215,6 +260,7 @@ impl SqliteStore {
                 None => {}
             }
         }
+        past_total += closed_since.len() as u64;
         // The first of each part: enough rows to make up for the items among them.
         let wanted = query.limit.saturating_add(items.len() as u64);
         let rows = sqlx::query(AGENDA_FIRST)
@@ -244,6 +290,7 @@ impl SqliteStore {
                 None => {}
             }
         }
+        parts[1].extend(closed_since.into_iter().map(|(iid, r)| (iid, Some(r))));
         let aged = |r: &Option<Recorded>| {
             r.as_ref()
                 .is_some_and(|r| r.is_open() && second_of(&r.recorded_at) < aged_until.as_str())
