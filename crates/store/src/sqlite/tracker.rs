@@ -512,7 +512,13 @@ impl Tracker for LocalTracker {
             }
             list.push_unseparated(")");
         }
-        select.push(" ORDER BY iid");
+        if query.created_after.is_some() || query.updated_after.is_some() {
+            // Read the time index's range, then sort: in number order, the planner may walk
+            // every issue of the project instead.
+            select.push(" ORDER BY iid + 0");
+        } else {
+            select.push(" ORDER BY iid");
+        }
         let rows = super::numbered::numbered(&mut select, self.store.backend())?
             .query()
             .fetch_all(self.store.pool())
