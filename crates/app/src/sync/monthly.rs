@@ -203,7 +203,7 @@ pub async fn agenda(
     // The review issues closed since the last sync, as the tracker lists them (what the team
     // closed in the period, a hundred a request): the store does not know when an issue it saw
     // closed was closed.
-    let closed = list(settings, tracker, IssueState::Closed, Some(since.at)).await?;
+    let closed = reviews_in(settings, tracker, IssueState::Closed, Some(since.at)).await?;
     let plan = store
         .agenda_reviews(&AgendaQuery {
             project: project.clone(),
@@ -218,7 +218,7 @@ pub async fn agenda(
     let whole = plan.new_total <= limit as u64 && plan.past_total <= limit as u64;
     let mut by_iid: BTreeMap<u64, Issue> = closed.into_iter().map(|i| (i.iid, i)).collect();
     let unread = if whole {
-        for issue in list(settings, tracker, IssueState::Opened, None).await? {
+        for issue in reviews_in(settings, tracker, IssueState::Opened, None).await? {
             by_iid.entry(issue.iid).or_insert(issue);
         }
         Unread::default()
@@ -332,7 +332,7 @@ async fn by_number(
 
 /// The review issues in `state` (changed since `changed_since`, if given) as the tracker lists
 /// them, a hundred a request.
-async fn list(
+async fn reviews_in(
     settings: &SyncSettings,
     tracker: &dyn Tracker,
     state: IssueState,
