@@ -17,8 +17,10 @@ use supportops_app::review::{
 use supportops_app::sync::{self, SyncAppError, SyncSettings};
 use supportops_config::Config;
 use supportops_domain::review::{RenderOptions, ReviewColumns};
-use supportops_domain::sync::{Outcome, SinceKind};
+use supportops_domain::sync::{self as sync_domain, AgendaTotals, Outcome, SinceKind};
 use supportops_domain::{Band, ScoredResponse};
+use supportops_ports::store::PageQueries;
+use supportops_ports::store::pages::SeenState;
 use supportops_ports::tracker::{IssueQuery, IssueState, NewIssue, Tracker};
 use supportops_store::{LocalTracker, SqliteStore};
 use supportops_test_support::FakeGitLab;
@@ -38,6 +40,10 @@ trait World: Send + Sync {
     fn set_time(&self, at: Timestamp);
     /// Replaces what differs between runs (the fake's port) so snapshots compare.
     fn normalise(&self, text: &str) -> String;
+    /// The requests the tracker answered so far, `(method, path)`, when it is reached over HTTP.
+    fn requests(&self) -> Option<Vec<(String, String)>> {
+        None
+    }
 }
 
 struct Local {
@@ -71,6 +77,15 @@ impl World for Lab {
     }
     fn normalise(&self, text: &str) -> String {
         text.replace(self.fake.base_url(), "https://gitlab.example")
+    }
+    fn requests(&self) -> Option<Vec<(String, String)>> {
+        Some(
+            self.fake
+                .requests()
+                .into_iter()
+                .map(|r| (r.method, r.path))
+                .collect(),
+        )
     }
 }
 
@@ -390,4 +405,132 @@ async fn a_filed_agenda_is_never_an_item_of_the_next_one() {
         .unwrap();
     let items: Vec<u64> = december.items().into_iter().map(|(iid, _)| iid).collect();
     assert_eq!(items, [1]);
+}
+
+/// Review issues #1–#55 filed in October (#2 closed before the November sync, #20 after it),
+/// #56–#115 in November (#110 since closed), when a later response about #1's subject became a
+/// note on it.
+async fn a_busy_autumn(store: &SqliteStore, world: &dyn World) {
+    let subject =
+        |n: u64| format!("https://gitlab.com/gitlab-com/support/support-ops/zendesk/-/issues/{n}");
+    let mut sheet: Vec<ScoredResponse> = (1..=55)
+        .map(|n| row(n + 1, &subject(n), 1, Band::Red))
+        .collect();
+    run_review(store, world, &sheet, "2026-10-20T09:00:00Z").await;
+    world.set_time(ts("2026-10-25T09:00:00Z"));
+    world
+        .tracker()
+        .set_state(PROJECT, 2, IssueState::Closed)
+        .await
+        .unwrap();
+    sheet.extend((56..=115).map(|n| row(n + 1, &subject(n), 1, Band::Yellow)));
+    sheet.push(row(200, &subject(1), 1, Band::Error));
+    run_review(store, world, &sheet, "2026-11-12T09:00:00Z").await;
+    // #20 is closed after the November sync, and the Reviews page sees it closed.
+    world.set_time(ts("2026-11-20T09:00:00Z"));
+    world
+        .tracker()
+        .set_state(PROJECT, 20, IssueState::Closed)
+        .await
+        .unwrap();
+    let seen = SeenState {
+        project: PROJECT.into(),
+        iid: 20,
+        state: "closed".into(),
+        outcome: None,
+    };
+    store.note_review_states(&[seen]).await.unwrap();
+    // #110, new and beyond the first fifty, is closed too: counted once, not listed.
+    world
+        .tracker()
+        .set_state(PROJECT, 110, IssueState::Closed)
+        .await
+        .unwrap();
+}
+
+async fn many_review_issues(make: impl AsyncFn(&SqliteStore) -> Box<dyn World>) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_store(&dir).await;
+    let world = make(&store).await;
+    let s = settings();
+    a_busy_autumn(&store, world.as_ref()).await;
+    let now = ts("2026-11-30T12:00:00Z");
+    let before = world.requests().map_or(0, |r| r.len());
+    let agenda = sync::agenda(&s, &store, world.tracker(), None, now)
+        .await
+        .unwrap();
+    if let Some(requests) = world.requests() {
+        // Two listings: the issues closed since the last sync, and the listed issues by
+        // number. No issue is read alone, no note is read.
+        let asked: Vec<&(String, String)> = requests[before..].iter().collect();
+        assert_eq!(asked.len(), 2, "{asked:?}");
+        assert!(
+            asked.iter().all(|(_, path)| path.ends_with("/issues")),
+            "{asked:?}"
+        );
+    }
+    let iids =
+        |items: &[sync_domain::AgendaItem]| -> Vec<u64> { items.iter().map(|i| i.iid).collect() };
+    assert_eq!(agenda.since.kind, SinceKind::Scheduled);
+    assert_eq!(iids(&agenda.new_issues), (56..=105).collect::<Vec<u64>>());
+    // The store took #2 for open; the tracker says it was closed before the period. #20,
+    // closed since, is there to say whether its plan worked.
+    let past: Vec<u64> = [1].into_iter().chain(3..=50).collect();
+    assert_eq!(iids(&agenda.past_issues), past);
+    let twenty = agenda.past_issues.iter().find(|i| i.iid == 20).unwrap();
+    assert_eq!(twenty.closed_at, Some(ts("2026-11-20T09:00:00Z")));
+    assert_eq!(
+        agenda.totals,
+        AgendaTotals {
+            new_issues: 60,
+            past_issues: 54,
+            // Every open issue read is 14 days old or more.
+            neglected: 98,
+            // #51–#55 and #106–#115 were not read.
+            unchecked: 15,
+        }
+    );
+    assert_eq!(agenda.neglected.len(), 50);
+    // #1 counts the response of its description and the one its note added, from the store.
+    let first = &agenda.past_issues[0];
+    assert_eq!((first.iid, first.responses), (1, 2));
+    assert_eq!(first.bands.to_string(), "1 error, 1 red");
+    assert_eq!(agenda.new_issues[0].bands.to_string(), "1 yellow");
+    let md = agenda.to_markdown();
+    assert!(md.contains("_10 more new issues are not listed here (this list shows the first 50 by number): see the Reviews page of supportops (`/reviews?state=opened`)._"), "{md}");
+    assert!(
+        md.contains(
+            "_5 more past issues are not listed here (this list shows the first 49 by number)"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- _and 48 more, opened more recently_"), "{md}");
+
+    // The state read was kept: the next agenda lists #51 in #2's place.
+    let again = sync::agenda(&s, &store, world.tracker(), None, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        iids(&again.past_issues),
+        past.iter().copied().chain([51]).collect::<Vec<u64>>()
+    );
+    assert_eq!(again.totals.past_issues, 54);
+
+    // Filed, it says as much: the same lists, and how many more there are.
+    let filed = sync::file_agenda(&s, world.tracker(), &again)
+        .await
+        .unwrap();
+    let issue = world.tracker().issue(PROJECT, filed.iid).await.unwrap();
+    assert!(issue.description.starts_with(&again.to_markdown()));
+    assert_eq!(issue.description.matches("| [#").count(), 100);
+}
+
+#[tokio::test]
+async fn a_busy_month_lists_the_first_fifty_of_each_part_with_the_local_tracker() {
+    many_review_issues(local).await;
+}
+
+#[tokio::test]
+async fn a_busy_month_lists_the_first_fifty_of_each_part_with_gitlab() {
+    many_review_issues(gitlab).await;
 }

@@ -712,3 +712,98 @@ async fn the_action_plan_field_shows_the_plan_and_the_template_hint_as_a_placeho
         "{plan}"
     );
 }
+
+/// Files a review issue for each of `n` more flagged subjects, as a `review` run today would.
+async fn file_many(app: &TestApp, n: u64) {
+    use std::sync::Arc;
+
+    use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+    use supportops_formula::Value;
+
+    let rows: Vec<ScoredResponse> = (1..=n)
+        .map(|i| {
+            let subject = format!(
+                "https://gitlab.com/gitlab-com/support/zendesk/-/issues/{}",
+                1000 + i
+            );
+            let timestamp = format!("11/26/2026 9:{:02}:00", i % 60);
+            ScoredResponse {
+                response: Response {
+                    row: 100 + i,
+                    key: ResponseKey::derive(&timestamp, &subject, "busy"),
+                    submitted_at: None,
+                    timestamp: timestamp.clone(),
+                    subject_raw: subject.clone(),
+                    subject: SubjectUrl::parse(&subject),
+                    submitter: None,
+                    cells: vec![timestamp, subject],
+                },
+                score: Value::Number(-1.0),
+                band: Band::Red,
+                stored_score: None,
+            }
+        })
+        .collect();
+    let store = app.store.as_ref();
+    let tracker =
+        supportops_store::LocalTracker::new(store.clone()).with_clock(Arc::new(common::now));
+    let clock = supportops_server::Clock::fixed(common::now());
+    supportops_app::review::review(
+        store,
+        &tracker,
+        &rows,
+        &common::review_options(&supportops_config::Config::default()),
+        &supportops_app::review::LockOptions::new(
+            "a busy month",
+            Arc::new(supportops_server::TokioPace(clock)),
+        ),
+        common::now(),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_busy_month_lists_fifty_issues_of_each_part_and_counts_the_rest() {
+    let app = app().await;
+    // The fixture's three review issues, and seventy more: all new since the last sync.
+    file_many(&app, 70).await;
+    let syncs = app.json("/api/v1/syncs", 200).await;
+    let agenda = &syncs["agenda"];
+    assert_eq!(agenda["new_issues"].as_array().unwrap().len(), 50);
+    assert_eq!(agenda["limit"], 50);
+    assert_eq!(agenda["totals"]["new_issues"], 73);
+    assert_eq!(agenda["totals"]["past_issues"], 0);
+    assert_eq!(agenda["more_url"], "/reviews?state=opened");
+    // Each issue's responses, counted from the store.
+    assert_eq!(agenda["new_issues"][49]["bands"]["red"], 1);
+    assert_eq!(agenda["new_issues"][49]["responses"], 1);
+    assert!(
+        syncs["agenda_markdown"].as_str().unwrap().contains(
+            "_23 more new issues are not listed here (this list shows the first 50 by number): \
+             see the Reviews page of supportops (`/reviews?state=opened`)._"
+        ),
+        "{}",
+        syncs["agenda_markdown"]
+    );
+
+    let html = app.text("/syncs", 200).await;
+    assert!(
+        html.contains("<span data-kpi=\"agenda_new\">73</span>"),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            "<p class=\"muted small\" data-more=\"new\">The first 50 by number; \
+             <a href=\"/reviews?state=opened\">23 more on the Reviews page</a>.</p>"
+        ),
+        "{html}"
+    );
+    let meeting = app.text("/syncs/monthly/2026-12-01", 200).await;
+    assert!(
+        meeting.contains(
+            "The agenda has 73 new and 0 past review issues and lists the first 50 of each"
+        ),
+        "{meeting}"
+    );
+}

@@ -431,3 +431,58 @@ async fn markers_of_issues_kept_before_the_index_are_backfilled() {
         .expect("an index");
     assert!(responses.is_empty());
 }
+
+contract! {
+    async fn issues_created_or_changed_since_an_instant_are_listed_to_the_fraction(file: File) {
+        let store = file.open().await;
+        // Issues 1, 2 and 3 created within two seconds; issue 1 closed a minute later.
+        let times = [
+            "2026-02-01T09:00:00.250Z",
+            "2026-02-01T09:00:00.750Z",
+            "2026-02-01T09:00:01Z",
+            "2026-02-01T09:01:00Z",
+        ];
+        let ticks = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let clock = Arc::new(move || {
+            let n = ticks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            at(times[n.min(times.len() - 1)])
+        });
+        let t = LocalTracker::new(store).with_clock(clock);
+        for title in ["one", "two", "three"] {
+            t.create_issue("fr", &new_issue(title, "")).await.expect("create");
+        }
+        t.set_state("fr", 1, IssueState::Closed).await.expect("close");
+        let list = |query: IssueQuery| {
+            let t = t.clone();
+            async move {
+                t.list_issues("fr", &query)
+                    .await
+                    .expect("list")
+                    .into_iter()
+                    .map(|i| i.iid)
+                    .collect::<Vec<_>>()
+            }
+        };
+        let created = IssueQuery {
+            created_after: Some(at("2026-02-01T09:00:00.500Z")),
+            ..IssueQuery::default()
+        };
+        assert_eq!(list(created).await, [2, 3]);
+        let changed = IssueQuery {
+            updated_after: Some(at("2026-02-01T09:00:00.750Z")),
+            ..IssueQuery::default()
+        };
+        assert_eq!(list(changed).await, [1, 2, 3]);
+        let closed_since = IssueQuery {
+            state: Some(IssueState::Closed),
+            updated_after: Some(at("2026-02-01T09:00:30Z")),
+            ..IssueQuery::default()
+        };
+        assert_eq!(list(closed_since).await, [1]);
+        let none = IssueQuery {
+            updated_after: Some(at("2026-02-01T09:01:00.001Z")),
+            ..IssueQuery::default()
+        };
+        assert_eq!(list(none).await, Vec::<u64>::new());
+    }
+}

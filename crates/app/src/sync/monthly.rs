@@ -2,17 +2,19 @@
 //! built from the review issues and filed in the tracker, the record that a meeting was held,
 //! and review outcomes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use supportops_domain::sync::{
-    self as domain, Agenda, AgendaInput, AgendaPart, BandMix, Change, HeldMeeting, MeetingItem,
-    MonthlySchedule, Outcome, ReviewIssue, ReviewState, Since, SinceKind, SyncError,
+    self as domain, AGENDA_LIST_LIMIT, Agenda, AgendaInput, AgendaPart, BandMix, Change,
+    HeldMeeting, MeetingItem, MonthlySchedule, Outcome, ReviewIssue, ReviewState, Since, SinceKind,
+    SyncError, Unread,
 };
 use supportops_ports::store::SyncStore;
-use supportops_ports::store::sync::{OccurrenceChange, OutcomeRecord};
+use supportops_ports::store::pages::SeenState;
+use supportops_ports::store::sync::{AgendaQuery, KnownReview, OccurrenceChange, OutcomeRecord};
 use supportops_ports::{Issue, IssueQuery, IssueState, NewIssue, Tracker};
 
 use super::settings::SyncSettings;
@@ -145,7 +147,27 @@ fn review_state(state: IssueState) -> ReviewState {
 }
 
 /// Builds the agenda of the monthly sync on `date` (the next one if `None`) from the review
-/// issues in the tracker.
+/// issues, at a cost bounded by what it lists, whatever the history (the Syncs page builds it
+/// on every request):
+///
+/// - The tracker lists the review issues closed since the last sync (what the team closed in
+///   the period, a hundred a request): only it knows when an issue was closed.
+/// - The store decides which review issues each part holds and hands back the first
+///   [`AGENDA_LIST_LIMIT`] of each, by number, with each part's total
+///   ([`SyncStore::agenda_reviews`]: the issues it records, with their tracker state as last
+///   seen, the items the last meeting carried forward, and those closed since).
+/// - When no part holds more than that (a team's usual month), the tracker's open review
+///   issues are listed as well, as they always were: issues filed by hand are then on the
+///   agenda, and every state is the tracker's.
+/// - Otherwise the listed issues are read from the tracker by number (GitLab's `iids[]`, a
+///   hundred a request), and only those: the totals count the others as the store last saw
+///   them, whether those have an action plan is not read (`totals.unchecked`), and open issues
+///   filed by hand are not looked for. The Reviews page lists them all (`more_url`).
+///
+/// Each issue's responses per band come from the store's coverage (one grouped query per
+/// hundred issues; the bands as scored now), or, for an issue the store does not record,
+/// from its description's table: no note is read. The tracker states read are kept in the
+/// store, as the Reviews page keeps them, so the next agenda's counts follow them.
 pub async fn agenda(
     settings: &SyncSettings,
     store: &dyn SyncStore,
@@ -171,33 +193,94 @@ pub async fn agenda(
             }
         }
     };
-    let carried: Vec<u64> = previous
-        .iter()
-        .flat_map(|m| m.items.iter().filter(|i| !i.discussed).map(|i| i.iid))
-        .collect();
     let project = &settings.review_project;
-    let recorded: BTreeMap<u64, Outcome> = store
-        .outcomes(project)
-        .await?
-        .into_iter()
-        .map(|o| (o.iid, o.outcome))
-        .collect();
-    let mut issues = Vec::new();
-    for issue in period_issues(settings, tracker, since.at, &carried).await? {
-        // Agendas filed in the same project are not reviews, whatever `review.labels` says.
-        if issue
-            .labels
-            .iter()
-            .any(|l| settings.agenda_labels.contains(l))
-        {
-            continue;
+    let limit = AGENDA_LIST_LIMIT;
+    let aged_before = now
+        .checked_sub(SignedDuration::from_hours(
+            24 * i64::from(settings.neglected_after_days),
+        ))
+        .unwrap_or(Timestamp::MIN);
+    // The review issues closed since the last sync, as the tracker lists them (what the team
+    // closed in the period, a hundred a request): the store does not know when an issue it saw
+    // closed was closed.
+    let closed = reviews_in(settings, tracker, IssueState::Closed, Some(since.at)).await?;
+    let plan = store
+        .agenda_reviews(&AgendaQuery {
+            project: project.clone(),
+            since: since.at,
+            previous: previous.as_ref().map(|m| m.date),
+            aged_before,
+            limit: limit as u64,
+            closed_since: closed.iter().map(|i| i.iid).collect(),
+        })
+        .await?;
+    let listed_in = |part: AgendaPart| plan.listed.iter().filter(|(_, p)| *p == part).count();
+    let whole = plan.new_total <= limit as u64 && plan.past_total <= limit as u64;
+    let mut by_iid: BTreeMap<u64, Issue> = closed.into_iter().map(|i| (i.iid, i)).collect();
+    let unread = if whole {
+        for issue in reviews_in(settings, tracker, IssueState::Opened, None).await? {
+            by_iid.entry(issue.iid).or_insert(issue);
         }
-        let relevant = issue.state == IssueState::Opened
-            || issue.created_at >= since.at
-            || issue.closed_at.is_some_and(|c| c >= since.at)
-            || carried.contains(&issue.iid);
-        issues.push(review_issue(tracker, project, issue, relevant, &recorded).await?);
+        Unread::default()
+    } else {
+        Unread {
+            new: plan
+                .new_total
+                .saturating_sub(listed_in(AgendaPart::New) as u64),
+            past: plan
+                .past_total
+                .saturating_sub(listed_in(AgendaPart::Past) as u64),
+            aged_open: plan.aged_unlisted,
+        }
+    };
+    // The listed issues the listings did not bring (all of them when there were none): read
+    // by number. One deleted since, or no longer labelled a review, is simply not found.
+    let missing: Vec<u64> = plan
+        .listed
+        .iter()
+        .map(|(iid, _)| *iid)
+        .filter(|iid| !by_iid.contains_key(iid))
+        .collect();
+    let mut issues: Vec<Issue> = by_iid.into_values().collect();
+    issues.extend(by_number(settings, tracker, &missing).await?);
+    // Agendas filed in the same project are not reviews, whatever `review.labels` says.
+    issues.retain(|i| !i.labels.iter().any(|l| settings.agenda_labels.contains(l)));
+
+    let iids: Vec<u64> = issues.iter().map(|i| i.iid).collect();
+    let known = store.known_reviews(project, &iids).await?;
+    if !whole {
+        // A closed issue the store counts in a part without listing it is in `unread`: only
+        // those it does not record (filed by hand) are added.
+        let listed: BTreeSet<u64> = plan.listed.iter().map(|(iid, _)| *iid).collect();
+        let items: BTreeSet<u64> = previous
+            .iter()
+            .flat_map(|m| m.items.iter().map(|i| i.iid))
+            .collect();
+        issues.retain(|i| {
+            listed.contains(&i.iid) || !(known.contains_key(&i.iid) || items.contains(&i.iid))
+        });
     }
+    let iids: Vec<u64> = issues.iter().map(|i| i.iid).collect();
+    let recorded = store.outcomes_of(project, &iids).await?;
+    let changed: Vec<SeenState> = issues
+        .iter()
+        .filter_map(|issue| {
+            let was = known.get(&issue.iid)?;
+            let now = seen(issue);
+            (was.state.as_deref() != Some(now.state.as_str()) || was.outcome != now.outcome)
+                .then_some(now)
+        })
+        .collect();
+    if !changed.is_empty() {
+        store.keep_review_states(&changed).await?;
+    }
+    let issues: Vec<ReviewIssue> = issues
+        .into_iter()
+        .map(|issue| {
+            let (known, outcome) = (known.get(&issue.iid), recorded.get(&issue.iid).copied());
+            review_issue(issue, known, outcome)
+        })
+        .collect();
     Ok(Agenda::build(&AgendaInput {
         title: &settings.monthly_title,
         date,
@@ -206,68 +289,83 @@ pub async fn agenda(
         previous: previous.as_ref(),
         issues: &issues,
         neglected_after_days: settings.neglected_after_days,
+        limit,
+        unread,
+        reviews_url: &settings.reviews_url,
     }))
 }
 
-/// The review issues an agenda can hold, read for its period only: the open ones, those
-/// changed since `since` (which includes every one created or closed since), and the ones the
-/// last meeting carried forward; by issue number, each once.
-async fn period_issues(
-    settings: &SyncSettings,
-    tracker: &dyn Tracker,
-    since: Timestamp,
-    carried: &[u64],
-) -> Result<Vec<Issue>, SyncAppError> {
-    let project = &settings.review_project;
-    let labels = settings.review_labels.clone();
-    let open = IssueQuery {
-        state: Some(IssueState::Opened),
-        labels: labels.clone(),
-        ..IssueQuery::default()
-    };
-    let changed = IssueQuery {
-        labels,
-        updated_after: Some(since),
-        ..IssueQuery::default()
-    };
-    let mut by_iid: BTreeMap<u64, Issue> = BTreeMap::new();
-    for query in [open, changed] {
-        for issue in tracker.list_issues(project, &query).await? {
-            by_iid.entry(issue.iid).or_insert(issue);
-        }
+/// The tracker state of an issue as the store keeps it.
+fn seen(issue: &Issue) -> SeenState {
+    SeenState {
+        project: issue.project.clone(),
+        iid: issue.iid,
+        state: issue.state.as_str().to_owned(),
+        outcome: Outcome::from_labels(&issue.labels).map(|o| o.as_str().to_owned()),
     }
-    for iid in carried {
-        if !by_iid.contains_key(iid) {
-            match tracker.issue(project, *iid).await {
-                Ok(issue) => {
-                    by_iid.insert(*iid, issue);
-                }
-                // Deleted from the tracker since: nothing left to discuss.
-                Err(supportops_ports::TrackerError::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    Ok(by_iid.into_values().collect())
 }
 
-/// Reads what the agenda needs from a review issue; the notes (which list later responses)
-/// only for issues that will be on the agenda.
-async fn review_issue(
+/// Issue numbers asked of the tracker in one listing: GitLab's page of a hundred.
+const BY_NUMBER: usize = 100;
+
+/// The review issues with these numbers, a hundred per listing (one GitLab request each).
+async fn by_number(
+    settings: &SyncSettings,
     tracker: &dyn Tracker,
-    project: &str,
-    issue: Issue,
-    read_notes: bool,
-    recorded: &BTreeMap<u64, Outcome>,
-) -> Result<ReviewIssue, SyncAppError> {
-    let mut bands = BandMix::default();
-    domain::tally_bands(&issue.description, &mut bands);
-    if read_notes {
-        for note in tracker.notes(project, issue.iid).await? {
-            domain::tally_bands(&note.body, &mut bands);
-        }
+    iids: &[u64],
+) -> Result<Vec<Issue>, SyncAppError> {
+    let mut out = Vec::new();
+    for batch in iids.chunks(BY_NUMBER) {
+        let query = IssueQuery {
+            labels: settings.review_labels.clone(),
+            iids: batch.to_vec(),
+            ..IssueQuery::default()
+        };
+        out.extend(
+            tracker
+                .list_issues(&settings.review_project, &query)
+                .await?,
+        );
     }
-    Ok(ReviewIssue {
+    Ok(out)
+}
+
+/// The review issues in `state` (changed since `changed_since`, if given) as the tracker lists
+/// them, a hundred a request.
+async fn reviews_in(
+    settings: &SyncSettings,
+    tracker: &dyn Tracker,
+    state: IssueState,
+    changed_since: Option<Timestamp>,
+) -> Result<Vec<Issue>, SyncAppError> {
+    let query = IssueQuery {
+        state: Some(state),
+        labels: settings.review_labels.clone(),
+        updated_after: changed_since,
+        ..IssueQuery::default()
+    };
+    Ok(tracker
+        .list_issues(&settings.review_project, &query)
+        .await?)
+}
+
+/// What the agenda shows of a review issue: its responses per band from the store's coverage
+/// when the store records any, else from the table of its description (an issue filed by
+/// hand; its notes are not read).
+fn review_issue(
+    issue: Issue,
+    known: Option<&KnownReview>,
+    recorded: Option<Outcome>,
+) -> ReviewIssue {
+    let bands = match known {
+        Some(k) if k.bands.total() > 0 => k.bands,
+        _ => {
+            let mut bands = BandMix::default();
+            domain::tally_bands(&issue.description, &mut bands);
+            bands
+        }
+    };
+    ReviewIssue {
         iid: issue.iid,
         subject: domain::review_subject(&issue.description),
         state: review_state(issue.state),
@@ -276,10 +374,10 @@ async fn review_issue(
         has_action_plan: domain::has_action_plan(&issue.description),
         responses: bands.total(),
         bands,
-        outcome: Outcome::from_labels(&issue.labels).or_else(|| recorded.get(&issue.iid).copied()),
+        outcome: Outcome::from_labels(&issue.labels).or(recorded),
         title: issue.title,
         web_url: issue.web_url,
-    })
+    }
 }
 
 /// What filing the agenda did.
@@ -351,6 +449,8 @@ pub struct HeldReport {
 
 /// Records that the monthly sync of `date` (the last one begun if `None`) took place; its agenda's items
 /// are recorded as discussed except `not_discussed`, which carry forward to the next agenda.
+/// The items are the issues the agenda lists: on a busy month's agenda, the ones counted but
+/// not listed were not items, and those still open come back in part 2.
 pub async fn held(
     settings: &SyncSettings,
     store: &dyn SyncStore,

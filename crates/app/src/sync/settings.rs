@@ -41,6 +41,9 @@ pub struct SyncSettings {
     pub review_labels: Vec<String>,
     /// `[[team.members]]`.
     pub members: Vec<TeamMember>,
+    /// The dashboard's Reviews page, where an agenda's issues not listed are: absolute under
+    /// `server.public_url` when it is set (so a filed agenda links it), else `/reviews`.
+    pub reviews_url: String,
 }
 
 pub(super) fn config_err(key: &str, e: impl std::fmt::Display) -> SyncAppError {
@@ -105,6 +108,15 @@ impl SyncSettings {
             review_project: config.review.project.clone(),
             review_labels: config.review.labels.clone(),
             members,
+            reviews_url: format!(
+                "{}/reviews",
+                config
+                    .server
+                    .public_url
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim_end_matches('/')
+            ),
         })
     }
 }

@@ -8,6 +8,11 @@
 //! and a list of neglected issues, open with no action plan some days after creation. Items
 //! left undiscussed at the last meeting carry forward to the same part of the next agenda.
 //!
+//! Each list shows at most [`AgendaInput::limit`] issues (the lowest numbers first; the use
+//! case passes [`AGENDA_LIST_LIMIT`]) and counts the rest in [`Agenda::totals`], with a link to
+//! the Reviews page that lists them: a meeting gets through a few dozen issues, and an agenda
+//! over thousands stays a page (and a readable issue) instead of a table nobody reads.
+//!
 //! The agenda is a serialisable [`Agenda`] and renders as Markdown with [`Agenda::to_markdown`].
 
 use std::collections::BTreeMap;
@@ -222,6 +227,22 @@ pub struct Since {
     pub kind: SinceKind,
 }
 
+/// How many issues each part of an agenda, and its neglected list, show at most.
+pub const AGENDA_LIST_LIMIT: usize = 50;
+
+/// Review issues the store counts in a part of the agenda but that were not read for it (they
+/// are beyond what the part lists): counted in the totals, not listed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unread {
+    /// Issues of part 1 not read.
+    pub new: u64,
+    /// Issues of part 2 not read.
+    pub past: u64,
+    /// Open issues old enough to be neglected among those not read: whether they have an
+    /// action plan is not known.
+    pub aged_open: u64,
+}
+
 /// What an agenda is built from.
 #[derive(Debug, Clone)]
 pub struct AgendaInput<'a> {
@@ -235,10 +256,18 @@ pub struct AgendaInput<'a> {
     pub since: Since,
     /// The last meeting recorded as held, whose undiscussed items carry forward.
     pub previous: Option<&'a HeldMeeting>,
-    /// Every Feedback Review issue.
+    /// The Feedback Review issues read for the agenda: every one it may hold, or the first of
+    /// each part (see `unread`).
     pub issues: &'a [ReviewIssue],
     /// Open issues with no action plan this many days after creation are neglected.
     pub neglected_after_days: u32,
+    /// How many issues each list shows at most.
+    pub limit: usize,
+    /// Issues counted but not read, beyond `issues`.
+    pub unread: Unread,
+    /// The Reviews page, where the issues not listed are (`/reviews`, or an absolute link when
+    /// the service's public address is known).
+    pub reviews_url: &'a str,
 }
 
 /// One issue on the agenda.
@@ -285,6 +314,20 @@ pub struct NeglectedItem {
     pub days_without_plan: i64,
 }
 
+/// How many issues each part of an agenda holds, listed or not.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct AgendaTotals {
+    /// Part 1: `new_issues` lists the first of them.
+    pub new_issues: u64,
+    /// Part 2: `past_issues` lists the first of them.
+    pub past_issues: u64,
+    /// Neglected issues found: `neglected` lists the first of them.
+    pub neglected: u64,
+    /// Open issues old enough to be neglected that are not listed, so whether they have an
+    /// action plan was not read (none of them is counted in `neglected`).
+    pub unchecked: u64,
+}
+
 /// The monthly sync's agenda.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Agenda {
@@ -294,14 +337,22 @@ pub struct Agenda {
     pub date: Date,
     /// The period covered starts at the last monthly sync.
     pub since: Since,
-    /// Part 1: created since the last sync, make action plans.
+    /// Part 1: created since the last sync, make action plans (the first `limit`, by number).
     pub new_issues: Vec<AgendaItem>,
-    /// Part 2: still open, or closed since the last sync; did the plan work.
+    /// Part 2: still open, or closed since the last sync; did the plan work (the first
+    /// `limit`, by number).
     pub past_issues: Vec<AgendaItem>,
-    /// Open issues with no action plan after `neglected_after_days`.
+    /// Open issues with no action plan after `neglected_after_days` (the first `limit`, oldest
+    /// first).
     pub neglected: Vec<NeglectedItem>,
     /// The threshold for `neglected`.
     pub neglected_after_days: u32,
+    /// How many issues each list shows at most.
+    pub limit: usize,
+    /// How many issues each part holds, listed or not.
+    pub totals: AgendaTotals,
+    /// Where the issues not listed are: the Reviews page's open review issues.
+    pub more_url: String,
 }
 
 const DAY_SECONDS: i64 = 24 * 60 * 60;
@@ -391,6 +442,16 @@ impl Agenda {
         new_issues.sort_by_key(|i| i.iid);
         past_issues.sort_by_key(|i| i.iid);
         neglected.sort_by_key(|i| (std::cmp::Reverse(i.days_without_plan), i.iid));
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let totals = AgendaTotals {
+            new_issues: count(new_issues.len()).saturating_add(input.unread.new),
+            past_issues: count(past_issues.len()).saturating_add(input.unread.past),
+            neglected: count(neglected.len()),
+            unchecked: input.unread.aged_open,
+        };
+        new_issues.truncate(input.limit);
+        past_issues.truncate(input.limit);
+        neglected.truncate(input.limit);
         Agenda {
             title: input.title.to_owned(),
             date: input.date,
@@ -399,10 +460,63 @@ impl Agenda {
             past_issues,
             neglected,
             neglected_after_days: input.neglected_after_days,
+            limit: input.limit,
+            totals,
+            more_url: format!("{}?state=opened", input.reviews_url),
         }
     }
 
-    /// Every item with its part, for recording which ones a meeting discussed.
+    /// Where the issues not listed are, as Markdown: a link when `more_url` is absolute, else
+    /// its path on the dashboard.
+    fn more_link(&self) -> String {
+        if self.more_url.starts_with("https://") || self.more_url.starts_with("http://") {
+            format!("[the Reviews page]({})", self.more_url)
+        } else {
+            format!("the Reviews page of supportops (`{}`)", self.more_url)
+        }
+    }
+
+    /// How many issues of each list are counted in `totals` but not listed (`unchecked` as in
+    /// `totals`: none of those is listed).
+    pub fn not_listed(&self) -> AgendaTotals {
+        let listed = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        AgendaTotals {
+            new_issues: self
+                .totals
+                .new_issues
+                .saturating_sub(listed(self.new_issues.len())),
+            past_issues: self
+                .totals
+                .past_issues
+                .saturating_sub(listed(self.past_issues.len())),
+            neglected: self
+                .totals
+                .neglected
+                .saturating_sub(listed(self.neglected.len())),
+            unchecked: self.totals.unchecked,
+        }
+    }
+
+    /// Whether a part holds more issues than it lists.
+    pub fn leaves_some_out(&self) -> bool {
+        let more = self.not_listed();
+        more.new_issues > 0 || more.past_issues > 0
+    }
+
+    /// The line under a part's table that says how many more there are, if any.
+    fn more_line(&self, md: &mut String, what: &str, listed: usize, more: u64) {
+        if more > 0 {
+            let _ = writeln!(
+                md,
+                "_{more} more {what} not listed here (this list shows the first {listed} by \
+                 number): see {}._\n",
+                self.more_link()
+            );
+        }
+    }
+
+    /// Every item listed, with its part, for recording which ones a meeting discussed (issues
+    /// counted but not listed were not on the agenda: the open ones come back in part 2).
     pub fn items(&self) -> Vec<(u64, AgendaPart)> {
         self.new_issues
             .iter()
@@ -461,6 +575,13 @@ impl Agenda {
             }
             md.push('\n');
         }
+        let more = self.not_listed();
+        self.more_line(
+            &mut md,
+            "new issues are",
+            self.new_issues.len(),
+            more.new_issues,
+        );
 
         md.push_str(
             "## 2. Past Feedback Review issues: did the action plan resolve the problem?\n\n",
@@ -487,14 +608,22 @@ impl Agenda {
             }
             md.push('\n');
         }
+        self.more_line(
+            &mut md,
+            "past issues are",
+            self.past_issues.len(),
+            more.past_issues,
+        );
 
         let _ = writeln!(
             md,
             "## Neglected: no action plan {} days after creation\n",
             self.neglected_after_days
         );
-        if self.neglected.is_empty() {
+        if self.neglected.is_empty() && self.totals.unchecked == 0 {
             md.push_str("_Nothing neglected._\n\n");
+        } else if self.neglected.is_empty() {
+            md.push_str("_Nothing neglected among the issues listed._\n\n");
         } else {
             for n in &self.neglected {
                 let _ = writeln!(
@@ -507,7 +636,20 @@ impl Agenda {
                     n.days_without_plan
                 );
             }
+            if more.neglected > 0 {
+                let _ = writeln!(md, "- _and {} more, opened more recently_", more.neglected);
+            }
             md.push('\n');
+        }
+        if self.totals.unchecked > 0 {
+            let _ = writeln!(
+                md,
+                "_{} more open issues are {} days old or more but not listed above, so their \
+                 action plans were not checked: see {}._\n",
+                self.totals.unchecked,
+                self.neglected_after_days,
+                self.more_link()
+            );
         }
 
         let _ = writeln!(
@@ -581,7 +723,11 @@ mod tests {
     }
 
     fn build(issues: &[ReviewIssue], previous: Option<&HeldMeeting>) -> Agenda {
-        Agenda::build(&AgendaInput {
+        Agenda::build(&input(issues, previous))
+    }
+
+    fn input<'a>(issues: &'a [ReviewIssue], previous: Option<&'a HeldMeeting>) -> AgendaInput<'a> {
+        AgendaInput {
             title: "Support Ops monthly sync",
             date: date(2026, 12, 1),
             now: ts("2026-11-30T12:00:00Z"),
@@ -589,7 +735,10 @@ mod tests {
             previous,
             issues,
             neglected_after_days: 14,
-        })
+            limit: AGENDA_LIST_LIMIT,
+            unread: Unread::default(),
+            reviews_url: "/reviews",
+        }
     }
 
     fn iids(items: &[AgendaItem]) -> Vec<u64> {
@@ -746,6 +895,76 @@ mod tests {
         ## Neglected: no action plan 14 days after creation
 
         - [#2 Feedback review 2](https://gitlab.example/fr/-/issues/2): opened 2026-10-01, 60 days ago
+
+        ---
+
+        Record each outcome with `supportops sync outcome ISSUE resolved|not-resolved` and the meeting with `supportops sync held --date 2026-12-01`.
+        ");
+    }
+
+    #[test]
+    fn each_list_shows_at_most_the_limit_and_counts_the_rest() {
+        // Four old open issues and seven new ones, all without a plan (so all neglected); the
+        // store counts more of each part that were not read.
+        let issues: Vec<ReviewIssue> = (1..=4)
+            .map(|iid| issue(iid, "2026-10-01T00:00:00Z"))
+            .chain((5..=11).map(|iid| issue(iid, "2026-11-10T00:00:00Z")))
+            .collect();
+        let agenda = Agenda::build(&AgendaInput {
+            limit: 3,
+            unread: Unread {
+                new: 100,
+                past: 20,
+                aged_open: 15,
+            },
+            reviews_url: "https://ops.example/reviews",
+            ..input(&issues, None)
+        });
+        assert_eq!(iids(&agenda.new_issues), [5, 6, 7]);
+        assert_eq!(iids(&agenda.past_issues), [1, 2, 3]);
+        let neglected: Vec<u64> = agenda.neglected.iter().map(|n| n.iid).collect();
+        assert_eq!(neglected, [1, 2, 3], "the oldest first");
+        assert_eq!(
+            agenda.totals,
+            AgendaTotals {
+                new_issues: 107,
+                past_issues: 24,
+                neglected: 11,
+                unchecked: 15,
+            }
+        );
+        assert_eq!(agenda.items().len(), 6, "only the listed issues are items");
+        let md = agenda.to_markdown();
+        let from = md.find("## 1.").unwrap();
+        insta::assert_snapshot!(&md[from..], @r"
+        ## 1. New Feedback Review issues: make action plans
+
+        | Issue | Subject | Bands | Responses | Action plan |
+        | --- | --- | --- | --- | --- |
+        | [#5 Feedback review 5](https://gitlab.example/fr/-/issues/5) | https://gitlab.example/ops/-/issues/105 | 1 red | 1 | **not yet** |
+        | [#6 Feedback review 6](https://gitlab.example/fr/-/issues/6) | https://gitlab.example/ops/-/issues/106 | 1 red | 1 | **not yet** |
+        | [#7 Feedback review 7](https://gitlab.example/fr/-/issues/7) | https://gitlab.example/ops/-/issues/107 | 1 red | 1 | **not yet** |
+
+        _104 more new issues are not listed here (this list shows the first 3 by number): see [the Reviews page](https://ops.example/reviews?state=opened)._
+
+        ## 2. Past Feedback Review issues: did the action plan resolve the problem?
+
+        | Issue | State | Action plan | Outcome |
+        | --- | --- | --- | --- |
+        | [#1 Feedback review 1](https://gitlab.example/fr/-/issues/1) | open | **none** | not recorded |
+        | [#2 Feedback review 2](https://gitlab.example/fr/-/issues/2) | open | **none** | not recorded |
+        | [#3 Feedback review 3](https://gitlab.example/fr/-/issues/3) | open | **none** | not recorded |
+
+        _21 more past issues are not listed here (this list shows the first 3 by number): see [the Reviews page](https://ops.example/reviews?state=opened)._
+
+        ## Neglected: no action plan 14 days after creation
+
+        - [#1 Feedback review 1](https://gitlab.example/fr/-/issues/1): opened 2026-10-01, 60 days ago
+        - [#2 Feedback review 2](https://gitlab.example/fr/-/issues/2): opened 2026-10-01, 60 days ago
+        - [#3 Feedback review 3](https://gitlab.example/fr/-/issues/3): opened 2026-10-01, 60 days ago
+        - _and 8 more, opened more recently_
+
+        _15 more open issues are 14 days old or more but not listed above, so their action plans were not checked: see [the Reviews page](https://ops.example/reviews?state=opened)._
 
         ---
 

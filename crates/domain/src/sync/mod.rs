@@ -36,8 +36,9 @@ mod weekly;
 
 pub use action_plan::{action_plan_hint, action_plan_text, has_action_plan, with_action_plan};
 pub use agenda::{
-    Agenda, AgendaInput, AgendaItem, AgendaPart, BandMix, HeldMeeting, MeetingItem, NeglectedItem,
-    OUTCOME_SCOPE, Outcome, ReviewIssue, ReviewState, Since, SinceKind,
+    AGENDA_LIST_LIMIT, Agenda, AgendaInput, AgendaItem, AgendaPart, AgendaTotals, BandMix,
+    HeldMeeting, MeetingItem, NeglectedItem, OUTCOME_SCOPE, Outcome, ReviewIssue, ReviewState,
+    Since, SinceKind, Unread,
 };
 pub use evidence::{review_subject, tally_bands};
 pub use meetings::{Meeting, MeetingKind, Relation, monthly_meeting, upcoming};

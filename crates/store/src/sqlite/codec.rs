@@ -64,6 +64,14 @@ pub(crate) fn time_to_text(at: Timestamp) -> String {
     at.to_string()
 }
 
+/// An instant as SQL compares stored timestamps with it: RFC 3339 in UTC to the second, without
+/// the `Z`. A timestamp written by [`time_to_text`] (`…T15:00:00Z`, `…T15:00:00.25Z`) is in that
+/// second or later exactly when its text sorts at or after this one, so `column >= ?` can read
+/// an index range (finer than the second, the caller compares the values read).
+pub(crate) fn second_text(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
 /// Decodes a timestamp written by [`time_to_text`].
 pub(crate) fn time_from_text(text: &str) -> Result<Timestamp, StoreError> {
     text.parse().map_err(|e| corrupt("a timestamp", text, e))

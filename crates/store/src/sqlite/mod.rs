@@ -23,6 +23,7 @@ mod responses;
 mod review;
 mod shadow;
 mod sync;
+mod sync_agenda;
 mod tracker;
 
 pub use queue::{Claim, ClaimQueue};

@@ -2,6 +2,11 @@
 //! series, changes to single occurrences, monthly syncs held with their agenda items, and
 //! review outcomes. Rows are only appended, except that recording a meeting for a date already
 //! recorded replaces it.
+//!
+//! The monthly agenda's reads over the review issues are in `sync_agenda.rs`; the trait's
+//! methods for them call it.
+
+use std::collections::HashMap;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
@@ -11,12 +16,16 @@ use supportops_domain::sync::{
     parse_weekday, weekday_name,
 };
 use supportops_ports::StoreError;
-use supportops_ports::store::SyncStore;
-use supportops_ports::store::sync::{OccurrenceChange, OutcomeRecord, Reschedule};
+use supportops_ports::store::pages::SeenState;
+use supportops_ports::store::sync::{
+    AgendaQuery, AgendaReviews, KnownReview, OccurrenceChange, OutcomeRecord, Reschedule,
+};
+use supportops_ports::store::{PageQueries, SyncStore};
 
 use super::{SqliteStore, query_err};
 
-fn corrupt(what: &str, text: &str, why: impl std::fmt::Display) -> StoreError {
+/// A stored value that cannot be read back.
+pub(super) fn corrupt(what: &str, text: &str, why: impl std::fmt::Display) -> StoreError {
     StoreError::Query {
         doing: format!("reading {what}"),
         message: format!("`{text}` cannot be read back: {why}"),
@@ -352,6 +361,30 @@ impl SyncStore for SqliteStore {
                 })
             })
             .collect()
+    }
+
+    async fn outcomes_of(
+        &self,
+        project: &str,
+        iids: &[u64],
+    ) -> Result<HashMap<u64, Outcome>, StoreError> {
+        self.read_outcomes_of(project, iids).await
+    }
+
+    async fn agenda_reviews(&self, query: &AgendaQuery) -> Result<AgendaReviews, StoreError> {
+        self.read_agenda_reviews(query).await
+    }
+
+    async fn known_reviews(
+        &self,
+        project: &str,
+        iids: &[u64],
+    ) -> Result<HashMap<u64, KnownReview>, StoreError> {
+        self.read_known_reviews(project, iids).await
+    }
+
+    async fn keep_review_states(&self, seen: &[SeenState]) -> Result<(), StoreError> {
+        PageQueries::note_review_states(self, seen).await
     }
 }
 

@@ -21,7 +21,9 @@ use supportops_ports::tracker::{
 };
 use supportops_ports::{Clock, StoreError};
 
-use super::codec::{list_from_text, list_to_text, time_from_text, time_to_text, to_i64, to_u64};
+use super::codec::{
+    list_from_text, list_to_text, second_text, time_from_text, time_to_text, to_i64, to_u64,
+};
 use super::{SqliteStore, query_err};
 
 /// The local issue listing, as a literal so that filters can be appended with `concat!`.
@@ -487,13 +489,20 @@ impl Tracker for LocalTracker {
         project: &str,
         query: &IssueQuery,
     ) -> Result<Vec<Issue>, TrackerError> {
-        // Numbers and state are filtered in SQL (a page of the Reviews list asks for its
-        // issues by number); the rest on the rows read.
+        // Numbers, state and times (to the second, in an index range: the agenda asks for the
+        // issues closed since the last monthly sync) are filtered in SQL (a page of the Reviews
+        // list asks for its issues by number); the rest, and times exactly, on the rows read.
         let mut select =
             sqlx::QueryBuilder::<Any>::new(concat!(select_issues!(), " WHERE project = "));
         select.push_bind(project);
         if let Some(state) = query.state {
             select.push(" AND state = ").push_bind(state.as_str());
+        }
+        if let Some(t) = query.created_after {
+            select.push(" AND created_at >= ").push_bind(second_text(t));
+        }
+        if let Some(t) = query.updated_after {
+            select.push(" AND updated_at >= ").push_bind(second_text(t));
         }
         if !query.iids.is_empty() {
             select.push(" AND iid IN (");
@@ -503,7 +512,13 @@ impl Tracker for LocalTracker {
             }
             list.push_unseparated(")");
         }
-        select.push(" ORDER BY iid");
+        if query.created_after.is_some() || query.updated_after.is_some() {
+            // Read the time index's range, then sort: in number order, the planner may walk
+            // every issue of the project instead.
+            select.push(" ORDER BY iid + 0");
+        } else {
+            select.push(" ORDER BY iid");
+        }
         let rows = super::numbered::numbered(&mut select, self.store.backend())?
             .query()
             .fetch_all(self.store.pool())
