@@ -143,7 +143,10 @@ const MAY_DEPEND_ON: &[(&str, &[&str])] = &[
     ("domain", &["supportops-formula"]),
     ("config", &["supportops-domain"]),
     // The formula for its `Value`: a stored score, as the domain's responses carry it.
-    ("ports", &["supportops-domain", "supportops-formula", "async-trait"]),
+    (
+        "ports",
+        &["supportops-domain", "supportops-formula", "async-trait"],
+    ),
     (
         "sheet",
         &[
