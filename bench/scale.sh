@@ -74,13 +74,13 @@ seconds() {
 if [ -z "${PAGES_ONLY:-}" ]; then
     echo "== first review (import and filing)" >&2
     # The review's steps, time-stamped on standard error: the import is timed on its own.
-    first=$(RUST_LOG=supportops_app=info seconds "$BIN" review --format json 2> "$OUT/first.log")
+    first=$(RUST_LOG=supportops_app=debug seconds "$BIN" review --format json 2> "$OUT/first.log")
     issues=$(python3 -c "import json,sys; d=json.load(open('$OUT/last.out')); print(d['imported']['inserted'], len(d['actions']))")
     import_s=$(python3 - "$OUT/first.log" <<'PY'
 import datetime, re, sys
 at = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"(\S+Z)\s+INFO (importing|imported|filing|filed)\b", line)
+    m = re.match(r"(\S+Z)\s+DEBUG (importing|imported|filing|filed)\b", line)
     if m:
         at[m.group(2)] = datetime.datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
 print((at["imported"] - at["importing"]).total_seconds(),

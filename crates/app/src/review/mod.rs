@@ -260,9 +260,9 @@ where
         earlier: None,
     };
     if !dry_run {
-        tracing::info!(responses = responses.len(), "importing");
+        tracing::debug!(responses = responses.len(), "importing");
         let counts = store.import_responses(responses, now).await?;
-        tracing::info!(
+        tracing::debug!(
             inserted = counts.inserted,
             updated = counts.updated,
             unchanged = counts.unchanged,
@@ -373,7 +373,7 @@ where
         report.lookups = finder.calls;
         return Ok(report);
     }
-    tracing::info!(subjects = planned.len(), "filing");
+    tracing::debug!(subjects = planned.len(), "filing");
 
     let template = Template::load(tracker, options, &mut report.warnings).await?;
     let assignees = assignees(tracker, options, dry_run, &mut report.warnings).await?;
@@ -405,7 +405,7 @@ where
             _ => down.reset(),
         }
     }
-    tracing::info!(
+    tracing::debug!(
         actions = report.actions.len(),
         failures = report.failures.len(),
         "filed"
