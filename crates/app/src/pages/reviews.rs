@@ -9,12 +9,11 @@
 use std::collections::BTreeMap;
 
 use supportops_domain::SubjectUrl;
-use supportops_domain::sync::Outcome;
 use supportops_ports::store::PageQueries;
 use supportops_ports::store::pages::{
     IssueCoverage, PageRequest, ReviewFilter, ReviewRow, ReviewTotals, SeenState,
 };
-use supportops_ports::{Issue, IssueQuery, IssueState, StoreError, Tracker, TrackerError};
+use supportops_ports::{Issue, IssueQuery, StoreError, Tracker, TrackerError};
 
 use super::Paging;
 
@@ -59,23 +58,6 @@ pub struct ReviewListing {
 /// page, `/reviews/{iid}`, and the Responses page filtered by its subject show the rest).
 pub const LATEST_COVERED: usize = 10;
 
-/// `opened` or `closed`.
-pub fn state_name(state: IssueState) -> &'static str {
-    match state {
-        IssueState::Opened => "opened",
-        IssueState::Closed => "closed",
-    }
-}
-
-fn seen(issue: &Issue) -> SeenState {
-    SeenState {
-        project: issue.project.clone(),
-        iid: issue.iid,
-        state: state_name(issue.state).to_owned(),
-        outcome: Outcome::from_labels(&issue.labels).map(|o| o.as_str().to_owned()),
-    }
-}
-
 /// The page `paging` of the review issues `filter` selects.
 pub async fn list<S>(
     store: &S,
@@ -93,7 +75,7 @@ where
         .iter()
         .zip(&issues)
         .filter_map(|(row, issue)| {
-            let now = seen(issue.as_ref()?);
+            let now = SeenState::of(issue.as_ref()?);
             (row.state.as_deref() != Some(now.state.as_str()) || row.outcome != now.outcome)
                 .then_some(now)
         })
@@ -114,7 +96,7 @@ where
         .zip(issues)
         .map(|(mut row, issue)| {
             if let Some(i) = &issue {
-                let now = seen(i);
+                let now = SeenState::of(i);
                 row.state = Some(now.state);
                 row.outcome = now.outcome;
             }
@@ -202,7 +184,7 @@ where
             .await?
             .iter()
             .flatten()
-            .map(seen)
+            .map(SeenState::of)
             .collect();
         store.note_review_states(&states).await?;
         read += states.len();

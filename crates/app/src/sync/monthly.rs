@@ -266,7 +266,7 @@ pub async fn agenda(
         .iter()
         .filter_map(|issue| {
             let was = known.get(&issue.iid)?;
-            let now = seen(issue);
+            let now = SeenState::of(issue);
             (was.state.as_deref() != Some(now.state.as_str()) || was.outcome != now.outcome)
                 .then_some(now)
         })
@@ -293,16 +293,6 @@ pub async fn agenda(
         unread,
         reviews_url: &settings.reviews_url,
     }))
-}
-
-/// The tracker state of an issue as the store keeps it.
-fn seen(issue: &Issue) -> SeenState {
-    SeenState {
-        project: issue.project.clone(),
-        iid: issue.iid,
-        state: issue.state.as_str().to_owned(),
-        outcome: Outcome::from_labels(&issue.labels).map(|o| o.as_str().to_owned()),
-    }
 }
 
 /// Issue numbers asked of the tracker in one listing: GitLab's page of a hundred.

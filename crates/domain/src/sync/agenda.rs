@@ -23,6 +23,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::weekday_title;
+use crate::Band;
 
 /// The scope of the outcome labels: `review-outcome::resolved`, `review-outcome::not-resolved`.
 pub const OUTCOME_SCOPE: &str = "review-outcome";
@@ -104,6 +105,17 @@ impl BandMix {
     /// How many responses in all.
     pub fn total(&self) -> u32 {
         self.green + self.yellow + self.red + self.error
+    }
+
+    /// Counts `n` more responses of `band`.
+    pub fn add(&mut self, band: Band, n: u32) {
+        let count = match band {
+            Band::Green => &mut self.green,
+            Band::Yellow => &mut self.yellow,
+            Band::Red => &mut self.red,
+            Band::Error => &mut self.error,
+        };
+        *count = count.saturating_add(n);
     }
 }
 

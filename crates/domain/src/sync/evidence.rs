@@ -37,12 +37,8 @@ pub fn tally_bands(text: &str, mix: &mut BandMix) {
                     }
                 } else if band_column == Some(column) {
                     let word = cell.split_whitespace().next().unwrap_or("");
-                    match Band::parse(word) {
-                        Some(Band::Green) => mix.green += 1,
-                        Some(Band::Yellow) => mix.yellow += 1,
-                        Some(Band::Red) => mix.red += 1,
-                        Some(Band::Error) => mix.error += 1,
-                        None => {}
+                    if let Some(band) = Band::parse(word) {
+                        mix.add(band, 1);
                     }
                 }
                 column += 1;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use supportops_domain::sync::Outcome;
 use supportops_domain::{Band, ResponseKey, SubjectUrl};
 use supportops_formula::Value;
 
@@ -12,6 +13,7 @@ use super::StoreError;
 use super::formula::FormulaVersionId;
 use super::responses::StoredResponse;
 use super::review::ReviewIssueRecord;
+use crate::Issue;
 
 /// Which slice of an ordered list to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +199,18 @@ pub struct SeenState {
     pub state: String,
     /// Its outcome label, if any.
     pub outcome: Option<String>,
+}
+
+impl SeenState {
+    /// What the tracker says of `issue` now: its state and its outcome label.
+    pub fn of(issue: &Issue) -> SeenState {
+        SeenState {
+            project: issue.project.clone(),
+            iid: issue.iid,
+            state: issue.state.as_str().to_owned(),
+            outcome: Outcome::from_labels(&issue.labels).map(|o| o.as_str().to_owned()),
+        }
+    }
 }
 
 /// Counts the Reviews page heads with.

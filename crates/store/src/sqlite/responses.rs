@@ -127,7 +127,8 @@ pub(crate) async fn write_batch(
         .collect();
     let mut written = Vec::with_capacity(batch.len());
     let mut columns = Vec::new();
-    let mut changed = false;
+    // Keys of stored responses this batch changes: their coverage keeps their band.
+    let mut changed: Vec<String> = Vec::new();
     for r in batch {
         let c = Columns::of(r);
         match known.get(&c.key) {
@@ -139,7 +140,7 @@ pub(crate) async fn write_batch(
             Some(_) => {
                 counts.updated += 1;
                 written.push(Accepted::Updated);
-                changed = true;
+                changed.push(c.key.clone());
             }
             None => {
                 counts.inserted += 1;
@@ -210,20 +211,15 @@ pub(crate) async fn write_batch(
         .execute(&mut *tx)
         .await
         .map_err(query_err(doing))?;
-    if changed {
+    if !changed.is_empty() {
         // A changed response's coverage keeps its band (the Reviews page counts by it).
         let mut update = QueryBuilder::<Any>::new(
             "UPDATE review_coverage SET band = (SELECT r.band FROM responses r \
              WHERE r.response_key = review_coverage.response_key) WHERE response_key IN (",
         );
         let mut keys = update.separated(", ");
-        for (c, w) in columns
-            .iter()
-            .zip(written.iter().filter(|w| **w != Accepted::Unchanged))
-        {
-            if *w == Accepted::Updated {
-                keys.push_bind(c.key.as_str());
-            }
+        for key in &changed {
+            keys.push_bind(key.as_str());
         }
         keys.push_unseparated(")");
         numbered(&mut update, backend)?

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use sqlx::{Any, QueryBuilder, Row as _};
 use supportops_domain::Band;
-use supportops_domain::sync::{AgendaPart, BandMix, Outcome};
+use supportops_domain::sync::{AgendaPart, Outcome};
 use supportops_ports::StoreError;
 use supportops_ports::store::sync::{AgendaQuery, AgendaReviews, KnownReview};
 
@@ -346,14 +346,9 @@ impl SqliteStore {
                 known.outcome = row.try_get("outcome").map_err(&get)?;
                 let band: Option<String> = row.try_get("band").map_err(&get)?;
                 let n = u32::try_from(to_u64(row.try_get("n").map_err(&get)?)).unwrap_or(u32::MAX);
-                let mix: &mut BandMix = &mut known.bands;
-                match band.as_deref().and_then(Band::parse) {
-                    Some(Band::Green) => mix.green = mix.green.saturating_add(n),
-                    Some(Band::Yellow) => mix.yellow = mix.yellow.saturating_add(n),
-                    Some(Band::Red) => mix.red = mix.red.saturating_add(n),
-                    Some(Band::Error) => mix.error = mix.error.saturating_add(n),
-                    // No coverage (or a band not kept yet): nothing to count.
-                    None => {}
+                // No coverage (or a band not kept yet): nothing to count.
+                if let Some(band) = band.as_deref().and_then(Band::parse) {
+                    known.bands.add(band, n);
                 }
             }
         }
