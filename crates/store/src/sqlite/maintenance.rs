@@ -2,6 +2,7 @@
 //! rows per table) and `supportops store copy` (every row of one store into another, e.g. an
 //! embedded SQLite file into PostgreSQL, idempotent, verified by counting).
 
+use futures_util::TryStreamExt as _;
 use serde::Serialize;
 use sqlx::any::{AnyRow, AnyTypeInfoKind};
 use sqlx::{Column as _, Row as _};
@@ -214,54 +215,28 @@ impl SqlStore {
     /// Copies every row of this store into `target` (opened, so migrated), keeping ids, in one
     /// transaction. Rows the target already holds (by key) are left as they are, so copying
     /// twice changes nothing; a target holding other data keeps it, and the counts then differ.
-    /// Returns the rows of each table in both stores after the copy.
+    /// Each table is read as a stream and written a statement's worth of rows at a time, so a
+    /// copy holds one statement's rows in memory whatever the store's size. Returns the rows
+    /// of each table in both stores after the copy.
     pub async fn copy_to(&self, target: &SqlStore) -> Result<Vec<CopiedTable>, StoreError> {
         let doing = "copying the store";
         let mut tx = target.begin_write(doing).await?;
         for table in TABLES {
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT * FROM {table} ORDER BY 1"
-            )))
-            .fetch_all(self.pool())
-            .await
-            .map_err(query_err(doing))?;
-            let Some(first) = rows.first() else {
-                continue;
-            };
-            let columns: Vec<String> = first
-                .columns()
-                .iter()
-                .map(|c| c.name().to_owned())
-                .collect();
-            let per_statement = (PARAMETERS_PER_STATEMENT / columns.len()).max(1);
-            for chunk in rows.chunks(per_statement) {
-                let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-                let mut n = 0;
-                for (i, _) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('(');
-                    for c in 0..columns.len() {
-                        if c > 0 {
-                            sql.push_str(", ");
-                        }
-                        n += 1;
-                        sql.push_str(&format!("${n}"));
-                    }
-                    sql.push(')');
+            let select = format!("SELECT * FROM {table} ORDER BY 1");
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch(self.pool());
+            let mut chunk: Vec<AnyRow> = Vec::new();
+            let mut per_statement = 1;
+            while let Some(row) = rows.try_next().await.map_err(query_err(doing))? {
+                if chunk.is_empty() {
+                    per_statement = (PARAMETERS_PER_STATEMENT / row.columns().len().max(1)).max(1);
                 }
-                sql.push_str(" ON CONFLICT DO NOTHING");
-                // Not a cached statement: a NULL double is sent as another type than a value
-                // (see `responses::write_batch`), so the same text must not be reused.
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-                for row in chunk {
-                    for c in 0..columns.len() {
-                        query = bind_cell(query, row, c).map_err(query_err(doing))?;
-                    }
+                chunk.push(row);
+                if chunk.len() == per_statement {
+                    insert_rows(&mut tx, table, &chunk).await?;
+                    chunk.clear();
                 }
-                query.execute(&mut *tx).await.map_err(query_err(doing))?;
             }
+            insert_rows(&mut tx, table, &chunk).await?;
         }
         if target.backend == Backend::Postgres {
             for table in IDENTITY_TABLES {
@@ -287,6 +262,47 @@ impl SqlStore {
             })
             .collect())
     }
+}
+
+/// Writes `rows` (of one `SELECT *` on `table`) into `table` in one statement, leaving rows
+/// the target already holds.
+async fn insert_rows(
+    tx: &mut sqlx::AnyConnection,
+    table: &str,
+    rows: &[AnyRow],
+) -> Result<(), StoreError> {
+    let doing = "copying the store";
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let columns: Vec<&str> = first.columns().iter().map(|c| c.name()).collect();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut n = 0;
+    for i in 0..rows.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..columns.len() {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            sql.push_str(&format!("${n}"));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING");
+    // Not a cached statement: a NULL double is sent as another type than a value (see
+    // `responses::write_batch`), so the same text must not be reused.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for row in rows {
+        for c in 0..columns.len() {
+            query = bind_cell(query, row, c).map_err(query_err(doing))?;
+        }
+    }
+    query.execute(&mut *tx).await.map_err(query_err(doing))?;
+    Ok(())
 }
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
