@@ -14,7 +14,7 @@ use supportops_ports::store::responses::ImportCounts;
 use super::codec::{time_from_text, time_to_text, to_u64};
 use super::numbered::numbered;
 use super::queue::{Claim, ClaimQueue};
-use super::responses::write_batch;
+use super::responses::{encode, write_batch};
 use super::{SqliteStore, query_err};
 
 /// The intake queue as [`SqlStore::claim`] takes it.
@@ -59,13 +59,14 @@ impl IntakeQueue for SqliteStore {
         let mut tx = self.begin_write(doing).await?;
         for run in distinct_runs(responses) {
             let batch: Vec<&ScoredResponse> = run.iter().collect();
-            let written = write_batch(
+            let (written, ()) = write_batch(
                 &mut tx,
                 self.backend,
-                &batch,
+                encode(&batch),
                 &at,
                 self.adopted_formula(),
                 &mut counts,
+                || (),
             )
             .await?;
             let queued: Vec<&ScoredResponse> = run

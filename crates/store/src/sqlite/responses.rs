@@ -25,7 +25,8 @@ use super::numbered::numbered;
 use super::{Backend, SqlStore, SqliteStore, query_err};
 
 /// A response's columns, encoded.
-struct Columns {
+#[derive(Clone)]
+pub(crate) struct Columns {
     key: String,
     row: i64,
     timestamp: String,
@@ -89,33 +90,41 @@ impl Columns {
     }
 }
 
-/// Responses looked up and written per statement: 16 parameters a row keeps a statement well
+/// Responses looked up and written per statement: 17 parameters a row keeps a statement well
 /// under SQLite's 32,766, and a batch large enough that a million rows take a few thousand
 /// statements.
 const IMPORT_BATCH: usize = 500;
 
-/// Imports one batch (keys distinct) inside `tx`: the stored fingerprints of its keys are read
-/// in one indexed lookup, unchanged rows are skipped, and the new or changed ones are written
-/// with one statement for their subjects and one for the rows. Returns what happened to each
-/// response of `batch`, in order.
-pub(crate) async fn write_batch(
+/// The columns of each response of `batch`, encoded, in order.
+pub(crate) fn encode(batch: &[&ScoredResponse]) -> Vec<Columns> {
+    batch.iter().map(|r| Columns::of(r)).collect()
+}
+
+/// Imports one encoded batch (keys distinct) inside `tx`: the stored fingerprints of its keys
+/// are read in one indexed lookup, unchanged rows are skipped, and the new or changed ones are
+/// written with one statement for their subjects and one for the rows (on SQLite, one for the
+/// new rows and one for the changed). `meanwhile` runs while SQLite writes the rows, on its
+/// own thread: an import encodes its next batch there. Returns what happened to each response
+/// of `batch`, in order, and what `meanwhile` returned.
+pub(crate) async fn write_batch<T>(
     tx: &mut AnyConnection,
     backend: Backend,
-    batch: &[&ScoredResponse],
+    batch: Vec<Columns>,
     at: &str,
     formula: Option<i64>,
     counts: &mut ImportCounts,
-) -> Result<Vec<Accepted>, StoreError> {
+    meanwhile: impl FnOnce() -> T,
+) -> Result<(Vec<Accepted>, T), StoreError> {
     let doing = "importing responses";
     if batch.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), meanwhile()));
     }
     let mut lookup = QueryBuilder::<Any>::new(
         "SELECT response_key, fingerprint FROM responses WHERE response_key IN (",
     );
     let mut keys = lookup.separated(", ");
-    for r in batch {
-        keys.push_bind(r.response.key.as_str());
+    for c in &batch {
+        keys.push_bind(c.key.as_str());
     }
     keys.push_unseparated(")");
     let known: HashMap<String, String> = numbered(&mut lookup, backend)?
@@ -126,33 +135,34 @@ pub(crate) async fn write_batch(
         .into_iter()
         .collect();
     let mut written = Vec::with_capacity(batch.len());
-    let mut columns = Vec::new();
-    // Keys of stored responses this batch changes: their coverage keeps their band.
-    let mut changed: Vec<String> = Vec::new();
-    for r in batch {
-        let c = Columns::of(r);
+    let mut new = Vec::new();
+    let mut changed = Vec::new();
+    for c in batch {
         match known.get(&c.key) {
             Some(fp) if *fp == c.fingerprint => {
                 counts.unchanged += 1;
                 written.push(Accepted::Unchanged);
-                continue;
             }
             Some(_) => {
                 counts.updated += 1;
                 written.push(Accepted::Updated);
-                changed.push(c.key.clone());
+                changed.push(c);
             }
             None => {
                 counts.inserted += 1;
                 written.push(Accepted::Inserted);
+                new.push(c);
             }
         }
-        columns.push(c);
     }
-    if columns.is_empty() {
-        return Ok(written);
+    if new.is_empty() && changed.is_empty() {
+        return Ok((written, meanwhile()));
     }
-    let subjects: HashSet<&str> = columns.iter().map(|c| c.subject.as_str()).collect();
+    let subjects: HashSet<&str> = new
+        .iter()
+        .chain(&changed)
+        .map(|c| c.subject.as_str())
+        .collect();
     let mut insert = QueryBuilder::<Any>::new("INSERT INTO subjects (subject, first_seen_at) ");
     insert.push_values(subjects, |mut row, subject| {
         row.push_bind(subject).push_bind(at);
@@ -163,12 +173,103 @@ pub(crate) async fn write_batch(
         .execute(&mut *tx)
         .await
         .map_err(query_err(doing))?;
-    let mut insert = QueryBuilder::<Any>::new(
-        "INSERT INTO responses (response_key, sheet_row, timestamp_text, submitted_at, \
+    sqlx::query("UPDATE response_generation SET value = value + 1 WHERE id = 1")
+        .execute(&mut *tx)
+        .await
+        .map_err(query_err(doing))?;
+    let result = match backend {
+        // New rows go in with a plain insert: the lookup ran under the write lock, so none
+        // of them is stored, and a statement that cannot fail halfway needs no statement
+        // journal (a fifth of SQLite's time on a large import). A row it would leave out is
+        // an error, never a silent loss.
+        Backend::Sqlite => {
+            let (inserted, result) = if new.is_empty() {
+                (0, meanwhile())
+            } else {
+                let mut insert = insert_rows(&new, "INSERT OR IGNORE INTO", "", at, formula);
+                let query = numbered(&mut insert, backend)?.query().persistent(true);
+                let (done, result) = overlap(query.execute(&mut *tx), meanwhile).await;
+                (done.map_err(query_err(doing))?.rows_affected(), result)
+            };
+            if inserted != new.len() as u64 {
+                return Err(StoreError::Query {
+                    doing: doing.into(),
+                    message: format!(
+                        "{} of {} new responses were not stored",
+                        new.len() as u64 - inserted,
+                        new.len()
+                    ),
+                });
+            }
+            if !changed.is_empty() {
+                let mut upsert = insert_rows(&changed, "INSERT INTO", UPSERT, at, formula);
+                numbered(&mut upsert, backend)?
+                    .query()
+                    .persistent(true)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_err(doing))?;
+            }
+            result
+        }
+        // Not kept as a prepared statement on PostgreSQL: sqlx's `Any` sends a NULL double
+        // to it typed `real` and a value typed `double precision`, so a statement prepared
+        // with a NULL in one place refuses a number there in the next batch ("incorrect
+        // binary data format").
+        Backend::Postgres => {
+            let rows: Vec<Columns> = new.into_iter().chain(changed.iter().cloned()).collect();
+            let mut upsert = insert_rows(&rows, "INSERT INTO", UPSERT, at, formula);
+            let query = numbered(&mut upsert, backend)?.query().persistent(false);
+            let (done, result) = overlap(query.execute(&mut *tx), meanwhile).await;
+            done.map_err(query_err(doing))?;
+            result
+        }
+    };
+    if !changed.is_empty() {
+        // A changed response's coverage keeps its band (the Reviews page counts by it).
+        let mut update = QueryBuilder::<Any>::new(
+            "UPDATE review_coverage SET band = (SELECT r.band FROM responses r \
+             WHERE r.response_key = review_coverage.response_key) WHERE response_key IN (",
+        );
+        let mut keys = update.separated(", ");
+        for c in &changed {
+            keys.push_bind(c.key.as_str());
+        }
+        keys.push_unseparated(")");
+        numbered(&mut update, backend)?
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(query_err(doing))?;
+    }
+    Ok((written, result))
+}
+
+/// What a stored response's row takes from a changed one.
+const UPSERT: &str = " ON CONFLICT (response_key) DO UPDATE SET \
+     sheet_row = excluded.sheet_row, timestamp_text = excluded.timestamp_text, \
+     submitted_at = excluded.submitted_at, subject_raw = excluded.subject_raw, \
+     subject = excluded.subject, submitter = excluded.submitter, \
+     cells = excluded.cells, score = excluded.score, \
+     score_number = excluded.score_number, band = excluded.band, \
+     stored_score = excluded.stored_score, fingerprint = excluded.fingerprint, \
+     updated_at = excluded.updated_at, mismatch = excluded.mismatch, \
+     formula_version = COALESCE(excluded.formula_version, responses.formula_version)";
+
+/// `verb` (`INSERT INTO`, …) the rows of `columns` into `responses`, then `tail`.
+fn insert_rows(
+    columns: &[Columns],
+    verb: &str,
+    tail: &str,
+    at: &str,
+    formula: Option<i64>,
+) -> QueryBuilder<Any> {
+    let mut insert = QueryBuilder::<Any>::new(format!(
+        "{verb} responses (response_key, sheet_row, timestamp_text, submitted_at, \
          subject_raw, subject, submitter, cells, score, score_number, band, stored_score, \
-         fingerprint, first_seen_at, updated_at, formula_version, mismatch) ",
-    );
-    insert.push_values(&columns, |mut row, c| {
+         fingerprint, first_seen_at, updated_at, formula_version, mismatch) "
+    ));
+    insert.push_values(columns, |mut row, c| {
         row.push_bind(&c.key)
             .push_bind(c.row)
             .push_bind(&c.timestamp)
@@ -187,48 +288,22 @@ pub(crate) async fn write_batch(
             .push_bind(formula)
             .push_bind(c.mismatch);
     });
-    insert.push(
-        " ON CONFLICT (response_key) DO UPDATE SET \
-         sheet_row = excluded.sheet_row, timestamp_text = excluded.timestamp_text, \
-         submitted_at = excluded.submitted_at, subject_raw = excluded.subject_raw, \
-         subject = excluded.subject, submitter = excluded.submitter, \
-         cells = excluded.cells, score = excluded.score, \
-         score_number = excluded.score_number, band = excluded.band, \
-         stored_score = excluded.stored_score, fingerprint = excluded.fingerprint, \
-         updated_at = excluded.updated_at, mismatch = excluded.mismatch, \
-         formula_version = COALESCE(excluded.formula_version, responses.formula_version)",
-    );
-    sqlx::query("UPDATE response_generation SET value = value + 1 WHERE id = 1")
-        .execute(&mut *tx)
-        .await
-        .map_err(query_err(doing))?;
-    // Not kept as a prepared statement on PostgreSQL: sqlx's `Any` sends a NULL double to it
-    // typed `real` and a value typed `double precision`, so a statement prepared with a NULL in
-    // one place refuses a number there in the next batch ("incorrect binary data format").
-    numbered(&mut insert, backend)?
-        .query()
-        .persistent(backend == Backend::Sqlite)
-        .execute(&mut *tx)
-        .await
-        .map_err(query_err(doing))?;
-    if !changed.is_empty() {
-        // A changed response's coverage keeps its band (the Reviews page counts by it).
-        let mut update = QueryBuilder::<Any>::new(
-            "UPDATE review_coverage SET band = (SELECT r.band FROM responses r \
-             WHERE r.response_key = review_coverage.response_key) WHERE response_key IN (",
-        );
-        let mut keys = update.separated(", ");
-        for key in &changed {
-            keys.push_bind(key.as_str());
-        }
-        keys.push_unseparated(")");
-        numbered(&mut update, backend)?
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(query_err(doing))?;
-    }
-    Ok(written)
+    insert.push(tail);
+    insert
+}
+
+/// Runs `work` and `meanwhile` side by side: `work` is polled once, which hands its statement
+/// to the database (SQLite runs it on its own thread), then `meanwhile` runs here, then `work`
+/// is awaited.
+async fn overlap<F: Future, T>(work: F, meanwhile: impl FnOnce() -> T) -> (F::Output, T) {
+    let mut work = std::pin::pin!(work);
+    let started = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
+    let result = meanwhile();
+    let output = match started {
+        std::task::Poll::Ready(output) => output,
+        std::task::Poll::Pending => work.await,
+    };
+    (output, result)
 }
 
 /// The columns of a stored response, for lookups by key.
@@ -294,12 +369,30 @@ async fn set_cache(conn: &mut AnyConnection, kib: u32, doing: &str) -> Result<()
     Ok(())
 }
 
+/// Turns a SQLite connection's foreign key checks on or off (outside a transaction).
+async fn set_foreign_keys(
+    conn: &mut AnyConnection,
+    on: bool,
+    doing: &str,
+) -> Result<(), StoreError> {
+    let sql = if on {
+        "PRAGMA foreign_keys = ON"
+    } else {
+        "PRAGMA foreign_keys = OFF"
+    };
+    sqlx::query(sql)
+        .execute(&mut *conn)
+        .await
+        .map_err(query_err(doing))?;
+    Ok(())
+}
+
 impl SqlStore {
     /// The import itself, in one write transaction on `conn`.
-    async fn import_on(
+    async fn import_on<'r>(
         &self,
         conn: &mut AnyConnection,
-        responses: &[ScoredResponse],
+        responses: &'r [ScoredResponse],
         at: &str,
         formula: Option<i64>,
         doing: &str,
@@ -307,13 +400,30 @@ impl SqlStore {
         let mut tx = self.begin_write_on(conn, doing).await?;
         let mut counts = ImportCounts::default();
         let mut seen: HashSet<&str> = HashSet::with_capacity(responses.len());
-        for chunk in responses.chunks(IMPORT_BATCH) {
-            // A repeated key within one import: the first row stands.
-            let chunk: Vec<&ScoredResponse> = chunk
+        // A repeated key within one import: the first row stands.
+        let mut encode_next = |chunk: &'r [ScoredResponse]| -> Vec<Columns> {
+            chunk
                 .iter()
                 .filter(|r| seen.insert(r.response.key.as_str()))
-                .collect();
-            write_batch(&mut tx, self.backend, &chunk, at, formula, &mut counts).await?;
+                .map(Columns::of)
+                .collect()
+        };
+        let mut chunks = responses.chunks(IMPORT_BATCH);
+        let mut next = chunks.next().map(&mut encode_next);
+        // Each batch's successor is encoded while SQLite writes it.
+        while let Some(batch) = next.take() {
+            let following = chunks.next();
+            let encode = || following.map(&mut encode_next);
+            (_, next) = write_batch(
+                &mut tx,
+                self.backend,
+                batch,
+                at,
+                formula,
+                &mut counts,
+                encode,
+            )
+            .await?;
         }
         if let Some(id) = formula {
             sqlx::query(
@@ -344,15 +454,28 @@ impl ResponseStore for SqliteStore {
         // A large import on SQLite works with a page cache that holds the indexes it writes
         // into (the key index takes inserts all over), given back when it ends.
         let large = self.backend == Backend::Sqlite && responses.len() >= LARGE_IMPORT;
+        // Its foreign keys are not checked row by row either: the import writes each row's
+        // subject first, and its formula version is the adopted one. With them on, SQLite
+        // keeps every batch's pages in a statement journal, to undo a batch that fails one.
         let mut conn = self.pool().acquire().await.map_err(query_err(doing))?;
         if large {
             set_cache(&mut conn, LARGE_IMPORT_CACHE_KIB, doing).await?;
+            set_foreign_keys(&mut conn, false, doing).await?;
         }
         let result = self
             .import_on(&mut conn, responses, &at, formula, doing)
             .await;
         if large {
-            set_cache(&mut conn, super::CACHE_KIB, doing).await?;
+            let restored = match set_foreign_keys(&mut conn, true, doing).await {
+                Ok(()) => set_cache(&mut conn, super::CACHE_KIB, doing).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = restored {
+                // Never back in the pool without its foreign keys.
+                conn.close_on_drop();
+                result?;
+                return Err(e);
+            }
         }
         result
     }
