@@ -291,10 +291,6 @@ async fn open_sqlite(url: &str, connections: u32) -> Result<AnyPool, sqlx::Error
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
-                    // A statement that writes many rows (an import's batch) keeps the pages it
-                    // changes in a statement journal, to undo itself on a failure: in memory
-                    // rather than in a temporary file, which cost a fifth of an import's time.
-                    conn.execute("PRAGMA temp_store = MEMORY").await?;
                     // 8 MiB of pages a connection (SQLite's default is 2 MiB): the inner
                     // pages of the big indexes stay in memory, so a page of the lists reads
                     // mostly leaves.
