@@ -179,9 +179,10 @@ pub(crate) async fn write_batch<T>(
         .map_err(query_err(doing))?;
     let result = match backend {
         // New rows go in with a plain insert: the lookup ran under the write lock, so none
-        // of them is stored, and a statement that cannot fail halfway needs no statement
-        // journal (a fifth of SQLite's time on a large import). A row it would leave out is
-        // an error, never a silent loss.
+        // of them is stored. Without an upsert, and on a large import without foreign key
+        // checks, the statement cannot fail halfway, and SQLite keeps no statement journal
+        // for it (a fifth of its time on a large import). A row it would leave out is an
+        // error, never a silent loss.
         Backend::Sqlite => {
             let (inserted, result) = if new.is_empty() {
                 (0, meanwhile())
