@@ -3,14 +3,14 @@
 
 #![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 
-use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_domain::{Band, ScoredResponse};
 use supportops_formula::Value;
 use supportops_ports::store::ResponseStore;
 use supportops_ports::store::responses::ResponseQuery;
 
 #[macro_use]
 mod common;
-use common::at;
+use common::{at, scored};
 
 /// Response `n`: one of 7 subjects, red every fifth, with a comment and no submitter every
 /// third (NULLs travel too).
@@ -22,21 +22,12 @@ fn response(n: u64) -> ScoredResponse {
     } else {
         Band::Green
     };
-    ScoredResponse {
-        response: Response {
-            row: n,
-            key: ResponseKey::derive(&timestamp, &subject, &format!("person {n}")),
-            submitted_at: timestamp.parse().ok(),
-            timestamp: timestamp.clone(),
-            subject_raw: subject.clone(),
-            subject: SubjectUrl::parse(&subject),
-            submitter: (!n.is_multiple_of(3)).then(|| format!("person{n}@example.com")),
-            cells: vec![timestamp, subject, format!("comment \"{n}\"")],
-        },
-        score: Value::Number(if band == Band::Red { -1.0 } else { 2.0 }),
-        band,
-        stored_score: (!n.is_multiple_of(4)).then_some(Value::Number(2.0)),
-    }
+    let score = Value::Number(if band == Band::Red { -1.0 } else { 2.0 });
+    let mut r = scored(n, &format!("person {n}"), &timestamp, &subject, band, score);
+    r.response.submitter = (!n.is_multiple_of(3)).then(|| format!("person{n}@example.com"));
+    r.response.cells.push(format!("comment \"{n}\""));
+    r.stored_score = (!n.is_multiple_of(4)).then_some(Value::Number(2.0));
+    r
 }
 
 contract! {

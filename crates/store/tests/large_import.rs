@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 
-use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_domain::{Band, ScoredResponse};
 use supportops_formula::Value;
 use supportops_ports::store::ResponseStore;
 use supportops_ports::store::responses::{ImportCounts, ResponseQuery};
 
 #[macro_use]
 mod common;
-use common::at;
+use common::{at, scored};
 
 /// More rows than the bulk path's threshold.
 const ROWS: u64 = 20_500;
@@ -24,21 +24,10 @@ fn response(n: u64, comment: &str) -> ScoredResponse {
     } else {
         Band::Green
     };
-    ScoredResponse {
-        response: Response {
-            row: n,
-            key: ResponseKey::derive(&timestamp, &subject, &format!("person {n}")),
-            submitted_at: timestamp.parse().ok(),
-            timestamp: timestamp.clone(),
-            subject_raw: subject.clone(),
-            subject: SubjectUrl::parse(&subject),
-            submitter: None,
-            cells: vec![timestamp, subject, comment.to_owned()],
-        },
-        score: Value::Number(if band == Band::Yellow { 0.0 } else { 2.0 }),
-        band,
-        stored_score: None,
-    }
+    let score = Value::Number(if band == Band::Yellow { 0.0 } else { 2.0 });
+    let mut r = scored(n, &format!("person {n}"), &timestamp, &subject, band, score);
+    r.response.cells.push(comment.to_owned());
+    r
 }
 
 contract! {

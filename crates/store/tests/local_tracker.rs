@@ -32,6 +32,16 @@ async fn open(file: File) -> Env {
     }
 }
 
+/// The numbers of the issues of project `fr` that `query` lists.
+async fn iids(t: &LocalTracker, query: IssueQuery) -> Vec<u64> {
+    t.list_issues("fr", &query)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|i| i.iid)
+        .collect()
+}
+
 fn new_issue(title: &str, description: &str) -> NewIssue {
     NewIssue {
         title: title.into(),
@@ -148,41 +158,33 @@ contract! {
         assert_eq!(labelled.labels.len(), relabelled.labels.len());
         assert_eq!(relabelled.labels[1], "review-outcome::not-resolved");
 
-        let list = |query: IssueQuery| async move {
-            t.list_issues("fr", &query)
-                .await
-                .expect("list")
-                .into_iter()
-                .map(|i| i.iid)
-                .collect::<Vec<_>>()
-        };
         let opened = IssueQuery {
             state: Some(IssueState::Opened),
             ..IssueQuery::default()
         };
-        assert_eq!(list(opened).await, [2, 3]);
+        assert_eq!(iids(&t, opened).await, [2, 3]);
         let scoped = IssueQuery {
             labels: vec!["review-outcome::not-resolved".into()],
             ..IssueQuery::default()
         };
-        assert_eq!(list(scoped).await, [2]);
+        assert_eq!(iids(&t, scoped).await, [2]);
         let later = IssueQuery {
             created_after: Some("2026-02-01T09:01:30Z".parse().expect("a timestamp")),
             ..IssueQuery::default()
         };
         // Each change ticks the clock a minute: issue 1 at 09:00, 2 at 09:01, 3 at 09:02.
-        assert_eq!(list(later).await, [3]);
+        assert_eq!(iids(&t, later).await, [3]);
         let by_number = IssueQuery {
             iids: vec![3, 1, 9],
             ..IssueQuery::default()
         };
-        assert_eq!(list(by_number).await, [1, 3]);
+        assert_eq!(iids(&t, by_number).await, [1, 3]);
         let open_by_number = IssueQuery {
             iids: vec![1, 2],
             state: Some(IssueState::Opened),
             ..IssueQuery::default()
         };
-        assert_eq!(list(open_by_number).await, [2]);
+        assert_eq!(iids(&t, open_by_number).await, [2]);
 
         let reopened = t
             .set_state("fr", 1, IssueState::Opened)
@@ -452,37 +454,26 @@ contract! {
             t.create_issue("fr", &new_issue(title, "")).await.expect("create");
         }
         t.set_state("fr", 1, IssueState::Closed).await.expect("close");
-        let list = |query: IssueQuery| {
-            let t = t.clone();
-            async move {
-                t.list_issues("fr", &query)
-                    .await
-                    .expect("list")
-                    .into_iter()
-                    .map(|i| i.iid)
-                    .collect::<Vec<_>>()
-            }
-        };
         let created = IssueQuery {
             created_after: Some(at("2026-02-01T09:00:00.500Z")),
             ..IssueQuery::default()
         };
-        assert_eq!(list(created).await, [2, 3]);
+        assert_eq!(iids(&t, created).await, [2, 3]);
         let changed = IssueQuery {
             updated_after: Some(at("2026-02-01T09:00:00.750Z")),
             ..IssueQuery::default()
         };
-        assert_eq!(list(changed).await, [1, 2, 3]);
+        assert_eq!(iids(&t, changed).await, [1, 2, 3]);
         let closed_since = IssueQuery {
             state: Some(IssueState::Closed),
             updated_after: Some(at("2026-02-01T09:00:30Z")),
             ..IssueQuery::default()
         };
-        assert_eq!(list(closed_since).await, [1]);
+        assert_eq!(iids(&t, closed_since).await, [1]);
         let none = IssueQuery {
             updated_after: Some(at("2026-02-01T09:01:00.001Z")),
             ..IssueQuery::default()
         };
-        assert_eq!(list(none).await, Vec::<u64>::new());
+        assert_eq!(iids(&t, none).await, Vec::<u64>::new());
     }
 }

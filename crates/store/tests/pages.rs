@@ -4,9 +4,9 @@
 
 #![allow(clippy::unwrap_used, reason = "a panic in a test is a failing test")]
 
+use supportops_domain::ScoredResponse;
 use supportops_domain::review::IssueRef;
-use supportops_domain::{Band, BandThresholds, FormulaSpec, Response, ResponseKey};
-use supportops_domain::{ScoredResponse, SubjectUrl};
+use supportops_domain::{Band, BandThresholds, FormulaSpec, ResponseKey};
 use supportops_formula::Value;
 use supportops_ports::store::pages::{
     PageRequest, ResponseFilter, ResponseOrder, ReviewFilter, SeenState,
@@ -16,7 +16,7 @@ use supportops_ports::store::{FormulaStore, PageQueries, ResponseStore, ReviewSt
 
 #[macro_use]
 mod common;
-use common::at;
+use common::{at, scored};
 
 /// Response `n`: submitted on one of a few instants (so many share a time), red when `n` is a
 /// multiple of 3, else green; one without a time every 50.
@@ -32,21 +32,10 @@ fn response(n: u64) -> ScoredResponse {
     } else {
         Band::Green
     };
-    ScoredResponse {
-        response: Response {
-            row: n,
-            key: ResponseKey::derive(&timestamp, &subject, &format!("person {n}")),
-            submitted_at: timestamp.parse().ok(),
-            timestamp: timestamp.clone(),
-            subject_raw: subject.clone(),
-            subject: SubjectUrl::parse(&subject),
-            submitter: None,
-            cells: vec![timestamp, subject, format!("comment {n}")],
-        },
-        score: Value::Number(if band == Band::Red { -1.0 } else { 2.0 }),
-        band,
-        stored_score: None,
-    }
+    let score = Value::Number(if band == Band::Red { -1.0 } else { 2.0 });
+    let mut r = scored(n, &format!("person {n}"), &timestamp, &subject, band, score);
+    r.response.cells.push(format!("comment {n}"));
+    r
 }
 
 fn rows(from: u64, to: u64) -> Vec<ScoredResponse> {

@@ -8,7 +8,7 @@
 use jiff::civil::date;
 use supportops_domain::review::IssueRef;
 use supportops_domain::sync::{AgendaPart, BandMix, HeldMeeting, MeetingItem, Outcome};
-use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_domain::{Band, ScoredResponse};
 use supportops_formula::Value;
 use supportops_ports::store::pages::SeenState;
 use supportops_ports::store::review::{FilingKind, FilingOutcome, NewFiling};
@@ -18,7 +18,7 @@ use supportops_store::SqlStore;
 
 #[macro_use]
 mod common;
-use common::at;
+use common::{at, scored};
 
 const PROJECT: &str = "fr";
 
@@ -37,21 +37,14 @@ fn response(n: u64) -> ScoredResponse {
     } else {
         (Band::Yellow, Value::Number(1.0))
     };
-    ScoredResponse {
-        response: Response {
-            row: n + 1,
-            key: ResponseKey::derive(&timestamp, &subject, &format!("person {n}")),
-            submitted_at: timestamp.parse().ok(),
-            timestamp: timestamp.clone(),
-            subject_raw: subject.clone(),
-            subject: SubjectUrl::parse(&subject),
-            submitter: None,
-            cells: vec![timestamp, subject],
-        },
-        score,
+    scored(
+        n + 1,
+        &format!("person {n}"),
+        &timestamp,
+        &subject,
         band,
-        stored_score: None,
-    }
+        score,
+    )
 }
 
 fn issue(iid: u64) -> IssueRef {
@@ -62,55 +55,36 @@ fn issue(iid: u64) -> IssueRef {
     }
 }
 
-/// Files review issue `iid` for response `iid` at `when`, as `review` does.
-async fn file(store: &SqlStore, iid: u64, when: &str) {
-    let r = response(iid);
+/// Records what `review` files at `when` on review issue `iid` (about response `iid`'s subject)
+/// covering responses `keys`: the issue itself, or a note on it.
+async fn record(store: &SqlStore, kind: FilingKind, iid: u64, keys: &[u64], when: &str) {
     let filing = store
         .begin_filing(&NewFiling {
-            kind: FilingKind::Create,
-            tracker: "local tracker".into(),
-            project: PROJECT.into(),
-            subject: r.response.subject.clone(),
-            issue: None,
-            keys: vec![r.response.key.clone()],
-            at: at(when),
-        })
-        .await
-        .unwrap();
-    store
-        .finish_filing(
-            filing.id,
-            &FilingOutcome::Created { issue: issue(iid) },
-            at(when),
-        )
-        .await
-        .unwrap();
-}
-
-/// Adds a note to review issue `iid` covering responses `keys`, as a later `review` run does.
-async fn note(store: &SqlStore, iid: u64, keys: &[u64], when: &str) {
-    let filing = store
-        .begin_filing(&NewFiling {
-            kind: FilingKind::Note,
+            kind,
             tracker: "local tracker".into(),
             project: PROJECT.into(),
             subject: response(iid).response.subject,
-            issue: Some(issue(iid)),
+            issue: (kind == FilingKind::Note).then(|| issue(iid)),
             keys: keys.iter().map(|n| response(*n).response.key).collect(),
             at: at(when),
         })
         .await
         .unwrap();
+    let outcome = match kind {
+        FilingKind::Create => FilingOutcome::Created { issue: issue(iid) },
+        FilingKind::Note => FilingOutcome::Noted {
+            note_id: 1000 + iid,
+        },
+    };
     store
-        .finish_filing(
-            filing.id,
-            &FilingOutcome::Noted {
-                note_id: 1000 + iid,
-            },
-            at(when),
-        )
+        .finish_filing(filing.id, &outcome, at(when))
         .await
         .unwrap();
+}
+
+/// Files review issue `iid` for response `iid` at `when`.
+async fn file(store: &SqlStore, iid: u64, when: &str) {
+    record(store, FilingKind::Create, iid, &[iid], when).await;
 }
 
 fn seen(iid: u64, state: &str) -> SeenState {
@@ -149,7 +123,14 @@ async fn two_months(store: &SqlStore) {
     for iid in 9..=15 {
         file(store, iid, "2026-11-10T09:00:00.250Z").await;
     }
-    note(store, 15, &[30, 31, 33], "2026-11-12T09:00:00Z").await;
+    record(
+        store,
+        FilingKind::Note,
+        15,
+        &[30, 31, 33],
+        "2026-11-12T09:00:00Z",
+    )
+    .await;
     store
         .keep_review_states(&[seen(2, "closed"), seen(3, "closed")])
         .await

@@ -22,15 +22,8 @@ use supportops_ports::store::sync::{
 };
 use supportops_ports::store::{PageQueries, SyncStore};
 
+use super::codec::corrupt;
 use super::{SqliteStore, query_err};
-
-/// A stored value that cannot be read back.
-pub(super) fn corrupt(what: &str, text: &str, why: impl std::fmt::Display) -> StoreError {
-    StoreError::Query {
-        doing: format!("reading {what}"),
-        message: format!("`{text}` cannot be read back: {why}"),
-    }
-}
 
 fn zone_name(zone: &TimeZone) -> Result<String, StoreError> {
     zone.iana_name().map(str::to_owned).ok_or_else(|| {

@@ -13,13 +13,26 @@ use supportops_domain::sync::{AgendaPart, Outcome};
 use supportops_ports::StoreError;
 use supportops_ports::store::sync::{AgendaQuery, AgendaReviews, KnownReview};
 
-use super::codec::{second_text, to_i64, to_u64};
+use super::codec::{corrupt, second_text, to_i64, to_u64};
 use super::numbered::numbered;
-use super::sync::corrupt;
 use super::{SqliteStore, query_err};
 
 /// How many issue numbers one `IN (…)` list of the agenda's reads holds.
 const BATCH: usize = 100;
+
+/// `select` (ending in `WHERE `) then `{table}project = project AND {table}iid IN (batch)`.
+fn by_numbers(select: &str, table: &str, project: &str, batch: &[u64]) -> QueryBuilder<Any> {
+    let mut q = QueryBuilder::<Any>::new(select);
+    q.push(format!("{table}project = "))
+        .push_bind(project.to_owned())
+        .push(format!(" AND {table}iid IN ("));
+    let mut list = q.separated(", ");
+    for iid in batch {
+        list.push_bind(to_i64(*iid));
+    }
+    list.push_unseparated(")");
+    q
+}
 
 /// A stored time's second, to compare with [`second_text`] as the queries do.
 fn second_of(stored: &str) -> &str {
@@ -149,15 +162,12 @@ impl SqliteStore {
         let doing = "reading review issues by number";
         let mut out = Vec::new();
         for batch in iids.chunks(BATCH) {
-            let mut q = QueryBuilder::<Any>::new(
-                "SELECT iid, state, recorded_at FROM review_issues WHERE project = ",
+            let mut q = by_numbers(
+                "SELECT iid, state, recorded_at FROM review_issues WHERE ",
+                "",
+                project,
+                batch,
             );
-            q.push_bind(project.to_owned()).push(" AND iid IN (");
-            let mut list = q.separated(", ");
-            for iid in batch {
-                list.push_bind(to_i64(*iid));
-            }
-            list.push_unseparated(")");
             let rows: Vec<(i64, Option<String>, String)> = numbered(&mut q, self.backend())?
                 .query_as()
                 .fetch_all(self.pool())
@@ -180,14 +190,13 @@ impl SqliteStore {
         let doing = "reading the outcomes of review issues";
         let mut out = HashMap::new();
         for batch in iids.chunks(BATCH) {
-            let mut q =
-                QueryBuilder::<Any>::new("SELECT iid, outcome FROM sync_outcomes WHERE project = ");
-            q.push_bind(project.to_owned()).push(" AND iid IN (");
-            let mut list = q.separated(", ");
-            for iid in batch {
-                list.push_bind(to_i64(*iid));
-            }
-            list.push_unseparated(") ORDER BY id");
+            let mut q = by_numbers(
+                "SELECT iid, outcome FROM sync_outcomes WHERE ",
+                "",
+                project,
+                batch,
+            );
+            q.push(" ORDER BY id");
             let rows: Vec<(i64, String)> = numbered(&mut q, self.backend())?
                 .query_as()
                 .fetch_all(self.pool())
@@ -323,17 +332,15 @@ impl SqliteStore {
         let get = query_err(doing);
         let mut out: HashMap<u64, KnownReview> = HashMap::new();
         for batch in iids.chunks(BATCH) {
-            let mut q = QueryBuilder::<Any>::new(
+            let mut q = by_numbers(
                 "SELECT i.iid, i.state, i.outcome, c.band, COUNT(c.response_key) AS n \
                  FROM review_issues i LEFT JOIN review_coverage c ON c.review_issue_id = i.id \
-                 WHERE i.project = ",
+                 WHERE ",
+                "i.",
+                project,
+                batch,
             );
-            q.push_bind(project.to_owned()).push(" AND i.iid IN (");
-            let mut list = q.separated(", ");
-            for iid in batch {
-                list.push_bind(to_i64(*iid));
-            }
-            list.push_unseparated(") GROUP BY i.iid, i.state, i.outcome, c.band");
+            q.push(" GROUP BY i.iid, i.state, i.outcome, c.band");
             let rows = numbered(&mut q, self.backend())?
                 .query()
                 .fetch_all(self.pool())

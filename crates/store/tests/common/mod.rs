@@ -3,8 +3,38 @@
 #![allow(dead_code)]
 
 use jiff::Timestamp;
+use supportops_domain::{Band, Response, ResponseKey, ScoredResponse, SubjectUrl};
+use supportops_formula::Value;
 use supportops_store::testing::TestDatabase;
 use supportops_store::{Backend, SqlStore};
+
+/// A response on sheet row `row` from `person` about `subject`, submitted at `timestamp` (a
+/// time when it reads as RFC 3339), with those two as its cells, scored `score` in `band`; no
+/// submitter and no stored score.
+pub fn scored(
+    row: u64,
+    person: &str,
+    timestamp: &str,
+    subject: &str,
+    band: Band,
+    score: Value,
+) -> ScoredResponse {
+    ScoredResponse {
+        response: Response {
+            row,
+            key: ResponseKey::derive(timestamp, subject, person),
+            submitted_at: timestamp.parse().ok(),
+            timestamp: timestamp.to_owned(),
+            subject_raw: subject.to_owned(),
+            subject: SubjectUrl::parse(subject),
+            submitter: None,
+            cells: vec![timestamp.to_owned(), subject.to_owned()],
+        },
+        score,
+        band,
+        stored_score: None,
+    }
+}
 
 /// An instant written as RFC 3339.
 pub fn at(text: &str) -> Timestamp {
