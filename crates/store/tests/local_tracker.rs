@@ -162,29 +162,29 @@ contract! {
             state: Some(IssueState::Opened),
             ..IssueQuery::default()
         };
-        assert_eq!(iids(&t, opened).await, [2, 3]);
+        assert_eq!(iids(t, opened).await, [2, 3]);
         let scoped = IssueQuery {
             labels: vec!["review-outcome::not-resolved".into()],
             ..IssueQuery::default()
         };
-        assert_eq!(iids(&t, scoped).await, [2]);
+        assert_eq!(iids(t, scoped).await, [2]);
         let later = IssueQuery {
             created_after: Some("2026-02-01T09:01:30Z".parse().expect("a timestamp")),
             ..IssueQuery::default()
         };
         // Each change ticks the clock a minute: issue 1 at 09:00, 2 at 09:01, 3 at 09:02.
-        assert_eq!(iids(&t, later).await, [3]);
+        assert_eq!(iids(t, later).await, [3]);
         let by_number = IssueQuery {
             iids: vec![3, 1, 9],
             ..IssueQuery::default()
         };
-        assert_eq!(iids(&t, by_number).await, [1, 3]);
+        assert_eq!(iids(t, by_number).await, [1, 3]);
         let open_by_number = IssueQuery {
             iids: vec![1, 2],
             state: Some(IssueState::Opened),
             ..IssueQuery::default()
         };
-        assert_eq!(iids(&t, open_by_number).await, [2]);
+        assert_eq!(iids(t, open_by_number).await, [2]);
 
         let reopened = t
             .set_state("fr", 1, IssueState::Opened)
