@@ -135,9 +135,6 @@ pub trait SyncStore: Send + Sync {
     /// Appends a review outcome.
     async fn record_outcome(&self, outcome: &OutcomeRecord) -> Result<(), StoreError>;
 
-    /// The outcomes recorded for `project`'s issues, in the order recorded.
-    async fn outcomes(&self, project: &str) -> Result<Vec<OutcomeRecord>, StoreError>;
-
     /// The latest outcome recorded for each of `iids` in `project` that has one (indexed
     /// lookups, in batches).
     async fn outcomes_of(

@@ -334,28 +334,6 @@ impl SyncStore for SqliteStore {
         Ok(())
     }
 
-    async fn outcomes(&self, project: &str) -> Result<Vec<OutcomeRecord>, StoreError> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT iid, outcome, recorded_at FROM sync_outcomes WHERE project = $1 ORDER BY id",
-        )
-        .bind(project)
-        .fetch_all(self.pool())
-        .await
-        .map_err(query_err("reading review outcomes"))?;
-        rows.into_iter()
-            .map(|(iid, outcome, recorded_at)| {
-                Ok(OutcomeRecord {
-                    project: project.to_owned(),
-                    iid: u64::try_from(iid)
-                        .map_err(|e| corrupt("an issue number", &iid.to_string(), e))?,
-                    outcome: Outcome::parse(&outcome)
-                        .ok_or_else(|| corrupt("an outcome", &outcome, "unknown outcome"))?,
-                    recorded_at: timestamp(&recorded_at)?,
-                })
-            })
-            .collect()
-    }
-
     async fn outcomes_of(
         &self,
         project: &str,
@@ -494,15 +472,17 @@ mod tests {
             .await
             .unwrap();
         store
-            .record_outcome(&rec("c/d", Outcome::Resolved))
+            .record_outcome(&rec("c/d", Outcome::NotResolved))
             .await
             .unwrap();
+        // The later record wins, each project its own.
         assert_eq!(
-            store.outcomes("a/b").await.unwrap(),
-            [
-                rec("a/b", Outcome::NotResolved),
-                rec("a/b", Outcome::Resolved)
-            ]
+            store.outcomes_of("a/b", &[7]).await.unwrap(),
+            HashMap::from([(7, Outcome::Resolved)])
+        );
+        assert_eq!(
+            store.outcomes_of("c/d", &[7]).await.unwrap(),
+            HashMap::from([(7, Outcome::NotResolved)])
         );
     }
 }
